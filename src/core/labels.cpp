@@ -1,0 +1,91 @@
+#include "core/labels.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace core {
+namespace {
+
+constexpr uint64_t kFnvOffset = 14695981039346656037ULL;
+constexpr uint64_t kFnvPrime = 1099511628211ULL;
+
+uint64_t HashAdd(uint64_t h, std::string_view s) {
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= kFnvPrime;
+  }
+  return h;
+}
+
+uint64_t HashAddByte(uint64_t h, unsigned char c) {
+  h ^= c;
+  h *= kFnvPrime;
+  return h;
+}
+
+}  // namespace
+
+LabelSet::LabelSet(std::initializer_list<Label> labels) {
+  for (const auto& l : labels) Set(l.first, l.second);
+}
+
+void LabelSet::Set(std::string name, std::string value) {
+  auto it = std::lower_bound(labels_.begin(), labels_.end(), name,
+                             [](const Label& l, const std::string& n) { return l.first < n; });
+  if (it != labels_.end() && it->first == name) {
+    it->second = std::move(value);
+  } else {
+    labels_.insert(it, Label{std::move(name), std::move(value)});
+  }
+}
+
+std::string_view LabelSet::Get(std::string_view name) const {
+  auto it = std::lower_bound(labels_.begin(), labels_.end(), name,
+                             [](const Label& l, std::string_view n) { return l.first < n; });
+  if (it != labels_.end() && it->first == name) return it->second;
+  return {};
+}
+
+bool LabelSet::Has(std::string_view name) const {
+  auto it = std::lower_bound(labels_.begin(), labels_.end(), name,
+                             [](const Label& l, std::string_view n) { return l.first < n; });
+  return it != labels_.end() && it->first == name;
+}
+
+uint64_t LabelSet::Fingerprint() const {
+  uint64_t h = kFnvOffset;
+  for (const auto& [name, value] : labels_) {
+    h = HashAdd(h, name);
+    h = HashAddByte(h, 0xff);
+    h = HashAdd(h, value);
+    h = HashAddByte(h, 0xff);
+  }
+  return h;
+}
+
+LabelSet LabelSet::Subset(const std::vector<std::string>& names) const {
+  LabelSet out;
+  for (const auto& n : names) {
+    if (Has(n)) out.Set(n, std::string(Get(n)));
+  }
+  return out;
+}
+
+std::string LabelSet::ToString() const {
+  std::string out = "{";
+  for (size_t i = 0; i < labels_.size(); ++i) {
+    if (i) out += ", ";
+    out += labels_[i].first + "=\"" + labels_[i].second + "\"";
+  }
+  return out + "}";
+}
+
+std::string FingerprintHex(uint64_t fp) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fp));
+  return buf;
+}
+
+uint64_t Fnv1a64(std::string_view bytes) { return HashAdd(kFnvOffset, bytes); }
+
+}  // namespace core

@@ -1,0 +1,56 @@
+#include "core/labels.h"
+
+#include <gtest/gtest.h>
+
+namespace core {
+namespace {
+
+// Values Alertmanager shows for these label sets (prometheus/common model.LabelSet.Fingerprint).
+TEST(LabelSetTest, EmptySetFingerprintIsTheFnvOffset) { EXPECT_EQ(LabelSet().Fingerprint(), 14695981039346656037ULL); }
+
+TEST(LabelSetTest, FingerprintIgnoresInsertionOrder) {
+  LabelSet a{{"alertname", "HighLatency"}, {"job", "api"}};
+  LabelSet b{{"job", "api"}, {"alertname", "HighLatency"}};
+
+  EXPECT_EQ(a.Fingerprint(), b.Fingerprint());
+}
+
+TEST(LabelSetTest, FingerprintSeparatesNameAndValue) {
+  // Without the 0xff separators these two would hash the same bytes.
+  LabelSet a{{"ab", "c"}};
+  LabelSet b{{"a", "bc"}};
+
+  EXPECT_NE(a.Fingerprint(), b.Fingerprint());
+}
+
+TEST(LabelSetTest, FingerprintMatchesHandComputedFnv1a) {
+  LabelSet s{{"a", "b"}};
+  uint64_t h = 14695981039346656037ULL;
+  for (unsigned char c : std::string("a\xff" "b\xff")) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+
+  EXPECT_EQ(s.Fingerprint(), h);
+  EXPECT_EQ(FingerprintHex(s.Fingerprint()).size(), 16u);
+}
+
+TEST(LabelSetTest, SetReplacesAndGetReturnsEmptyForMissing) {
+  LabelSet s{{"a", "1"}};
+
+  s.Set("a", "2");
+
+  EXPECT_EQ(s.Get("a"), "2");
+  EXPECT_EQ(s.Get("zzz"), "");
+  EXPECT_FALSE(s.Has("zzz"));
+  EXPECT_EQ(s.size(), 1u);
+}
+
+TEST(LabelSetTest, SubsetKeepsOnlyNamedLabels) {
+  LabelSet s{{"a", "1"}, {"b", "2"}, {"c", "3"}};
+
+  EXPECT_EQ(s.Subset({"c", "a", "missing"}), (LabelSet{{"a", "1"}, {"c", "3"}}));
+}
+
+}  // namespace
+}  // namespace core

@@ -1,0 +1,169 @@
+#include "domain/incident/model.h"
+
+#include <algorithm>
+
+#include "journal/codec.h"
+
+namespace incident {
+namespace {
+
+constexpr uint8_t kModelFormat = 1;
+
+void WriteOptTime(journal::Writer& w, const std::optional<core::Timestamp>& t) {
+  w.Bool(t.has_value());
+  if (t) w.Time(*t);
+}
+
+std::optional<core::Timestamp> ReadOptTime(journal::Reader& r) {
+  if (!r.Bool()) return std::nullopt;
+  return r.Time();
+}
+
+template <typename E>
+E ReadEnum(journal::Reader& r, uint8_t max) {
+  uint8_t v = r.U8();
+  return static_cast<E>(v <= max ? v : 0);
+}
+
+}  // namespace
+
+const char* ToString(State state) {
+  switch (state) {
+    case State::kTriggered: return "triggered";
+    case State::kAcknowledged: return "acknowledged";
+    case State::kResolved: return "resolved";
+    case State::kClosed: return "closed";
+  }
+  return "triggered";
+}
+
+const char* ToString(AlertStatus status) {
+  switch (status) {
+    case AlertStatus::kTriggered: return "triggered";
+    case AlertStatus::kAcknowledged: return "acknowledged";
+    case AlertStatus::kResolved: return "resolved";
+  }
+  return "triggered";
+}
+
+std::string AlertKey(std::string_view service, std::string_view key) {
+  std::string out;
+  out.reserve(service.size() + key.size() + 1);
+  out.append(service);
+  out.push_back('\x1f');
+  out.append(key);
+  return out;
+}
+
+const Alert* Model::FindOpenAlert(const std::string& service, const std::string& dedup_key) const {
+  auto it = alert_by_key.find(AlertKey(service, dedup_key));
+  if (it == alert_by_key.end()) return nullptr;
+  auto a = alerts.find(it->second);
+  return a == alerts.end() ? nullptr : &a->second;
+}
+
+const Incident* Model::FindIncident(uint64_t id) const {
+  auto it = incidents.find(id);
+  return it == incidents.end() ? nullptr : &it->second;
+}
+
+// The indexes (alert_by_key, open_groups, timers) are derived, so only alerts and incidents are written; alerts in
+// id order so equal models encode to equal bytes.
+std::string EncodeModel(const Model& m) {
+  journal::Writer w;
+  w.U8(kModelFormat);
+  w.U64(m.next_incident_id);
+  std::vector<const Alert*> alerts;
+  alerts.reserve(m.alerts.size());
+  for (const auto& [id, a] : m.alerts) alerts.push_back(&a);
+  std::sort(alerts.begin(), alerts.end(), [](const Alert* a, const Alert* b) { return a->id < b->id; });
+  w.U64(alerts.size());
+  for (const Alert* a : alerts) {
+    w.U64(a->id);
+    w.U64(a->incident_id);
+    w.Str(a->service);
+    w.Str(a->dedup_key);
+    w.U8(static_cast<uint8_t>(a->status));
+    w.Str(a->summary);
+    w.Str(a->source);
+    w.U8(static_cast<uint8_t>(a->severity));
+    w.Time(a->created_at);
+    w.Time(a->updated_at);
+    w.U64(a->event_count);
+    w.Str(a->details_json);
+  }
+  w.U64(m.incidents.size());
+  for (const auto& [id, inc] : m.incidents) {
+    w.U64(inc.id);
+    w.Str(inc.service);
+    w.Str(inc.group_key);
+    w.Str(inc.title);
+    w.U8(static_cast<uint8_t>(inc.severity));
+    w.U8(static_cast<uint8_t>(inc.state));
+    w.Time(inc.opened_at);
+    WriteOptTime(w, inc.acknowledged_at);
+    WriteOptTime(w, inc.resolved_at);
+    WriteOptTime(w, inc.closed_at);
+    w.U64(inc.alert_count);
+    w.U64(inc.open_alerts.size());
+    for (uint64_t a : inc.open_alerts) w.U64(a);
+    WriteOptTime(w, inc.timer_due);
+    w.U64(inc.last_seq);
+    w.Str(inc.last_actor);
+  }
+  return w.Take();
+}
+
+core::Result<Model> DecodeModel(std::string_view bytes) {
+  journal::Reader r(bytes);
+  Model m;
+  if (r.U8() != kModelFormat) return core::Corrupt("unknown incident state format");
+  m.next_incident_id = r.U64();
+  uint64_t n_alerts = r.U64();
+  for (uint64_t i = 0; i < n_alerts && r.ok(); ++i) {
+    Alert a;
+    a.id = r.U64();
+    a.incident_id = r.U64();
+    a.service = r.Str();
+    a.dedup_key = r.Str();
+    a.status = ReadEnum<AlertStatus>(r, 2);
+    a.summary = r.Str();
+    a.source = r.Str();
+    a.severity = ReadEnum<ingest::Severity>(r, 3);
+    a.created_at = r.Time();
+    a.updated_at = r.Time();
+    a.event_count = static_cast<uint32_t>(r.U64());
+    a.details_json = r.Str();
+    m.alert_by_key[AlertKey(a.service, a.dedup_key)] = a.id;
+    m.alerts.emplace(a.id, std::move(a));
+  }
+  uint64_t n_incidents = r.U64();
+  for (uint64_t i = 0; i < n_incidents && r.ok(); ++i) {
+    Incident inc;
+    inc.id = r.U64();
+    inc.service = r.Str();
+    inc.group_key = r.Str();
+    inc.title = r.Str();
+    inc.severity = ReadEnum<ingest::Severity>(r, 3);
+    inc.state = ReadEnum<State>(r, 3);
+    inc.opened_at = r.Time();
+    inc.acknowledged_at = ReadOptTime(r);
+    inc.resolved_at = ReadOptTime(r);
+    inc.closed_at = ReadOptTime(r);
+    inc.alert_count = static_cast<uint32_t>(r.U64());
+    uint64_t n_open = r.U64();
+    for (uint64_t k = 0; k < n_open && r.ok(); ++k) inc.open_alerts.push_back(r.U64());
+    inc.timer_due = ReadOptTime(r);
+    inc.last_seq = r.U64();
+    inc.last_actor = r.Str();
+    if (inc.state == State::kTriggered || inc.state == State::kAcknowledged) {
+      m.open_groups[AlertKey(inc.service, inc.group_key)] = inc.id;
+    }
+    if (inc.timer_due) m.timers.insert({core::ToUnixMillis(*inc.timer_due), inc.id});
+    m.incidents.emplace(inc.id, std::move(inc));
+  }
+  if (auto st = r.Finish("incident state"); !st.ok()) return st.error();
+  return m;
+}
+
+}  // namespace incident

@@ -1,0 +1,194 @@
+#include "domain/incident/records.h"
+
+#include "journal/codec.h"
+
+namespace incident {
+namespace {
+
+using journal::Reader;
+using journal::Writer;
+
+ingest::Severity ReadSeverity(Reader& r) {
+  uint8_t v = r.U8();
+  return v <= 3 ? static_cast<ingest::Severity>(v) : ingest::Severity::kError;
+}
+
+struct Encoder {
+  Writer& w;
+  void operator()(const IncidentOpened& p) {
+    w.U64(p.incident_id);
+    w.Str(p.service);
+    w.Str(p.group_key);
+    w.Str(p.title);
+    w.U8(static_cast<uint8_t>(p.severity));
+  }
+  void operator()(const AlertTriggered& p) {
+    w.U64(p.incident_id);
+    w.Str(p.service);
+    w.Str(p.dedup_key);
+    w.Str(p.summary);
+    w.Str(p.source);
+    w.U8(static_cast<uint8_t>(p.severity));
+    w.Str(p.details_json);
+  }
+  void operator()(const AlertRetriggered& p) {
+    w.U64(p.alert_id);
+    w.Str(p.summary);
+    w.U8(static_cast<uint8_t>(p.severity));
+    w.Str(p.details_json);
+  }
+  void operator()(const AlertAcknowledged& p) { w.U64(p.alert_id); }
+  void operator()(const AlertResolved& p) { w.U64(p.alert_id); }
+  void operator()(const IncidentAcknowledged& p) {
+    w.U64(p.incident_id);
+    w.I64(p.timeout_at_ms);
+  }
+  void operator()(const IncidentUnacknowledged& p) {
+    w.U64(p.incident_id);
+    w.Str(p.reason);
+  }
+  void operator()(const IncidentResolved& p) {
+    w.U64(p.incident_id);
+    w.Str(p.note);
+    w.I64(p.close_at_ms);
+  }
+  void operator()(const IncidentClosed& p) { w.U64(p.incident_id); }
+  void operator()(const NoteAdded& p) {
+    w.U64(p.incident_id);
+    w.Str(p.text);
+  }
+  void operator()(const SeverityRaised& p) {
+    w.U64(p.incident_id);
+    w.U8(static_cast<uint8_t>(p.severity));
+  }
+  void operator()(const EventDropped& p) {
+    w.Str(p.service);
+    w.Str(p.dedup_key);
+    w.U8(static_cast<uint8_t>(p.action));
+    w.Str(p.reason);
+  }
+};
+
+}  // namespace
+
+const char* TypeName(uint16_t type) {
+  switch (static_cast<RecordType>(type)) {
+    case RecordType::kIncidentOpened: return "incident.opened";
+    case RecordType::kAlertTriggered: return "alert.triggered";
+    case RecordType::kAlertRetriggered: return "alert.retriggered";
+    case RecordType::kAlertAcknowledged: return "alert.acknowledged";
+    case RecordType::kAlertResolved: return "alert.resolved";
+    case RecordType::kIncidentAcknowledged: return "incident.acknowledged";
+    case RecordType::kIncidentUnacknowledged: return "incident.unacknowledged";
+    case RecordType::kIncidentResolved: return "incident.resolved";
+    case RecordType::kIncidentClosed: return "incident.closed";
+    case RecordType::kNoteAdded: return "incident.note";
+    case RecordType::kSeverityRaised: return "incident.severity_raised";
+    case RecordType::kEventDropped: return "event.dropped";
+  }
+  return "unknown";
+}
+
+RecordType TypeOf(const Payload& payload) { return static_cast<RecordType>(payload.index() + kFirstType); }
+
+std::string EncodePayload(const Payload& payload) {
+  Writer w;
+  std::visit(Encoder{w}, payload);
+  return w.Take();
+}
+
+core::Result<Payload> DecodePayload(uint16_t type, uint16_t version, std::string_view bytes) {
+  if (version != kPayloadVersion) {
+    return core::Corrupt(std::string("unsupported version ") + std::to_string(version) + " of " + TypeName(type));
+  }
+  Reader r(bytes);
+  Payload out;
+  switch (static_cast<RecordType>(type)) {
+    case RecordType::kIncidentOpened: {
+      IncidentOpened p;
+      p.incident_id = r.U64();
+      p.service = r.Str();
+      p.group_key = r.Str();
+      p.title = r.Str();
+      p.severity = ReadSeverity(r);
+      out = std::move(p);
+      break;
+    }
+    case RecordType::kAlertTriggered: {
+      AlertTriggered p;
+      p.incident_id = r.U64();
+      p.service = r.Str();
+      p.dedup_key = r.Str();
+      p.summary = r.Str();
+      p.source = r.Str();
+      p.severity = ReadSeverity(r);
+      p.details_json = r.Str();
+      out = std::move(p);
+      break;
+    }
+    case RecordType::kAlertRetriggered: {
+      AlertRetriggered p;
+      p.alert_id = r.U64();
+      p.summary = r.Str();
+      p.severity = ReadSeverity(r);
+      p.details_json = r.Str();
+      out = std::move(p);
+      break;
+    }
+    case RecordType::kAlertAcknowledged: out = AlertAcknowledged{r.U64()}; break;
+    case RecordType::kAlertResolved: out = AlertResolved{r.U64()}; break;
+    case RecordType::kIncidentAcknowledged: {
+      IncidentAcknowledged p;
+      p.incident_id = r.U64();
+      p.timeout_at_ms = r.I64();
+      out = p;
+      break;
+    }
+    case RecordType::kIncidentUnacknowledged: {
+      IncidentUnacknowledged p;
+      p.incident_id = r.U64();
+      p.reason = r.Str();
+      out = std::move(p);
+      break;
+    }
+    case RecordType::kIncidentResolved: {
+      IncidentResolved p;
+      p.incident_id = r.U64();
+      p.note = r.Str();
+      p.close_at_ms = r.I64();
+      out = std::move(p);
+      break;
+    }
+    case RecordType::kIncidentClosed: out = IncidentClosed{r.U64()}; break;
+    case RecordType::kNoteAdded: {
+      NoteAdded p;
+      p.incident_id = r.U64();
+      p.text = r.Str();
+      out = std::move(p);
+      break;
+    }
+    case RecordType::kSeverityRaised: {
+      SeverityRaised p;
+      p.incident_id = r.U64();
+      p.severity = ReadSeverity(r);
+      out = p;
+      break;
+    }
+    case RecordType::kEventDropped: {
+      EventDropped p;
+      p.service = r.Str();
+      p.dedup_key = r.Str();
+      uint8_t a = r.U8();
+      p.action = a <= 2 ? static_cast<ingest::Action>(a) : ingest::Action::kTrigger;
+      p.reason = r.Str();
+      out = std::move(p);
+      break;
+    }
+    default:
+      return core::Corrupt("unknown record type " + std::to_string(type));
+  }
+  if (auto st = r.Finish(TypeName(type)); !st.ok()) return st.error();
+  return out;
+}
+
+}  // namespace incident

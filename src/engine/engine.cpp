@@ -1,0 +1,397 @@
+#include "engine/engine.h"
+
+#include <chrono>
+#include <unordered_map>
+
+#include "domain/incident/lifecycle.h"
+#include "domain/incident/records.h"
+#include "engine/journal_tools.h"
+
+namespace engine {
+namespace {
+
+IncidentRow ToRow(const incident::Incident& inc) {
+  IncidentRow r;
+  r.id = inc.id;
+  r.service = inc.service;
+  r.group_key = inc.group_key;
+  r.title = inc.title;
+  r.severity = ingest::ToString(inc.severity);
+  r.state = incident::ToString(inc.state);
+  r.opened_at = inc.opened_at;
+  r.acknowledged_at = inc.acknowledged_at;
+  r.resolved_at = inc.resolved_at;
+  r.closed_at = inc.closed_at;
+  r.alert_count = inc.alert_count;
+  r.open_alert_count = static_cast<uint32_t>(inc.open_alerts.size());
+  r.last_seq = inc.last_seq;
+  r.last_actor = inc.last_actor;
+  return r;
+}
+
+AlertRow ToRow(const incident::Alert& a) {
+  AlertRow r;
+  r.id = a.id;
+  r.service = a.service;
+  r.dedup_key = a.dedup_key;
+  r.incident_id = a.incident_id;
+  r.status = incident::ToString(a.status);
+  r.summary = a.summary;
+  r.source = a.source;
+  r.severity = ingest::ToString(a.severity);
+  r.created_at = a.created_at;
+  r.updated_at = a.updated_at;
+  r.event_count = a.event_count;
+  r.details_json = a.details_json;
+  return r;
+}
+
+}  // namespace
+
+// One writer batch: links each decided payload into the chain, applies it, and gathers what the store and the
+// subscribers need. Implements the domain's Emitter (decisions out) and Observer (changes in).
+class Engine::Batch final : public incident::Emitter, public incident::Observer {
+ public:
+  Batch(Engine& engine, core::Timestamp now, bool want_published)
+      : engine_(engine), now_(now), want_published_(want_published) {}
+
+  void set_actor(const std::string& actor) { actor_ = &actor; }
+
+  uint64_t Emit(const incident::Payload& payload) override {
+    journal::Record r;
+    r.time = now_;
+    r.actor = *actor_;
+    r.type = static_cast<uint16_t>(incident::TypeOf(payload));
+    r.version = incident::kPayloadVersion;
+    r.payload = incident::EncodePayload(payload);
+    std::string bytes = engine_.chain_.Link(r);
+    current_ = &r;
+    current_incident_ = 0;
+    current_text_.clear();
+    core::Status st = ApplyRecord(engine_.state_, r, this);
+    // A decision that cannot be applied is a bug in the domain module, not bad input.
+    INCIDENTD_CHECK(st.ok());
+    if (want_published_) {
+      Published p;
+      p.seq = r.seq;
+      p.time = r.time;
+      p.actor = r.actor;
+      p.type = incident::TypeName(r.type);
+      if (current_incident_ != 0) {
+        p.incident_id = current_incident_;
+        p.summary = std::move(current_text_);
+      } else if (auto d = Describe(r); d.ok()) {
+        p = std::move(d).value();
+      }
+      published_.push_back(std::move(p));
+    }
+    records_.push_back(StoredRecord{r.seq, r.type, r.time, std::move(bytes), r.hash});
+    current_ = nullptr;
+    return r.seq;
+  }
+
+  core::Timestamp now() const override { return now_; }
+
+  void AlertChanged(const incident::Alert& alert) override {
+    auto [it, fresh] = alert_index_.try_emplace(alert.id, projection_.alerts.size());
+    if (fresh) {
+      projection_.alerts.push_back(ToRow(alert));
+    } else {
+      projection_.alerts[it->second] = ToRow(alert);
+    }
+  }
+
+  void IncidentChanged(const incident::Incident& inc) override {
+    auto [it, fresh] = incident_index_.try_emplace(inc.id, projection_.incidents.size());
+    if (fresh) {
+      projection_.incidents.push_back(ToRow(inc));
+    } else {
+      projection_.incidents[it->second] = ToRow(inc);
+    }
+  }
+
+  void TimelineEntry(uint64_t incident_id, std::string_view kind, std::string text) override {
+    if (want_published_ && current_incident_ == 0) {
+      current_incident_ = incident_id;
+      current_text_ = text;
+    }
+    projection_.timeline.push_back(
+        TimelineRow{incident_id, current_->seq, current_->time, current_->actor, std::string(kind), std::move(text)});
+  }
+
+  std::vector<StoredRecord>& records() { return records_; }
+  Projection& projection() { return projection_; }
+  std::vector<Published>& published() { return published_; }
+
+ private:
+  Engine& engine_;
+  core::Timestamp now_;
+  bool want_published_;
+  const std::string* actor_ = nullptr;
+  const journal::Record* current_ = nullptr;
+  uint64_t current_incident_ = 0;
+  std::string current_text_;
+  std::vector<StoredRecord> records_;
+  Projection projection_;
+  std::vector<Published> published_;
+  std::unordered_map<uint64_t, size_t> alert_index_;
+  std::unordered_map<uint64_t, size_t> incident_index_;
+};
+
+Engine::Engine(Store& store, const incident::Config& config, Clock clock, Options options)
+    : store_(store), config_(config), clock_(std::move(clock)), options_(options) {}
+
+Engine::~Engine() { Stop(); }
+
+core::Status Engine::Recover() {
+  auto snapshot = store_.LatestSnapshot();
+  if (!snapshot.ok()) return snapshot.error().WithContext("load snapshot");
+  uint64_t from = 0;
+  if (snapshot->has_value()) {
+    const Snapshot& snap = **snapshot;
+    auto decoded = DecodeState(snap.state);
+    if (!decoded.ok()) return decoded.error().WithContext("snapshot at record " + std::to_string(snap.seq));
+    state_ = std::move(decoded).value();
+    from = snap.seq;
+    last_snapshot_seq_ = snap.seq;
+  }
+  // The whole chain is verified on every start, not just the tail after the snapshot: a journal that was altered
+  // anywhere must stop the server rather than be served.
+  journal::Verifier verifier;
+  bool snapshot_matched = from == 0;
+  core::Status st = store_.ScanJournal(0, [&](const StoredRecord& stored) -> core::Status {
+    auto rec = verifier.Next(stored.bytes, stored.hash);
+    if (!rec.ok()) return rec.error();
+    if (rec->seq == from && snapshot->has_value()) {
+      if (rec->hash != (**snapshot).hash) {
+        return core::Corrupt("snapshot at record " + std::to_string(from) + " does not match the journal's hash");
+      }
+      snapshot_matched = true;
+    }
+    if (rec->seq > from) {
+      if (auto applied = ApplyRecord(state_, rec.value(), nullptr); !applied.ok()) {
+        return applied.error().WithContext("apply record " + std::to_string(rec->seq));
+      }
+      last_time_ = rec->time;
+    }
+    return core::Ok();
+  });
+  if (!st.ok()) return st.error().WithContext("journal");
+  if (!snapshot_matched) {
+    return core::Corrupt("journal: the snapshot is at record " + std::to_string(from) + " but the journal ends at " +
+                         std::to_string(verifier.last_seq()));
+  }
+  chain_ = journal::Chain(verifier.last_seq(), verifier.last_hash());
+  stats_.last_seq = chain_.last_seq();
+  stats_.records = verifier.count();
+  stats_.open_incidents = state_.incidents.open_incident_count();
+  stats_.open_alerts = state_.incidents.alerts.size();
+  return core::Ok();
+}
+
+void Engine::Start() {
+  running_ = true;
+  writer_ = std::thread([this] { Run(); });
+}
+
+void Engine::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ && !writer_.joinable()) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+  running_ = false;
+}
+
+std::string Engine::fatal_error() const {
+  std::lock_guard lock(fatal_mu_);
+  return fatal_error_;
+}
+
+void Engine::Fail(const core::Error& error) {
+  {
+    std::lock_guard lock(fatal_mu_);
+    fatal_error_ = error.message;
+  }
+  failed_ = true;
+}
+
+core::Status Engine::Submit(Command command, std::function<void(Outcome)> done) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ || failed_) return core::Unavailable("the engine is not accepting commands");
+    if (queue_.size() >= options_.queue_capacity) {
+      ++stats_.rejected_overload;
+      return core::Error{core::ErrorCode::kOverloaded, "the command queue is full; retry shortly", {}};
+    }
+    queue_.push_back(Pending{std::move(command), std::move(done)});
+    stats_.queue_depth = queue_.size();
+  }
+  cv_.notify_one();
+  return core::Ok();
+}
+
+uint64_t Engine::Subscribe(Subscriber subscriber) {
+  std::lock_guard lock(sub_mu_);
+  uint64_t id = next_sub_++;
+  subscribers_.emplace_back(id, std::move(subscriber));
+  return id;
+}
+
+void Engine::Unsubscribe(uint64_t id) {
+  std::lock_guard lock(sub_mu_);
+  std::erase_if(subscribers_, [id](const auto& s) { return s.first == id; });
+}
+
+void Engine::Run() {
+  std::vector<Pending> batch;
+  batch.reserve(options_.max_batch);
+  auto next_tick = std::chrono::steady_clock::now();
+  for (;;) {
+    bool stop = false;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait_until(lock, next_tick, [&] { return !queue_.empty() || stopping_; });
+      while (!queue_.empty() && batch.size() < options_.max_batch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      stats_.queue_depth = queue_.size();
+      stop = stopping_ && queue_.empty();
+    }
+    if (std::chrono::steady_clock::now() >= next_tick) {
+      batch.push_back(Pending{Command{"timer", Tick{}}, nullptr});
+      next_tick = std::chrono::steady_clock::now() + options_.tick_interval;
+    }
+    if (!batch.empty()) {
+      ProcessBatch(batch);
+      batch.clear();
+    }
+    if (failed_) {
+      // Answer whatever is still queued; nothing more will be written.
+      std::deque<Pending> rest;
+      {
+        std::lock_guard lock(mu_);
+        rest.swap(queue_);
+        stopping_ = true;
+      }
+      for (auto& p : rest) {
+        if (p.done) p.done(Outcome{core::Unavailable("the engine stopped after a storage failure"), {}, 0, false, {}, 0});
+      }
+      return;
+    }
+    if (stop) break;
+  }
+  MaybeSnapshot();
+  if (chain_.last_seq() > last_snapshot_seq_) {
+    Snapshot snap{chain_.last_seq(), chain_.last_hash(), last_time_, EncodeState(state_)};
+    if (store_.SaveSnapshot(snap).ok()) last_snapshot_seq_ = snap.seq;
+  }
+}
+
+void Engine::ProcessBatch(std::vector<Pending>& pending) {
+  core::Timestamp now = clock_();
+  if (now < last_time_) now = last_time_;
+  last_time_ = now;
+  bool want_published;
+  {
+    std::lock_guard lock(sub_mu_);
+    want_published = !subscribers_.empty();
+  }
+  Batch batch(*this, now, want_published);
+  std::vector<Outcome> outcomes(pending.size());
+  for (size_t i = 0; i < pending.size(); ++i) {
+    Command& cmd = pending[i].command;
+    batch.set_actor(cmd.actor);
+    size_t before = batch.records().size();
+    Outcome& out = outcomes[i];
+    std::visit(
+        [&](auto& body) {
+          using T = std::decay_t<decltype(body)>;
+          if constexpr (std::is_same_v<T, SubmitEvent>) {
+            out.dedup_key = body.event.dedup_key;
+            auto r = incident::HandleEvent(state_.incidents, config_, body.event, batch);
+            if (r.ok()) {
+              out.incident_id = r->incident_id;
+              out.dropped = r->dropped;
+              out.message = r->message;
+            } else {
+              out.status = r.error();
+            }
+          } else if constexpr (std::is_same_v<T, AcknowledgeIncident>) {
+            out.incident_id = body.incident_id;
+            out.status = incident::Acknowledge(state_.incidents, config_, body.incident_id, batch);
+          } else if constexpr (std::is_same_v<T, ResolveIncident>) {
+            out.incident_id = body.incident_id;
+            out.status = incident::Resolve(state_.incidents, config_, body.incident_id, body.note, batch);
+          } else if constexpr (std::is_same_v<T, AddNote>) {
+            out.incident_id = body.incident_id;
+            out.status = incident::AddNote(state_.incidents, body.incident_id, body.text, batch);
+          } else if constexpr (std::is_same_v<T, Tick>) {
+            incident::FireTimers(state_.incidents, batch);
+          }
+        },
+        cmd.body);
+    if (batch.records().size() > before) out.seq = batch.records().back().seq;
+  }
+
+  auto& records = batch.records();
+  if (!records.empty()) {
+    auto started = std::chrono::steady_clock::now();
+    core::Status st = store_.Append(records, batch.projection());
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (!st.ok()) {
+      Fail(st.error().WithContext("append to the journal"));
+      for (size_t i = 0; i < pending.size(); ++i) {
+        if (pending[i].done) {
+          pending[i].done(Outcome{core::Unavailable("the event could not be stored: " + st.error().message), {}, 0,
+                                  false, {}, 0});
+        }
+      }
+      return;
+    }
+    stats_.records += records.size();
+    stats_.last_seq = chain_.last_seq();
+    if (stats_.on_batch) stats_.on_batch(pending.size(), seconds);
+  }
+  stats_.batches += 1;
+  stats_.commands += pending.size();
+  stats_.open_incidents = state_.incidents.open_incident_count();
+  stats_.open_alerts = state_.incidents.alerts.size();
+
+  // Durable now: answer the callers, then tell the live subscribers.
+  for (size_t i = 0; i < pending.size(); ++i) {
+    if (pending[i].done) pending[i].done(std::move(outcomes[i]));
+  }
+  if (want_published && !batch.published().empty()) {
+    std::lock_guard lock(sub_mu_);
+    for (auto& [id, sub] : subscribers_) sub(batch.published());
+  }
+  MaybeSnapshot();
+}
+
+void Engine::MaybeSnapshot() {
+  if (options_.snapshot_every == 0 || chain_.last_seq() - last_snapshot_seq_ < options_.snapshot_every) return;
+  Snapshot snap{chain_.last_seq(), chain_.last_hash(), last_time_, EncodeState(state_)};
+  // A failed snapshot loses nothing (the journal has every record); the next batch tries again.
+  if (store_.SaveSnapshot(snap).ok()) {
+    last_snapshot_seq_ = snap.seq;
+    ++stats_.snapshots;
+  }
+}
+
+std::vector<Outcome> Engine::ProcessForTest(std::vector<Command> commands) {
+  std::vector<Pending> pending;
+  std::vector<Outcome> outcomes(commands.size());
+  for (size_t i = 0; i < commands.size(); ++i) {
+    pending.push_back(Pending{std::move(commands[i]), [&outcomes, i](Outcome o) { outcomes[i] = std::move(o); }});
+  }
+  ProcessBatch(pending);
+  return outcomes;
+}
+
+std::string Engine::EncodedStateForTest() const { return EncodeState(state_); }
+
+}  // namespace engine

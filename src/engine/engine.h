@@ -1,0 +1,142 @@
+// The single writer: takes commands from a bounded queue in batches, decides and applies them against the
+// in-memory state, appends the resulting records durably in one transaction, and only then answers the callers.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "core/result.h"
+#include "core/time.h"
+#include "engine/command.h"
+#include "engine/state.h"
+#include "engine/store.h"
+
+namespace engine {
+
+struct Options {
+  size_t queue_capacity = 65536;     // commands waiting; a full queue answers kOverloaded
+  size_t max_batch = 4096;           // commands per transaction
+  uint64_t snapshot_every = 100000;  // records between snapshots
+  core::Duration tick_interval = std::chrono::seconds(1);  // how often timers are evaluated
+};
+
+// What the engine reports about itself (read from any thread).
+struct Stats {
+  std::atomic<uint64_t> commands{0};
+  std::atomic<uint64_t> records{0};
+  std::atomic<uint64_t> batches{0};
+  std::atomic<uint64_t> rejected_overload{0};
+  std::atomic<uint64_t> queue_depth{0};
+  std::atomic<uint64_t> open_incidents{0};
+  std::atomic<uint64_t> open_alerts{0};
+  std::atomic<uint64_t> last_seq{0};
+  std::atomic<uint64_t> snapshots{0};
+  // Batch sizes and commit latencies, for histograms: observers receive them on the writer thread.
+  std::function<void(size_t batch_size, double commit_seconds)> on_batch;
+};
+
+// A committed record, as published to subscribers (the SSE stream).
+struct Published {
+  uint64_t seq = 0;
+  core::Timestamp time{};
+  std::string actor;
+  std::string type;       // record type name, e.g. "incident.acknowledged"
+  uint64_t incident_id = 0;  // 0 when the record concerns no incident
+  std::string summary;    // one human-readable line
+};
+
+class Engine {
+ public:
+  using Clock = std::function<core::Timestamp()>;
+  using Subscriber = std::function<void(const std::vector<Published>&)>;
+
+  // `store` and `config` must outlive the engine. `clock` is the only source of time.
+  Engine(Store& store, const incident::Config& config, Clock clock, Options options);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Loads the latest snapshot and folds the journal tail, verifying the hash chain from the snapshot on.
+  // kCorrupt (naming the record) when the chain is broken or a record cannot be decoded: start-up must stop.
+  core::Status Recover();
+
+  // Starts the writer thread. Call after Recover.
+  void Start();
+  // Stops taking commands, drains the queue (every queued command is committed and answered), takes a snapshot,
+  // and joins the writer thread. Idempotent.
+  void Stop();
+
+  // Queues a command. Returns kOverloaded when the queue is full and kUnavailable after Stop; in both cases `done`
+  // is never called. Otherwise `done` is called exactly once, on the writer thread, after the command's records are
+  // durable (or with the command's error, having written nothing). `done` must not block.
+  core::Status Submit(Command command, std::function<void(Outcome)> done);
+
+  // Subscribers are called on the writer thread after each committed batch; they must not block.
+  // Returns an id for Unsubscribe.
+  uint64_t Subscribe(Subscriber subscriber);
+  void Unsubscribe(uint64_t id);
+
+  // True once a store write failed: the in-memory state is ahead of the disk, so the engine refuses all further
+  // commands and the process must restart (recovery replays the journal). `fatal_error()` says what failed.
+  bool failed() const { return failed_.load(); }
+  std::string fatal_error() const;
+  // True between Start and Stop while not failed.
+  bool running() const { return running_.load() && !failed_.load(); }
+
+  Store& store() { return store_; }
+  const Stats& stats() const { return stats_; }
+  Stats& mutable_stats() { return stats_; }
+
+  // For tests and benchmarks, single-threaded use only (not while the writer runs): processes the commands as one
+  // batch synchronously, exactly as the writer would, and returns their outcomes.
+  std::vector<Outcome> ProcessForTest(std::vector<Command> commands);
+  // The canonical encoding of the current state (writer thread or stopped engine only).
+  std::string EncodedStateForTest() const;
+
+ private:
+  struct Pending {
+    Command command;
+    std::function<void(Outcome)> done;
+  };
+
+  class Batch;
+
+  void Run();
+  void ProcessBatch(std::vector<Pending>& batch);
+  void MaybeSnapshot();
+  void Fail(const core::Error& error);
+
+  Store& store_;
+  const incident::Config& config_;
+  Clock clock_;
+  Options options_;
+  State state_;
+  journal::Chain chain_;
+  uint64_t last_snapshot_seq_ = 0;
+  core::Timestamp last_time_{};  // journal times never go backwards, even when the wall clock does
+  std::atomic<bool> running_{false};
+  std::atomic<bool> failed_{false};
+  mutable std::mutex fatal_mu_;
+  std::string fatal_error_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Pending> queue_;
+  bool stopping_ = false;
+  std::thread writer_;
+
+  std::mutex sub_mu_;
+  std::vector<std::pair<uint64_t, Subscriber>> subscribers_;
+  uint64_t next_sub_ = 1;
+
+  Stats stats_;
+};
+
+}  // namespace engine

@@ -1,0 +1,77 @@
+#include "engine/journal_tools.h"
+
+#include "domain/incident/records.h"
+#include "engine/state.h"
+
+namespace engine {
+
+VerifyReport VerifyJournal(Store& store) {
+  VerifyReport report;
+  journal::Verifier verifier;
+  core::Status st = store.ScanJournal(0, [&](const StoredRecord& stored) -> core::Status {
+    auto rec = verifier.Next(stored.bytes, stored.hash);
+    if (!rec.ok()) return rec.error();
+    return core::Ok();
+  });
+  report.records = verifier.count();
+  report.head_seq = verifier.last_seq();
+  report.head_hash = verifier.last_hash();
+  if (!st.ok()) {
+    report.ok = false;
+    report.error = st.error().message;
+  }
+  return report;
+}
+
+core::Result<Published> Describe(const journal::Record& record) {
+  Published p;
+  p.seq = record.seq;
+  p.time = record.time;
+  p.actor = record.actor;
+  p.type = RecordTypeName(record.type);
+  auto decoded = incident::DecodePayload(record.type, record.version, record.payload);
+  if (!decoded.ok()) return decoded.error().WithContext("record " + std::to_string(record.seq));
+  std::visit(
+      [&](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        using namespace incident;
+        if constexpr (std::is_same_v<T, IncidentOpened>) {
+          p.incident_id = x.incident_id;
+          p.summary = "Incident opened: " + x.title + " (service " + x.service + ")";
+        } else if constexpr (std::is_same_v<T, AlertTriggered>) {
+          p.incident_id = x.incident_id;
+          p.summary = "Alert '" + x.dedup_key + "' triggered: " + x.summary;
+        } else if constexpr (std::is_same_v<T, AlertRetriggered>) {
+          p.summary = "Alert " + std::to_string(x.alert_id) + " triggered again: " + x.summary;
+        } else if constexpr (std::is_same_v<T, AlertAcknowledged>) {
+          p.summary = "Alert " + std::to_string(x.alert_id) + " acknowledged";
+        } else if constexpr (std::is_same_v<T, AlertResolved>) {
+          p.summary = "Alert " + std::to_string(x.alert_id) + " resolved";
+        } else if constexpr (std::is_same_v<T, IncidentAcknowledged>) {
+          p.incident_id = x.incident_id;
+          p.summary = "Acknowledged by " + record.actor;
+        } else if constexpr (std::is_same_v<T, IncidentUnacknowledged>) {
+          p.incident_id = x.incident_id;
+          p.summary = "Back to triggered: " + x.reason;
+        } else if constexpr (std::is_same_v<T, IncidentResolved>) {
+          p.incident_id = x.incident_id;
+          p.summary = "Resolved by " + record.actor + (x.note.empty() ? "" : ": " + x.note);
+        } else if constexpr (std::is_same_v<T, IncidentClosed>) {
+          p.incident_id = x.incident_id;
+          p.summary = "Closed";
+        } else if constexpr (std::is_same_v<T, NoteAdded>) {
+          p.incident_id = x.incident_id;
+          p.summary = x.text;
+        } else if constexpr (std::is_same_v<T, SeverityRaised>) {
+          p.incident_id = x.incident_id;
+          p.summary = std::string("Severity raised to ") + ingest::ToString(x.severity);
+        } else if constexpr (std::is_same_v<T, EventDropped>) {
+          p.summary = std::string("Dropped ") + ingest::ToString(x.action) + " for '" + x.dedup_key + "' on " +
+                      x.service + ": " + x.reason;
+        }
+      },
+      decoded.value());
+  return p;
+}
+
+}  // namespace engine

@@ -1,0 +1,28 @@
+// The engine's whole in-memory state (one Model per domain module), its canonical encoding, and the fold of one
+// record into it, dispatched by the record's type tag.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+#include "domain/incident/lifecycle.h"
+#include "domain/incident/model.h"
+#include "journal/record.h"
+
+namespace engine {
+
+struct State {
+  incident::Model incidents;
+};
+
+std::string EncodeState(const State& state);
+core::Result<State> DecodeState(std::string_view bytes);
+
+// kCorrupt for a type no module owns, or whatever the owning module's Apply reports.
+core::Status ApplyRecord(State& state, const journal::Record& record, incident::Observer* observer);
+
+// "incident.opened", ... or "unknown".
+const char* RecordTypeName(uint16_t type);
+
+}  // namespace engine

@@ -1,0 +1,139 @@
+// The Store port: what the engine needs from durable storage (journal, snapshots, query tables). Implemented by
+// store/sqlite (embedded default) and store/memory (tests); both pass tests/store_contract.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "core/time.h"
+#include "journal/record.h"
+
+namespace engine {
+
+// A journal record as persisted: its canonical bytes (journal::Encode) and hash.
+struct StoredRecord {
+  uint64_t seq = 0;
+  uint16_t type = 0;
+  core::Timestamp time{};
+  std::string bytes;
+  journal::Hash hash{};
+};
+
+// The whole engine state at one point of the journal.
+struct Snapshot {
+  uint64_t seq = 0;          // last record folded into `state`
+  journal::Hash hash{};      // that record's hash
+  core::Timestamp taken_at{};
+  std::string state;         // engine::EncodeState
+};
+
+// Query-table rows, maintained by the writer in the same transaction as the records they derive from.
+struct IncidentRow {
+  uint64_t id = 0;
+  std::string service;
+  std::string group_key;
+  std::string title;
+  std::string severity;  // critical, error, warning, info
+  std::string state;     // triggered, acknowledged, resolved, closed
+  core::Timestamp opened_at{};
+  std::optional<core::Timestamp> acknowledged_at;
+  std::optional<core::Timestamp> resolved_at;
+  std::optional<core::Timestamp> closed_at;
+  uint32_t alert_count = 0;        // alerts ever attached
+  uint32_t open_alert_count = 0;   // alerts not resolved
+  uint64_t last_seq = 0;           // record that last changed this row
+  std::string last_actor;
+
+  friend bool operator==(const IncidentRow&, const IncidentRow&) = default;
+};
+
+struct AlertRow {
+  std::string service;
+  std::string dedup_key;
+  uint64_t id = 0;  // the seq of the record that created the alert; a key re-triggered after resolve is a new alert
+  uint64_t incident_id = 0;
+  std::string status;  // triggered, acknowledged, resolved
+  std::string summary;
+  std::string source;
+  std::string severity;
+  core::Timestamp created_at{};
+  core::Timestamp updated_at{};
+  uint32_t event_count = 0;
+  std::string details_json;  // payload extras as JSON: component, group, class, custom_details, links, images
+
+  friend bool operator==(const AlertRow&, const AlertRow&) = default;
+};
+
+struct TimelineRow {
+  uint64_t incident_id = 0;
+  uint64_t seq = 0;  // the record this entry comes from
+  core::Timestamp time{};
+  std::string actor;
+  std::string kind;  // opened, alert_triggered, alert_retriggered, alert_resolved, acknowledged, resolved, note, ...
+  std::string text;
+
+  friend bool operator==(const TimelineRow&, const TimelineRow&) = default;
+};
+
+struct Projection {
+  std::vector<IncidentRow> incidents;  // upserts by id
+  std::vector<AlertRow> alerts;        // upserts by id
+  std::vector<TimelineRow> timeline;   // inserts
+  bool empty() const { return incidents.empty() && alerts.empty() && timeline.empty(); }
+};
+
+struct IncidentQuery {
+  std::vector<std::string> states;  // any of; empty = all
+  std::string service;              // exact; empty = all
+  std::string severity;             // exact; empty = all
+  uint64_t before_id = 0;           // keyset pagination: ids < before_id (0 = from the newest)
+  uint32_t limit = 50;              // 1..500
+};
+
+struct IncidentPage {
+  std::vector<IncidentRow> incidents;  // newest first
+  uint64_t next_before_id = 0;         // pass as before_id for the next page; 0 when this is the last page
+};
+
+struct JournalHead {
+  uint64_t seq = 0;  // 0 when empty
+  journal::Hash hash{};
+};
+
+// Thread safety: Append, SaveSnapshot and Reset are called by the single writer thread only; every other method
+// may be called from any thread concurrently with the writer (implementations use separate read connections).
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Appends records (consecutive seqs, continuing the stored journal) and applies the projection, in one
+  // transaction that is durable when this returns ok (synced to disk). On error nothing is written.
+  // kConflict when the first seq does not follow the stored head (another writer, or a bug).
+  virtual core::Status Append(std::span<const StoredRecord> records, const Projection& projection) = 0;
+
+  virtual core::Result<JournalHead> Head() = 0;
+
+  // Calls `visit` for each record with seq > after_seq, in order, until it returns an error (which is returned).
+  virtual core::Status ScanJournal(uint64_t after_seq,
+                                   const std::function<core::Status(const StoredRecord&)>& visit) = 0;
+
+  virtual core::Status SaveSnapshot(const Snapshot& snapshot) = 0;
+  // The snapshot with the highest seq, or nullopt when none was saved.
+  virtual core::Result<std::optional<Snapshot>> LatestSnapshot() = 0;
+
+  virtual core::Result<IncidentPage> ListIncidents(const IncidentQuery& query) = 0;
+  // kNotFound when there is no such incident.
+  virtual core::Result<IncidentRow> GetIncident(uint64_t id) = 0;
+  // Entries in seq order with seq > after_seq, at most `limit`.
+  virtual core::Result<std::vector<TimelineRow>> Timeline(uint64_t incident_id, uint64_t after_seq,
+                                                          uint32_t limit) = 0;
+  // Every alert ever attached to the incident, oldest first.
+  virtual core::Result<std::vector<AlertRow>> IncidentAlerts(uint64_t incident_id) = 0;
+};
+
+}  // namespace engine
