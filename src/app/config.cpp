@@ -1,0 +1,292 @@
+#include "app/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "core/time.h"
+#include "http/auth.h"
+
+namespace app {
+namespace {
+
+// Collects the first error with its location; every reader returns false once an error is recorded.
+class Reader {
+ public:
+  explicit Reader(std::string name) : name_(std::move(name)) {}
+
+  bool Fail(const YAML::Node& node, const std::string& key, const std::string& message) {
+    if (error_.empty()) {
+      int line = node.IsDefined() ? node.Mark().line + 1 : 0;
+      error_ = name_ + (line > 0 ? ":" + std::to_string(line) : "") + ": " + key + ": " + message;
+    }
+    return false;
+  }
+
+  bool ok() const { return error_.empty(); }
+  const std::string& error() const { return error_; }
+
+  bool CheckKeys(const YAML::Node& map, const std::string& path, const std::set<std::string>& allowed) {
+    if (!map.IsMap()) return Fail(map, path.empty() ? "(top level)" : path, "must be a mapping");
+    for (const auto& kv : map) {
+      std::string key = kv.first.as<std::string>();
+      if (!allowed.count(key)) {
+        std::string known;
+        for (const auto& a : allowed) known += (known.empty() ? "" : ", ") + a;
+        return Fail(kv.first, path.empty() ? key : path + "." + key, "unknown key (known keys: " + known + ")");
+      }
+    }
+    return true;
+  }
+
+  bool String(const YAML::Node& node, const std::string& key, std::string& out) {
+    if (!node.IsDefined() || node.IsNull()) return true;
+    if (!node.IsScalar()) return Fail(node, key, "must be a string");
+    out = node.Scalar();
+    return true;
+  }
+
+  template <typename T>
+  bool Unsigned(const YAML::Node& node, const std::string& key, T& out, uint64_t min, uint64_t max) {
+    if (!node.IsDefined() || node.IsNull()) return true;
+    if (!node.IsScalar()) return Fail(node, key, "must be a number");
+    const std::string& s = node.Scalar();
+    uint64_t v = 0;
+    if (s.empty() || s.size() > 19) return Fail(node, key, "must be a whole number");
+    for (char c : s) {
+      if (c < '0' || c > '9') return Fail(node, key, "must be a whole number");
+      v = v * 10 + static_cast<uint64_t>(c - '0');
+    }
+    if (v < min || v > max) {
+      return Fail(node, key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    }
+    out = static_cast<T>(v);
+    return true;
+  }
+
+  bool Duration(const YAML::Node& node, const std::string& key, core::Duration& out) {
+    if (!node.IsDefined() || node.IsNull()) return true;
+    if (!node.IsScalar()) return Fail(node, key, "must be a duration like 30s, 5m, 1h");
+    if (node.Scalar() == "0") {
+      out = core::Duration(0);
+      return true;
+    }
+    auto d = core::ParseDuration(node.Scalar());
+    if (!d.ok()) return Fail(node, key, d.error().message);
+    out = d.value();
+    return true;
+  }
+
+  bool StringList(const YAML::Node& node, const std::string& key, std::vector<std::string>& out) {
+    if (!node.IsDefined() || node.IsNull()) return true;
+    if (!node.IsSequence()) return Fail(node, key, "must be a list");
+    out.clear();
+    for (size_t i = 0; i < node.size(); ++i) {
+      if (!node[i].IsScalar()) return Fail(node[i], key + "[" + std::to_string(i) + "]", "must be a string");
+      out.push_back(node[i].Scalar());
+    }
+    return true;
+  }
+
+ private:
+  std::string name_;
+  std::string error_;
+};
+
+bool ParseHex32(const std::string& hex, std::array<uint8_t, 32>& out) {
+  if (hex.size() != 64) return false;
+  for (size_t i = 0; i < 32; ++i) {
+    auto nibble = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+      return -1;
+    };
+    int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out[i] = static_cast<uint8_t>(hi * 16 + lo);
+  }
+  return true;
+}
+
+void ReadTokens(Reader& r, const YAML::Node& auth, const Getenv& getenv, Config& cfg) {
+  if (!auth.IsDefined()) {
+    r.Fail(auth, "auth", "is required: at least one token (every API call is authenticated)");
+    return;
+  }
+  if (!r.CheckKeys(auth, "auth", {"tokens"})) return;
+  const YAML::Node tokens = auth["tokens"];
+  if (!tokens.IsSequence() || tokens.size() == 0) {
+    r.Fail(tokens.IsDefined() ? tokens : auth, "auth.tokens", "must be a non-empty list");
+    return;
+  }
+  std::set<std::string> names;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const YAML::Node t = tokens[i];
+    std::string path = "auth.tokens[" + std::to_string(i) + "]";
+    if (!r.CheckKeys(t, path, {"name", "role", "token_env", "token_sha256"})) return;
+    http::Token token;
+    std::string env, hash;
+    if (!r.String(t["name"], path + ".name", token.name) || !r.String(t["role"], path + ".role", token.role) ||
+        !r.String(t["token_env"], path + ".token_env", env) ||
+        !r.String(t["token_sha256"], path + ".token_sha256", hash)) {
+      return;
+    }
+    if (token.name.empty()) {
+      r.Fail(t, path + ".name", "is required");
+      return;
+    }
+    if (!names.insert(token.name).second) {
+      r.Fail(t["name"], path + ".name", "duplicate token name '" + token.name + "'");
+      return;
+    }
+    if (!http::ParseRole(token.role)) {
+      r.Fail(t["role"].IsDefined() ? t["role"] : t, path + ".role", "must be one of admin, responder, ingest, viewer");
+      return;
+    }
+    if (env.empty() == hash.empty()) {
+      r.Fail(t, path, "needs exactly one of token_env (read from the environment) or token_sha256");
+      return;
+    }
+    if (!env.empty()) {
+      const char* value = getenv(env.c_str());
+      if (value == nullptr || std::string_view(value).size() < 16) {
+        r.Fail(t["token_env"], path + ".token_env",
+               "environment variable " + env + " is unset or shorter than 16 characters");
+        return;
+      }
+      // The plain token is hashed at once; only the hash is kept.
+      token.sha256 = http::HashToken(value);
+    } else if (!ParseHex32(hash, token.sha256)) {
+      r.Fail(t["token_sha256"], path + ".token_sha256", "must be 64 hex digits (the SHA-256 of the token)");
+      return;
+    }
+    cfg.http.tokens.push_back(std::move(token));
+  }
+}
+
+void ReadServices(Reader& r, const YAML::Node& services, Config& cfg) {
+  if (!services.IsDefined() || !services.IsSequence() || services.size() == 0) {
+    r.Fail(services, "services", "must be a non-empty list");
+    return;
+  }
+  std::vector<incident::ServiceConfig> out;
+  std::set<std::string> names, keys;
+  for (size_t i = 0; i < services.size(); ++i) {
+    const YAML::Node s = services[i];
+    std::string path = "services[" + std::to_string(i) + "]";
+    if (!r.CheckKeys(s, path, {"name", "routing_keys", "group_by", "ack_timeout", "auto_close_after"})) return;
+    incident::ServiceConfig svc;
+    if (!r.String(s["name"], path + ".name", svc.name) ||
+        !r.StringList(s["routing_keys"], path + ".routing_keys", svc.routing_keys) ||
+        !r.StringList(s["group_by"], path + ".group_by", svc.group_by) ||
+        !r.Duration(s["ack_timeout"], path + ".ack_timeout", svc.ack_timeout) ||
+        !r.Duration(s["auto_close_after"], path + ".auto_close_after", svc.auto_close_after)) {
+      return;
+    }
+    if (svc.name.empty()) {
+      r.Fail(s, path + ".name", "is required");
+      return;
+    }
+    if (!names.insert(svc.name).second) {
+      r.Fail(s["name"], path + ".name", "duplicate service name '" + svc.name + "'");
+      return;
+    }
+    if (svc.routing_keys.empty()) {
+      r.Fail(s, path + ".routing_keys", "needs at least one routing key");
+      return;
+    }
+    for (const auto& k : svc.routing_keys) {
+      if (k.empty() || !keys.insert(k).second) {
+        r.Fail(s["routing_keys"], path + ".routing_keys", "routing key '" + k + "' is empty or used twice");
+        return;
+      }
+    }
+    if (svc.group_by.empty()) {
+      r.Fail(s["group_by"], path + ".group_by", "must name at least one field");
+      return;
+    }
+    for (const auto& g : svc.group_by) {
+      if (!incident::IsGroupField(g)) {
+        r.Fail(s["group_by"], path + ".group_by",
+               "unknown field '" + g + "' (use dedup_key, source, component, group, class, severity)");
+        return;
+      }
+    }
+    out.push_back(std::move(svc));
+  }
+  cfg.services = incident::Config(std::move(out));
+}
+
+}  // namespace
+
+core::Status ParseListen(const std::string& text, std::string& address, uint16_t& port) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos) return core::Invalid("listen must be ADDRESS:PORT, e.g. 127.0.0.1:9797", "listen");
+  std::string host = text.substr(0, colon);
+  std::string p = text.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty()) host = "127.0.0.1";
+  if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos || std::stoul(p) > 65535) {
+    return core::Invalid("listen port must be 0..65535", "listen");
+  }
+  address = host;
+  port = static_cast<uint16_t>(std::stoul(p));
+  return core::Ok();
+}
+
+core::Result<Config> ParseConfig(const std::string& text, const std::string& name, const Getenv& getenv) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    return core::Invalid(name + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg, "config");
+  }
+  Config cfg;
+  Reader r(name);
+  if (!root.IsMap()) return core::Invalid(name + ": the configuration must be a YAML mapping", "config");
+  r.CheckKeys(root, "", {"listen", "data_dir", "auth", "http", "engine", "services"});
+  std::string listen = "127.0.0.1:9797";
+  if (r.ok()) r.String(root["listen"], "listen", listen);
+  if (r.ok()) {
+    auto st = ParseListen(listen, cfg.http.address, cfg.http.port);
+    if (!st.ok()) r.Fail(root["listen"], "listen", st.error().message);
+  }
+  if (r.ok()) r.String(root["data_dir"], "data_dir", cfg.data_dir);
+  if (r.ok()) ReadTokens(r, root["auth"], getenv, cfg);
+  if (r.ok() && root["http"].IsDefined()) {
+    const YAML::Node h = root["http"];
+    if (r.CheckKeys(h, "http", {"max_body_bytes", "max_json_depth", "max_header_bytes", "request_timeout",
+                                 "max_connections", "threads"})) {
+      r.Unsigned(h["max_body_bytes"], "http.max_body_bytes", cfg.http.max_body_bytes, 1024, 64ull << 20) &&
+          r.Unsigned(h["max_json_depth"], "http.max_json_depth", cfg.http.max_json_depth, 2, 256) &&
+          r.Unsigned(h["max_header_bytes"], "http.max_header_bytes", cfg.http.max_header_bytes, 1024, 1 << 20) &&
+          r.Duration(h["request_timeout"], "http.request_timeout", cfg.http.request_timeout) &&
+          r.Unsigned(h["max_connections"], "http.max_connections", cfg.http.max_connections, 1, 1'000'000) &&
+          r.Unsigned(h["threads"], "http.threads", cfg.http.threads, 1, 256);
+    }
+  }
+  if (r.ok() && root["engine"].IsDefined()) {
+    const YAML::Node e = root["engine"];
+    if (r.CheckKeys(e, "engine", {"queue_capacity", "max_batch", "snapshot_every"})) {
+      r.Unsigned(e["queue_capacity"], "engine.queue_capacity", cfg.engine.queue_capacity, 1, 100'000'000) &&
+          r.Unsigned(e["max_batch"], "engine.max_batch", cfg.engine.max_batch, 1, 1'000'000) &&
+          r.Unsigned(e["snapshot_every"], "engine.snapshot_every", cfg.engine.snapshot_every, 0, 1'000'000'000);
+    }
+  }
+  if (r.ok()) ReadServices(r, root["services"], cfg);
+  if (!r.ok()) return core::Invalid(r.error(), "config");
+  return cfg;
+}
+
+core::Result<Config> LoadConfig(const std::string& path, const Getenv& getenv) {
+  std::ifstream in(path);
+  if (!in) return core::Invalid("cannot read configuration file " + path, "config");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ParseConfig(ss.str(), path, getenv);
+}
+
+}  // namespace app

@@ -1,0 +1,34 @@
+// The configuration file (YAML): loading, validation with errors naming file, line and key, and the defaults.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "core/result.h"
+#include "domain/incident/config.h"
+#include "engine/engine.h"
+#include "http/server.h"
+
+namespace app {
+
+struct Config {
+  std::string data_dir = "./data";
+  http::ServerOptions http;  // listen address and port live here (key `listen`)
+  engine::Options engine;
+  incident::Config services;
+};
+
+// Looks up an environment variable; nullptr when unset. Injected so tests need not touch the real environment.
+using Getenv = std::function<const char*(const char*)>;
+
+// Reads and validates the file. kInvalid with a message like
+// "examples/incidentd.yaml:14: auth.tokens[0].role: must be one of admin, responder, ingest, viewer".
+// Unknown keys are errors too (a typo must not silently fall back to a default).
+core::Result<Config> LoadConfig(const std::string& path, const Getenv& getenv);
+// The same, from text (`name` stands in for the file name in messages).
+core::Result<Config> ParseConfig(const std::string& text, const std::string& name, const Getenv& getenv);
+
+// Splits "127.0.0.1:9797" / "[::1]:0" / ":9797" (loopback) into address and port. kInvalid otherwise.
+core::Status ParseListen(const std::string& text, std::string& address, uint16_t& port);
+
+}  // namespace app

@@ -1,0 +1,164 @@
+// incidentd: the server. `serve` runs it; `hash-token` prints the SHA-256 a config stores for a token;
+// `check-config` validates a configuration file.
+#include <signal.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "app/config.h"
+#include "app/engine_backend.h"
+#include "engine/engine.h"
+#include "http/auth.h"
+#include "http/server.h"
+#include "journal/record.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace {
+
+constexpr int kExitConfig = 2;
+constexpr int kExitCorrupt = 3;
+constexpr int kExitStore = 4;
+
+const char* RealGetenv(const char* name) { return std::getenv(name); }
+
+int Serve(const std::string& config_path, std::string data_dir, const std::string& listen,
+          const std::string& ready_file) {
+  // Block the stop signals before any thread starts, so only sigtimedwait below sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto cfg = app::LoadConfig(config_path, RealGetenv);
+  if (!cfg.ok()) {
+    std::cerr << "incidentd: configuration error: " << cfg.error().message << "\n";
+    return kExitConfig;
+  }
+  if (!data_dir.empty()) cfg->data_dir = data_dir;
+  if (!listen.empty()) {
+    if (auto st = app::ParseListen(listen, cfg->http.address, cfg->http.port); !st.ok()) {
+      std::cerr << "incidentd: --listen: " << st.error().message << "\n";
+      return kExitConfig;
+    }
+  }
+
+  std::error_code ec;
+  std::filesystem::create_directories(cfg->data_dir, ec);
+  if (ec) {
+    std::cerr << "incidentd: cannot create data directory " << cfg->data_dir << ": " << ec.message() << "\n";
+    return kExitStore;
+  }
+  std::string db_path = (std::filesystem::path(cfg->data_dir) / "incidentd.db").string();
+  auto store = store::sqlite::SqliteStore::Open(db_path);
+  if (!store.ok()) {
+    std::cerr << "incidentd: cannot open " << db_path << ": " << store.error().message << "\n";
+    return store.error().code == core::ErrorCode::kCorrupt ? kExitCorrupt : kExitStore;
+  }
+
+  engine::Engine eng(**store, cfg->services,
+                     [] { return std::chrono::time_point_cast<core::Duration>(std::chrono::system_clock::now()); },
+                     cfg->engine);
+  auto started = std::chrono::steady_clock::now();
+  if (auto st = eng.Recover(); !st.ok()) {
+    std::cerr << "incidentd: refusing to start: " << st.error().message << "\n"
+              << "incidentd: the journal in " << db_path
+              << " failed verification; nothing was changed. Inspect it with `incidentctl journal verify --data-dir "
+              << cfg->data_dir << "` and restore from a backup.\n";
+    return st.error().code == core::ErrorCode::kCorrupt ? kExitCorrupt : kExitStore;
+  }
+  double recover_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  spdlog::info("recovered {} records (head seq {}) from {} in {:.3f}s; {} open incidents, {} open alerts",
+               eng.stats().records.load(), eng.stats().last_seq.load(), db_path, recover_s,
+               eng.stats().open_incidents.load(), eng.stats().open_alerts.load());
+
+  app::EngineBackend backend(eng);
+  http::Server server(backend, cfg->http);
+  eng.mutable_stats().on_batch = [&server](size_t n, double s) { server.ObserveBatch(n, s); };
+  eng.Start();
+  auto bound = server.Start();
+  if (!bound.ok()) {
+    std::cerr << "incidentd: cannot listen on " << cfg->http.address << ":" << cfg->http.port << ": "
+              << bound.error().message << "\n";
+    eng.Stop();
+    return kExitStore;
+  }
+  spdlog::info("listening on {}", bound.value());
+  if (!ready_file.empty()) {
+    std::string tmp = ready_file + ".tmp";
+    std::ofstream(tmp) << bound.value() << "\n";
+    std::filesystem::rename(tmp, ready_file, ec);
+  }
+
+  int exit_code = 0;
+  for (;;) {
+    timespec timeout{1, 0};
+    int sig = sigtimedwait(&stop_signals, nullptr, &timeout);
+    if (sig == SIGTERM || sig == SIGINT) {
+      spdlog::info("signal {}: draining", sig);
+      break;
+    }
+    if (eng.failed()) {
+      spdlog::error("stopping: {}", eng.fatal_error());
+      exit_code = kExitStore;
+      break;
+    }
+  }
+  // Order matters: stop taking requests, then let the engine commit and answer everything already queued.
+  server.Stop();
+  eng.Stop();
+  spdlog::info("stopped at seq {}", eng.stats().last_seq.load());
+  return exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"incidentd: incident management server"};
+  cli.require_subcommand(1);
+
+  std::string config_path = "examples/incidentd.yaml", data_dir, listen, ready_file;
+  auto* serve = cli.add_subcommand("serve", "Run the server");
+  serve->add_option("--config,-c", config_path, "Configuration file")->check(CLI::ExistingFile);
+  serve->add_option("--data-dir,-d", data_dir, "Data directory (overrides data_dir in the file)");
+  serve->add_option("--listen,-l", listen, "ADDRESS:PORT to listen on (port 0 picks a free port)");
+  serve->add_option("--ready-file", ready_file, "Write the bound ADDRESS:PORT here once serving");
+
+  auto* hash = cli.add_subcommand("hash-token", "Read a token on stdin and print its SHA-256 for token_sha256");
+
+  std::string check_path;
+  auto* check = cli.add_subcommand("check-config", "Validate a configuration file and exit");
+  check->add_option("config", check_path, "Configuration file")->required();
+
+  CLI11_PARSE(cli, argc, argv);
+
+  if (*serve) return Serve(config_path, data_dir, listen, ready_file);
+  if (*hash) {
+    std::string token;
+    std::getline(std::cin, token);
+    if (token.empty()) {
+      std::cerr << "incidentd hash-token: no token on stdin\n";
+      return 1;
+    }
+    std::cout << journal::HashHex(http::HashToken(token)) << "\n";
+    return 0;
+  }
+  if (*check) {
+    auto cfg = app::LoadConfig(check_path, RealGetenv);
+    if (!cfg.ok()) {
+      std::cerr << cfg.error().message << "\n";
+      return kExitConfig;
+    }
+    std::cout << check_path << ": OK (" << cfg->services.services().size() << " services, " << cfg->http.tokens.size()
+              << " tokens)\n";
+    return 0;
+  }
+  return 0;
+}

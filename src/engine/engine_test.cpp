@@ -1,0 +1,321 @@
+#include "engine/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <mutex>
+
+#include "engine/journal_tools.h"
+#include "store/memory/memory_store.h"
+
+namespace engine {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Passes everything to a MemoryStore; tests override what they need to observe or break.
+class ForwardingStore : public Store {
+ public:
+  core::Status Append(std::span<const StoredRecord> r, const Projection& p) override { return inner.Append(r, p); }
+  core::Result<JournalHead> Head() override { return inner.Head(); }
+  core::Status ScanJournal(uint64_t after, const std::function<core::Status(const StoredRecord&)>& v) override {
+    return inner.ScanJournal(after, v);
+  }
+  core::Status SaveSnapshot(const Snapshot& s) override { return inner.SaveSnapshot(s); }
+  core::Result<std::optional<Snapshot>> LatestSnapshot() override { return inner.LatestSnapshot(); }
+  core::Result<IncidentPage> ListIncidents(const IncidentQuery& q) override { return inner.ListIncidents(q); }
+  core::Result<IncidentRow> GetIncident(uint64_t id) override { return inner.GetIncident(id); }
+  core::Result<std::vector<TimelineRow>> Timeline(uint64_t id, uint64_t after, uint32_t limit) override {
+    return inner.Timeline(id, after, limit);
+  }
+  core::Result<std::vector<AlertRow>> IncidentAlerts(uint64_t id) override { return inner.IncidentAlerts(id); }
+
+  store::memory::MemoryStore inner;
+};
+
+incident::Config TestConfig() {
+  incident::ServiceConfig s;
+  s.name = "checkout";
+  s.routing_keys = {"checkout-key"};
+  s.ack_timeout = 30min;
+  return incident::Config({s});
+}
+
+Command Trigger(const std::string& key) {
+  ingest::Event e;
+  e.routing_key = "checkout-key";
+  e.dedup_key = key;
+  e.summary = "summary " + key;
+  e.source = "host";
+  return Command{"token:test", SubmitEvent{e}};
+}
+
+struct FakeClock {
+  core::Timestamp now = core::FromUnixMillis(1'700'000'000'000);
+  Engine::Clock fn() {
+    return [this] { return now; };
+  }
+};
+
+Outcome SubmitAndWait(Engine& engine, Command cmd) {
+  std::promise<Outcome> p;
+  auto st = engine.Submit(std::move(cmd), [&p](Outcome o) { p.set_value(std::move(o)); });
+  EXPECT_TRUE(st.ok());
+  return p.get_future().get();
+}
+
+TEST(EngineTest, AnswersOnlyAfterTheRecordsAreAppended) {
+  struct OrderStore : ForwardingStore {
+    core::Status Append(std::span<const StoredRecord> r, const Projection& p) override {
+      std::lock_guard lock(mu);
+      events.push_back("append");
+      return inner.Append(r, p);
+    }
+    std::mutex mu;
+    std::vector<std::string> events;
+  } store;
+  auto config = TestConfig();
+  FakeClock clock;
+  Engine engine(store, config, clock.fn(), Options{});
+  ASSERT_TRUE(engine.Recover().ok());
+  engine.Start();
+
+  std::promise<void> done;
+  ASSERT_TRUE(engine
+                  .Submit(Trigger("k"),
+                          [&](Outcome o) {
+                            EXPECT_TRUE(o.status.ok());
+                            std::lock_guard lock(store.mu);
+                            store.events.push_back("answer");
+                            done.set_value();
+                          })
+                  .ok());
+  done.get_future().wait();
+  engine.Stop();
+
+  ASSERT_GE(store.events.size(), 2u);
+  EXPECT_EQ(store.events[0], "append");
+  EXPECT_EQ(store.events[1], "answer");
+}
+
+TEST(EngineTest, AFullQueueAnswersOverloadedAndNeverCallsBack) {
+  ForwardingStore store;
+  auto config = TestConfig();
+  FakeClock clock;
+  Options options;
+  options.queue_capacity = 2;
+  Engine engine(store, config, clock.fn(), options);
+  ASSERT_TRUE(engine.Recover().ok());
+  int called = 0;
+
+  // Not started: nothing drains the queue.
+  ASSERT_TRUE(engine.Submit(Trigger("a"), [&](Outcome) { ++called; }).ok());
+  ASSERT_TRUE(engine.Submit(Trigger("b"), [&](Outcome) { ++called; }).ok());
+  auto third = engine.Submit(Trigger("c"), [&](Outcome) { ++called; });
+
+  ASSERT_FALSE(third.ok());
+  EXPECT_EQ(third.error().code, core::ErrorCode::kOverloaded);
+  EXPECT_EQ(engine.stats().rejected_overload.load(), 1u);
+  engine.Start();
+  engine.Stop();
+  EXPECT_EQ(called, 2);  // the queued two were drained and answered at Stop
+}
+
+TEST(EngineTest, SubmitAfterStopIsUnavailable) {
+  ForwardingStore store;
+  auto config = TestConfig();
+  FakeClock clock;
+  Engine engine(store, config, clock.fn(), Options{});
+  ASSERT_TRUE(engine.Recover().ok());
+  engine.Start();
+  engine.Stop();
+
+  auto st = engine.Submit(Trigger("a"), [](Outcome) {});
+
+  EXPECT_EQ(st.error().code, core::ErrorCode::kUnavailable);
+}
+
+TEST(EngineTest, ACommandErrorWritesNothingAndOthersInTheBatchProceed) {
+  ForwardingStore store;
+  auto config = TestConfig();
+  FakeClock clock;
+  Engine engine(store, config, clock.fn(), Options{});
+  ASSERT_TRUE(engine.Recover().ok());
+  Command bad = Trigger("x");
+  std::get<SubmitEvent>(bad.body).event.routing_key = "unknown";
+
+  auto outcomes = engine.ProcessForTest({Trigger("a"), bad, Trigger("b")});
+
+  EXPECT_TRUE(outcomes[0].status.ok());
+  EXPECT_EQ(outcomes[1].status.error().field, "/routing_key");
+  EXPECT_EQ(outcomes[1].seq, 0u);
+  EXPECT_TRUE(outcomes[2].status.ok());
+  EXPECT_EQ(store.Head()->seq, 4u);  // two incidents opened, two alerts
+}
+
+TEST(EngineTest, RecoveryRebuildsTheSameStateFromTheJournal) {
+  ForwardingStore store;
+  auto config = TestConfig();
+  FakeClock clock;
+  std::string before;
+  {
+    Engine engine(store, config, clock.fn(), Options{.snapshot_every = 0});
+    ASSERT_TRUE(engine.Recover().ok());
+    engine.ProcessForTest({Trigger("a"), Trigger("b"), Trigger("a")});
+    engine.ProcessForTest({Command{"u", AcknowledgeIncident{1}}, Command{"u", AddNote{2, "note"}}});
+    before = engine.EncodedStateForTest();
+  }
+
+  Engine recovered(store, config, clock.fn(), Options{});
+  ASSERT_TRUE(recovered.Recover().ok());
+
+  EXPECT_EQ(recovered.EncodedStateForTest(), before);
+  EXPECT_EQ(recovered.stats().last_seq.load(), store.Head()->seq);
+}
+
+TEST(EngineTest, RecoveryFromASnapshotPlusTailMatchesAFullReplay) {
+  ForwardingStore store;
+  auto config = TestConfig();
+  FakeClock clock;
+  std::string before;
+  {
+    Engine engine(store, config, clock.fn(), Options{.snapshot_every = 3});
+    ASSERT_TRUE(engine.Recover().ok());
+    for (int i = 0; i < 5; ++i) engine.ProcessForTest({Trigger("k" + std::to_string(i))});
+    before = engine.EncodedStateForTest();
+  }
+  ASSERT_TRUE(store.LatestSnapshot()->has_value());
+
+  Engine recovered(store, config, clock.fn(), Options{});
+  ASSERT_TRUE(recovered.Recover().ok());
+
+  EXPECT_EQ(recovered.EncodedStateForTest(), before);
+}
+
+TEST(EngineTest, RecoveryRefusesABrokenChainAndNamesTheRecord) {
+  struct CorruptingStore : ForwardingStore {
+    core::Status ScanJournal(uint64_t after, const std::function<core::Status(const StoredRecord&)>& v) override {
+      return inner.ScanJournal(after, [&](const StoredRecord& r) {
+        if (r.seq != 3) return v(r);
+        StoredRecord bad = r;
+        bad.bytes[bad.bytes.size() / 2] ^= 0x20;
+        return v(bad);
+      });
+    }
+  } store;
+  auto config = TestConfig();
+  FakeClock clock;
+  {
+    Engine writer(store.inner, config, clock.fn(), Options{});
+    ASSERT_TRUE(writer.Recover().ok());
+    writer.ProcessForTest({Trigger("a"), Trigger("b")});
+  }
+
+  Engine engine(store, config, clock.fn(), Options{});
+  auto st = engine.Recover();
+  auto report = VerifyJournal(store);
+
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, core::ErrorCode::kCorrupt);
+  EXPECT_NE(st.error().message.find("record 3"), std::string::npos) << st.error().message;
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.records, 2u);
+}
+
+TEST(EngineTest, AStoreFailureStopsTheEngineAndAnswersUnavailable) {
+  struct FailingStore : ForwardingStore {
+    core::Status Append(std::span<const StoredRecord>, const Projection&) override {
+      return core::Unavailable("disk full");
+    }
+  } store;
+  auto config = TestConfig();
+  FakeClock clock;
+  Engine engine(store, config, clock.fn(), Options{});
+  ASSERT_TRUE(engine.Recover().ok());
+  engine.Start();
+
+  Outcome o = SubmitAndWait(engine, Trigger("a"));
+  auto later = engine.Submit(Trigger("b"), [](Outcome) {});
+
+  EXPECT_EQ(o.status.error().code, core::ErrorCode::kUnavailable);
+  EXPECT_TRUE(engine.failed());
+  EXPECT_NE(engine.fatal_error().find("disk full"), std::string::npos);
+  EXPECT_FALSE(later.ok());
+  engine.Stop();
+}
+
+TEST(EngineTest, ProjectionKeepsQueryTablesInStep) {
+  ForwardingStore store;
+  auto config = TestConfig();
+  FakeClock clock;
+  Engine engine(store, config, clock.fn(), Options{});
+  ASSERT_TRUE(engine.Recover().ok());
+
+  engine.ProcessForTest({Trigger("a"), Trigger("a"), Command{"token:ops", AcknowledgeIncident{1}}});
+
+  auto row = store.GetIncident(1);
+  ASSERT_TRUE(row.ok());
+  EXPECT_EQ(row->state, "acknowledged");
+  EXPECT_EQ(row->last_actor, "token:ops");
+  auto alerts = store.IncidentAlerts(1);
+  ASSERT_EQ(alerts->size(), 1u);
+  EXPECT_EQ((*alerts)[0].event_count, 2u);
+  auto timeline = store.Timeline(1, 0, 100);
+  ASSERT_EQ(timeline->size(), 4u);
+  EXPECT_EQ((*timeline)[0].kind, "opened");
+  EXPECT_EQ((*timeline)[3].kind, "acknowledged");
+}
+
+TEST(EngineTest, SubscribersSeeCommittedRecordsWithTheirIncident) {
+  ForwardingStore store;
+  auto config = TestConfig();
+  FakeClock clock;
+  Engine engine(store, config, clock.fn(), Options{});
+  ASSERT_TRUE(engine.Recover().ok());
+  std::vector<Published> seen;
+  engine.Subscribe([&](const std::vector<Published>& batch) { seen.insert(seen.end(), batch.begin(), batch.end()); });
+
+  engine.ProcessForTest({Trigger("a")});
+
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].type, "incident.opened");
+  EXPECT_EQ(seen[0].incident_id, 1u);
+  EXPECT_EQ(seen[1].type, "alert.triggered");
+  EXPECT_EQ(seen[1].seq, 2u);
+}
+
+TEST(EngineTest, JournalTimeNeverGoesBackwards) {
+  ForwardingStore store;
+  auto config = TestConfig();
+  FakeClock clock;
+  Engine engine(store, config, clock.fn(), Options{});
+  ASSERT_TRUE(engine.Recover().ok());
+  engine.ProcessForTest({Trigger("a")});
+
+  clock.now -= 1h;
+  engine.ProcessForTest({Trigger("b")});
+
+  std::vector<core::Timestamp> times;
+  ASSERT_TRUE(store.ScanJournal(0, [&](const StoredRecord& r) {
+    times.push_back(r.time);
+    return core::Ok();
+  }).ok());
+  EXPECT_TRUE(std::is_sorted(times.begin(), times.end()));
+}
+
+TEST(EngineTest, TicksFireDueTimers) {
+  ForwardingStore store;
+  auto config = TestConfig();
+  FakeClock clock;
+  Engine engine(store, config, clock.fn(), Options{});
+  ASSERT_TRUE(engine.Recover().ok());
+  engine.ProcessForTest({Trigger("a"), Command{"u", AcknowledgeIncident{1}}});
+
+  clock.now += 31min;
+  engine.ProcessForTest({Command{"timer", Tick{}}});
+
+  EXPECT_EQ(store.GetIncident(1)->state, "triggered");
+}
+
+}  // namespace
+}  // namespace engine
