@@ -1,5 +1,5 @@
 // The Store port: what the engine needs from durable storage (journal, snapshots, query tables). Implemented by
-// store/sqlite (embedded default) and store/memory (tests); both pass tests/store_contract.
+// store/sqlite (embedded default) and store/memory (tests); both pass src/store/contract_test.
 #pragma once
 
 #include <cstdint>
@@ -105,7 +105,7 @@ struct JournalHead {
   journal::Hash hash{};
 };
 
-// Thread safety: Append, SaveSnapshot and Reset are called by the single writer thread only; every other method
+// Thread safety: Append and SaveSnapshot are called by the single writer thread only; every other method
 // may be called from any thread concurrently with the writer (implementations use separate read connections).
 class Store {
  public:

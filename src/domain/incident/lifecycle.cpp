@@ -177,8 +177,8 @@ core::Result<EventResult> HandleEvent(const Model& model, const Config& config, 
 
   std::string group_key = GroupKey(*service, e);
   uint64_t incident_id;
-  if (auto it = model.open_groups.find(AlertKey(service->name, group_key)); it != model.open_groups.end()) {
-    incident_id = it->second;
+  if (uint64_t open = model.FindOpenGroup(service->name, group_key); open != 0) {
+    incident_id = open;
   } else {
     incident_id = model.next_incident_id;
     emit.Emit(IncidentOpened{incident_id, service->name, group_key, e.summary, e.severity});
@@ -272,8 +272,8 @@ core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
           inc.severity = p.severity;
           inc.opened_at = t;
           touch(inc);
-          m.open_groups[AlertKey(inc.service, inc.group_key)] = inc.id;
           auto& stored = m.incidents.emplace(inc.id, std::move(inc)).first->second;
+          m.IndexGroup(stored);
           if (obs) {
             obs->TimelineEntry(stored.id, "opened",
                                "Incident opened: " + stored.title + " (service " + stored.service + ", severity " +
@@ -294,11 +294,11 @@ core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
           a.severity = p.severity;
           a.created_at = a.updated_at = t;
           a.details_json = std::move(p.details_json);
-          m.alert_by_key[AlertKey(a.service, a.dedup_key)] = a.id;
           inc.open_alerts.push_back(a.id);
           ++inc.alert_count;
           touch(inc);
           auto& stored = m.alerts.emplace(a.id, std::move(a)).first->second;
+          m.IndexAlert(stored);
           if (obs) {
             obs->TimelineEntry(inc.id, "alert_triggered",
                                "Alert " + Quote(stored.dedup_key) + " triggered: " + stored.summary +
@@ -356,7 +356,7 @@ core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
               obs->AlertChanged(a);
               obs->IncidentChanged(inc);
             }
-            m.alert_by_key.erase(AlertKey(a.service, a.dedup_key));
+            m.UnindexAlert(a);
             m.alerts.erase(it);
           }
         } else if constexpr (std::is_same_v<T, IncidentAcknowledged>) {
@@ -394,7 +394,7 @@ core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
           Incident& inc = *found;
           inc.state = State::kResolved;
           inc.resolved_at = t;
-          m.open_groups.erase(AlertKey(inc.service, inc.group_key));
+          m.UnindexGroup(inc);
           SetTimer(m, inc, p.close_at_ms ? std::optional(core::FromUnixMillis(p.close_at_ms)) : std::nullopt);
           touch(inc);
           if (obs) {

@@ -55,20 +55,62 @@ std::string AlertKey(std::string_view service, std::string_view key) {
   return out;
 }
 
-const Alert* Model::FindOpenAlert(const std::string& service, const std::string& dedup_key) const {
-  auto it = alert_by_key.find(AlertKey(service, dedup_key));
-  if (it == alert_by_key.end()) return nullptr;
-  auto a = alerts.find(it->second);
-  return a == alerts.end() ? nullptr : &a->second;
+uint64_t KeyIndex::Hash(std::string_view service, std::string_view key) {
+  uint64_t h = core::Fnv1a64(service);
+  h ^= 0xff;
+  h *= 1099511628211ULL;
+  for (unsigned char c : key) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
 }
+
+std::string KeyIndex::Joined(std::string_view service, std::string_view key) { return AlertKey(service, key); }
+
+const Alert* Model::FindOpenAlert(std::string_view service, std::string_view dedup_key) const {
+  const Alert* found = nullptr;
+  alert_by_key.Find(service, dedup_key, [&](uint64_t id) {
+    auto it = alerts.find(id);
+    if (it == alerts.end() || it->second.service != service || it->second.dedup_key != dedup_key) return false;
+    found = &it->second;
+    return true;
+  });
+  return found;
+}
+
+uint64_t Model::FindOpenGroup(std::string_view service, std::string_view group_key) const {
+  return open_groups.Find(service, group_key, [&](uint64_t id) {
+    auto it = incidents.find(id);
+    return it != incidents.end() && it->second.service == service && it->second.group_key == group_key;
+  });
+}
+
+void Model::IndexAlert(const Alert& a) {
+  alert_by_key.Insert(a.service, a.dedup_key, a.id, [&](uint64_t id) {
+    auto it = alerts.find(id);
+    return it == alerts.end() || (it->second.service == a.service && it->second.dedup_key == a.dedup_key);
+  });
+}
+
+void Model::UnindexAlert(const Alert& a) { alert_by_key.Erase(a.service, a.dedup_key, a.id); }
+
+void Model::IndexGroup(const Incident& inc) {
+  open_groups.Insert(inc.service, inc.group_key, inc.id, [&](uint64_t id) {
+    auto it = incidents.find(id);
+    return it == incidents.end() || (it->second.service == inc.service && it->second.group_key == inc.group_key);
+  });
+}
+
+void Model::UnindexGroup(const Incident& inc) { open_groups.Erase(inc.service, inc.group_key, inc.id); }
 
 const Incident* Model::FindIncident(uint64_t id) const {
   auto it = incidents.find(id);
   return it == incidents.end() ? nullptr : &it->second;
 }
 
-// The indexes (alert_by_key, open_groups, timers) are derived, so only alerts and incidents are written; alerts in
-// id order so equal models encode to equal bytes.
+// The indexes (alert_by_key, open_groups, timers) are derived, so only alerts and incidents are written, each in id
+// order so equal models encode to equal bytes.
 std::string EncodeModel(const Model& m) {
   journal::Writer w;
   w.U8(kModelFormat);
@@ -92,8 +134,13 @@ std::string EncodeModel(const Model& m) {
     w.U64(a->event_count);
     w.Str(a->details_json);
   }
-  w.U64(m.incidents.size());
-  for (const auto& [id, inc] : m.incidents) {
+  std::vector<const Incident*> incidents;
+  incidents.reserve(m.incidents.size());
+  for (const auto& [id, inc] : m.incidents) incidents.push_back(&inc);
+  std::sort(incidents.begin(), incidents.end(), [](const Incident* a, const Incident* b) { return a->id < b->id; });
+  w.U64(incidents.size());
+  for (const Incident* p : incidents) {
+    const Incident& inc = *p;
     w.U64(inc.id);
     w.Str(inc.service);
     w.Str(inc.group_key);
@@ -120,6 +167,10 @@ core::Result<Model> DecodeModel(std::string_view bytes) {
   if (r.U8() != kModelFormat) return core::Corrupt("unknown incident state format");
   m.next_incident_id = r.U64();
   uint64_t n_alerts = r.U64();
+  if (n_alerts <= bytes.size()) {
+    m.alerts.reserve(n_alerts);
+    m.alert_by_key.Reserve(n_alerts);
+  }
   for (uint64_t i = 0; i < n_alerts && r.ok(); ++i) {
     Alert a;
     a.id = r.U64();
@@ -134,8 +185,7 @@ core::Result<Model> DecodeModel(std::string_view bytes) {
     a.updated_at = r.Time();
     a.event_count = static_cast<uint32_t>(r.U64());
     a.details_json = r.Str();
-    m.alert_by_key[AlertKey(a.service, a.dedup_key)] = a.id;
-    m.alerts.emplace(a.id, std::move(a));
+    m.IndexAlert(m.alerts.emplace(a.id, std::move(a)).first->second);
   }
   uint64_t n_incidents = r.U64();
   for (uint64_t i = 0; i < n_incidents && r.ok(); ++i) {
@@ -156,11 +206,9 @@ core::Result<Model> DecodeModel(std::string_view bytes) {
     inc.timer_due = ReadOptTime(r);
     inc.last_seq = r.U64();
     inc.last_actor = r.Str();
-    if (inc.state == State::kTriggered || inc.state == State::kAcknowledged) {
-      m.open_groups[AlertKey(inc.service, inc.group_key)] = inc.id;
-    }
     if (inc.timer_due) m.timers.insert({core::ToUnixMillis(*inc.timer_due), inc.id});
-    m.incidents.emplace(inc.id, std::move(inc));
+    const Incident& stored = m.incidents.emplace(inc.id, std::move(inc)).first->second;
+    if (stored.state == State::kTriggered || stored.state == State::kAcknowledged) m.IndexGroup(stored);
   }
   if (auto st = r.Finish("incident state"); !st.ok()) return st.error();
   return m;

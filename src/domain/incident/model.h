@@ -2,10 +2,10 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -58,18 +58,71 @@ struct Incident {
   friend bool operator==(const Incident&, const Incident&) = default;
 };
 
+// Maps a (service, key) pair to an id without building a string per lookup: entries are keyed by a 64-bit FNV-1a
+// hash of the pair, and the caller confirms a hit (`same(id)` compares the object's own strings). A pair whose hash
+// collides with a different live pair goes to a string-keyed overflow map, so lookups stay exact.
+class KeyIndex {
+ public:
+  template <typename Same>
+  uint64_t Find(std::string_view service, std::string_view key, Same&& same) const {
+    auto it = primary_.find(Hash(service, key));
+    if (it != primary_.end() && same(it->second)) return it->second;
+    if (overflow_.empty()) return 0;
+    auto o = overflow_.find(Joined(service, key));
+    return o == overflow_.end() ? 0 : o->second;
+  }
+  template <typename Same>
+  void Insert(std::string_view service, std::string_view key, uint64_t id, Same&& same) {
+    auto [it, fresh] = primary_.try_emplace(Hash(service, key), id);
+    if (fresh) return;
+    if (same(it->second)) {
+      it->second = id;
+    } else {
+      overflow_[Joined(service, key)] = id;
+    }
+  }
+  void Erase(std::string_view service, std::string_view key, uint64_t id) {
+    auto it = primary_.find(Hash(service, key));
+    if (it != primary_.end() && it->second == id) {
+      primary_.erase(it);
+    } else if (!overflow_.empty()) {
+      overflow_.erase(Joined(service, key));
+    }
+  }
+  size_t size() const { return primary_.size() + overflow_.size(); }
+  bool empty() const { return size() == 0; }
+  void Reserve(size_t n) { primary_.reserve(n); }
+  friend bool operator==(const KeyIndex&, const KeyIndex&) = default;
+
+  static uint64_t Hash(std::string_view service, std::string_view key);
+
+ private:
+  static std::string Joined(std::string_view service, std::string_view key);
+
+  std::unordered_map<uint64_t, uint64_t> primary_;
+  std::unordered_map<std::string, uint64_t> overflow_;
+};
+
 // Owned by the engine's writer thread.
 struct Model {
   uint64_t next_incident_id = 1;
-  std::unordered_map<uint64_t, Alert> alerts;                 // open (unresolved) alerts by id
-  std::unordered_map<std::string, uint64_t> alert_by_key;     // AlertKey(service, dedup_key) → open alert id
-  std::map<uint64_t, Incident> incidents;                     // every incident not yet closed
-  std::unordered_map<std::string, uint64_t> open_groups;      // AlertKey(service, group_key) → unresolved incident
-  std::set<std::pair<int64_t, uint64_t>> timers;              // (due ms, incident id)
+  std::unordered_map<uint64_t, Alert> alerts;     // open (unresolved) alerts by id
+  KeyIndex alert_by_key;                          // (service, dedup_key) → open alert id
+  std::unordered_map<uint64_t, Incident> incidents;  // every incident not yet closed
+  KeyIndex open_groups;                           // (service, group_key) → unresolved incident id
+  std::set<std::pair<int64_t, uint64_t>> timers;  // (due ms, incident id)
 
-  const Alert* FindOpenAlert(const std::string& service, const std::string& dedup_key) const;
+  const Alert* FindOpenAlert(std::string_view service, std::string_view dedup_key) const;
+  // 0 when no unresolved incident holds the group key.
+  uint64_t FindOpenGroup(std::string_view service, std::string_view group_key) const;
   const Incident* FindIncident(uint64_t id) const;
   size_t open_incident_count() const { return open_groups.size(); }
+
+  // Index maintenance, used by Apply and by DecodeModel.
+  void IndexAlert(const Alert& alert);
+  void UnindexAlert(const Alert& alert);
+  void IndexGroup(const Incident& incident);
+  void UnindexGroup(const Incident& incident);
 };
 
 std::string AlertKey(std::string_view service, std::string_view key);

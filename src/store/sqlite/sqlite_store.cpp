@@ -1,0 +1,584 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <limits>
+#include <utility>
+
+#include "store/sqlite/connection.h"
+#include "store/sqlite/connection_pool.h"
+#include "store/sqlite/schema.h"
+
+namespace store::sqlite {
+namespace {
+
+using engine::AlertRow;
+using engine::IncidentRow;
+using engine::StoredRecord;
+using engine::TimelineRow;
+
+// SQLite integers are signed 64-bit; larger seqs and ids would wrap and sort wrongly.
+constexpr uint64_t kMaxStored = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+constexpr uint32_t kMaxPageSize = 500;
+// Records per read in ScanJournal: large enough to amortise the query, small enough to hold in memory.
+constexpr int kScanChunk = 512;
+
+constexpr const char* kHeadSeqSql = "SELECT seq FROM journal ORDER BY seq DESC LIMIT 1";
+constexpr const char* kHeadSql = "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1";
+constexpr const char* kInsertRecordSql =
+    "INSERT INTO journal (seq, type, time_ms, bytes, hash) VALUES (?1, ?2, ?3, ?4, ?5)";
+constexpr const char* kScanSql =
+    "SELECT seq, type, time_ms, bytes, hash FROM journal WHERE seq > ?1 ORDER BY seq LIMIT ?2";
+constexpr const char* kUpsertIncidentSql =
+    "INSERT INTO incidents (id, service, group_key, title, severity, state, opened_at, acknowledged_at, "
+    "resolved_at, closed_at, alert_count, open_alert_count, last_seq, last_actor) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+    "ON CONFLICT (id) DO UPDATE SET service = excluded.service, group_key = excluded.group_key, "
+    "title = excluded.title, severity = excluded.severity, state = excluded.state, "
+    "opened_at = excluded.opened_at, acknowledged_at = excluded.acknowledged_at, "
+    "resolved_at = excluded.resolved_at, closed_at = excluded.closed_at, alert_count = excluded.alert_count, "
+    "open_alert_count = excluded.open_alert_count, last_seq = excluded.last_seq, last_actor = excluded.last_actor";
+constexpr const char* kUpsertAlertSql =
+    "INSERT INTO alerts (id, incident_id, service, dedup_key, status, summary, source, severity, created_at, "
+    "updated_at, event_count, details_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+    "ON CONFLICT (id) DO UPDATE SET incident_id = excluded.incident_id, service = excluded.service, "
+    "dedup_key = excluded.dedup_key, status = excluded.status, summary = excluded.summary, "
+    "source = excluded.source, severity = excluded.severity, created_at = excluded.created_at, "
+    "updated_at = excluded.updated_at, event_count = excluded.event_count, details_json = excluded.details_json";
+constexpr const char* kInsertTimelineSql =
+    "INSERT INTO timeline (incident_id, seq, time_ms, actor, kind, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+constexpr const char* kUpsertSnapshotSql =
+    "INSERT INTO snapshots (seq, hash, taken_at, state) VALUES (?1, ?2, ?3, ?4) "
+    "ON CONFLICT (seq) DO UPDATE SET hash = excluded.hash, taken_at = excluded.taken_at, state = excluded.state";
+// Deletes everything older than the kKeptSnapshots-th newest; with fewer rows the subquery is NULL and nothing goes.
+constexpr const char* kPruneSnapshotsSql =
+    "DELETE FROM snapshots WHERE seq < (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT 1 OFFSET ?1)";
+constexpr const char* kLatestSnapshotSql = "SELECT seq, hash, taken_at, state FROM snapshots ORDER BY seq DESC LIMIT 1";
+constexpr const char* kSelectIncidents =
+    "SELECT id, service, group_key, title, severity, state, opened_at, acknowledged_at, resolved_at, closed_at, "
+    "alert_count, open_alert_count, last_seq, last_actor FROM incidents";
+constexpr const char* kGetIncidentSql =
+    "SELECT id, service, group_key, title, severity, state, opened_at, acknowledged_at, resolved_at, closed_at, "
+    "alert_count, open_alert_count, last_seq, last_actor FROM incidents WHERE id = ?1";
+constexpr const char* kTimelineSql =
+    "SELECT incident_id, seq, time_ms, actor, kind, text FROM timeline "
+    "WHERE incident_id = ?1 AND seq > ?2 ORDER BY seq, entry LIMIT ?3";
+constexpr const char* kIncidentAlertsSql =
+    "SELECT id, incident_id, service, dedup_key, status, summary, source, severity, created_at, updated_at, "
+    "event_count, details_json FROM alerts WHERE incident_id = ?1 ORDER BY id";
+
+int64_t Signed(uint64_t v) { return static_cast<int64_t>(v); }
+
+std::string_view HashBytes(const journal::Hash& h) {
+  return std::string_view(reinterpret_cast<const char*>(h.data()), h.size());
+}
+
+// Reads one row's columns, remembering whether any value is impossible for its field, so a tampered or damaged
+// row becomes kCorrupt instead of a silently wrapped number.
+class RowReader {
+ public:
+  explicit RowReader(const Statement& stmt) : stmt_(stmt) {}
+
+  uint64_t U64(int column) { return static_cast<uint64_t>(Bounded(column, std::numeric_limits<int64_t>::max())); }
+  uint32_t U32(int column) { return static_cast<uint32_t>(Bounded(column, std::numeric_limits<uint32_t>::max())); }
+  uint16_t U16(int column) { return static_cast<uint16_t>(Bounded(column, std::numeric_limits<uint16_t>::max())); }
+  core::Timestamp Time(int column) const { return core::FromUnixMillis(stmt_.Int(column)); }
+  std::optional<core::Timestamp> OptionalTime(int column) const {
+    if (stmt_.IsNull(column)) return std::nullopt;
+    return Time(column);
+  }
+  std::string Text(int column) const { return stmt_.Text(column); }
+  std::string Blob(int column) const { return stmt_.Blob(column); }
+  journal::Hash Hash(int column) {
+    journal::Hash h{};
+    std::string bytes = stmt_.Blob(column);
+    if (bytes.size() != h.size()) {
+      bad_ = true;
+      return h;
+    }
+    std::memcpy(h.data(), bytes.data(), h.size());
+    return h;
+  }
+
+  core::Status Check(const char* what) const {
+    if (bad_) return core::Corrupt(std::string(what) + ": stored value out of range");
+    return core::Ok();
+  }
+
+ private:
+  int64_t Bounded(int column, int64_t max) {
+    int64_t v = stmt_.Int(column);
+    if (v < 0 || v > max) bad_ = true;
+    return v;
+  }
+
+  const Statement& stmt_;
+  bool bad_ = false;
+};
+
+IncidentRow ReadIncident(RowReader& r) {
+  IncidentRow row;
+  row.id = r.U64(0);
+  row.service = r.Text(1);
+  row.group_key = r.Text(2);
+  row.title = r.Text(3);
+  row.severity = r.Text(4);
+  row.state = r.Text(5);
+  row.opened_at = r.Time(6);
+  row.acknowledged_at = r.OptionalTime(7);
+  row.resolved_at = r.OptionalTime(8);
+  row.closed_at = r.OptionalTime(9);
+  row.alert_count = r.U32(10);
+  row.open_alert_count = r.U32(11);
+  row.last_seq = r.U64(12);
+  row.last_actor = r.Text(13);
+  return row;
+}
+
+void BindOptionalTime(Statement& s, int index, const std::optional<core::Timestamp>& t) {
+  if (t.has_value()) {
+    s.BindInt(index, core::ToUnixMillis(*t));
+  } else {
+    s.BindNull(index);
+  }
+}
+
+// Steps a statement that returns no rows and resets it; the error is taken before the reset can touch it.
+core::Status StepDone(Connection& c, Statement& s, std::string_view context) {
+  int rc = s.Step();
+  core::Status st = rc == SQLITE_DONE ? core::Ok() : core::Status(c.Error(rc, context));
+  s.Reset();
+  return st;
+}
+
+// The ListIncidents statement. Parameters: ?1 page size + 1, ?2 service, ?3 severity, ?4 before_id, ?5... states.
+// The text depends only on which filters are present and on the state count rounded up to a power of two
+// (`state_slots`, padded with NULLs), so each connection caches a few dozen texts at most.
+std::string ListIncidentsSql(size_t state_slots, bool service, bool severity, bool bounded) {
+  std::string filters;
+  if (service) filters += " AND service = ?2";
+  if (severity) filters += " AND severity = ?3";
+  if (bounded) filters += " AND id < ?4";
+  std::string sql;
+  if (state_slots <= 1) {
+    sql = kSelectIncidents;
+    sql += " WHERE 1";
+    if (state_slots == 1) sql += " AND state = ?5";
+    sql += filters;
+  } else {
+    // One leg per state, each walking its index newest first and stopping after a page; SQLite merges the legs.
+    // So the cost follows the page size, where "state IN (...)" would sort every matching incident.
+    sql = "SELECT * FROM (";
+    for (size_t i = 0; i < state_slots; ++i) {
+      if (i > 0) sql += " UNION ALL ";
+      sql += "SELECT * FROM (";
+      sql += kSelectIncidents;
+      sql += " WHERE state = ?" + std::to_string(5 + i);
+      sql += filters;
+      sql += " ORDER BY id DESC LIMIT ?1)";
+    }
+    sql += ")";
+  }
+  sql += " ORDER BY id DESC LIMIT ?1";
+  return sql;
+}
+
+core::Status ValidateAppend(std::span<const StoredRecord> records, const engine::Projection& projection) {
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (records[i].seq != records[0].seq + i) {
+      return core::Invalid("record seqs are not consecutive: " + std::to_string(records[i].seq) + " at position " +
+                           std::to_string(i) + " after " + std::to_string(records[0].seq));
+    }
+  }
+  if (!records.empty() && records.back().seq > kMaxStored) return core::Invalid("record seq above INT64_MAX");
+  for (const IncidentRow& row : projection.incidents) {
+    if (row.id > kMaxStored || row.last_seq > kMaxStored) return core::Invalid("incident id above INT64_MAX");
+  }
+  for (const AlertRow& row : projection.alerts) {
+    if (row.id > kMaxStored || row.incident_id > kMaxStored) return core::Invalid("alert id above INT64_MAX");
+  }
+  for (const TimelineRow& row : projection.timeline) {
+    if (row.incident_id > kMaxStored || row.seq > kMaxStored) return core::Invalid("timeline id above INT64_MAX");
+  }
+  return core::Ok();
+}
+
+core::Status InsertRecords(Connection& w, std::span<const StoredRecord> records) {
+  auto insert = w.Prepare(kInsertRecordSql);
+  if (!insert.ok()) return insert.error();
+  Statement& s = **insert;
+  for (const StoredRecord& r : records) {
+    s.BindInt(1, Signed(r.seq));
+    s.BindInt(2, r.type);
+    s.BindInt(3, core::ToUnixMillis(r.time));
+    s.BindBlob(4, r.bytes);
+    s.BindBlob(5, HashBytes(r.hash));
+    if (auto st = StepDone(w, s, "insert"); !st.ok()) {
+      return st.error().WithContext("record " + std::to_string(r.seq));
+    }
+  }
+  return core::Ok();
+}
+
+core::Status UpsertIncidents(Connection& w, const std::vector<IncidentRow>& rows) {
+  if (rows.empty()) return core::Ok();
+  auto upsert = w.Prepare(kUpsertIncidentSql);
+  if (!upsert.ok()) return upsert.error();
+  Statement& s = **upsert;
+  for (const IncidentRow& row : rows) {
+    s.BindInt(1, Signed(row.id));
+    s.BindText(2, row.service);
+    s.BindText(3, row.group_key);
+    s.BindText(4, row.title);
+    s.BindText(5, row.severity);
+    s.BindText(6, row.state);
+    s.BindInt(7, core::ToUnixMillis(row.opened_at));
+    BindOptionalTime(s, 8, row.acknowledged_at);
+    BindOptionalTime(s, 9, row.resolved_at);
+    BindOptionalTime(s, 10, row.closed_at);
+    s.BindInt(11, row.alert_count);
+    s.BindInt(12, row.open_alert_count);
+    s.BindInt(13, Signed(row.last_seq));
+    s.BindText(14, row.last_actor);
+    if (auto st = StepDone(w, s, "upsert"); !st.ok()) {
+      return st.error().WithContext("incident " + std::to_string(row.id));
+    }
+  }
+  return core::Ok();
+}
+
+core::Status UpsertAlerts(Connection& w, const std::vector<AlertRow>& rows) {
+  if (rows.empty()) return core::Ok();
+  auto upsert = w.Prepare(kUpsertAlertSql);
+  if (!upsert.ok()) return upsert.error();
+  Statement& s = **upsert;
+  for (const AlertRow& row : rows) {
+    s.BindInt(1, Signed(row.id));
+    s.BindInt(2, Signed(row.incident_id));
+    s.BindText(3, row.service);
+    s.BindText(4, row.dedup_key);
+    s.BindText(5, row.status);
+    s.BindText(6, row.summary);
+    s.BindText(7, row.source);
+    s.BindText(8, row.severity);
+    s.BindInt(9, core::ToUnixMillis(row.created_at));
+    s.BindInt(10, core::ToUnixMillis(row.updated_at));
+    s.BindInt(11, row.event_count);
+    s.BindText(12, row.details_json);
+    if (auto st = StepDone(w, s, "upsert"); !st.ok()) {
+      return st.error().WithContext("alert " + std::to_string(row.id));
+    }
+  }
+  return core::Ok();
+}
+
+core::Status InsertTimeline(Connection& w, const std::vector<TimelineRow>& rows) {
+  if (rows.empty()) return core::Ok();
+  auto insert = w.Prepare(kInsertTimelineSql);
+  if (!insert.ok()) return insert.error();
+  Statement& s = **insert;
+  for (const TimelineRow& row : rows) {
+    s.BindInt(1, Signed(row.incident_id));
+    s.BindInt(2, Signed(row.seq));
+    s.BindInt(3, core::ToUnixMillis(row.time));
+    s.BindText(4, row.actor);
+    s.BindText(5, row.kind);
+    s.BindText(6, row.text);
+    if (auto st = StepDone(w, s, "insert"); !st.ok()) {
+      return st.error().WithContext("timeline entry of incident " + std::to_string(row.incident_id));
+    }
+  }
+  return core::Ok();
+}
+
+core::Result<uint64_t> ReadHeadSeq(Connection& w) {
+  auto head = w.Prepare(kHeadSeqSql);
+  if (!head.ok()) return head.error();
+  Statement& s = **head;
+  StatementScope scope(s);
+  int rc = s.Step();
+  if (rc == SQLITE_DONE) return uint64_t{0};
+  if (rc != SQLITE_ROW) return w.Error(rc, "read head");
+  RowReader r(s);
+  uint64_t seq = r.U64(0);
+  if (auto st = r.Check("journal head"); !st.ok()) return st.error();
+  return seq;
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(std::string path, std::unique_ptr<Connection> writer, std::unique_ptr<ConnectionPool> readers)
+    : path_(std::move(path)), writer_(std::move(writer)), readers_(std::move(readers)) {}
+
+SqliteStore::~SqliteStore() = default;
+
+core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, Options options) {
+  const std::string context = "open store " + path;
+  std::unique_ptr<Connection> writer;
+  if (!options.read_only) {
+    auto opened = Connection::Open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, kBusyTimeoutMs);
+    if (!opened.ok()) return opened.error();
+    writer = std::move(opened).value();
+    if (auto st = PrepareWriter(*writer); !st.ok()) return st.error().WithContext(context);
+  }
+  // Readers are read-only even in a writable store: only the writer connection may ever change the file.
+  auto readers = std::make_unique<ConnectionPool>(path, SQLITE_OPEN_READONLY, kBusyTimeoutMs, kMaxReaders);
+  auto first = Connection::Open(path, SQLITE_OPEN_READONLY, kBusyTimeoutMs);
+  if (!first.ok()) return first.error();
+  if (options.read_only) {
+    if (auto st = CheckSchema(**first); !st.ok()) return st.error().WithContext(context);
+  }
+  readers->Adopt(std::move(first).value());
+  return std::unique_ptr<SqliteStore>(new SqliteStore(path, std::move(writer), std::move(readers)));
+}
+
+template <typename Body>
+core::Status SqliteStore::WriteTransaction(const std::string& context, Body&& body) {
+  if (writer_ == nullptr) return core::Unavailable(context + ": store is open read-only");
+  Connection& w = *writer_;
+  // IMMEDIATE takes the write lock up front, so the head read below cannot go stale before the inserts.
+  if (auto st = w.Exec("BEGIN IMMEDIATE", "begin"); !st.ok()) return st.error().WithContext(context);
+  core::Status st = body(w);
+  if (st.ok()) st = w.Exec("COMMIT", "commit");
+  if (!st.ok()) {
+    w.RollbackQuietly();
+    return st.error().WithContext(context);
+  }
+  return core::Ok();
+}
+
+core::Status SqliteStore::Append(std::span<const StoredRecord> records, const engine::Projection& projection) {
+  if (records.empty() && projection.empty()) return core::Ok();
+  if (auto st = ValidateAppend(records, projection); !st.ok()) return st.error().WithContext("append");
+  std::lock_guard lock(writer_mutex_);
+  return WriteTransaction("append", [&](Connection& w) -> core::Status {
+    if (!records.empty()) {
+      auto head = ReadHeadSeq(w);
+      if (!head.ok()) return head.error();
+      if (records.front().seq != *head + 1) {
+        return core::Conflict("record " + std::to_string(records.front().seq) + " does not follow head " +
+                              std::to_string(*head));
+      }
+      if (auto st = InsertRecords(w, records); !st.ok()) return st;
+    }
+    if (auto st = UpsertIncidents(w, projection.incidents); !st.ok()) return st;
+    if (auto st = UpsertAlerts(w, projection.alerts); !st.ok()) return st;
+    return InsertTimeline(w, projection.timeline);
+  });
+}
+
+core::Result<engine::JournalHead> SqliteStore::Head() {
+  auto lease = readers_->Acquire();
+  if (!lease.ok()) return lease.error().WithContext("read head");
+  auto stmt = (*lease)->Prepare(kHeadSql);
+  if (!stmt.ok()) return stmt.error().WithContext("read head");
+  Statement& s = **stmt;
+  StatementScope scope(s);
+  int rc = s.Step();
+  if (rc == SQLITE_DONE) return engine::JournalHead{};
+  if (rc != SQLITE_ROW) return (*lease)->Error(rc, "read head");
+  RowReader r(s);
+  engine::JournalHead head{r.U64(0), r.Hash(1)};
+  if (auto st = r.Check("journal head"); !st.ok()) return st.error();
+  return head;
+}
+
+core::Status SqliteStore::ScanJournal(uint64_t after_seq,
+                                      const std::function<core::Status(const StoredRecord&)>& visit) {
+  std::vector<StoredRecord> chunk;
+  chunk.reserve(kScanChunk);
+  uint64_t cursor = after_seq;
+  while (cursor < kMaxStored) {
+    chunk.clear();
+    {
+      auto lease = readers_->Acquire();
+      if (!lease.ok()) return lease.error().WithContext("scan journal");
+      auto stmt = (*lease)->Prepare(kScanSql);
+      if (!stmt.ok()) return stmt.error().WithContext("scan journal");
+      Statement& s = **stmt;
+      StatementScope scope(s);
+      s.BindInt(1, Signed(cursor));
+      s.BindInt(2, kScanChunk);
+      int rc;
+      while ((rc = s.Step()) == SQLITE_ROW) {
+        RowReader r(s);
+        StoredRecord& rec = chunk.emplace_back();
+        rec.seq = r.U64(0);
+        rec.type = r.U16(1);
+        rec.time = r.Time(2);
+        rec.bytes = r.Blob(3);
+        rec.hash = r.Hash(4);
+        if (auto st = r.Check("scan journal"); !st.ok()) {
+          return st.error().WithContext("record " + std::to_string(rec.seq));
+        }
+      }
+      if (rc != SQLITE_DONE) return (*lease)->Error(rc, "scan journal");
+    }
+    // The lease is back in the pool: visiting may take long, and may query the store itself.
+    for (const StoredRecord& rec : chunk) {
+      if (auto st = visit(rec); !st.ok()) return st;
+    }
+    if (chunk.size() < static_cast<size_t>(kScanChunk)) break;
+    cursor = chunk.back().seq;
+  }
+  return core::Ok();
+}
+
+core::Status SqliteStore::SaveSnapshot(const engine::Snapshot& snapshot) {
+  if (snapshot.seq > kMaxStored) return core::Invalid("save snapshot: seq above INT64_MAX");
+  std::lock_guard lock(writer_mutex_);
+  return WriteTransaction("save snapshot " + std::to_string(snapshot.seq), [&](Connection& w) -> core::Status {
+    auto upsert = w.Prepare(kUpsertSnapshotSql);
+    if (!upsert.ok()) return upsert.error();
+    Statement& s = **upsert;
+    s.BindInt(1, Signed(snapshot.seq));
+    s.BindBlob(2, HashBytes(snapshot.hash));
+    s.BindInt(3, core::ToUnixMillis(snapshot.taken_at));
+    s.BindBlob(4, snapshot.state);
+    if (auto st = StepDone(w, s, "insert"); !st.ok()) return st;
+    auto prune = w.Prepare(kPruneSnapshotsSql);
+    if (!prune.ok()) return prune.error();
+    (*prune)->BindInt(1, kKeptSnapshots - 1);
+    return StepDone(w, **prune, "prune old snapshots");
+  });
+}
+
+core::Result<std::optional<engine::Snapshot>> SqliteStore::LatestSnapshot() {
+  auto lease = readers_->Acquire();
+  if (!lease.ok()) return lease.error().WithContext("read latest snapshot");
+  auto stmt = (*lease)->Prepare(kLatestSnapshotSql);
+  if (!stmt.ok()) return stmt.error().WithContext("read latest snapshot");
+  Statement& s = **stmt;
+  StatementScope scope(s);
+  int rc = s.Step();
+  if (rc == SQLITE_DONE) return std::optional<engine::Snapshot>();
+  if (rc != SQLITE_ROW) return (*lease)->Error(rc, "read latest snapshot");
+  RowReader r(s);
+  engine::Snapshot snapshot{r.U64(0), r.Hash(1), r.Time(2), r.Blob(3)};
+  if (auto st = r.Check("latest snapshot"); !st.ok()) return st.error();
+  return std::optional<engine::Snapshot>(std::move(snapshot));
+}
+
+core::Result<engine::IncidentPage> SqliteStore::ListIncidents(const engine::IncidentQuery& query) {
+  std::vector<std::string> states = query.states;
+  std::sort(states.begin(), states.end());
+  states.erase(std::unique(states.begin(), states.end()), states.end());
+  if (states.size() > kMaxQueryStates) {
+    return core::Invalid("list incidents: at most " + std::to_string(kMaxQueryStates) + " states", "states");
+  }
+  const uint32_t limit = std::clamp<uint32_t>(query.limit, 1, kMaxPageSize);
+  const bool bounded = query.before_id != 0 && query.before_id <= kMaxStored;
+
+  const size_t state_slots = states.empty() ? 0 : std::bit_ceil(states.size());
+  const std::string sql = ListIncidentsSql(state_slots, !query.service.empty(), !query.severity.empty(), bounded);
+
+  auto lease = readers_->Acquire();
+  if (!lease.ok()) return lease.error().WithContext("list incidents");
+  auto stmt = (*lease)->Prepare(sql);
+  if (!stmt.ok()) return stmt.error().WithContext("list incidents");
+  Statement& s = **stmt;
+  StatementScope scope(s);
+  s.BindInt(1, int64_t{limit} + 1);  // one extra row tells whether another page follows
+  if (!query.service.empty()) s.BindText(2, query.service);
+  if (!query.severity.empty()) s.BindText(3, query.severity);
+  if (bounded) s.BindInt(4, Signed(query.before_id));
+  for (size_t i = 0; i < state_slots; ++i) {
+    if (i < states.size()) {
+      s.BindText(static_cast<int>(5 + i), states[i]);
+    } else {
+      s.BindNull(static_cast<int>(5 + i));  // padding: "state = NULL" matches nothing
+    }
+  }
+
+  engine::IncidentPage page;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    if (page.incidents.size() == limit) {
+      page.next_before_id = page.incidents.back().id;
+      break;
+    }
+    RowReader r(s);
+    page.incidents.push_back(ReadIncident(r));
+    if (auto st = r.Check("list incidents"); !st.ok()) return st.error();
+  }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return (*lease)->Error(rc, "list incidents");
+  return page;
+}
+
+core::Result<IncidentRow> SqliteStore::GetIncident(uint64_t id) {
+  const std::string context = "get incident " + std::to_string(id);
+  if (id > kMaxStored) return core::NotFound(context + ": no such incident");
+  auto lease = readers_->Acquire();
+  if (!lease.ok()) return lease.error().WithContext(context);
+  auto stmt = (*lease)->Prepare(kGetIncidentSql);
+  if (!stmt.ok()) return stmt.error().WithContext(context);
+  Statement& s = **stmt;
+  StatementScope scope(s);
+  s.BindInt(1, Signed(id));
+  int rc = s.Step();
+  if (rc == SQLITE_DONE) return core::NotFound(context + ": no such incident");
+  if (rc != SQLITE_ROW) return (*lease)->Error(rc, context);
+  RowReader r(s);
+  IncidentRow row = ReadIncident(r);
+  if (auto st = r.Check(context.c_str()); !st.ok()) return st.error();
+  return row;
+}
+
+core::Result<std::vector<TimelineRow>> SqliteStore::Timeline(uint64_t incident_id, uint64_t after_seq, uint32_t limit) {
+  std::vector<TimelineRow> rows;
+  if (limit == 0 || incident_id > kMaxStored || after_seq >= kMaxStored) return rows;
+  const std::string context = "read timeline of incident " + std::to_string(incident_id);
+  auto lease = readers_->Acquire();
+  if (!lease.ok()) return lease.error().WithContext(context);
+  auto stmt = (*lease)->Prepare(kTimelineSql);
+  if (!stmt.ok()) return stmt.error().WithContext(context);
+  Statement& s = **stmt;
+  StatementScope scope(s);
+  s.BindInt(1, Signed(incident_id));
+  s.BindInt(2, Signed(after_seq));
+  s.BindInt(3, limit);
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    RowReader r(s);
+    rows.push_back(TimelineRow{r.U64(0), r.U64(1), r.Time(2), r.Text(3), r.Text(4), r.Text(5)});
+    if (auto st = r.Check(context.c_str()); !st.ok()) return st.error();
+  }
+  if (rc != SQLITE_DONE) return (*lease)->Error(rc, context);
+  return rows;
+}
+
+core::Result<std::vector<AlertRow>> SqliteStore::IncidentAlerts(uint64_t incident_id) {
+  std::vector<AlertRow> rows;
+  if (incident_id > kMaxStored) return rows;
+  const std::string context = "read alerts of incident " + std::to_string(incident_id);
+  auto lease = readers_->Acquire();
+  if (!lease.ok()) return lease.error().WithContext(context);
+  auto stmt = (*lease)->Prepare(kIncidentAlertsSql);
+  if (!stmt.ok()) return stmt.error().WithContext(context);
+  Statement& s = **stmt;
+  StatementScope scope(s);
+  s.BindInt(1, Signed(incident_id));
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    RowReader r(s);
+    AlertRow& row = rows.emplace_back();
+    row.id = r.U64(0);
+    row.incident_id = r.U64(1);
+    row.service = r.Text(2);
+    row.dedup_key = r.Text(3);
+    row.status = r.Text(4);
+    row.summary = r.Text(5);
+    row.source = r.Text(6);
+    row.severity = r.Text(7);
+    row.created_at = r.Time(8);
+    row.updated_at = r.Time(9);
+    row.event_count = r.U32(10);
+    row.details_json = r.Text(11);
+    if (auto st = r.Check(context.c_str()); !st.ok()) return st.error();
+  }
+  if (rc != SQLITE_DONE) return (*lease)->Error(rc, context);
+  return rows;
+}
+
+}  // namespace store::sqlite

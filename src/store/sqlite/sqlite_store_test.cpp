@@ -1,0 +1,380 @@
+// Runs the store contract suite against SqliteStore, plus what only a file-backed store can get wrong:
+// durability across reopen, read-only mode, damaged or foreign files, and readers racing the writer.
+#include "store/sqlite/sqlite_store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "journal/record.h"
+#include "store/contract_test.h"
+
+namespace store::sqlite {
+namespace {
+
+using namespace store::contract;  // NOLINT: the shared builders are this file's vocabulary
+using engine::IncidentRow;
+using engine::Projection;
+using engine::StoredRecord;
+
+// A fresh directory under /tmp, removed with everything in it when the object dies.
+class TempDir {
+ public:
+  TempDir() {
+    std::string templ = "/tmp/incidentd-store-XXXXXX";
+    char* made = mkdtemp(templ.data());
+    if (made == nullptr) std::abort();  // the test machine is broken, not the code under test
+    path_ = made;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+std::shared_ptr<engine::Store> MakeFreshStore() {
+  auto dir = std::make_shared<TempDir>();
+  auto opened = SqliteStore::Open(dir->File("incidentd.db"));
+  if (!opened.ok()) {
+    ADD_FAILURE() << opened.error().message;
+    return nullptr;
+  }
+  // The deleter owns the directory, so it is removed only after the store has closed its files.
+  return std::shared_ptr<engine::Store>(std::move(opened).value().release(), [dir](engine::Store* s) { delete s; });
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContractTest, ::testing::Values(StoreContractParam{"sqlite", MakeFreshStore}),
+                         [](const auto& info) { return info.param.name; });
+
+// Runs SQL on its own connection, the way another process (or an attacker with a hex editor) would.
+void RawExec(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+  std::string message = error != nullptr ? error : "";
+  sqlite3_free(error);
+  sqlite3_close(db);
+  ASSERT_EQ(rc, SQLITE_OK) << message;
+}
+
+std::string RawQueryText(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  std::string out;
+  if (sqlite3_open(path.c_str(), &db) == SQLITE_OK) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+      const unsigned char* text = sqlite3_column_text(stmt, 0);
+      if (text != nullptr) out = reinterpret_cast<const char*>(text);
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return out;
+}
+
+std::string Hex(const std::string& bytes) {
+  static const char* kDigits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 15]);
+  }
+  return out;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+std::unique_ptr<SqliteStore> OpenOrFail(const std::string& path, Options options = {}) {
+  auto opened = SqliteStore::Open(path, options);
+  EXPECT_TRUE(opened.ok()) << opened.error().message;
+  return opened.ok() ? std::move(opened).value() : nullptr;
+}
+
+TEST(SqliteStoreTest, DataSurvivesCloseAndReopen) {
+  TempDir dir;
+  const std::string path = dir.File("incidentd.db");
+  IncidentRow incident = MakeIncident(1, "acknowledged");
+  incident.acknowledged_at = core::FromUnixMillis(1234);
+  {
+    auto store = OpenOrFail(path);
+    ASSERT_TRUE(
+        store->Append(MakeRecords(1, 3), Projection{{incident}, {MakeAlert(2, 1)}, {MakeEntry(1, 3, "x")}}).ok());
+    ASSERT_TRUE(store->SaveSnapshot({3, MakeRecord(3).hash, core::FromUnixMillis(99), "state"}).ok());
+  }
+
+  auto reopened = OpenOrFail(path);
+
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(reopened->Head()->seq, 3u);
+  EXPECT_TRUE(SameRecord(MakeRecord(2), ScanAll(*reopened)[1]));
+  EXPECT_EQ(reopened->GetIncident(1).value(), incident);
+  EXPECT_EQ(reopened->IncidentAlerts(1).value()[0], MakeAlert(2, 1));
+  EXPECT_EQ(reopened->Timeline(1, 0, 10).value()[0], MakeEntry(1, 3, "x"));
+  EXPECT_EQ(reopened->LatestSnapshot().value()->state, "state");
+}
+
+TEST(SqliteStoreTest, ReopenedStoreContinuesTheJournalAndRejectsReplays) {
+  TempDir dir;
+  const std::string path = dir.File("incidentd.db");
+  ASSERT_TRUE(OpenOrFail(path)->Append(MakeRecords(1, 3), {}).ok());
+  auto store = OpenOrFail(path);
+
+  auto replay = store->Append(MakeRecords(3, 1), {});
+  auto next = store->Append(MakeRecords(4, 1), {});
+
+  EXPECT_EQ(replay.error().code, core::ErrorCode::kConflict);
+  EXPECT_TRUE(next.ok());
+  EXPECT_EQ(store->Head()->seq, 4u);
+}
+
+TEST(SqliteStoreTest, SecondWriterOnTheSameFileGetsConflictNotAFork) {
+  TempDir dir;
+  const std::string path = dir.File("incidentd.db");
+  auto first = OpenOrFail(path);
+  auto second = OpenOrFail(path);
+  ASSERT_TRUE(first->Append(MakeRecords(1, 3), {}).ok());
+
+  auto st = second->Append(MakeRecords(1, 2), {});
+
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, core::ErrorCode::kConflict);
+  EXPECT_TRUE(SameRecord(MakeRecord(1), ScanAll(*second)[0]));
+}
+
+TEST(SqliteStoreTest, DatabaseIsInWalMode) {
+  TempDir dir;
+  const std::string path = dir.File("incidentd.db");
+
+  auto store = OpenOrFail(path);
+
+  EXPECT_EQ(RawQueryText(path, "PRAGMA journal_mode"), "wal");
+}
+
+TEST(SqliteStoreTest, ReadOnlyStoreReadsButCannotWrite) {
+  TempDir dir;
+  const std::string path = dir.File("incidentd.db");
+  ASSERT_TRUE(OpenOrFail(path)->Append(MakeRecords(1, 2), Projection{{MakeIncident(1)}, {}, {}}).ok());
+  auto store = OpenOrFail(path, Options{.read_only = true});
+  ASSERT_NE(store, nullptr);
+
+  auto append = store->Append(MakeRecords(3, 1), {});
+  auto snapshot = store->SaveSnapshot({2, {}, {}, "state"});
+
+  EXPECT_EQ(append.error().code, core::ErrorCode::kUnavailable);
+  EXPECT_EQ(snapshot.error().code, core::ErrorCode::kUnavailable);
+  EXPECT_EQ(store->Head()->seq, 2u);
+  EXPECT_EQ(store->GetIncident(1).value(), MakeIncident(1));
+  EXPECT_FALSE(store->LatestSnapshot()->has_value());
+}
+
+TEST(SqliteStoreTest, ReadOnlyOpenOfMissingFileIsUnavailableAndCreatesNothing) {
+  TempDir dir;
+  const std::string path = dir.File("missing.db");
+
+  auto opened = SqliteStore::Open(path, Options{.read_only = true});
+
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.error().code, core::ErrorCode::kUnavailable);
+  EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+TEST(SqliteStoreTest, OpenInMissingDirectoryIsUnavailable) {
+  TempDir dir;
+
+  auto opened = SqliteStore::Open(dir.File("no/such/dir/incidentd.db"));
+
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.error().code, core::ErrorCode::kUnavailable);
+}
+
+TEST(SqliteStoreTest, GarbageFileIsCorruptAndLeftUntouched) {
+  TempDir dir;
+  const std::string path = dir.File("garbage.db");
+  std::string garbage(16384, '\0');
+  std::mt19937 random(7);
+  for (char& c : garbage) c = static_cast<char>(random());
+  std::ofstream(path, std::ios::binary) << garbage;
+
+  auto writable = SqliteStore::Open(path);
+  auto read_only = SqliteStore::Open(path, Options{.read_only = true});
+
+  ASSERT_FALSE(writable.ok());
+  EXPECT_EQ(writable.error().code, core::ErrorCode::kCorrupt) << writable.error().message;
+  ASSERT_FALSE(read_only.ok());
+  EXPECT_EQ(read_only.error().code, core::ErrorCode::kCorrupt) << read_only.error().message;
+  EXPECT_EQ(ReadFile(path), garbage);
+}
+
+TEST(SqliteStoreTest, ForeignSqliteDatabaseIsCorruptAndLeftUntouched) {
+  TempDir dir;
+  const std::string path = dir.File("other.db");
+  RawExec(path, "CREATE TABLE recipes (name TEXT); INSERT INTO recipes VALUES ('soup')");
+
+  auto opened = SqliteStore::Open(path);
+
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.error().code, core::ErrorCode::kCorrupt);
+  EXPECT_EQ(RawQueryText(path, "PRAGMA journal_mode"), "delete");
+  EXPECT_EQ(RawQueryText(path, "SELECT name FROM recipes"), "soup");
+}
+
+TEST(SqliteStoreTest, SchemaNewerThanThisBuildIsRefused) {
+  TempDir dir;
+  const std::string path = dir.File("incidentd.db");
+  OpenOrFail(path);
+  RawExec(path, "PRAGMA user_version = 99");
+
+  auto opened = SqliteStore::Open(path);
+
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.error().code, core::ErrorCode::kCorrupt);
+}
+
+TEST(SqliteStoreTest, FlippedByteInStoredRecordIsReturnedAsIsForTheVerifierToCatch) {
+  TempDir dir;
+  const std::string path = dir.File("incidentd.db");
+  auto store = OpenOrFail(path);
+  journal::Chain chain;
+  std::vector<StoredRecord> records;
+  for (int i = 0; i < 3; ++i) {
+    journal::Record record{.time = core::FromUnixMillis(1000 + i), .actor = "system", .type = 1, .payload = "p"};
+    std::string bytes = chain.Link(record);
+    records.push_back(StoredRecord{record.seq, record.type, record.time, bytes, record.hash});
+  }
+  ASSERT_TRUE(store->Append(records, {}).ok());
+  std::string tampered = records[1].bytes;
+  tampered[tampered.size() / 2] ^= 0x20;
+  RawExec(path, "UPDATE journal SET bytes = x'" + Hex(tampered) + "' WHERE seq = 2");
+
+  auto scanned = ScanAll(*store);
+  journal::Verifier verifier;
+  core::Status verdict = core::Ok();
+  for (const StoredRecord& r : scanned) {
+    auto checked = verifier.Next(r.bytes, r.hash);
+    if (!checked.ok()) {
+      verdict = checked.error();
+      break;
+    }
+  }
+
+  ASSERT_EQ(scanned.size(), 3u);
+  EXPECT_EQ(scanned[1].bytes, tampered);
+  EXPECT_EQ(scanned[1].hash, records[1].hash);
+  ASSERT_FALSE(verdict.ok());
+  EXPECT_EQ(verdict.error().code, core::ErrorCode::kCorrupt);
+  EXPECT_EQ(verifier.count(), 1u);
+}
+
+TEST(SqliteStoreTest, StoredHashOfWrongLengthIsCorruptNotACrash) {
+  TempDir dir;
+  const std::string path = dir.File("incidentd.db");
+  auto store = OpenOrFail(path);
+  ASSERT_TRUE(store->Append(MakeRecords(1, 3), {}).ok());
+  RawExec(path, "UPDATE journal SET hash = x'0102' WHERE seq = 3");
+
+  auto head = store->Head();
+  core::Status scan = store->ScanJournal(0, [](const StoredRecord&) { return core::Ok(); });
+
+  ASSERT_FALSE(head.ok());
+  EXPECT_EQ(head.error().code, core::ErrorCode::kCorrupt);
+  ASSERT_FALSE(scan.ok());
+  EXPECT_EQ(scan.error().code, core::ErrorCode::kCorrupt);
+}
+
+TEST(SqliteStoreTest, KeepsOnlyTheNewestThreeSnapshots) {
+  TempDir dir;
+  const std::string path = dir.File("incidentd.db");
+  auto store = OpenOrFail(path);
+
+  for (uint64_t seq = 1; seq <= 5; ++seq) ASSERT_TRUE(store->SaveSnapshot({seq, {}, {}, "s"}).ok());
+
+  EXPECT_EQ(RawQueryText(path, "SELECT group_concat(seq) FROM (SELECT seq FROM snapshots ORDER BY seq)"), "3,4,5");
+}
+
+TEST(SqliteStoreTest, TooManyDistinctStatesInAQueryIsInvalid) {
+  TempDir dir;
+  auto store = OpenOrFail(dir.File("incidentd.db"));
+  engine::IncidentQuery query;
+  for (size_t i = 0; i <= SqliteStore::kMaxQueryStates; ++i) query.states.push_back("s" + std::to_string(i));
+
+  auto page = store->ListIncidents(query);
+
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.error().code, core::ErrorCode::kInvalid);
+}
+
+TEST(SqliteStoreTest, SeqAboveInt64MaxIsInvalidAndWritesNothing) {
+  TempDir dir;
+  auto store = OpenOrFail(dir.File("incidentd.db"));
+  Projection projection;
+  projection.incidents.push_back(MakeIncident(std::numeric_limits<uint64_t>::max()));
+
+  auto st = store->Append(MakeRecords(1, 1), projection);
+
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, core::ErrorCode::kInvalid);
+  EXPECT_EQ(store->Head()->seq, 0u);
+}
+
+TEST(SqliteStoreTest, ReadersRacingTheWriterSeeOnlyWholeCommittedBatches) {
+  TempDir dir;
+  auto store = OpenOrFail(dir.File("incidentd.db"));
+  constexpr uint64_t kBatch = 10;
+  constexpr uint64_t kBatches = 150;
+  std::atomic<bool> done{false};
+  std::atomic<int> violations{0};
+  std::atomic<int> reads{0};
+  auto reader = [&] {
+    while (!done.load()) {
+      auto incident = store->GetIncident(1);
+      auto head = store->Head();
+      if (!head.ok() || head->seq % kBatch != 0) ++violations;
+      // The incident row is written in the same transaction as the batch that names it in last_seq.
+      if (incident.ok() && (incident->last_seq % kBatch != 0 || incident->last_seq > head->seq)) ++violations;
+      auto scanned = ScanAll(*store);
+      for (size_t i = 0; i < scanned.size(); ++i) {
+        if (scanned[i].seq != i + 1) ++violations;
+      }
+      if (scanned.size() % kBatch != 0) ++violations;
+      ++reads;
+    }
+  };
+  std::vector<std::thread> readers;
+  for (int i = 0; i < 12; ++i) readers.emplace_back(reader);  // more threads than pooled connections
+
+  for (uint64_t b = 0; b < kBatches; ++b) {
+    IncidentRow row = MakeIncident(1);
+    row.last_seq = (b + 1) * kBatch;
+    ASSERT_TRUE(store->Append(MakeRecords(b * kBatch + 1, kBatch), Projection{{row}, {}, {}}).ok());
+  }
+  done = true;
+  for (auto& t : readers) t.join();
+
+  EXPECT_EQ(violations.load(), 0);
+  EXPECT_GT(reads.load(), 0);
+  EXPECT_EQ(store->Head()->seq, kBatch * kBatches);
+}
+
+}  // namespace
+}  // namespace store::sqlite
