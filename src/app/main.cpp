@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
@@ -121,6 +122,8 @@ int Serve(const std::string& config_path, std::string data_dir, const std::strin
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Logs go to stderr (stdout stays free for command output).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("incidentd"));
   CLI::App cli{"incidentd: incident management server"};
   cli.require_subcommand(1);
 

@@ -154,15 +154,25 @@ core::Status Engine::Recover() {
     state_ = std::move(decoded).value();
     from = snap.seq;
     last_snapshot_seq_ = snap.seq;
+    last_time_ = snap.taken_at;
   }
-  // The whole chain is verified on every start, not just the tail after the snapshot: a journal that was altered
-  // anywhere must stop the server rather than be served.
-  journal::Verifier verifier;
-  bool snapshot_matched = from == 0;
-  core::Status st = store_.ScanJournal(0, [&](const StoredRecord& stored) -> core::Status {
-    auto rec = verifier.Next(stored.bytes, stored.hash);
+  // By default the whole chain is verified on every start, not just the tail after the snapshot: a journal that
+  // was altered anywhere must stop the server rather than be served.
+  const bool has_snapshot = snapshot->has_value();
+  const uint64_t scan_after = options_.verify_full_chain || from == 0 ? 0 : from - 1;
+  std::optional<journal::Verifier> verifier;
+  if (scan_after == 0) verifier.emplace();
+  bool snapshot_matched = !has_snapshot;
+  core::Status st = store_.ScanJournal(scan_after, [&](const StoredRecord& stored) -> core::Status {
+    if (!verifier) {
+      // Tail-only verification starts at the snapshot's own record, trusting its link to the one before.
+      auto first = journal::Decode(stored.bytes);
+      if (!first.ok()) return first.error().WithContext("record " + std::to_string(stored.seq));
+      verifier.emplace(scan_after, first->prev);
+    }
+    auto rec = verifier->Next(stored.bytes, stored.hash);
     if (!rec.ok()) return rec.error();
-    if (rec->seq == from && snapshot->has_value()) {
+    if (has_snapshot && rec->seq == from) {
       if (rec->hash != (**snapshot).hash) {
         return core::Corrupt("snapshot at record " + std::to_string(from) + " does not match the journal's hash");
       }
@@ -178,12 +188,14 @@ core::Status Engine::Recover() {
   });
   if (!st.ok()) return st.error().WithContext("journal");
   if (!snapshot_matched) {
-    return core::Corrupt("journal: the snapshot is at record " + std::to_string(from) + " but the journal ends at " +
-                         std::to_string(verifier.last_seq()));
+    return core::Corrupt("journal: the snapshot is at record " + std::to_string(from) +
+                         ", which the journal does not hold");
   }
-  chain_ = journal::Chain(verifier.last_seq(), verifier.last_hash());
+  if (verifier) {
+    chain_ = journal::Chain(verifier->last_seq(), verifier->last_hash());
+  }
   stats_.last_seq = chain_.last_seq();
-  stats_.records = verifier.count();
+  stats_.records = chain_.last_seq();
   stats_.open_incidents = state_.incidents.open_incident_count();
   stats_.open_alerts = state_.incidents.alerts.size();
   return core::Ok();

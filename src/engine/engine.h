@@ -25,6 +25,9 @@ struct Options {
   size_t max_batch = 4096;           // commands per transaction
   uint64_t snapshot_every = 100000;  // records between snapshots
   core::Duration tick_interval = std::chrono::seconds(1);  // how often timers are evaluated
+  // At start, verify the whole chain (true) or only from the latest snapshot on (false: start-up time bounded by
+  // the tail; `incidentctl journal verify` still checks everything).
+  bool verify_full_chain = true;
 };
 
 // What the engine reports about itself (read from any thread).
@@ -63,8 +66,9 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Loads the latest snapshot and folds the journal tail, verifying the hash chain from the snapshot on.
-  // kCorrupt (naming the record) when the chain is broken or a record cannot be decoded: start-up must stop.
+  // Loads the latest snapshot and folds the journal tail. Verifies the hash chain from record 1 (or, with
+  // verify_full_chain off, from the snapshot's record on). kCorrupt (naming the record) when the chain is broken,
+  // a record cannot be decoded, or the snapshot disagrees with the journal: start-up must stop.
   core::Status Recover();
 
   // Starts the writer thread. Call after Recover.

@@ -222,6 +222,38 @@ TEST(EngineTest, RecoveryRefusesABrokenChainAndNamesTheRecord) {
   EXPECT_EQ(report.records, 2u);
 }
 
+TEST(EngineTest, TailOnlyVerificationSkipsRecordsBeforeTheSnapshotButFullVerificationDoesNot) {
+  struct CorruptFirst : ForwardingStore {
+    core::Status ScanJournal(uint64_t after, const std::function<core::Status(const StoredRecord&)>& v) override {
+      return inner.ScanJournal(after, [&](const StoredRecord& r) {
+        if (r.seq != 1) return v(r);
+        StoredRecord bad = r;
+        bad.bytes[bad.bytes.size() / 2] ^= 0x20;
+        return v(bad);
+      });
+    }
+  } store;
+  auto config = TestConfig();
+  FakeClock clock;
+  std::string before;
+  {
+    Engine writer(store.inner, config, clock.fn(), Options{.snapshot_every = 4});
+    ASSERT_TRUE(writer.Recover().ok());
+    writer.ProcessForTest({Trigger("a"), Trigger("b")});
+    writer.ProcessForTest({Trigger("c")});
+    before = writer.EncodedStateForTest();
+  }
+
+  Engine full(store, config, clock.fn(), Options{});
+  Engine tail(store, config, clock.fn(), Options{.verify_full_chain = false});
+  auto full_status = full.Recover();
+  auto tail_status = tail.Recover();
+
+  EXPECT_EQ(full_status.error().code, core::ErrorCode::kCorrupt);
+  ASSERT_TRUE(tail_status.ok()) << tail_status.error().message;
+  EXPECT_EQ(tail.EncodedStateForTest(), before);
+}
+
 TEST(EngineTest, AStoreFailureStopsTheEngineAndAnswersUnavailable) {
   struct FailingStore : ForwardingStore {
     core::Status Append(std::span<const StoredRecord>, const Projection&) override {
