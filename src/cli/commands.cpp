@@ -1,0 +1,345 @@
+#include "cli/commands.h"
+
+#include <boost/json.hpp>
+
+#include <cctype>
+#include <ostream>
+
+#include "cli/format.h"
+
+namespace cli {
+namespace {
+
+namespace json = boost::json;
+
+constexpr uint32_t kDefaultLimit = 50;
+constexpr uint32_t kPageLimit = 500;
+constexpr size_t kTitleWidth = 80;
+
+// A finished call: the parsed body, or the exit code of a failure already reported on the console.
+struct Reply {
+  int exit_code = kExitOk;
+  json::value body;
+};
+
+bool IsJson(const std::string& content_type) {
+  return content_type.starts_with("application/json") || content_type.starts_with("application/problem+json");
+}
+
+std::string FirstLine(const std::string& text, size_t max_chars) {
+  return Truncate(text.substr(0, text.find('\n')), max_chars);
+}
+
+// Prints the server's refusal: the problem's `detail`, the `field` at fault, and PagerDuty's `errors` list when it
+// names more than one problem.
+void ReportProblem(const Response& response, Console console) {
+  json::error_code ec;
+  json::value parsed = IsJson(response.content_type) ? json::parse(response.body, ec) : json::value();
+  if (ec || !parsed.is_object()) {
+    console.err << "incidentctl: the server answered HTTP " << response.status;
+    if (!response.body.empty()) console.err << ": " << FirstLine(response.body, 200);
+    console.err << "\n";
+    return;
+  }
+  const auto& problem = parsed.as_object();
+  std::string detail;
+  if (const auto* d = problem.if_contains("detail"); d && d->is_string()) detail = d->as_string().c_str();
+  if (detail.empty()) {
+    if (const auto* t = problem.if_contains("title"); t && t->is_string()) detail = t->as_string().c_str();
+  }
+  if (detail.empty()) detail = "HTTP " + std::to_string(response.status);
+  console.err << "incidentctl: " << detail;
+  if (const auto* f = problem.if_contains("field"); f && f->is_string() && !f->as_string().empty()) {
+    console.err << " (field " << f->as_string().c_str() << ")";
+  }
+  console.err << "\n";
+  if (const auto* errors = problem.if_contains("errors"); errors && errors->is_array()) {
+    const auto& list = errors->as_array();
+    if (list.size() > 1) {
+      for (const auto& e : list) {
+        if (e.is_string()) console.err << "  " << e.as_string().c_str() << "\n";
+      }
+    }
+  }
+}
+
+Reply Call(Transport& transport, const Request& request, Console console) {
+  auto response = transport.Send(request);
+  if (!response.ok()) {
+    console.err << "incidentctl: " << response.error().message << "\n";
+    return Reply{kExitUnreachable, {}};
+  }
+  if (response->status < 200 || response->status > 299) {
+    ReportProblem(*response, console);
+    return Reply{kExitFailed, {}};
+  }
+  if (response->body.empty()) return Reply{kExitOk, json::object()};
+  json::error_code ec;
+  json::value body = json::parse(response->body, ec);
+  if (ec) {
+    console.err << "incidentctl: the server's answer is not JSON (" << ec.message()
+                << "): " << FirstLine(response->body, 200) << "\n";
+    return Reply{kExitFailed, {}};
+  }
+  return Reply{kExitOk, std::move(body)};
+}
+
+// A field of an object as display text: strings as they are, numbers in decimal, null or missing as "-".
+std::string Text(const json::value& object, std::string_view key) {
+  const auto* obj = object.if_object();
+  const auto* v = obj ? obj->if_contains(key) : nullptr;
+  if (v == nullptr || v->is_null()) return "-";
+  if (v->is_string()) return OneLine(std::string(v->as_string()));
+  if (v->is_uint64()) return std::to_string(v->as_uint64());
+  if (v->is_int64()) return std::to_string(v->as_int64());
+  if (v->is_bool()) return v->as_bool() ? "true" : "false";
+  return json::serialize(*v);
+}
+
+uint64_t Number(const json::value& object, std::string_view key) {
+  const auto* obj = object.if_object();
+  const auto* v = obj ? obj->if_contains(key) : nullptr;
+  if (v == nullptr) return 0;
+  if (v->is_uint64()) return v->as_uint64();
+  if (v->is_int64() && v->as_int64() > 0) return static_cast<uint64_t>(v->as_int64());
+  return 0;
+}
+
+const json::array& ArrayField(const json::value& object, std::string_view key) {
+  static const json::array kEmpty;
+  const auto* obj = object.if_object();
+  const auto* v = obj ? obj->if_contains(key) : nullptr;
+  return v && v->is_array() ? v->as_array() : kEmpty;
+}
+
+// Percent-encodes a query value; ',' stays literal because the API separates lists with it.
+std::string QueryValue(std::string_view value) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : value) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ',') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    }
+  }
+  return out;
+}
+
+std::string Join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (const auto& part : parts) {
+    if (!out.empty()) out += separator;
+    out += part;
+  }
+  return out;
+}
+
+std::string IncidentPath(uint64_t id) { return "/api/v1/incidents/" + std::to_string(id); }
+
+void PrintJson(const json::value& value, Console console) { console.out << json::serialize(value) << "\n"; }
+
+}  // namespace
+
+int ListIncidents(Transport& transport, const ListOptions& options, core::Timestamp now, Console console) {
+  const uint32_t limit = options.limit != 0 ? options.limit : (options.all ? kPageLimit : kDefaultLimit);
+  std::string query = "limit=" + std::to_string(limit);
+  if (!options.states.empty()) query += "&state=" + QueryValue(Join(options.states, ","));
+  if (!options.service.empty()) query += "&service=" + QueryValue(options.service);
+  if (!options.severity.empty()) query += "&severity=" + QueryValue(options.severity);
+
+  json::array incidents;
+  json::value last_page;
+  uint64_t before = 0;
+  for (;;) {
+    std::string target = "/api/v1/incidents?" + query;
+    if (before != 0) target += "&before=" + std::to_string(before);
+    Reply reply = Call(transport, Request{"GET", target, ""}, console);
+    if (reply.exit_code != kExitOk) return reply.exit_code;
+    for (const auto& incident : ArrayField(reply.body, "incidents")) incidents.push_back(incident);
+    const uint64_t next = Number(reply.body, "next_before");
+    last_page = std::move(reply.body);
+    if (!options.all || next == 0 || (before != 0 && next >= before)) break;
+    before = next;
+  }
+
+  if (options.json) {
+    if (!options.all) {
+      PrintJson(last_page, console);
+    } else {
+      PrintJson(json::object{{"incidents", std::move(incidents)}, {"next_before", nullptr}}, console);
+    }
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> rows{{"ID", "STATE", "SEVERITY", "SERVICE", "AGE", "TITLE"}};
+  for (const auto& incident : incidents) {
+    rows.push_back({Text(incident, "id"), Text(incident, "state"), Text(incident, "severity"),
+                    Text(incident, "service"), AgeOf(Text(incident, "opened_at"), now),
+                    Truncate(Text(incident, "title"), kTitleWidth)});
+  }
+  console.out << RenderTable(rows);
+  return kExitOk;
+}
+
+int ShowIncident(Transport& transport, uint64_t id, bool json, core::Timestamp now, Console console) {
+  Reply reply = Call(transport, Request{"GET", IncidentPath(id), ""}, console);
+  if (reply.exit_code != kExitOk) return reply.exit_code;
+  if (json) {
+    PrintJson(reply.body, console);
+    return kExitOk;
+  }
+  const auto& incident = reply.body;
+  auto when = [&](std::string_view key) {
+    std::string text = Text(incident, key);
+    return text == "-" ? text : text + " (" + AgeOf(text, now) + " ago)";
+  };
+  console.out << RenderTable({
+      {"id:", Text(incident, "id")},
+      {"title:", Text(incident, "title")},
+      {"state:", Text(incident, "state")},
+      {"severity:", Text(incident, "severity")},
+      {"service:", Text(incident, "service")},
+      {"group key:", Text(incident, "group_key")},
+      {"opened:", when("opened_at")},
+      {"acknowledged:", when("acknowledged_at")},
+      {"resolved:", when("resolved_at")},
+      {"closed:", when("closed_at")},
+      {"alerts:", Text(incident, "alert_count") + " (" + Text(incident, "open_alert_count") + " open)"},
+      {"last change:", "seq " + Text(incident, "last_seq") + " by " + Text(incident, "last_actor")},
+  });
+  const auto& alerts = ArrayField(incident, "alerts");
+  if (!alerts.empty()) {
+    std::vector<std::vector<std::string>> rows{
+        {"ALERT", "STATUS", "SEVERITY", "SOURCE", "EVENTS", "DEDUP KEY", "SUMMARY"}};
+    for (const auto& alert : alerts) {
+      rows.push_back({Text(alert, "id"), Text(alert, "status"), Text(alert, "severity"), Text(alert, "source"),
+                      Text(alert, "event_count"), Text(alert, "dedup_key"),
+                      Truncate(Text(alert, "summary"), kTitleWidth)});
+    }
+    console.out << "\n" << RenderTable(rows);
+  }
+  return kExitOk;
+}
+
+int AcknowledgeIncident(Transport& transport, uint64_t id, Console console) {
+  Reply reply = Call(transport, Request{"POST", IncidentPath(id) + "/acknowledge", "{}"}, console);
+  if (reply.exit_code != kExitOk) return reply.exit_code;
+  console.out << "incident " << id << ": " << Text(reply.body, "state") << "\n";
+  return kExitOk;
+}
+
+int ResolveIncident(Transport& transport, uint64_t id, const std::optional<std::string>& note, Console console) {
+  json::object body;
+  if (note) body["note"] = *note;
+  Reply reply = Call(transport, Request{"POST", IncidentPath(id) + "/resolve", json::serialize(body)}, console);
+  if (reply.exit_code != kExitOk) return reply.exit_code;
+  console.out << "incident " << id << ": " << Text(reply.body, "state") << "\n";
+  return kExitOk;
+}
+
+int AddNote(Transport& transport, uint64_t id, const std::string& text, Console console) {
+  json::object body{{"text", text}};
+  Reply reply = Call(transport, Request{"POST", IncidentPath(id) + "/notes", json::serialize(body)}, console);
+  if (reply.exit_code != kExitOk) return reply.exit_code;
+  console.out << "incident " << id << ": note added (seq " << Text(reply.body, "seq") << ")\n";
+  return kExitOk;
+}
+
+int ShowTimeline(Transport& transport, uint64_t id, bool json, Console console) {
+  json::array entries;
+  uint64_t after = 0;
+  for (;;) {
+    const std::string target = IncidentPath(id) + "/timeline?after=" + std::to_string(after) +
+                               "&limit=" + std::to_string(kPageLimit);
+    Reply reply = Call(transport, Request{"GET", target, ""}, console);
+    if (reply.exit_code != kExitOk) return reply.exit_code;
+    const auto& page = ArrayField(reply.body, "entries");
+    for (const auto& entry : page) entries.push_back(entry);
+    const uint64_t last = page.empty() ? 0 : Number(page.back(), "seq");
+    if (page.size() < kPageLimit || last <= after) break;
+    after = last;
+  }
+
+  if (json) {
+    PrintJson(json::object{{"entries", std::move(entries)}}, console);
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> rows{{"TIME", "ACTOR", "KIND", "TEXT"}};
+  for (const auto& entry : entries) {
+    rows.push_back({Text(entry, "time"), Text(entry, "actor"), Text(entry, "kind"), Text(entry, "text")});
+  }
+  console.out << RenderTable(rows);
+  return kExitOk;
+}
+
+core::Result<std::string> BuildEvent(const EventOptions& options) {
+  const bool trigger = options.action == "trigger";
+  json::object payload;
+  if (!options.summary.empty()) payload["summary"] = options.summary;
+  if (!options.source.empty()) {
+    payload["source"] = options.source;
+  } else if (trigger) {
+    payload["source"] = options.hostname;
+  }
+  if (!options.severity.empty()) {
+    payload["severity"] = options.severity;
+  } else if (trigger) {
+    payload["severity"] = "error";
+  }
+  if (!options.custom_details.empty()) {
+    json::error_code ec;
+    json::value details = json::parse(options.custom_details, ec);
+    if (ec) return core::Invalid("--custom-details is not valid JSON: " + ec.message(), "--custom-details");
+    payload["custom_details"] = std::move(details);
+  }
+
+  json::object event{{"routing_key", options.routing_key}, {"event_action", options.action}};
+  if (!options.dedup_key.empty()) event["dedup_key"] = options.dedup_key;
+  if (!payload.empty()) event["payload"] = std::move(payload);
+  return json::serialize(event);
+}
+
+int SendEvent(Transport& transport, const EventOptions& options, Console console) {
+  auto body = BuildEvent(options);
+  if (!body.ok()) {
+    console.err << "incidentctl: " << body.error().message << "\n";
+    return kExitUsage;
+  }
+  Reply reply = Call(transport, Request{"POST", "/v2/enqueue", *body}, console);
+  if (reply.exit_code != kExitOk) return reply.exit_code;
+  console.out << Text(reply.body, "dedup_key") << "\n";
+  return kExitOk;
+}
+
+int ReportJournalCheck(const JournalCheck& check, Console console) {
+  if (check.ok) {
+    console.out << "OK: " << check.records << " records, head seq " << check.head_seq << " hash " << check.head_hash
+                << "\n";
+    return kExitOk;
+  }
+  console.out << "BROKEN: " << check.error << " (" << check.records << " records verified before it)\n";
+  return kExitFailed;
+}
+
+int VerifyJournalOnline(Transport& transport, Console console) {
+  Reply reply = Call(transport, Request{"GET", "/api/v1/journal/verify", ""}, console);
+  if (reply.exit_code != kExitOk) return reply.exit_code;
+  const auto* obj = reply.body.if_object();
+  const auto* ok = obj ? obj->if_contains("ok") : nullptr;
+  if (ok == nullptr || !ok->is_bool()) {
+    console.err << "incidentctl: the server's verification answer has no \"ok\": " << json::serialize(reply.body)
+                << "\n";
+    return kExitFailed;
+  }
+  JournalCheck check;
+  check.ok = ok->as_bool();
+  check.records = Number(reply.body, "records");
+  check.head_seq = Number(reply.body, "head_seq");
+  check.head_hash = Text(reply.body, "head_hash");
+  check.error = Text(reply.body, "error");
+  return ReportJournalCheck(check, console);
+}
+
+}  // namespace cli

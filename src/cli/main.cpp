@@ -1,0 +1,149 @@
+// incidentctl: the command-line client of incidentd's HTTP API.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <functional>
+#include <iostream>
+#include <limits.h>
+
+#include "cli/commands.h"
+#include "cli/http_transport.h"
+#ifdef INCIDENTCTL_OFFLINE_VERIFY
+#include "cli/offline_verify.h"
+#endif
+
+namespace {
+
+constexpr auto kRequestTimeout = std::chrono::seconds(30);
+
+core::Timestamp Now() {
+  return std::chrono::time_point_cast<core::Duration>(std::chrono::system_clock::now());
+}
+
+std::string HostName() {
+  char name[HOST_NAME_MAX + 1] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0) return "incidentctl";
+  return name;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using cli::Console;
+  using cli::Transport;
+
+  CLI::App app{"Command-line client of an incidentd server.", "incidentctl"};
+  app.fallthrough();  // global flags may follow the subcommand
+  app.require_subcommand(1);
+  app.footer("Exit status: 0 done, 1 refused by the server (or journal broken), 2 server unreachable, 64 usage.");
+
+  std::string server = "http://127.0.0.1:9797";
+  std::string token;
+  app.add_option("--server", server, "incidentd's base URL (http:// only)")
+      ->envname("INCIDENTD_SERVER")
+      ->capture_default_str();
+  app.add_option("--token", token, "bearer token")->envname("INCIDENTD_TOKEN");
+
+  // The chosen command, set by a subcommand's callback once its arguments parsed.
+  std::function<int(Transport&, Console)> remote;
+  std::function<int(Console)> local;
+
+  auto* incidents = app.add_subcommand("incidents", "list, inspect and act on incidents")->require_subcommand(1);
+
+  cli::ListOptions list;
+  auto* list_cmd = incidents->add_subcommand("list", "incidents, newest first");
+  list_cmd->add_option("--state", list.states, "triggered, acknowledged, resolved, closed (comma-separated)")
+      ->delimiter(',');
+  list_cmd->add_option("--service", list.service, "only this service");
+  list_cmd->add_option("--severity", list.severity, "only this severity");
+  list_cmd->add_option("--limit", list.limit, "at most N (page size with --all)")->check(CLI::Range(1, 500));
+  list_cmd->add_flag("--all", list.all, "follow every page");
+  list_cmd->add_flag("--json", list.json, "print the API's JSON");
+  list_cmd->callback([&] { remote = [&](Transport& t, Console c) { return ListIncidents(t, list, Now(), c); }; });
+
+  uint64_t id = 0;
+  bool json = false;
+  auto* show_cmd = incidents->add_subcommand("show", "one incident and its alerts");
+  show_cmd->add_option("id", id, "incident id")->required();
+  show_cmd->add_flag("--json", json, "print the API's JSON");
+  show_cmd->callback([&] { remote = [&](Transport& t, Console c) { return ShowIncident(t, id, json, Now(), c); }; });
+
+  auto* ack_cmd = incidents->add_subcommand("ack", "acknowledge an incident");
+  ack_cmd->add_option("id", id, "incident id")->required();
+  ack_cmd->callback([&] { remote = [&](Transport& t, Console c) { return AcknowledgeIncident(t, id, c); }; });
+
+  std::string note;
+  auto* resolve_cmd = incidents->add_subcommand("resolve", "resolve an incident");
+  resolve_cmd->add_option("id", id, "incident id")->required();
+  auto* note_opt = resolve_cmd->add_option("--note", note, "why, for the timeline");
+  resolve_cmd->callback([&] {
+    remote = [&](Transport& t, Console c) {
+      return ResolveIncident(t, id, note_opt->count() > 0 ? std::optional(note) : std::nullopt, c);
+    };
+  });
+
+  std::string text;
+  auto* note_cmd = incidents->add_subcommand("note", "add a note to an incident's timeline");
+  note_cmd->add_option("id", id, "incident id")->required();
+  note_cmd->add_option("text", text, "the note")->required();
+  note_cmd->callback([&] { remote = [&](Transport& t, Console c) { return AddNote(t, id, text, c); }; });
+
+  auto* timeline_cmd = incidents->add_subcommand("timeline", "an incident's history: time, actor, kind, text");
+  timeline_cmd->add_option("id", id, "incident id")->required();
+  timeline_cmd->add_flag("--json", json, "print the API's JSON");
+  timeline_cmd->callback([&] { remote = [&](Transport& t, Console c) { return ShowTimeline(t, id, json, c); }; });
+
+  auto* events = app.add_subcommand("events", "send events like a monitoring tool")->require_subcommand(1);
+  cli::EventOptions event;
+  event.hostname = HostName();
+  auto* send_cmd = events->add_subcommand("send", "POST /v2/enqueue and print the dedup key");
+  send_cmd->add_option("--routing-key", event.routing_key, "selects the service")->required();
+  send_cmd->add_option("--action", event.action, "trigger, acknowledge or resolve")
+      ->check(CLI::IsMember({"trigger", "acknowledge", "resolve"}))
+      ->capture_default_str();
+  send_cmd->add_option("--dedup-key", event.dedup_key, "the alert's key (made by the server when omitted)");
+  send_cmd->add_option("--summary", event.summary, "what is wrong");
+  send_cmd->add_option("--source", event.source, "where (default for triggers: this host's name)");
+  send_cmd->add_option("--severity", event.severity, "critical, error, warning, info (default for triggers: error)");
+  send_cmd->add_option("--custom-details", event.custom_details, "a JSON value");
+  send_cmd->callback([&] { remote = [&](Transport& t, Console c) { return SendEvent(t, event, c); }; });
+
+  auto* journal = app.add_subcommand("journal", "check the journal's hash chain")->require_subcommand(1);
+  std::string data_dir;
+  auto* verify_cmd = journal->add_subcommand("verify", "verify the whole journal");
+  verify_cmd->add_option("--data-dir", data_dir,
+                         "verify offline, from this data directory, instead of asking the server");
+  verify_cmd->callback([&] {
+    if (data_dir.empty()) {
+      remote = [](Transport& t, Console c) { return VerifyJournalOnline(t, c); };
+      return;
+    }
+#ifdef INCIDENTCTL_OFFLINE_VERIFY
+    local = [&](Console c) { return cli::VerifyJournalOffline(data_dir, c); };
+#else
+    local = [](Console c) {
+      c.err << "incidentctl: this build cannot verify offline (built without the SQLite store)\n";
+      return cli::kExitFailed;
+    };
+#endif
+  });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? cli::kExitOk : cli::kExitUsage;
+  }
+
+  Console console{std::cout, std::cerr};
+  if (local) return local(console);
+  if (!remote) return cli::kExitUsage;  // unreachable: CLI11 requires a command
+  auto transport = cli::HttpTransport::Create(server, token, kRequestTimeout);
+  if (!transport.ok()) {
+    std::cerr << "incidentctl: " << transport.error().message << "\n";
+    return cli::kExitUsage;
+  }
+  return remote(**transport, console);
+}

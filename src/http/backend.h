@@ -1,0 +1,38 @@
+// The port the HTTP edge needs from the engine: submit commands, follow committed records, read query tables.
+// Owned by http/; app/ adapts engine::Engine (and its Store) to it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "core/result.h"
+#include "engine/command.h"
+#include "engine/engine.h"
+#include "engine/store.h"
+
+namespace http {
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  // engine::Engine::Submit semantics: kOverloaded (queue full) or kUnavailable (stopped) are returned and `done`
+  // is never called; otherwise `done` is called exactly once, on another thread, after the command's records are
+  // durable (or with the command's own error). `done` must not block.
+  virtual core::Status Submit(engine::Command command, std::function<void(engine::Outcome)> done) = 0;
+
+  // `subscriber` is called (on another thread, must not block) with each committed batch's records, in order.
+  // Returns an id for Unsubscribe.
+  virtual uint64_t Subscribe(std::function<void(const std::vector<engine::Published>&)> subscriber) = 0;
+  // After it returns, the subscriber is not called again.
+  virtual void Unsubscribe(uint64_t id) = 0;
+
+  // Query tables and journal reads; thread-safe, may block briefly.
+  virtual engine::Store& store() = 0;
+  virtual const engine::Stats& stats() const = 0;
+  // True once the journal is recovered and the engine runs.
+  virtual bool ready() const = 0;
+};
+
+}  // namespace http

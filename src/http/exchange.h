@@ -1,0 +1,70 @@
+// Internal: the HTTP edge's own request/response shapes and the context handlers run in, kept free of Beast so the
+// handler files compile quickly and can be read without it.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+#include "http/auth.h"
+#include "http/problem.h"
+
+namespace boost::asio {
+class thread_pool;
+}
+
+namespace http {
+
+class Backend;
+class Metrics;
+class SseHub;
+struct ServerOptions;
+
+enum class Method { kGet, kHead, kPost, kPut, kDelete, kPatch, kOptions, kOther };
+
+// A request whose header has been read; `body` is filled for endpoints that take one.
+struct Request {
+  Method method = Method::kOther;
+  std::string_view path;   // without the query
+  std::string_view query;  // after '?', empty when none
+  std::string_view content_type;
+  std::string_view authorization;
+  std::string_view last_event_id;
+  std::string body;
+  uint64_t id = 0;  // the {id} path parameter, when the route has one
+  const Principal* principal = nullptr;
+};
+
+struct Response {
+  int status = 200;
+  std::string_view content_type = "application/json";  // always a static string
+  std::string body;
+  std::string_view allow;  // non-empty: an Allow header
+  int retry_after = 0;     // > 0: a Retry-After header (seconds)
+  bool www_authenticate = false;
+  bool close = false;  // close the connection after this response
+};
+
+// What handlers reach: shared by every connection, all members thread-safe.
+struct Context {
+  Backend& backend;
+  const ServerOptions& options;
+  Metrics& metrics;
+  const Authenticator& auth;
+  boost::asio::thread_pool& blocking;  // for store reads that may take a while
+  SseHub& hub;
+  const std::atomic<bool>& draining;  // Stop has begun
+  std::shared_ptr<void> lifetime;     // keeps the I/O contexts alive for engine callbacks arriving late
+};
+
+// A problem+json response of the given type.
+Response ProblemResponse(const ProblemType& type, std::string_view detail, std::string_view field = {});
+// The response for an error (see http/problem.h for the table); adds Retry-After to 429/503 and
+// WWW-Authenticate to 401, and hides internal details.
+Response ErrorResponse(const core::Error& error);
+Response JsonResponse(int status, std::string body);
+
+}  // namespace http

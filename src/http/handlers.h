@@ -1,0 +1,52 @@
+// Internal: the endpoint handlers (translate only: request → command or query → response) and their shared steps.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/fwd.hpp>
+#include <boost/json/storage_ptr.hpp>
+
+#include "core/result.h"
+#include "engine/command.h"
+#include "http/exchange.h"
+
+namespace http {
+
+template <typename T>
+using Task = boost::asio::awaitable<T>;
+
+// ops_handlers.cpp
+Response HandleHealthz();
+Response HandleReadyz(Context& ctx);
+Response HandleMetrics(Context& ctx);
+Task<Response> HandleVerifyJournal(Context& ctx);
+
+// events_handler.cpp
+Task<Response> HandleEnqueue(Context& ctx, Request& request);
+// A random UUID v4 ("xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx") from OpenSSL's CSPRNG.
+std::string NewDedupKey();
+
+// incidents_handlers.cpp
+Task<Response> HandleListIncidents(Context& ctx, Request& request);
+Task<Response> HandleGetIncident(Context& ctx, Request& request);
+Task<Response> HandleTimeline(Context& ctx, Request& request);
+Task<Response> HandleAcknowledge(Context& ctx, Request& request);
+Task<Response> HandleResolve(Context& ctx, Request& request);
+Task<Response> HandleNotes(Context& ctx, Request& request);
+
+// engine_call.cpp
+// Submits and suspends until the engine has committed (resuming on the caller's executor). The error is Submit's
+// own refusal (kOverloaded, kUnavailable); a command that failed inside the engine comes back as an Outcome whose
+// status is the error.
+Task<core::Result<engine::Outcome>> SubmitAndWait(Context& ctx, engine::Command command);
+
+// json_body.cpp
+// True for a JSON media type: application/json or application/<x>+json, any parameters, any case.
+bool IsJsonContentType(std::string_view content_type);
+// Parses an untrusted body: kInvalid when it is not UTF-8, not JSON, truncated or nested deeper than `max_depth`.
+// The value's memory comes from `storage`.
+core::Result<boost::json::value> ParseJsonBody(std::string_view body, int max_depth, boost::json::storage_ptr storage);
+
+}  // namespace http

@@ -1,0 +1,104 @@
+#include "http/router.h"
+
+#include <charconv>
+
+#include "http/handlers.h"
+
+namespace http {
+
+namespace {
+
+RouteMatch Found(Endpoint endpoint, Permission permission, bool json_body = false, uint64_t id = 0) {
+  RouteMatch m;
+  m.kind = RouteMatch::Kind::kFound;
+  m.endpoint = endpoint;
+  m.permission = permission;
+  m.json_body = json_body;
+  m.id = id;
+  return m;
+}
+
+RouteMatch WrongMethod(std::string_view allow) {
+  RouteMatch m;
+  m.kind = RouteMatch::Kind::kMethodNotAllowed;
+  m.allow = allow;
+  return m;
+}
+
+RouteMatch Get(Method method, Endpoint endpoint, Permission permission, uint64_t id = 0) {
+  if (method != Method::kGet) return WrongMethod("GET");
+  return Found(endpoint, permission, false, id);
+}
+
+RouteMatch Post(Method method, Endpoint endpoint, Permission permission, uint64_t id = 0) {
+  if (method != Method::kPost) return WrongMethod("POST");
+  return Found(endpoint, permission, true, id);
+}
+
+// "/api/v1/incidents/{id}[/rest]": parses id (1.. without leading zeros or sign) and leaves `rest`.
+bool SplitIncidentPath(std::string_view path, uint64_t& id, std::string_view& rest) {
+  constexpr std::string_view kPrefix = "/api/v1/incidents/";
+  if (path.substr(0, kPrefix.size()) != kPrefix) return false;
+  path.remove_prefix(kPrefix.size());
+  size_t digits = 0;
+  while (digits < path.size() && path[digits] >= '0' && path[digits] <= '9') ++digits;
+  if (digits == 0 || path[0] == '0') return false;
+  auto [ptr, ec] = std::from_chars(path.data(), path.data() + digits, id);
+  if (ec != std::errc() || ptr != path.data() + digits) return false;
+  rest = path.substr(digits);
+  return true;
+}
+
+}  // namespace
+
+RouteMatch MatchRoute(Method method, std::string_view path) {
+  if (path == "/v2/enqueue") return Post(method, Endpoint::kEnqueue, Permission::kIngest);
+  if (path == "/api/v1/incidents") return Get(method, Endpoint::kListIncidents, Permission::kRead);
+  if (path == "/api/v1/events") return Get(method, Endpoint::kEvents, Permission::kRead);
+  if (path == "/api/v1/journal/verify") return Get(method, Endpoint::kVerifyJournal, Permission::kAdmin);
+  if (path == "/healthz") return Get(method, Endpoint::kHealthz, Permission::kNone);
+  if (path == "/readyz") return Get(method, Endpoint::kReadyz, Permission::kNone);
+  if (path == "/metrics") return Get(method, Endpoint::kMetrics, Permission::kNone);
+  uint64_t id = 0;
+  std::string_view rest;
+  if (SplitIncidentPath(path, id, rest)) {
+    if (rest.empty()) return Get(method, Endpoint::kGetIncident, Permission::kRead, id);
+    if (rest == "/timeline") return Get(method, Endpoint::kTimeline, Permission::kRead, id);
+    if (rest == "/acknowledge") return Post(method, Endpoint::kAcknowledge, Permission::kRespond, id);
+    if (rest == "/resolve") return Post(method, Endpoint::kResolve, Permission::kRespond, id);
+    if (rest == "/notes") return Post(method, Endpoint::kNotes, Permission::kRespond, id);
+  }
+  return RouteMatch{};
+}
+
+boost::asio::awaitable<Response> Dispatch(Context& ctx, Endpoint endpoint, Request& request) {
+  switch (endpoint) {
+    case Endpoint::kHealthz:
+      co_return HandleHealthz();
+    case Endpoint::kReadyz:
+      co_return HandleReadyz(ctx);
+    case Endpoint::kMetrics:
+      co_return HandleMetrics(ctx);
+    case Endpoint::kEnqueue:
+      co_return co_await HandleEnqueue(ctx, request);
+    case Endpoint::kListIncidents:
+      co_return co_await HandleListIncidents(ctx, request);
+    case Endpoint::kGetIncident:
+      co_return co_await HandleGetIncident(ctx, request);
+    case Endpoint::kTimeline:
+      co_return co_await HandleTimeline(ctx, request);
+    case Endpoint::kAcknowledge:
+      co_return co_await HandleAcknowledge(ctx, request);
+    case Endpoint::kResolve:
+      co_return co_await HandleResolve(ctx, request);
+    case Endpoint::kNotes:
+      co_return co_await HandleNotes(ctx, request);
+    case Endpoint::kVerifyJournal:
+      co_return co_await HandleVerifyJournal(ctx);
+    case Endpoint::kEvents:
+      break;  // the connection serves the stream itself
+  }
+  co_return ProblemResponse(kInternalProblem, "no handler");
+}
+
+}  // namespace http

@@ -1,0 +1,45 @@
+// Internal: the route table (path and method → endpoint and the permission it needs) and the dispatch to handlers.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "http/auth.h"
+#include "http/exchange.h"
+
+namespace http {
+
+enum class Endpoint {
+  kHealthz,
+  kReadyz,
+  kMetrics,
+  kEnqueue,
+  kListIncidents,
+  kGetIncident,
+  kTimeline,
+  kAcknowledge,
+  kResolve,
+  kNotes,
+  kEvents,
+  kVerifyJournal,
+};
+
+struct RouteMatch {
+  enum class Kind { kFound, kNotFound, kMethodNotAllowed };
+  Kind kind = Kind::kNotFound;
+  Endpoint endpoint = Endpoint::kHealthz;
+  Permission permission = Permission::kNone;
+  bool json_body = false;  // the endpoint reads a JSON body (Content-Type is checked)
+  uint64_t id = 0;         // the {id} path parameter
+  std::string_view allow;  // for kMethodNotAllowed: the Allow header value
+};
+
+// Matches the path exactly (no trailing slash, no percent-decoding: our paths have none). HEAD is not served.
+RouteMatch MatchRoute(Method method, std::string_view path);
+
+// Runs the endpoint's handler. `request.principal` is set for every endpoint that needs a permission.
+boost::asio::awaitable<Response> Dispatch(Context& ctx, Endpoint endpoint, Request& request);
+
+}  // namespace http

@@ -1,0 +1,74 @@
+// The HTTP server: Boost.Beast on N I/O threads, translating requests into engine commands and store queries
+// (routes and rules in docs/api.md). Nothing of Beast or Asio leaks into this header.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "core/time.h"
+
+namespace http {
+
+class Backend;
+class Metrics;
+
+// A configured API token: only the SHA-256 of the secret is kept.
+struct Token {
+  std::string name;  // commands carry the actor "token:<name>"
+  std::string role;  // admin, responder, ingest, viewer
+  std::array<uint8_t, 32> sha256{};
+};
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";  // the only address listened on
+  uint16_t port = 9797;               // 0 = any free port
+  int threads = 2;                    // I/O threads, one io_context each
+  size_t max_body_bytes = 1 << 20;
+  int max_json_depth = 32;
+  size_t max_header_bytes = 16384;
+  core::Duration request_timeout = std::chrono::seconds(30);  // to read one request; idle keep-alive too
+  size_t max_connections = 1024;                              // more are answered 503 with Retry-After and closed
+  std::vector<Token> tokens;
+  // Not in the configuration file (tests shorten them).
+  core::Duration sse_keepalive = std::chrono::seconds(15);
+  size_t sse_buffer_bytes = 4 << 20;  // frames queued for one slow SSE client before it is disconnected
+  core::Duration drain_timeout = std::chrono::seconds(5);  // Stop's bound on waiting for in-flight requests
+  int blocking_threads = 2;  // threads for long store reads (journal verify, SSE replay, queries)
+};
+
+class Server {
+ public:
+  // `backend` must outlive the server.
+  Server(Backend& backend, ServerOptions options);
+  // Stops if still running.
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Validates the options (kInvalid: unknown role, threads < 1), binds (kUnavailable when the address cannot be
+  // bound), subscribes to the backend for the live stream, and starts the I/O threads. Returns "address:port" as
+  // bound. Call once.
+  core::Result<std::string> Start();
+
+  // Stops accepting, ends SSE streams, closes idle keep-alive connections, lets in-flight requests finish (at most
+  // drain_timeout), then joins the threads. /readyz answers 503 from the first moment. Idempotent; also safe when
+  // Start was never called or failed.
+  void Stop();
+
+  // The server's metrics; app/ hooks ObserveBatch to engine::Stats::on_batch.
+  Metrics& metrics();
+  // Shorthand for metrics().ObserveBatch: one committed batch (any thread).
+  void ObserveBatch(size_t batch_size, double commit_seconds);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace http

@@ -1,0 +1,98 @@
+// A real engine over a real SQLite file in a temp directory, with a clock the test moves by hand.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "engine/engine.h"
+#include "store/sqlite/sqlite_store.h"
+#include "support/temp_dir.h"
+
+namespace scenario {
+
+using namespace std::chrono_literals;
+
+class Harness {
+ public:
+  explicit Harness(engine::Options options = {}) : options_(options) {
+    incident::ServiceConfig checkout;
+    checkout.name = "checkout";
+    checkout.routing_keys = {"checkout-key"};
+    checkout.ack_timeout = 30min;
+    checkout.auto_close_after = 24h;
+    incident::ServiceConfig hosts;
+    hosts.name = "hosts";
+    hosts.routing_keys = {"hosts-key"};
+    hosts.group_by = {"source"};
+    hosts.ack_timeout = 10min;
+    hosts.auto_close_after = 2h;
+    config_ = incident::Config({checkout, hosts});
+    Reopen();
+  }
+
+  // Closes the engine and the store and opens both again from the same file, as a restart would.
+  void Reopen() {
+    engine_.reset();
+    store_.reset();
+    auto s = store::sqlite::SqliteStore::Open((dir_.path() / "incidentd.db").string());
+    EXPECT_TRUE(s.ok());
+    store_ = std::move(s).value();
+    engine_ = std::make_unique<engine::Engine>(*store_, config_, [this] { return now_; }, options_);
+    auto st = engine_->Recover();
+    EXPECT_TRUE(st.ok()) << (st.ok() ? "" : st.error().message);
+  }
+
+  engine::Outcome Run(engine::Command command) {
+    auto outcomes = engine_->ProcessForTest({std::move(command)});
+    return outcomes[0];
+  }
+
+  engine::Outcome Event(const std::string& routing_key, ingest::Action action, const std::string& key,
+                        const std::string& source = "host-1", ingest::Severity severity = ingest::Severity::kError) {
+    ingest::Event e;
+    e.routing_key = routing_key;
+    e.action = action;
+    e.dedup_key = key;
+    e.summary = "problem " + key;
+    e.source = source;
+    e.severity = severity;
+    return Run(engine::Command{"token:monitor", engine::SubmitEvent{e}});
+  }
+
+  void Advance(core::Duration d) {
+    now_ += d;
+    Run(engine::Command{"timer", engine::Tick{}});
+  }
+
+  engine::IncidentRow Incident(uint64_t id) {
+    auto row = store_->GetIncident(id);
+    EXPECT_TRUE(row.ok());
+    return row.ok() ? row.value() : engine::IncidentRow{};
+  }
+
+  std::vector<std::string> TimelineKinds(uint64_t id) {
+    std::vector<std::string> kinds;
+    auto rows = store_->Timeline(id, 0, 1000);
+    EXPECT_TRUE(rows.ok());
+    if (rows.ok()) {
+      for (const auto& r : rows.value()) kinds.push_back(r.kind);
+    }
+    return kinds;
+  }
+
+  engine::Engine& engine() { return *engine_; }
+  engine::Store& store() { return *store_; }
+  core::Timestamp now() const { return now_; }
+
+ private:
+  test_support::TempDir dir_;
+  engine::Options options_;
+  incident::Config config_;
+  core::Timestamp now_ = core::FromUnixMillis(1'764'400'000'000);  // 2025-11-29
+  std::unique_ptr<store::sqlite::SqliteStore> store_;
+  std::unique_ptr<engine::Engine> engine_;
+};
+
+}  // namespace scenario
