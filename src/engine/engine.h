@@ -1,5 +1,6 @@
 // The single writer: takes commands from a bounded queue in batches, decides and applies them against the
-// in-memory state, appends the resulting records durably in one transaction, and only then answers the callers.
+// in-memory state, appends the resulting records in one transaction, and answers the callers once a sync has made
+// that transaction durable (a syncer thread syncs batch N while the writer commits batch N+1).
 #pragma once
 
 #include <atomic>
@@ -9,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -111,10 +113,23 @@ class Engine {
   };
 
   class Batch;
+  // A batch committed by the writer and waiting for the store's Sync before its callers are answered.
+  struct Committed {
+    std::vector<std::function<void(Outcome)>> done;
+    std::vector<Outcome> outcomes;
+    std::vector<Published> published;
+    size_t commands = 0;
+    std::chrono::steady_clock::time_point started;
+  };
 
   void Run();
+  void RunSyncer();
+  void Deliver(Committed& committed);
   void ProcessBatch(std::vector<Pending>& batch);
   void MaybeSnapshot();
+  void HandOffSnapshot();
+  void SaveSnapshot(const Snapshot& snapshot);
+  void RunSnapshotter();
   void Fail(const core::Error& error);
 
   Store& store_;
@@ -135,6 +150,21 @@ class Engine {
   std::deque<Pending> queue_;
   bool stopping_ = false;
   std::thread writer_;
+
+  // Writer → syncer hand-off: the writer commits batch N+1 while the syncer makes batch N durable.
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  std::condition_variable sync_taken_cv_;  // the syncer took the waiting batches: the writer may commit again
+  std::deque<Committed> unsynced_;
+  bool writer_done_ = false;
+  std::thread syncer_;
+
+  // Writer → snapshotter hand-off: the writer encodes, the snapshotter syncs the journal and writes the snapshot.
+  std::mutex snapshot_mu_;
+  std::condition_variable snapshot_cv_;
+  std::optional<Snapshot> pending_snapshot_;
+  bool snapshotter_done_ = false;
+  std::thread snapshotter_;
 
   std::mutex sub_mu_;
   std::vector<std::pair<uint64_t, Subscriber>> subscribers_;

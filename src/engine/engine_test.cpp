@@ -21,6 +21,7 @@ class ForwardingStore : public Store {
   core::Status ScanJournal(uint64_t after, const std::function<core::Status(const StoredRecord&)>& v) override {
     return inner.ScanJournal(after, v);
   }
+  core::Status Sync() override { return inner.Sync(); }
   core::Status SaveSnapshot(const Snapshot& s) override { return inner.SaveSnapshot(s); }
   core::Result<std::optional<Snapshot>> LatestSnapshot() override { return inner.LatestSnapshot(); }
   core::Result<IncidentPage> ListIncidents(const IncidentQuery& q) override { return inner.ListIncidents(q); }
@@ -64,12 +65,17 @@ Outcome SubmitAndWait(Engine& engine, Command cmd) {
   return p.get_future().get();
 }
 
-TEST(EngineTest, AnswersOnlyAfterTheRecordsAreAppended) {
+TEST(EngineTest, AnswersOnlyAfterTheRecordsAreAppendedAndSynced) {
   struct OrderStore : ForwardingStore {
     core::Status Append(std::span<const StoredRecord> r, const Projection& p) override {
       std::lock_guard lock(mu);
       events.push_back("append");
       return inner.Append(r, p);
+    }
+    core::Status Sync() override {
+      std::lock_guard lock(mu);
+      events.push_back("sync");
+      return inner.Sync();
     }
     std::mutex mu;
     std::vector<std::string> events;
@@ -93,9 +99,10 @@ TEST(EngineTest, AnswersOnlyAfterTheRecordsAreAppended) {
   done.get_future().wait();
   engine.Stop();
 
-  ASSERT_GE(store.events.size(), 2u);
+  ASSERT_GE(store.events.size(), 3u);
   EXPECT_EQ(store.events[0], "append");
-  EXPECT_EQ(store.events[1], "answer");
+  EXPECT_EQ(store.events[1], "sync");
+  EXPECT_EQ(store.events[2], "answer");
 }
 
 TEST(EngineTest, AFullQueueAnswersOverloadedAndNeverCallsBack) {
@@ -273,6 +280,23 @@ TEST(EngineTest, AStoreFailureStopsTheEngineAndAnswersUnavailable) {
   EXPECT_TRUE(engine.failed());
   EXPECT_NE(engine.fatal_error().find("disk full"), std::string::npos);
   EXPECT_FALSE(later.ok());
+  engine.Stop();
+}
+
+TEST(EngineTest, ASyncFailureStopsTheEngineAndNobodyIsToldTheirEventIsSafe) {
+  struct FailingSync : ForwardingStore {
+    core::Status Sync() override { return core::Unavailable("I/O error"); }
+  } store;
+  auto config = TestConfig();
+  FakeClock clock;
+  Engine engine(store, config, clock.fn(), Options{});
+  ASSERT_TRUE(engine.Recover().ok());
+  engine.Start();
+
+  Outcome o = SubmitAndWait(engine, Trigger("a"));
+
+  EXPECT_EQ(o.status.error().code, core::ErrorCode::kUnavailable);
+  EXPECT_TRUE(engine.failed());
   engine.Stop();
 }
 

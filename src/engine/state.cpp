@@ -1,5 +1,7 @@
 #include "engine/state.h"
 
+#include <algorithm>
+
 #include "domain/incident/records.h"
 #include "journal/codec.h"
 
@@ -25,6 +27,16 @@ core::Result<State> DecodeState(std::string_view bytes) {
   State s;
   s.incidents = std::move(model).value();
   return s;
+}
+
+void ReserveFor(State& state, uint64_t records) {
+  constexpr uint64_t kCap = 1'000'000;
+  size_t n = static_cast<size_t>(std::min(records / 2, kCap));
+  auto& m = state.incidents;
+  m.alerts.reserve(m.alerts.size() + n);
+  m.incidents.reserve(m.incidents.size() + n);
+  m.alert_by_key.Reserve(m.alert_by_key.size() + n);
+  m.open_groups.Reserve(m.open_groups.size() + n);
 }
 
 core::Status ApplyRecord(State& state, const journal::Record& record, incident::Observer* observer) {

@@ -19,6 +19,10 @@ struct State {
 std::string EncodeState(const State& state);
 core::Result<State> DecodeState(std::string_view bytes);
 
+// Sizes the state's tables for about `records` more records (each can open at most one alert or incident), so a
+// replay does not rehash as it grows. Capped, so a huge journal does not reserve memory it will never use.
+void ReserveFor(State& state, uint64_t records);
+
 // kCorrupt for a type no module owns, or whatever the owning module's Apply reports.
 core::Status ApplyRecord(State& state, const journal::Record& record, incident::Observer* observer);
 

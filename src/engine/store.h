@@ -105,16 +105,23 @@ struct JournalHead {
   journal::Hash hash{};
 };
 
-// Thread safety: Append and SaveSnapshot are called by the single writer thread only; every other method
-// may be called from any thread concurrently with the writer (implementations use separate read connections).
+// Thread safety: Append and SaveSnapshot are called by the single writer thread only; Sync by one thread at a time,
+// concurrently with Append; every other method may be called from any thread concurrently with the writer
+// (implementations use separate read connections).
 class Store {
  public:
   virtual ~Store() = default;
 
   // Appends records (consecutive seqs, continuing the stored journal) and applies the projection, in one
-  // transaction that is durable when this returns ok (synced to disk). On error nothing is written.
+  // transaction. Committed and visible to readers when this returns ok, but durable against a power cut only once
+  // a Sync that started after it has returned ok. On error nothing is written.
   // kConflict when the first seq does not follow the stored head (another writer, or a bug).
   virtual core::Status Append(std::span<const StoredRecord> records, const Projection& projection) = 0;
+
+  // Makes every transaction committed before the call durable (synced to disk). Splitting this from Append lets
+  // the writer commit the next batch while the previous one is being synced. kUnavailable when the sync fails.
+  // Stores whose Append is already durable keep this default.
+  virtual core::Status Sync() { return core::Ok(); }
 
   virtual core::Result<JournalHead> Head() = 0;
 

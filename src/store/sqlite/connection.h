@@ -88,6 +88,7 @@ class Connection {
 
   // Wraps the connection's last error for `rc`.
   core::Error Error(int rc, std::string_view context) const;
+  sqlite3* handle() const { return db_; }
   // Rolls back an open transaction, if any; used on error paths.
   void RollbackQuietly();
 

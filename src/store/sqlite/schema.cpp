@@ -20,13 +20,6 @@ CREATE TABLE journal (
   hash BLOB NOT NULL
 ) STRICT;
 
-CREATE TABLE snapshots (
-  seq INTEGER PRIMARY KEY,
-  hash BLOB NOT NULL,
-  taken_at INTEGER NOT NULL,
-  state BLOB NOT NULL
-) STRICT;
-
 CREATE TABLE incidents (
   id INTEGER PRIMARY KEY,
   service TEXT NOT NULL,
@@ -140,14 +133,28 @@ core::Status PrepareWriter(Connection& writer) {
   auto mode = writer.QueryText("PRAGMA journal_mode = WAL", "enable WAL");
   if (!mode.ok()) return mode.error();
   if (*mode != "wal") return core::Unavailable("enable WAL: journal mode stayed " + *mode);
-  // FULL syncs the WAL on every commit: an acknowledged batch survives a power cut, not only a process crash.
+  // NORMAL does not sync on commit: SqliteStore::Sync fdatasyncs the WAL before anything is acknowledged, which is
+  // FULL's guarantee (an acknowledged batch survives a power cut) without stalling the writer on every commit.
+  // Checkpoints run on a separate thread (see SqliteStore), so the writer's automatic checkpoint is off.
   // journal_size_limit truncates the WAL after checkpoints so a burst does not leave a huge file behind.
-  if (auto st = writer.Exec("PRAGMA synchronous = FULL; PRAGMA journal_size_limit = 67108864", "set durability");
+  if (auto st = writer.Exec("PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0; "
+                            "PRAGMA journal_size_limit = 67108864",
+                            "set durability");
       !st.ok()) {
     return st;
   }
   if (*version == kSchemaVersion) return core::Ok();
   return Migrate(writer);
+}
+
+core::Status PrepareSnapshots(Connection& c) {
+  // Snapshots live in a file of their own, so writing a large one never holds the journal's write lock. They are
+  // only a start-up shortcut: losing this file costs a longer replay, nothing else.
+  return c.Exec(
+      "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+      "CREATE TABLE IF NOT EXISTS snapshots (seq INTEGER PRIMARY KEY, hash BLOB NOT NULL, "
+      "taken_at INTEGER NOT NULL, state BLOB NOT NULL) STRICT",
+      "prepare snapshot file");
 }
 
 core::Status CheckSchema(Connection& reader) {

@@ -18,6 +18,9 @@ core::Status PrepareWriter(Connection& writer);
 
 // Checks, without writing, that the file is an incidentd database at kSchemaVersion. kCorrupt when it is not one
 // (or is newer); kUnavailable when it still needs migrating (it was never opened read-write by this version).
+// Creates the snapshots table in the separate snapshot database if needed.
+core::Status PrepareSnapshots(Connection& connection);
+
 core::Status CheckSchema(Connection& reader);
 
 }  // namespace store::sqlite

@@ -1,6 +1,12 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <bit>
 #include <cstring>
 #include <limits>
@@ -308,10 +314,92 @@ core::Result<uint64_t> ReadHeadSeq(Connection& w) {
 
 }  // namespace
 
-SqliteStore::SqliteStore(std::string path, std::unique_ptr<Connection> writer, std::unique_ptr<ConnectionPool> readers)
-    : path_(std::move(path)), writer_(std::move(writer)), readers_(std::move(readers)) {}
+SqliteStore::SqliteStore(std::string path, std::unique_ptr<Connection> writer, std::unique_ptr<ConnectionPool> readers,
+                         std::unique_ptr<Connection> snapshots)
+    : snapshots_(std::move(snapshots)),
+      path_(std::move(path)),
+      writer_(std::move(writer)),
+      readers_(std::move(readers)) {
+  if (writer_ == nullptr) return;
+  auto conn = Connection::Open(path_, SQLITE_OPEN_READWRITE, kBusyTimeoutMs);
+  if (conn.ok()) {
+    checkpointer_conn_ = std::move(conn).value();
+    sqlite3_wal_hook(
+        writer_->handle(),
+        [](void* self, sqlite3*, const char*, int pages) -> int {
+          if (pages >= kCheckpointPages) {
+            auto* store = static_cast<SqliteStore*>(self);
+            {
+              std::lock_guard lock(store->checkpoint_mutex_);
+              store->checkpoint_wanted_ = true;
+            }
+            store->checkpoint_cv_.notify_one();
+          }
+          return SQLITE_OK;
+        },
+        this);
+    checkpointer_ = std::thread([this] { RunCheckpointer(); });
+  } else {
+    // Without a checkpoint connection the writer checkpoints itself, as SQLite does by default.
+    sqlite3_wal_autocheckpoint(writer_->handle(), 1000);
+  }
+}
 
-SqliteStore::~SqliteStore() = default;
+SqliteStore::~SqliteStore() {
+  if (checkpointer_.joinable()) {
+    {
+      std::lock_guard lock(checkpoint_mutex_);
+      stopping_ = true;
+    }
+    checkpoint_cv_.notify_one();
+    checkpointer_.join();
+  }
+  if (wal_fd_ >= 0) ::close(wal_fd_);
+}
+
+void SqliteStore::RunCheckpointer() {
+  std::unique_lock lock(checkpoint_mutex_);
+  for (;;) {
+    // Also checkpoint now and then when idle, so the WAL does not stay large after a burst.
+    checkpoint_cv_.wait_for(lock, std::chrono::seconds(2), [this] { return checkpoint_wanted_ || stopping_; });
+    if (stopping_) return;
+    checkpoint_wanted_ = false;
+    lock.unlock();
+    // PASSIVE copies what no reader still needs and never blocks the writer; SQLite syncs the WAL before copying
+    // and the database file after. A busy or failed checkpoint loses nothing: the frames stay in the WAL.
+    int log_frames = 0, done_frames = 0;
+    sqlite3_wal_checkpoint_v2(checkpointer_conn_->handle(), "main", SQLITE_CHECKPOINT_PASSIVE, &log_frames,
+                              &done_frames);
+    lock.lock();
+  }
+}
+
+core::Status SqliteStore::Sync() {
+  if (writer_ == nullptr) return core::Ok();
+  std::lock_guard lock(sync_mutex_);
+  const std::string wal = path_ + "-wal";
+  struct stat st {};
+  if (::stat(wal.c_str(), &st) != 0) {
+    // No WAL file: everything committed lives in the database file, which checkpoints have synced.
+    if (errno == ENOENT) return core::Ok();
+    return core::Unavailable("sync: stat " + wal + ": " + std::strerror(errno));
+  }
+  if (wal_fd_ < 0 || wal_inode_ != static_cast<uint64_t>(st.st_ino)) {
+    if (wal_fd_ >= 0) ::close(wal_fd_);
+    wal_fd_ = ::open(wal.c_str(), O_RDONLY | O_CLOEXEC);
+    if (wal_fd_ < 0) return core::Unavailable("sync: open " + wal + ": " + std::strerror(errno));
+    wal_inode_ = static_cast<uint64_t>(st.st_ino);
+    // A new WAL file is a new directory entry: make that durable too.
+    std::string dir = path_.substr(0, path_.find_last_of('/') == std::string::npos ? 0 : path_.find_last_of('/'));
+    int dir_fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd >= 0) {
+      ::fsync(dir_fd);
+      ::close(dir_fd);
+    }
+  }
+  if (::fdatasync(wal_fd_) != 0) return core::Unavailable("sync: fdatasync " + wal + ": " + std::strerror(errno));
+  return core::Ok();
+}
 
 core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, Options options) {
   const std::string context = "open store " + path;
@@ -330,7 +418,29 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& 
     if (auto st = CheckSchema(**first); !st.ok()) return st.error().WithContext(context);
   }
   readers->Adopt(std::move(first).value());
-  return std::unique_ptr<SqliteStore>(new SqliteStore(path, std::move(writer), std::move(readers)));
+
+  std::unique_ptr<Connection> snapshots;
+  const std::string snapshots_path = SnapshotsPath(path);
+  if (!options.read_only) {
+    auto opened = Connection::Open(snapshots_path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, kBusyTimeoutMs);
+    if (!opened.ok()) return opened.error().WithContext(context);
+    snapshots = std::move(opened).value();
+    if (auto st = PrepareSnapshots(*snapshots); !st.ok()) return st.error().WithContext(context);
+  } else if (::access(snapshots_path.c_str(), F_OK) == 0) {
+    auto opened = Connection::Open(snapshots_path, SQLITE_OPEN_READONLY, kBusyTimeoutMs);
+    if (!opened.ok()) return opened.error().WithContext(context);
+    snapshots = std::move(opened).value();
+  }
+  return std::unique_ptr<SqliteStore>(
+      new SqliteStore(path, std::move(writer), std::move(readers), std::move(snapshots)));
+}
+
+std::string SqliteStore::SnapshotsPath(const std::string& path) {
+  constexpr std::string_view kExt = ".db";
+  if (path.size() > kExt.size() && path.compare(path.size() - kExt.size(), kExt.size(), kExt) == 0) {
+    return path.substr(0, path.size() - kExt.size()) + "-snapshots.db";
+  }
+  return path + "-snapshots";
 }
 
 template <typename Body>
@@ -427,33 +537,43 @@ core::Status SqliteStore::ScanJournal(uint64_t after_seq,
 
 core::Status SqliteStore::SaveSnapshot(const engine::Snapshot& snapshot) {
   if (snapshot.seq > kMaxStored) return core::Invalid("save snapshot: seq above INT64_MAX");
-  std::lock_guard lock(writer_mutex_);
-  return WriteTransaction("save snapshot " + std::to_string(snapshot.seq), [&](Connection& w) -> core::Status {
-    auto upsert = w.Prepare(kUpsertSnapshotSql);
+  std::lock_guard lock(snapshot_mutex_);
+  const std::string context = "save snapshot " + std::to_string(snapshot.seq);
+  if (snapshots_ == nullptr || writer_ == nullptr) return core::Unavailable(context + ": store is open read-only");
+  Connection& c = *snapshots_;
+  if (auto st = c.Exec("BEGIN IMMEDIATE", "begin"); !st.ok()) return st.error().WithContext(context);
+  core::Status st = [&]() -> core::Status {
+    auto upsert = c.Prepare(kUpsertSnapshotSql);
     if (!upsert.ok()) return upsert.error();
     Statement& s = **upsert;
     s.BindInt(1, Signed(snapshot.seq));
     s.BindBlob(2, HashBytes(snapshot.hash));
     s.BindInt(3, core::ToUnixMillis(snapshot.taken_at));
     s.BindBlob(4, snapshot.state);
-    if (auto st = StepDone(w, s, "insert"); !st.ok()) return st;
-    auto prune = w.Prepare(kPruneSnapshotsSql);
+    if (auto inserted = StepDone(c, s, "insert"); !inserted.ok()) return inserted;
+    auto prune = c.Prepare(kPruneSnapshotsSql);
     if (!prune.ok()) return prune.error();
     (*prune)->BindInt(1, kKeptSnapshots - 1);
-    return StepDone(w, **prune, "prune old snapshots");
-  });
+    return StepDone(c, **prune, "prune old snapshots");
+  }();
+  if (st.ok()) st = c.Exec("COMMIT", "commit");
+  if (!st.ok()) {
+    c.RollbackQuietly();
+    return st.error().WithContext(context);
+  }
+  return core::Ok();
 }
 
 core::Result<std::optional<engine::Snapshot>> SqliteStore::LatestSnapshot() {
-  auto lease = readers_->Acquire();
-  if (!lease.ok()) return lease.error().WithContext("read latest snapshot");
-  auto stmt = (*lease)->Prepare(kLatestSnapshotSql);
+  std::lock_guard lock(snapshot_mutex_);
+  if (snapshots_ == nullptr) return std::optional<engine::Snapshot>();
+  auto stmt = snapshots_->Prepare(kLatestSnapshotSql);
   if (!stmt.ok()) return stmt.error().WithContext("read latest snapshot");
   Statement& s = **stmt;
   StatementScope scope(s);
   int rc = s.Step();
   if (rc == SQLITE_DONE) return std::optional<engine::Snapshot>();
-  if (rc != SQLITE_ROW) return (*lease)->Error(rc, "read latest snapshot");
+  if (rc != SQLITE_ROW) return snapshots_->Error(rc, "read latest snapshot");
   RowReader r(s);
   engine::Snapshot snapshot{r.U64(0), r.Hash(1), r.Time(2), r.Blob(3)};
   if (auto st = r.Check("latest snapshot"); !st.ok()) return st.error();

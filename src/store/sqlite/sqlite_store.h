@@ -3,7 +3,9 @@
 #pragma once
 
 #include <memory>
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 #include <string>
 
 #include "core/result.h"
@@ -36,6 +38,9 @@ class SqliteStore final : public engine::Store {
   // value above INT64_MAX), kUnavailable (read-only store, disk full, I/O error, lock held too long by another
   // process), kCorrupt (damaged file). On any error the transaction is rolled back and nothing is written.
   core::Status Append(std::span<const engine::StoredRecord> records, const engine::Projection& projection) override;
+  // fdatasync of the WAL file: commits run with synchronous=NORMAL, and this makes them durable (what FULL does on
+  // every commit, moved off the writer's path).
+  core::Status Sync() override;
   core::Result<engine::JournalHead> Head() override;
   // Reads in chunks and calls `visit` while holding no connection, so a visitor may itself query the store.
   // Records appended during the scan may or may not be visited. A stored row that cannot be a record (wrong
@@ -55,16 +60,37 @@ class SqliteStore final : public engine::Store {
   core::Result<std::vector<engine::AlertRow>> IncidentAlerts(uint64_t incident_id) override;
 
   static constexpr int kKeptSnapshots = 3;
+  static constexpr int kCheckpointPages = 1000;
   static constexpr size_t kMaxQueryStates = 64;
 
  private:
-  SqliteStore(std::string path, std::unique_ptr<Connection> writer, std::unique_ptr<ConnectionPool> readers);
+  SqliteStore(std::string path, std::unique_ptr<Connection> writer, std::unique_ptr<ConnectionPool> readers,
+              std::unique_ptr<Connection> snapshots);
 
   // Runs `body` inside BEGIN IMMEDIATE ... COMMIT on the writer, rolling back when it or the commit fails.
   template <typename Body>
   core::Status WriteTransaction(const std::string& context, Body&& body);
 
+  void RunCheckpointer();
+
+  // "<dir>/incidentd.db" → "<dir>/incidentd-snapshots.db".
+  static std::string SnapshotsPath(const std::string& path);
+  std::mutex snapshot_mutex_;
+  std::unique_ptr<Connection> snapshots_;  // null when read-only and no snapshot file exists
+
   const std::string path_;
+  // Sync state: the WAL file's descriptor, reopened when SQLite replaces the file.
+  std::mutex sync_mutex_;
+  int wal_fd_ = -1;
+  uint64_t wal_inode_ = 0;
+  // Checkpoints run on their own connection and thread, so copying the WAL into the database file never stalls
+  // an append; the writer's WAL hook wakes the thread when the WAL grows past kCheckpointPages.
+  std::unique_ptr<Connection> checkpointer_conn_;
+  std::thread checkpointer_;
+  std::mutex checkpoint_mutex_;
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_wanted_ = false;
+  bool stopping_ = false;
   std::mutex writer_mutex_;
   std::unique_ptr<Connection> writer_;  // null when read-only; guarded by writer_mutex_
   // Declared after writer_ so readers close first and the writer, closing last, checkpoints and removes the WAL.
