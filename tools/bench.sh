@@ -13,7 +13,7 @@ echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/10485
 echo "== in-process: engine"
 "$build/engine_benchmark" --benchmark_min_time=1 2>/dev/null
 if [ -x "$build/store_benchmark" ]; then
-  echo "== in-process: SQLite store (synchronous=FULL)"
+  echo "== in-process: SQLite store, durable appends (Append + Sync per batch)"
   "$build/store_benchmark" 2>/dev/null
 fi
 
