@@ -34,6 +34,23 @@ class ForwardingStore : public Store {
   store::memory::MemoryStore inner;
 };
 
+// Hands out record `seq` with one byte flipped, as a damaged disk or a tampering hand would.
+class CorruptingStore : public ForwardingStore {
+ public:
+  explicit CorruptingStore(uint64_t seq) : seq_(seq) {}
+  core::Status ScanJournal(uint64_t after, const std::function<core::Status(const StoredRecord&)>& v) override {
+    return inner.ScanJournal(after, [&](const StoredRecord& r) {
+      if (r.seq != seq_) return v(r);
+      StoredRecord bad = r;
+      bad.bytes[bad.bytes.size() / 2] ^= 0x20;
+      return v(bad);
+    });
+  }
+
+ private:
+  uint64_t seq_;
+};
+
 incident::Config TestConfig() {
   incident::ServiceConfig s;
   s.name = "checkout";
@@ -200,16 +217,7 @@ TEST(EngineTest, RecoveryFromASnapshotPlusTailMatchesAFullReplay) {
 }
 
 TEST(EngineTest, RecoveryRefusesABrokenChainAndNamesTheRecord) {
-  struct CorruptingStore : ForwardingStore {
-    core::Status ScanJournal(uint64_t after, const std::function<core::Status(const StoredRecord&)>& v) override {
-      return inner.ScanJournal(after, [&](const StoredRecord& r) {
-        if (r.seq != 3) return v(r);
-        StoredRecord bad = r;
-        bad.bytes[bad.bytes.size() / 2] ^= 0x20;
-        return v(bad);
-      });
-    }
-  } store;
+  CorruptingStore store(3);
   auto config = TestConfig();
   FakeClock clock;
   {
@@ -230,16 +238,7 @@ TEST(EngineTest, RecoveryRefusesABrokenChainAndNamesTheRecord) {
 }
 
 TEST(EngineTest, TailOnlyVerificationSkipsRecordsBeforeTheSnapshotButFullVerificationDoesNot) {
-  struct CorruptFirst : ForwardingStore {
-    core::Status ScanJournal(uint64_t after, const std::function<core::Status(const StoredRecord&)>& v) override {
-      return inner.ScanJournal(after, [&](const StoredRecord& r) {
-        if (r.seq != 1) return v(r);
-        StoredRecord bad = r;
-        bad.bytes[bad.bytes.size() / 2] ^= 0x20;
-        return v(bad);
-      });
-    }
-  } store;
+  CorruptingStore store(1);
   auto config = TestConfig();
   FakeClock clock;
   std::string before;

@@ -5,18 +5,21 @@
 namespace http::testing {
 
 void FakeStore::PutIncident(const engine::IncidentRow& row) {
-  std::lock_guard lock(mu_);
-  incidents_[row.id] = row;
+  engine::Projection p;
+  p.incidents.push_back(row);
+  INCIDENTD_CHECK(Append({}, p).ok());
 }
 
 void FakeStore::PutAlert(const engine::AlertRow& row) {
-  std::lock_guard lock(mu_);
-  alerts_.push_back(row);
+  engine::Projection p;
+  p.alerts.push_back(row);
+  INCIDENTD_CHECK(Append({}, p).ok());
 }
 
 void FakeStore::PutTimeline(const engine::TimelineRow& row) {
-  std::lock_guard lock(mu_);
-  timeline_.push_back(row);
+  engine::Projection p;
+  p.timeline.push_back(row);
+  INCIDENTD_CHECK(Append({}, p).ok());
 }
 
 uint64_t FakeStore::AppendRecord(const incident::Payload& payload, const std::string& actor, core::Timestamp time) {
@@ -28,83 +31,17 @@ uint64_t FakeStore::AppendRecord(const incident::Payload& payload, const std::st
   record.version = incident::kPayloadVersion;
   record.payload = incident::EncodePayload(payload);
   std::string bytes = chain_.Link(record);
-  journal_.push_back(engine::StoredRecord{record.seq, record.type, record.time, std::move(bytes), record.hash});
+  engine::StoredRecord stored{record.seq, record.type, record.time, std::move(bytes), record.hash};
+  INCIDENTD_CHECK(Append(std::span(&stored, 1), {}).ok());
   return record.seq;
 }
 
-core::Status FakeStore::Append(std::span<const engine::StoredRecord>, const engine::Projection&) {
-  return core::Internal("FakeStore::Append is not used by the HTTP edge");
-}
-
-core::Result<engine::JournalHead> FakeStore::Head() {
-  std::lock_guard lock(mu_);
-  return engine::JournalHead{chain_.last_seq(), chain_.last_hash()};
-}
-
-core::Status FakeStore::ScanJournal(uint64_t after_seq,
-                                    const std::function<core::Status(const engine::StoredRecord&)>& visit) {
-  std::vector<engine::StoredRecord> copy;
+core::Result<engine::IncidentPage> FakeStore::ListIncidents(const engine::IncidentQuery& query) {
   {
     std::lock_guard lock(mu_);
-    copy = journal_;
+    last_query_ = query;
   }
-  for (const auto& r : copy) {
-    if (r.seq <= after_seq) continue;
-    core::Status st = visit(r);
-    if (!st.ok()) return st;
-  }
-  return core::Ok();
-}
-
-core::Status FakeStore::SaveSnapshot(const engine::Snapshot&) { return core::Ok(); }
-
-core::Result<std::optional<engine::Snapshot>> FakeStore::LatestSnapshot() { return std::optional<engine::Snapshot>(); }
-
-core::Result<engine::IncidentPage> FakeStore::ListIncidents(const engine::IncidentQuery& query) {
-  std::lock_guard lock(mu_);
-  last_query_ = query;
-  engine::IncidentPage page;
-  for (auto it = incidents_.rbegin(); it != incidents_.rend(); ++it) {
-    const auto& row = it->second;
-    if (query.before_id != 0 && row.id >= query.before_id) continue;
-    if (!query.states.empty() && std::find(query.states.begin(), query.states.end(), row.state) == query.states.end()) {
-      continue;
-    }
-    if (!query.service.empty() && row.service != query.service) continue;
-    if (!query.severity.empty() && row.severity != query.severity) continue;
-    if (page.incidents.size() == query.limit) {
-      page.next_before_id = page.incidents.back().id;
-      break;
-    }
-    page.incidents.push_back(row);
-  }
-  return page;
-}
-
-core::Result<engine::IncidentRow> FakeStore::GetIncident(uint64_t id) {
-  std::lock_guard lock(mu_);
-  auto it = incidents_.find(id);
-  if (it == incidents_.end()) return core::NotFound("no incident " + std::to_string(id));
-  return it->second;
-}
-
-core::Result<std::vector<engine::TimelineRow>> FakeStore::Timeline(uint64_t incident_id, uint64_t after_seq,
-                                                                   uint32_t limit) {
-  std::lock_guard lock(mu_);
-  std::vector<engine::TimelineRow> out;
-  for (const auto& row : timeline_) {
-    if (row.incident_id == incident_id && row.seq > after_seq && out.size() < limit) out.push_back(row);
-  }
-  return out;
-}
-
-core::Result<std::vector<engine::AlertRow>> FakeStore::IncidentAlerts(uint64_t incident_id) {
-  std::lock_guard lock(mu_);
-  std::vector<engine::AlertRow> out;
-  for (const auto& row : alerts_) {
-    if (row.incident_id == incident_id) out.push_back(row);
-  }
-  return out;
+  return MemoryStore::ListIncidents(query);
 }
 
 engine::IncidentQuery FakeStore::last_query() const {

@@ -5,7 +5,6 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
-#include <map>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -15,10 +14,13 @@
 #include "engine/store.h"
 #include "http/backend.h"
 #include "journal/record.h"
+#include "store/memory/memory_store.h"
 
 namespace http::testing {
 
-class FakeStore : public engine::Store {
+// The memory store with helpers to put canned rows and real hash-chained records in, and a record of the last
+// incident query the edge made.
+class FakeStore : public store::memory::MemoryStore {
  public:
   void PutIncident(const engine::IncidentRow& row);
   void PutAlert(const engine::AlertRow& row);
@@ -26,26 +28,11 @@ class FakeStore : public engine::Store {
   // Appends a real, hash-chained record; returns its seq.
   uint64_t AppendRecord(const incident::Payload& payload, const std::string& actor, core::Timestamp time);
 
-  core::Status Append(std::span<const engine::StoredRecord> records, const engine::Projection& projection) override;
-  core::Result<engine::JournalHead> Head() override;
-  core::Status ScanJournal(uint64_t after_seq,
-                           const std::function<core::Status(const engine::StoredRecord&)>& visit) override;
-  core::Status SaveSnapshot(const engine::Snapshot& snapshot) override;
-  core::Result<std::optional<engine::Snapshot>> LatestSnapshot() override;
   core::Result<engine::IncidentPage> ListIncidents(const engine::IncidentQuery& query) override;
-  core::Result<engine::IncidentRow> GetIncident(uint64_t id) override;
-  core::Result<std::vector<engine::TimelineRow>> Timeline(uint64_t incident_id, uint64_t after_seq,
-                                                          uint32_t limit) override;
-  core::Result<std::vector<engine::AlertRow>> IncidentAlerts(uint64_t incident_id) override;
-
   engine::IncidentQuery last_query() const;
 
  private:
   mutable std::mutex mu_;
-  std::map<uint64_t, engine::IncidentRow> incidents_;
-  std::vector<engine::AlertRow> alerts_;
-  std::vector<engine::TimelineRow> timeline_;
-  std::vector<engine::StoredRecord> journal_;
   journal::Chain chain_;
   engine::IncidentQuery last_query_;
 };

@@ -13,7 +13,7 @@ namespace store::memory {
 
 // Thread-safe: every method takes one mutex, so any thread may call any method. ScanJournal calls `visit`
 // without holding it, so a visitor may query the store.
-class MemoryStore final : public engine::Store {
+class MemoryStore : public engine::Store {
  public:
   MemoryStore() = default;
 
