@@ -12,7 +12,8 @@
 namespace test_support {
 
 TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "incidentd-test-XXXXXX").string();
+  // mkdtemp replaces the six trailing X.
+  std::string pattern = (std::filesystem::temp_directory_path() / ("incidentd-test-" + std::string(6, 'X'))).string();
   INCIDENTD_CHECK(mkdtemp(pattern.data()) != nullptr);
   path_ = pattern;
 }

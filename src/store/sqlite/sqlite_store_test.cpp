@@ -31,7 +31,7 @@ using engine::StoredRecord;
 class TempDir {
  public:
   TempDir() {
-    std::string templ = "/tmp/incidentd-store-XXXXXX";
+    std::string templ = "/tmp/incidentd-store-" + std::string(6, 'X');  // mkdtemp fills in the six X
     char* made = mkdtemp(templ.data());
     if (made == nullptr) std::abort();  // the test machine is broken, not the code under test
     path_ = made;
