@@ -1,5 +1,6 @@
 #include "engine/engine.h"
 
+#include <algorithm>
 #include <chrono>
 #include <unordered_map>
 
@@ -242,9 +243,12 @@ void Engine::RunSyncer() {
       batch.swap(unsynced_);
     }
     sync_taken_cv_.notify_one();
-    // One sync covers every batch committed before it started.
+    // One sync covers every batch committed before it started; batches are taken in order, so a group that wrote
+    // nothing has nothing left to wait for.
+    bool wrote = std::any_of(batch.begin(), batch.end(), [](const Committed& c) { return c.wrote; });
     core::Status st = failed_ ? core::Status(core::Unavailable("the engine stopped after a storage failure"))
-                              : store_.Sync();
+                      : wrote ? store_.Sync()
+                              : core::Ok();
     if (!st.ok()) {
       Fail(st.error().WithContext("sync the journal"));
       cv_.notify_all();
@@ -261,7 +265,7 @@ void Engine::RunSyncer() {
 }
 
 void Engine::Deliver(Committed& c) {
-  if (stats_.on_batch) {
+  if (stats_.on_batch && c.wrote) {
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - c.started).count();
     stats_.on_batch(c.commands, seconds);
   }
@@ -415,6 +419,7 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
   committed.started = std::chrono::steady_clock::now();
   committed.commands = pending.size();
   auto& records = batch.records();
+  committed.wrote = !records.empty();
   if (!records.empty()) {
     core::Status st = store_.Append(records, batch.projection());
     if (!st.ok()) {
@@ -431,7 +436,9 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
     stats_.last_seq = chain_.last_seq();
   }
   stats_.batches += 1;
-  stats_.commands += pending.size();
+  // Callers' commands only: the writer's own timer ticks are not counted.
+  stats_.commands += static_cast<uint64_t>(
+      std::count_if(pending.begin(), pending.end(), [](const Pending& p) { return p.done != nullptr; }));
   stats_.open_incidents = state_.incidents.open_incident_count();
   stats_.open_alerts = state_.incidents.alerts.size();
 
@@ -439,12 +446,9 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
   committed.done.reserve(pending.size());
   for (auto& p : pending) committed.done.push_back(std::move(p.done));
   if (want_published) committed.published = std::move(batch.published());
-  if (records.empty() && committed.published.empty()) {
-    // Nothing was written (errors, ticks with nothing due): there is nothing to wait for.
-    for (size_t i = 0; i < committed.done.size(); ++i) {
-      if (committed.done[i]) committed.done[i](std::move(committed.outcomes[i]));
-    }
-  } else if (syncer_.joinable()) {
+  if (syncer_.joinable()) {
+    // Even a batch that wrote nothing goes through the syncer: its answers may rest on an earlier batch that is
+    // committed but not yet synced (a 409 because that batch resolved the incident), so they must not overtake it.
     {
       std::lock_guard lock(sync_mu_);
       unsynced_.push_back(std::move(committed));
@@ -452,7 +456,7 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
     sync_cv_.notify_one();
   } else {
     // Not started (tests, benchmarks): sync inline.
-    core::Status st = store_.Sync();
+    core::Status st = records.empty() ? core::Ok() : store_.Sync();
     if (!st.ok()) {
       Fail(st.error().WithContext("sync the journal"));
       for (auto& done : committed.done) {

@@ -119,6 +119,7 @@ class Engine {
     std::vector<Outcome> outcomes;
     std::vector<Published> published;
     size_t commands = 0;
+    bool wrote = false;  // false when the batch appended nothing (it still waits for earlier batches' sync)
     std::chrono::steady_clock::time_point started;
   };
 

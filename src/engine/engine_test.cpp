@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <condition_variable>
 #include <future>
+#include <thread>
 #include <mutex>
 
 #include "engine/journal_tools.h"
@@ -297,6 +300,59 @@ TEST(EngineTest, ASyncFailureStopsTheEngineAndNobodyIsToldTheirEventIsSafe) {
   EXPECT_EQ(o.status.error().code, core::ErrorCode::kUnavailable);
   EXPECT_TRUE(engine.failed());
   engine.Stop();
+}
+
+TEST(EngineTest, AnAnswerThatWroteNothingNeverOvertakesAnUnsyncedBatch) {
+  // The first Sync blocks until released, so batch 1 (the trigger) stays committed but not durable.
+  struct GatedStore : ForwardingStore {
+    core::Status Sync() override {
+      std::unique_lock lock(mu);
+      entered = true;
+      cv.notify_all();
+      cv.wait(lock, [&] { return released; });
+      return inner.Sync();
+    }
+    std::mutex mu;
+    std::condition_variable cv;
+    bool entered = false;
+    bool released = false;
+  } store;
+  auto config = TestConfig();
+  FakeClock clock;
+  Engine engine(store, config, clock.fn(), Options{});
+  ASSERT_TRUE(engine.Recover().ok());
+  engine.Start();
+  std::atomic<int> answered{0};
+  ASSERT_TRUE(engine.Submit(Trigger("a"), [&](Outcome) { ++answered; }).ok());
+  {
+    std::unique_lock lock(store.mu);
+    store.cv.wait(lock, [&] { return store.entered; });
+  }
+
+  // Acknowledging twice writes nothing the second time, and its "ok" rests on the unsynced batches. Each is
+  // submitted once the one before has been processed, so they land in batches of their own.
+  auto processed = [&](uint64_t n) {
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (engine.stats().commands.load() < n && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::yield();
+    }
+  };
+  processed(1);
+  ASSERT_TRUE(engine.Submit(Command{"u", AcknowledgeIncident{1}}, [&](Outcome) { ++answered; }).ok());
+  processed(2);
+  ASSERT_TRUE(engine.Submit(Command{"u", AcknowledgeIncident{1}}, [&](Outcome) { ++answered; }).ok());
+  processed(3);
+  int before_release = answered.load();
+  {
+    std::lock_guard lock(store.mu);
+    store.released = true;
+  }
+  store.cv.notify_all();
+  engine.Stop();
+
+  EXPECT_GE(engine.stats().commands.load(), 3u);
+  EXPECT_EQ(before_release, 0);
+  EXPECT_EQ(answered.load(), 3);
 }
 
 TEST(EngineTest, ProjectionKeepsQueryTablesInStep) {
