@@ -4,7 +4,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build run test unit bench clean
+.PHONY: all setup configure build run test unit asan bench clean
 
 all: build
 
@@ -31,6 +31,12 @@ test: build
 
 unit: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
+
+# Every test again under AddressSanitizer and UndefinedBehaviorSanitizer (Debug build in build-asan/).
+asan: setup
+	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DINCIDENTD_SANITIZE=ON
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ctest --output-on-failure -j $(JOBS)
 
 bench: build
 	@tools/bench.sh $(BUILD)
