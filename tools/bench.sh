@@ -38,6 +38,9 @@ addr=$(cat "$dir/ready")
 echo "== HTTP: POST /v2/enqueue, $connections connections, $threads wrk threads, $duration, durable (fsync per batch)"
 wrk -t"$threads" -c"$connections" -d"$duration" --latency -s bench/enqueue.lua "http://$addr/v2/enqueue" \
   | grep -E "Requests/sec|requests|latency|Latency  "
+echo "== HTTP: the same alert re-sent (bench/enqueue_resend.lua), $connections connections, $duration"
+wrk -t"$threads" -c"$connections" -d"$duration" --latency -s bench/enqueue_resend.lua "http://$addr/v2/enqueue" \
+  | grep -E "Requests/sec|requests|latency"
 open_alerts=$(curl -s "http://$addr/metrics" | awk '/^incidentd_open_alerts / {print $2}')
 rss=$(awk '/VmRSS/ {print $2 " " $3}' "/proc/$pid/status")
 echo "== after the run: open alerts ${open_alerts:-?}, server RSS $rss"
