@@ -78,6 +78,29 @@ struct FakeClock {
   }
 };
 
+// The usual arrangement: the test configuration, a clock the test moves, and a recovered (not started) engine.
+struct Rig {
+  explicit Rig(Store& store, Options options = {}) : engine(store, config, clock.fn(), options) {
+    EXPECT_TRUE(engine.Recover().ok());
+  }
+  incident::Config config = TestConfig();
+  FakeClock clock;
+  Engine engine;
+};
+
+// Runs each batch through a recovered engine over `store` and returns the state it ended with.
+std::string WriteHistory(Store& store, Options options, std::vector<std::vector<Command>> batches) {
+  Rig rig(store, options);
+  for (auto& batch : batches) rig.engine.ProcessForTest(std::move(batch));
+  return rig.engine.EncodedStateForTest();
+}
+
+// A fresh engine over `store`, recovered, and the state it recovered.
+std::string RecoveredState(Store& store, Options options = {}) {
+  Rig rig(store, options);
+  return rig.engine.EncodedStateForTest();
+}
+
 Outcome SubmitAndWait(Engine& engine, Command cmd) {
   std::promise<Outcome> p;
   auto st = engine.Submit(std::move(cmd), [&p](Outcome o) { p.set_value(std::move(o)); });
@@ -100,10 +123,8 @@ TEST(EngineTest, AnswersOnlyAfterTheRecordsAreAppendedAndSynced) {
     std::mutex mu;
     std::vector<std::string> events;
   } store;
-  auto config = TestConfig();
-  FakeClock clock;
-  Engine engine(store, config, clock.fn(), Options{});
-  ASSERT_TRUE(engine.Recover().ok());
+  Rig rig(store);
+  Engine& engine = rig.engine;
   engine.Start();
 
   std::promise<void> done;
@@ -150,10 +171,8 @@ TEST(EngineTest, AFullQueueAnswersOverloadedAndNeverCallsBack) {
 
 TEST(EngineTest, SubmitAfterStopIsUnavailable) {
   ForwardingStore store;
-  auto config = TestConfig();
-  FakeClock clock;
-  Engine engine(store, config, clock.fn(), Options{});
-  ASSERT_TRUE(engine.Recover().ok());
+  Rig rig(store);
+  Engine& engine = rig.engine;
   engine.Start();
   engine.Stop();
 
@@ -164,10 +183,8 @@ TEST(EngineTest, SubmitAfterStopIsUnavailable) {
 
 TEST(EngineTest, ACommandErrorWritesNothingAndOthersInTheBatchProceed) {
   ForwardingStore store;
-  auto config = TestConfig();
-  FakeClock clock;
-  Engine engine(store, config, clock.fn(), Options{});
-  ASSERT_TRUE(engine.Recover().ok());
+  Rig rig(store);
+  Engine& engine = rig.engine;
   Command bad = Trigger("x");
   std::get<SubmitEvent>(bad.body).event.routing_key = "unknown";
 
@@ -182,52 +199,34 @@ TEST(EngineTest, ACommandErrorWritesNothingAndOthersInTheBatchProceed) {
 
 TEST(EngineTest, RecoveryRebuildsTheSameStateFromTheJournal) {
   ForwardingStore store;
-  auto config = TestConfig();
-  FakeClock clock;
-  std::string before;
-  {
-    Engine engine(store, config, clock.fn(), Options{.snapshot_every = 0});
-    ASSERT_TRUE(engine.Recover().ok());
-    engine.ProcessForTest({Trigger("a"), Trigger("b"), Trigger("a")});
-    engine.ProcessForTest({Command{"u", AcknowledgeIncident{1}}, Command{"u", AddNote{2, "note"}}});
-    before = engine.EncodedStateForTest();
-  }
+  std::string before =
+      WriteHistory(store, Options{.snapshot_every = 0},
+                   {{Trigger("a"), Trigger("b"), Trigger("a")},
+                    {Command{"u", AcknowledgeIncident{1}}, Command{"u", AddNote{2, "note"}}}});
 
-  Engine recovered(store, config, clock.fn(), Options{});
-  ASSERT_TRUE(recovered.Recover().ok());
+  Rig recovered(store);
 
-  EXPECT_EQ(recovered.EncodedStateForTest(), before);
-  EXPECT_EQ(recovered.stats().last_seq.load(), store.Head()->seq);
+  EXPECT_EQ(recovered.engine.EncodedStateForTest(), before);
+  EXPECT_EQ(recovered.engine.stats().last_seq.load(), store.Head()->seq);
 }
 
 TEST(EngineTest, RecoveryFromASnapshotPlusTailMatchesAFullReplay) {
   ForwardingStore store;
-  auto config = TestConfig();
-  FakeClock clock;
-  std::string before;
-  {
-    Engine engine(store, config, clock.fn(), Options{.snapshot_every = 3});
-    ASSERT_TRUE(engine.Recover().ok());
-    for (int i = 0; i < 5; ++i) engine.ProcessForTest({Trigger("k" + std::to_string(i))});
-    before = engine.EncodedStateForTest();
-  }
+  std::vector<std::vector<Command>> batches;
+  for (int i = 0; i < 5; ++i) batches.push_back({Trigger("k" + std::to_string(i))});
+  std::string before = WriteHistory(store, Options{.snapshot_every = 3}, std::move(batches));
   ASSERT_TRUE(store.LatestSnapshot()->has_value());
 
-  Engine recovered(store, config, clock.fn(), Options{});
-  ASSERT_TRUE(recovered.Recover().ok());
+  std::string recovered = RecoveredState(store);
 
-  EXPECT_EQ(recovered.EncodedStateForTest(), before);
+  EXPECT_EQ(recovered, before);
 }
 
 TEST(EngineTest, RecoveryRefusesABrokenChainAndNamesTheRecord) {
   CorruptingStore store(3);
+  WriteHistory(store.inner, Options{}, {{Trigger("a"), Trigger("b")}});
   auto config = TestConfig();
   FakeClock clock;
-  {
-    Engine writer(store.inner, config, clock.fn(), Options{});
-    ASSERT_TRUE(writer.Recover().ok());
-    writer.ProcessForTest({Trigger("a"), Trigger("b")});
-  }
 
   Engine engine(store, config, clock.fn(), Options{});
   auto st = engine.Recover();
@@ -242,16 +241,10 @@ TEST(EngineTest, RecoveryRefusesABrokenChainAndNamesTheRecord) {
 
 TEST(EngineTest, TailOnlyVerificationSkipsRecordsBeforeTheSnapshotButFullVerificationDoesNot) {
   CorruptingStore store(1);
+  std::string before =
+      WriteHistory(store.inner, Options{.snapshot_every = 4}, {{Trigger("a"), Trigger("b")}, {Trigger("c")}});
   auto config = TestConfig();
   FakeClock clock;
-  std::string before;
-  {
-    Engine writer(store.inner, config, clock.fn(), Options{.snapshot_every = 4});
-    ASSERT_TRUE(writer.Recover().ok());
-    writer.ProcessForTest({Trigger("a"), Trigger("b")});
-    writer.ProcessForTest({Trigger("c")});
-    before = writer.EncodedStateForTest();
-  }
 
   Engine full(store, config, clock.fn(), Options{});
   Engine tail(store, config, clock.fn(), Options{.verify_full_chain = false});
@@ -269,10 +262,8 @@ TEST(EngineTest, AStoreFailureStopsTheEngineAndAnswersUnavailable) {
       return core::Unavailable("disk full");
     }
   } store;
-  auto config = TestConfig();
-  FakeClock clock;
-  Engine engine(store, config, clock.fn(), Options{});
-  ASSERT_TRUE(engine.Recover().ok());
+  Rig rig(store);
+  Engine& engine = rig.engine;
   engine.Start();
 
   Outcome o = SubmitAndWait(engine, Trigger("a"));
@@ -289,10 +280,8 @@ TEST(EngineTest, ASyncFailureStopsTheEngineAndNobodyIsToldTheirEventIsSafe) {
   struct FailingSync : ForwardingStore {
     core::Status Sync() override { return core::Unavailable("I/O error"); }
   } store;
-  auto config = TestConfig();
-  FakeClock clock;
-  Engine engine(store, config, clock.fn(), Options{});
-  ASSERT_TRUE(engine.Recover().ok());
+  Rig rig(store);
+  Engine& engine = rig.engine;
   engine.Start();
 
   Outcome o = SubmitAndWait(engine, Trigger("a"));
@@ -317,10 +306,8 @@ TEST(EngineTest, AnAnswerThatWroteNothingNeverOvertakesAnUnsyncedBatch) {
     bool entered = false;
     bool released = false;
   } store;
-  auto config = TestConfig();
-  FakeClock clock;
-  Engine engine(store, config, clock.fn(), Options{});
-  ASSERT_TRUE(engine.Recover().ok());
+  Rig rig(store);
+  Engine& engine = rig.engine;
   engine.Start();
   std::atomic<int> answered{0};
   ASSERT_TRUE(engine.Submit(Trigger("a"), [&](Outcome) { ++answered; }).ok());
@@ -357,10 +344,8 @@ TEST(EngineTest, AnAnswerThatWroteNothingNeverOvertakesAnUnsyncedBatch) {
 
 TEST(EngineTest, ProjectionKeepsQueryTablesInStep) {
   ForwardingStore store;
-  auto config = TestConfig();
-  FakeClock clock;
-  Engine engine(store, config, clock.fn(), Options{});
-  ASSERT_TRUE(engine.Recover().ok());
+  Rig rig(store);
+  Engine& engine = rig.engine;
 
   engine.ProcessForTest({Trigger("a"), Trigger("a"), Command{"token:ops", AcknowledgeIncident{1}}});
 
@@ -379,10 +364,8 @@ TEST(EngineTest, ProjectionKeepsQueryTablesInStep) {
 
 TEST(EngineTest, SubscribersSeeCommittedRecordsWithTheirIncident) {
   ForwardingStore store;
-  auto config = TestConfig();
-  FakeClock clock;
-  Engine engine(store, config, clock.fn(), Options{});
-  ASSERT_TRUE(engine.Recover().ok());
+  Rig rig(store);
+  Engine& engine = rig.engine;
   std::vector<Published> seen;
   engine.Subscribe([&](const std::vector<Published>& batch) { seen.insert(seen.end(), batch.begin(), batch.end()); });
 
@@ -397,10 +380,9 @@ TEST(EngineTest, SubscribersSeeCommittedRecordsWithTheirIncident) {
 
 TEST(EngineTest, JournalTimeNeverGoesBackwards) {
   ForwardingStore store;
-  auto config = TestConfig();
-  FakeClock clock;
-  Engine engine(store, config, clock.fn(), Options{});
-  ASSERT_TRUE(engine.Recover().ok());
+  Rig rig(store);
+  Engine& engine = rig.engine;
+  FakeClock& clock = rig.clock;
   engine.ProcessForTest({Trigger("a")});
 
   clock.now -= 1h;
@@ -416,10 +398,9 @@ TEST(EngineTest, JournalTimeNeverGoesBackwards) {
 
 TEST(EngineTest, TicksFireDueTimers) {
   ForwardingStore store;
-  auto config = TestConfig();
-  FakeClock clock;
-  Engine engine(store, config, clock.fn(), Options{});
-  ASSERT_TRUE(engine.Recover().ok());
+  Rig rig(store);
+  Engine& engine = rig.engine;
+  FakeClock& clock = rig.clock;
   engine.ProcessForTest({Trigger("a"), Command{"u", AcknowledgeIncident{1}}});
 
   clock.now += 31min;
