@@ -6,7 +6,9 @@
 #include <set>
 #include <sstream>
 
+#include "core/matcher.h"
 #include "core/time.h"
+#include "domain/ingest/alertmanager.h"
 #include "http/auth.h"
 
 namespace app {
@@ -194,10 +196,6 @@ void ReadServices(Reader& r, const YAML::Node& services, Config& cfg) {
       r.Fail(s["name"], path + ".name", "duplicate service name '" + svc.name + "'");
       return;
     }
-    if (svc.routing_keys.empty()) {
-      r.Fail(s, path + ".routing_keys", "needs at least one routing key");
-      return;
-    }
     for (const auto& k : svc.routing_keys) {
       if (k.empty() || !keys.insert(k).second) {
         r.Fail(s["routing_keys"], path + ".routing_keys", "routing key '" + k + "' is empty or used twice");
@@ -218,6 +216,66 @@ void ReadServices(Reader& r, const YAML::Node& services, Config& cfg) {
     out.push_back(std::move(svc));
   }
   cfg.services = incident::Config(std::move(out));
+}
+
+// The labelled-alert path: Alertmanager routes to services, resolve_timeout, silence retention.
+void ReadAlertmanager(Reader& r, const YAML::Node& am, Config& cfg) {
+  if (!am.IsDefined() || am.IsNull()) return;
+  if (!r.CheckKeys(am, "alertmanager", {"resolve_timeout", "silence_retention", "routes"})) return;
+  auto& out = cfg.alerts;
+  if (!r.Duration(am["resolve_timeout"], "alertmanager.resolve_timeout", out.resolve_timeout) ||
+      !r.Duration(am["silence_retention"], "alertmanager.silence_retention", out.silence_retention)) {
+    return;
+  }
+  if (out.resolve_timeout.count() <= 0) {
+    r.Fail(am["resolve_timeout"], "alertmanager.resolve_timeout", "must be longer than 0");
+    return;
+  }
+  const YAML::Node routes = am["routes"];
+  if (!routes.IsDefined() || routes.IsNull()) return;
+  if (!routes.IsSequence()) {
+    r.Fail(routes, "alertmanager.routes", "must be a list");
+    return;
+  }
+  for (size_t i = 0; i < routes.size(); ++i) {
+    const YAML::Node n = routes[i];
+    std::string path = "alertmanager.routes[" + std::to_string(i) + "]";
+    if (!r.CheckKeys(n, path, {"service", "matchers", "group_by", "default_severity"})) return;
+    correlate::Route route;
+    std::vector<std::string> matchers;
+    std::string severity = "warning";
+    if (!r.String(n["service"], path + ".service", route.service) ||
+        !r.StringList(n["matchers"], path + ".matchers", matchers) ||
+        !r.StringList(n["group_by"], path + ".group_by", route.group_by) ||
+        !r.String(n["default_severity"], path + ".default_severity", severity)) {
+      return;
+    }
+    if (cfg.services.ByName(route.service) == nullptr) {
+      r.Fail(n["service"], path + ".service", "names no configured service ('" + route.service + "')");
+      return;
+    }
+    for (size_t m = 0; m < matchers.size(); ++m) {
+      auto parsed = core::Matcher::Parse(matchers[m]);
+      if (!parsed.ok()) {
+        r.Fail(n["matchers"], path + ".matchers[" + std::to_string(m) + "]", parsed.error().message);
+        return;
+      }
+      route.matchers.push_back(std::move(parsed).value());
+    }
+    for (const auto& g : route.group_by) {
+      if (g != "..." && !ingest::IsValidLabelName(g)) {
+        r.Fail(n["group_by"], path + ".group_by", "'" + g + "' is not a label name (or ... for every label)");
+        return;
+      }
+    }
+    auto sev = ingest::ParseSeverity(severity);
+    if (!sev) {
+      r.Fail(n["default_severity"], path + ".default_severity", "must be one of critical, error, warning, info");
+      return;
+    }
+    route.default_severity = *sev;
+    out.routes.push_back(std::move(route));
+  }
 }
 
 }  // namespace
@@ -247,7 +305,7 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
   Config cfg;
   Reader r(name);
   if (!root.IsMap()) return core::Invalid(name + ": the configuration must be a YAML mapping", "config");
-  r.CheckKeys(root, "", {"listen", "data_dir", "auth", "http", "engine", "services"});
+  r.CheckKeys(root, "", {"listen", "data_dir", "auth", "http", "engine", "services", "alertmanager"});
   std::string listen = "127.0.0.1:9797";
   if (r.ok()) r.String(root["listen"], "listen", listen);
   if (r.ok()) {
@@ -283,6 +341,7 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
     }
   }
   if (r.ok()) ReadServices(r, root["services"], cfg);
+  if (r.ok()) ReadAlertmanager(r, root["alertmanager"], cfg);
   if (!r.ok()) return core::Invalid(r.error(), "config");
   return cfg;
 }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/result.h"
+#include "domain/correlate/routes.h"
 #include "domain/incident/config.h"
 #include "engine/engine.h"
 #include "http/server.h"
@@ -16,6 +17,7 @@ struct Config {
   http::ServerOptions http;  // listen address and port live here (key `listen`)
   engine::Options engine;
   incident::Config services;
+  correlate::Config alerts;  // key `alertmanager`: routes for Alertmanager's API and webhooks
 };
 
 // Looks up an environment variable; nullptr when unset. Injected so tests need not touch the real environment.

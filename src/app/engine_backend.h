@@ -8,7 +8,8 @@ namespace app {
 
 class EngineBackend final : public http::Backend {
  public:
-  explicit EngineBackend(engine::Engine& engine) : engine_(engine) {}
+  EngineBackend(engine::Engine& engine, const correlate::Config& alert_config)
+      : engine_(engine), alert_config_(alert_config) {}
 
   core::Status Submit(engine::Command command, std::function<void(engine::Outcome)> done) override {
     return engine_.Submit(std::move(command), std::move(done));
@@ -20,9 +21,12 @@ class EngineBackend final : public http::Backend {
   engine::Store& store() override { return engine_.store(); }
   const engine::Stats& stats() const override { return engine_.stats(); }
   bool ready() const override { return engine_.running(); }
+  void ReadState(const std::function<void(const engine::State&)>& read) const override { engine_.Read(read); }
+  const correlate::Config& alert_config() const override { return alert_config_; }
 
  private:
   engine::Engine& engine_;
+  const correlate::Config& alert_config_;
 };
 
 }  // namespace app

@@ -64,7 +64,7 @@ int Serve(const std::string& config_path, std::string data_dir, const std::strin
     return store.error().code == core::ErrorCode::kCorrupt ? kExitCorrupt : kExitStore;
   }
 
-  engine::Engine eng(**store, cfg->services,
+  engine::Engine eng(**store, cfg->services, cfg->alerts,
                      [] { return std::chrono::time_point_cast<core::Duration>(std::chrono::system_clock::now()); },
                      cfg->engine);
   auto started = std::chrono::steady_clock::now();
@@ -80,7 +80,7 @@ int Serve(const std::string& config_path, std::string data_dir, const std::strin
                eng.stats().records.load(), eng.stats().last_seq.load(), db_path, recover_s,
                eng.stats().open_incidents.load(), eng.stats().open_alerts.load());
 
-  app::EngineBackend backend(eng);
+  app::EngineBackend backend(eng, cfg->alerts);
   http::Server server(backend, cfg->http);
   eng.mutable_stats().on_batch = [&server](size_t n, double s) { server.ObserveBatch(n, s); };
   eng.Start();

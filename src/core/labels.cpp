@@ -29,6 +29,27 @@ LabelSet::LabelSet(std::initializer_list<Label> labels) {
   for (const auto& l : labels) Set(l.first, l.second);
 }
 
+LabelSet LabelSet::FromUnsorted(std::vector<Label> labels) {
+  auto by_name = [](const Label& a, const Label& b) { return a.first < b.first; };
+  auto not_strictly_ascending = [](const Label& a, const Label& b) { return !(a.first < b.first); };
+  if (std::adjacent_find(labels.begin(), labels.end(), not_strictly_ascending) != labels.end()) {
+    // Stable, so that within a run of equal names the input order survives and the last pair can win.
+    std::stable_sort(labels.begin(), labels.end(), by_name);
+    auto out = labels.begin();
+    for (auto it = labels.begin(); it != labels.end();) {
+      auto last = it;
+      while (last + 1 != labels.end() && (last + 1)->first == it->first) ++last;
+      if (out != last) *out = std::move(*last);
+      ++out;
+      it = last + 1;
+    }
+    labels.erase(out, labels.end());
+  }
+  LabelSet set;
+  set.labels_ = std::move(labels);
+  return set;
+}
+
 void LabelSet::Set(std::string name, std::string value) {
   auto it = std::lower_bound(labels_.begin(), labels_.end(), name,
                              [](const Label& l, const std::string& n) { return l.first < n; });

@@ -17,6 +17,10 @@ class LabelSet {
   LabelSet() = default;
   LabelSet(std::initializer_list<Label> labels);
 
+  // Builds a set from pairs in any order with one sort (none when already sorted); when a name repeats, the later
+  // pair wins, as with Set.
+  static LabelSet FromUnsorted(std::vector<Label> labels);
+
   void Set(std::string name, std::string value);
   // Returns the value, or an empty view when the label is absent (Prometheus treats both alike).
   std::string_view Get(std::string_view name) const;

@@ -6,6 +6,8 @@
 #include <variant>
 
 #include "core/result.h"
+#include "domain/correlate/silence.h"
+#include "domain/ingest/alertmanager.h"
 #include "domain/ingest/event.h"
 
 namespace engine {
@@ -25,12 +27,31 @@ struct AddNote {
   uint64_t incident_id = 0;
   std::string text;
 };
+// Alertmanager API v2 alerts, validated at the edge (the rejected ones never get here).
+struct PostAlerts {
+  std::vector<ingest::PostableAlert> alerts;
+};
+// An Alertmanager webhook notification for a service.
+struct ReceiveWebhook {
+  std::string service;
+  ingest::WebhookPayload payload;
+};
+// Creates or updates a silence; `new_id` (a UUID from the edge) is used when a new silence results.
+struct PostSilence {
+  correlate::PostableSilence silence;
+  std::string new_id;
+};
+struct ExpireSilence {
+  std::string id;
+};
 // Evaluates timers (ack timeouts, auto-close) that are due at the engine's now. Queued by the writer itself.
 struct Tick {};
 
 struct Command {
   std::string actor;  // who asks: "token:<name>", "user:<name>", "system"
-  std::variant<SubmitEvent, AcknowledgeIncident, ResolveIncident, AddNote, Tick> body;
+  std::variant<SubmitEvent, AcknowledgeIncident, ResolveIncident, AddNote, PostAlerts, ReceiveWebhook, PostSilence,
+               ExpireSilence, Tick>
+      body;
 };
 
 struct Outcome {
@@ -40,6 +61,7 @@ struct Outcome {
   bool dropped = false;     // an event that matched nothing to act on (PagerDuty semantics: accepted, no effect)
   std::string message;      // short human-readable result
   uint64_t seq = 0;         // last record written for this command, 0 when none
+  std::string silence_id;   // PostSilence: the silence that now carries the post
 };
 
 }  // namespace engine

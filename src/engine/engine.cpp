@@ -4,6 +4,8 @@
 #include <chrono>
 #include <unordered_map>
 
+#include "domain/correlate/pipeline.h"
+#include "domain/correlate/records.h"
 #include "domain/incident/lifecycle.h"
 #include "domain/incident/records.h"
 #include "engine/journal_tools.h"
@@ -47,11 +49,17 @@ AlertRow ToRow(const incident::Alert& a) {
   return r;
 }
 
+std::string Summarize(const correlate::PostSummary& s) {
+  return std::to_string(s.received) + " received: " + std::to_string(s.opened) + " opened, " +
+         std::to_string(s.muted) + " silenced, " + std::to_string(s.updated) + " updated, " +
+         std::to_string(s.resolved) + " resolved, " + std::to_string(s.ignored) + " ignored";
+}
+
 }  // namespace
 
 // One writer batch: links each decided payload into the chain, applies it, and gathers what the store and the
 // subscribers need. Implements the domain's Emitter (decisions out) and Observer (changes in).
-class Engine::Batch final : public incident::Emitter, public incident::Observer {
+class Engine::Batch final : public correlate::Emitter, public incident::Observer {
  public:
   Batch(Engine& engine, core::Timestamp now, bool want_published)
       : engine_(engine), now_(now), want_published_(want_published) {}
@@ -59,12 +67,21 @@ class Engine::Batch final : public incident::Emitter, public incident::Observer 
   void set_actor(const std::string& actor) { actor_ = &actor; }
 
   uint64_t Emit(const incident::Payload& payload) override {
+    return Link(static_cast<uint16_t>(incident::TypeOf(payload)), incident::kPayloadVersion,
+                incident::EncodePayload(payload));
+  }
+  uint64_t Emit(const correlate::Payload& payload) override {
+    return Link(static_cast<uint16_t>(correlate::TypeOf(payload)), correlate::kPayloadVersion,
+                correlate::EncodePayload(payload));
+  }
+
+  uint64_t Link(uint16_t type, uint16_t version, std::string payload) {
     journal::Record r;
     r.time = now_;
     r.actor = *actor_;
-    r.type = static_cast<uint16_t>(incident::TypeOf(payload));
-    r.version = incident::kPayloadVersion;
-    r.payload = incident::EncodePayload(payload);
+    r.type = type;
+    r.version = version;
+    r.payload = std::move(payload);
     std::string bytes = engine_.chain_.Link(r);
     current_ = &r;
     current_incident_ = 0;
@@ -77,7 +94,7 @@ class Engine::Batch final : public incident::Emitter, public incident::Observer 
       p.seq = r.seq;
       p.time = r.time;
       p.actor = r.actor;
-      p.type = incident::TypeName(r.type);
+      p.type = RecordTypeName(r.type);
       if (current_incident_ != 0) {
         p.incident_id = current_incident_;
         p.summary = std::move(current_text_);
@@ -139,8 +156,19 @@ class Engine::Batch final : public incident::Emitter, public incident::Observer 
   std::unordered_map<uint64_t, size_t> incident_index_;
 };
 
+namespace {
+const correlate::Config& NoAlertRoutes() {
+  static const correlate::Config config;
+  return config;
+}
+}  // namespace
+
 Engine::Engine(Store& store, const incident::Config& config, Clock clock, Options options)
-    : store_(store), config_(config), clock_(std::move(clock)), options_(options) {}
+    : Engine(store, config, NoAlertRoutes(), std::move(clock), options) {}
+
+Engine::Engine(Store& store, const incident::Config& config, const correlate::Config& alert_config, Clock clock,
+               Options options)
+    : store_(store), config_(config), alert_config_(alert_config), clock_(std::move(clock)), options_(options) {}
 
 Engine::~Engine() { Stop(); }
 
@@ -255,7 +283,7 @@ void Engine::RunSyncer() {
       for (auto& c : batch) {
         for (auto& done : c.done) {
           if (done) done(Outcome{core::Unavailable("the event could not be made durable: " + st.error().message),
-                                 {}, 0, false, {}, 0});
+                                 {}, 0, false, {}, 0, {}});
         }
       }
       continue;
@@ -359,7 +387,7 @@ void Engine::Run() {
         stopping_ = true;
       }
       for (auto& p : rest) {
-        if (p.done) p.done(Outcome{core::Unavailable("the engine stopped after a storage failure"), {}, 0, false, {}, 0});
+        if (p.done) p.done(Outcome{core::Unavailable("the engine stopped after a storage failure"), {}, 0, false, {}, 0, {}});
       }
       return;
     }
@@ -380,6 +408,8 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
   }
   Batch batch(*this, now, want_published);
   std::vector<Outcome> outcomes(pending.size());
+  const correlate::View view{state_.alerts, state_.incidents, alert_config_, config_};
+  std::unique_lock state_lock(state_mu_);
   for (size_t i = 0; i < pending.size(); ++i) {
     Command& cmd = pending[i].command;
     batch.set_actor(cmd.actor);
@@ -407,13 +437,38 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
           } else if constexpr (std::is_same_v<T, AddNote>) {
             out.incident_id = body.incident_id;
             out.status = incident::AddNote(state_.incidents, body.incident_id, body.text, batch);
+          } else if constexpr (std::is_same_v<T, PostAlerts>) {
+            auto r = correlate::PostAlerts(view, body.alerts, batch);
+            if (r.ok()) {
+              out.message = Summarize(r.value());
+            } else {
+              out.status = r.error();
+            }
+          } else if constexpr (std::is_same_v<T, ReceiveWebhook>) {
+            auto r = correlate::ReceiveWebhook(view, body.service, body.payload, batch);
+            if (r.ok()) {
+              out.message = Summarize(r.value());
+            } else {
+              out.status = r.error();
+            }
+          } else if constexpr (std::is_same_v<T, PostSilence>) {
+            auto r = correlate::PostSilence(view, body.silence, std::move(body.new_id), batch);
+            if (r.ok()) {
+              out.silence_id = std::move(r).value();
+            } else {
+              out.status = r.error();
+            }
+          } else if constexpr (std::is_same_v<T, ExpireSilence>) {
+            out.status = correlate::ExpireSilence(view, body.id, batch);
           } else if constexpr (std::is_same_v<T, Tick>) {
             incident::FireTimers(state_.incidents, batch);
+            correlate::FireTimers(view, batch);
           }
         },
         cmd.body);
     if (batch.records().size() > before) out.seq = batch.records().back().seq;
   }
+  state_lock.unlock();
 
   Committed committed;
   committed.started = std::chrono::steady_clock::now();
@@ -427,7 +482,7 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
       for (size_t i = 0; i < pending.size(); ++i) {
         if (pending[i].done) {
           pending[i].done(Outcome{core::Unavailable("the event could not be stored: " + st.error().message), {}, 0,
-                                  false, {}, 0});
+                                  false, {}, 0, {}});
         }
       }
       return;
@@ -460,7 +515,7 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
     if (!st.ok()) {
       Fail(st.error().WithContext("sync the journal"));
       for (auto& done : committed.done) {
-        if (done) done(Outcome{core::Unavailable("the event could not be made durable"), {}, 0, false, {}, 0});
+        if (done) done(Outcome{core::Unavailable("the event could not be made durable"), {}, 0, false, {}, 0, {}});
       }
       return;
     }

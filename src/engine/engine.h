@@ -11,11 +11,13 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <thread>
 #include <vector>
 
 #include "core/result.h"
 #include "core/time.h"
+#include "domain/correlate/routes.h"
 #include "engine/command.h"
 #include "engine/state.h"
 #include "engine/store.h"
@@ -64,6 +66,9 @@ class Engine {
 
   // `store` and `config` must outlive the engine. `clock` is the only source of time.
   Engine(Store& store, const incident::Config& config, Clock clock, Options options);
+  // With the labelled-alert settings (Alertmanager routes, resolve_timeout); `alert_config` must outlive the engine.
+  Engine(Store& store, const incident::Config& config, const correlate::Config& alert_config, Clock clock,
+         Options options);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -88,6 +93,15 @@ class Engine {
   // Returns an id for Unsubscribe.
   uint64_t Subscribe(Subscriber subscriber);
   void Unsubscribe(uint64_t id);
+
+  // Calls `read` with the in-memory state under a shared lock (the writer takes it exclusively while it decides
+  // and applies a batch). The state may include a batch committed but not yet synced. `read` must be quick: copy
+  // what is needed and format it after returning.
+  template <typename F>
+  void Read(F&& read) const {
+    std::shared_lock lock(state_mu_);
+    read(static_cast<const State&>(state_));
+  }
 
   // True once a store write failed: the in-memory state is ahead of the disk, so the engine refuses all further
   // commands and the process must restart (recovery replays the journal). `fatal_error()` says what failed.
@@ -135,9 +149,11 @@ class Engine {
 
   Store& store_;
   const incident::Config& config_;
+  const correlate::Config& alert_config_;
   Clock clock_;
   Options options_;
   State state_;
+  mutable std::shared_mutex state_mu_;  // readers (Read) against the writer's decide-and-apply
   journal::Chain chain_;
   uint64_t last_snapshot_seq_ = 0;
   core::Timestamp last_time_{};  // journal times never go backwards, even when the wall clock does

@@ -1,5 +1,7 @@
 #include "engine/journal_tools.h"
 
+#include "domain/correlate/records.h"
+
 #include "domain/incident/records.h"
 #include "engine/state.h"
 
@@ -29,6 +31,23 @@ core::Result<Published> Describe(const journal::Record& record) {
   p.time = record.time;
   p.actor = record.actor;
   p.type = RecordTypeName(record.type);
+  if (record.type >= correlate::kFirstType && record.type <= correlate::kLastType) {
+    auto c = correlate::DecodePayload(record.type, record.version, record.payload);
+    if (!c.ok()) return c.error().WithContext("record " + std::to_string(record.seq));
+    if (const auto* a = std::get_if<correlate::AlertsChanged>(&c.value())) {
+      size_t counts[6] = {};
+      for (const auto& ch : a->changes) ++counts[static_cast<size_t>(ch.kind)];
+      p.summary = std::to_string(a->changes.size()) + " alert changes (" + correlate::ToString(a->cause) +
+                  "): " + std::to_string(counts[0]) + " new, " + std::to_string(counts[1] + counts[2]) +
+                  " re-sent, " + std::to_string(counts[3]) + " resolved";
+    } else if (const auto* s = std::get_if<correlate::SilenceSaved>(&c.value())) {
+      p.summary = "Silence " + s->silence.id + " saved by " + record.actor + ": ends " +
+                  core::FormatRfc3339(s->silence.ends_at);
+    } else {
+      p.summary = "Silence " + std::get<correlate::SilenceDropped>(c.value()).id + " dropped after retention";
+    }
+    return p;
+  }
   auto decoded = incident::DecodePayload(record.type, record.version, record.payload);
   if (!decoded.ok()) return decoded.error().WithContext("record " + std::to_string(record.seq));
   std::visit(

@@ -2,30 +2,41 @@
 
 #include <algorithm>
 
+#include "domain/correlate/pipeline.h"
+#include "domain/correlate/records.h"
 #include "domain/incident/records.h"
 #include "journal/codec.h"
 
 namespace engine {
 namespace {
-constexpr uint8_t kStateFormat = 1;
+constexpr uint8_t kStateFormat = 2;  // 2: the labelled-alert model follows the incidents
 }
 
 std::string EncodeState(const State& state) {
   journal::Writer w;
   w.U8(kStateFormat);
   w.Str(incident::EncodeModel(state.incidents));
+  w.Str(correlate::EncodeModel(state.alerts));
   return w.Take();
 }
 
 core::Result<State> DecodeState(std::string_view bytes) {
   journal::Reader r(bytes);
-  if (r.U8() != kStateFormat) return core::Corrupt("unknown snapshot format");
+  uint8_t format = r.U8();
+  if (format != 1 && format != kStateFormat) return core::Corrupt("unknown snapshot format");
   std::string_view incidents = r.StrView();
+  // Format 1 snapshots predate the labelled-alert model: it starts empty.
+  std::string_view alerts = format == 1 ? std::string_view() : r.StrView();
   if (auto st = r.Finish("snapshot"); !st.ok()) return st.error();
   auto model = incident::DecodeModel(incidents);
   if (!model.ok()) return model.error();
   State s;
   s.incidents = std::move(model).value();
+  if (format != 1) {
+    auto labelled = correlate::DecodeModel(alerts);
+    if (!labelled.ok()) return labelled.error();
+    s.alerts = std::move(labelled).value();
+  }
   return s;
 }
 
@@ -43,9 +54,15 @@ core::Status ApplyRecord(State& state, const journal::Record& record, incident::
   if (record.type >= incident::kFirstType && record.type <= incident::kLastType) {
     return incident::Apply(state.incidents, record, observer);
   }
+  if (record.type >= correlate::kFirstType && record.type <= correlate::kLastType) {
+    return correlate::Apply(state.alerts, record);
+  }
   return core::Corrupt("record " + std::to_string(record.seq) + " has unknown type " + std::to_string(record.type));
 }
 
-const char* RecordTypeName(uint16_t type) { return incident::TypeName(type); }
+const char* RecordTypeName(uint16_t type) {
+  if (type >= correlate::kFirstType && type <= correlate::kLastType) return correlate::TypeName(type);
+  return incident::TypeName(type);
+}
 
 }  // namespace engine

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "core/result.h"
+#include "domain/correlate/model.h"
 #include "domain/incident/lifecycle.h"
 #include "domain/incident/model.h"
 #include "journal/record.h"
@@ -14,6 +15,7 @@ namespace engine {
 
 struct State {
   incident::Model incidents;
+  correlate::Model alerts;  // labelled alerts and silences (Alertmanager's API)
 };
 
 std::string EncodeState(const State& state);

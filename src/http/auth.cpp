@@ -69,19 +69,55 @@ core::Result<Authenticator> Authenticator::Create(const std::vector<Entry>& toke
   return auth;
 }
 
-core::Result<const Principal*> Authenticator::Authenticate(std::string_view authorization) const {
-  constexpr std::string_view kScheme = "bearer ";
-  if (authorization.size() <= kScheme.size()) {
-    return core::Error{core::ErrorCode::kUnauthenticated, "missing bearer token", {}};
-  }
-  for (size_t i = 0; i < kScheme.size(); ++i) {
-    char c = authorization[i];
+namespace {
+
+bool HasScheme(std::string_view header, std::string_view scheme_lower) {
+  if (header.size() <= scheme_lower.size()) return false;
+  for (size_t i = 0; i < scheme_lower.size(); ++i) {
+    char c = header[i];
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != kScheme[i]) return core::Error{core::ErrorCode::kUnauthenticated, "missing bearer token", {}};
+    if (c != scheme_lower[i]) return false;
   }
-  std::string_view token = authorization.substr(kScheme.size());
-  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-  while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+  return true;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  return s;
+}
+
+// The password of "Basic base64(user:password)"; nullopt when it does not decode.
+std::optional<std::string> BasicPassword(std::string_view encoded) {
+  if (encoded.empty() || encoded.size() % 4 != 0 || encoded.size() > 8192) return std::nullopt;
+  std::string decoded(encoded.size() / 4 * 3, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(decoded.data()),
+                          reinterpret_cast<const unsigned char*>(encoded.data()), static_cast<int>(encoded.size()));
+  if (n < 0) return std::nullopt;
+  // EVP_DecodeBlock counts the padding as zero bytes.
+  size_t len = static_cast<size_t>(n);
+  if (encoded.back() == '=') --len;
+  if (encoded.size() >= 2 && encoded[encoded.size() - 2] == '=') --len;
+  decoded.resize(len);
+  size_t colon = decoded.find(':');
+  if (colon == std::string::npos) return std::nullopt;
+  return decoded.substr(colon + 1);
+}
+
+}  // namespace
+
+core::Result<const Principal*> Authenticator::Authenticate(std::string_view authorization) const {
+  std::string_view token;
+  std::optional<std::string> password;
+  if (HasScheme(authorization, "bearer ")) {
+    token = Trim(authorization.substr(7));
+  } else if (HasScheme(authorization, "basic ")) {
+    // Basic auth for clients that only speak it (Prometheus basic_auth, amtool's http config): any user name, the
+    // token as the password.
+    password = BasicPassword(Trim(authorization.substr(6)));
+    if (!password) return core::Error{core::ErrorCode::kUnauthenticated, "malformed basic credentials", {}};
+    token = *password;
+  }
   if (token.empty()) return core::Error{core::ErrorCode::kUnauthenticated, "missing bearer token", {}};
 
   const TokenHash presented = HashToken(token);

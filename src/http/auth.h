@@ -1,4 +1,4 @@
-// Bearer-token authentication and role checks: tokens are kept only as SHA-256 hashes and compared in constant time.
+// Token authentication (Bearer, or Basic with the token as password) and role checks: tokens are kept only as SHA-256 hashes and compared in constant time.
 #pragma once
 
 #include <array>
@@ -51,7 +51,8 @@ class Authenticator {
   // kInvalid (field "auth.tokens") when a role is unknown or a name is empty.
   static core::Result<Authenticator> Create(const std::vector<Entry>& tokens);
 
-  // The principal for an `Authorization` header value. kUnauthenticated when it is missing, not "Bearer <token>",
+  // The principal for an `Authorization` header value: "Bearer <token>", or "Basic base64(<any user>:<token>)" for
+  // clients that only speak basic auth. kUnauthenticated when it is missing, neither of those,
   // or the token is unknown. Every configured hash is compared, so timing does not reveal which one matched.
   core::Result<const Principal*> Authenticate(std::string_view authorization) const;
 

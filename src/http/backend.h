@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "domain/correlate/routes.h"
 #include "engine/command.h"
 #include "engine/engine.h"
 #include "engine/store.h"
@@ -33,6 +34,11 @@ class Backend {
   virtual const engine::Stats& stats() const = 0;
   // True once the journal is recovered and the engine runs.
   virtual bool ready() const = 0;
+
+  // engine::Engine::Read: `read` sees the in-memory state under a shared lock; copy out, format afterwards.
+  virtual void ReadState(const std::function<void(const engine::State&)>& read) const = 0;
+  // The Alertmanager routes (receivers, grouping) the engine was started with.
+  virtual const correlate::Config& alert_config() const = 0;
 };
 
 }  // namespace http

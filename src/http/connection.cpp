@@ -233,6 +233,7 @@ asio::awaitable<void> RunConnection(Context& ctx, Runtime& runtime, Worker& work
       const bool has_body = !parser.is_done();
       RouteMatch route = MatchRoute(request.method, request.path);
       request.id = route.id;
+      request.param = route.param;
       Response res;
       bool body_unread = false;
       if (std::optional<Response> refusal = Admit(ctx, route, request, has_body)) {

@@ -35,6 +35,7 @@ struct Request {
   std::string_view last_event_id;
   std::string body;
   uint64_t id = 0;  // the {id} path parameter, when the route has one
+  std::string_view param;  // a text path parameter (silence id, service), when the route has one
   const Principal* principal = nullptr;
 };
 

@@ -1,6 +1,7 @@
 // Internal: the endpoint handlers (translate only: request → command or query → response) and their shared steps.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -35,6 +36,24 @@ Task<Response> HandleTimeline(Context& ctx, Request& request);
 Task<Response> HandleAcknowledge(Context& ctx, Request& request);
 Task<Response> HandleResolve(Context& ctx, Request& request);
 Task<Response> HandleNotes(Context& ctx, Request& request);
+
+// alertmanager_handlers.cpp: Alertmanager API v2 (alerts, groups, status, receivers, silences) and its webhook
+Task<Response> HandleAmPostAlerts(Context& ctx, Request& request);
+Response HandleAmGetAlerts(Context& ctx, Request& request);
+Response HandleAmAlertGroups(Context& ctx, Request& request);
+Response HandleAmStatus(Context& ctx);
+Response HandleAmReceivers(Context& ctx);
+Response HandleAmListSilences(Context& ctx, Request& request);
+Task<Response> HandleAmPostSilence(Context& ctx, Request& request);
+Response HandleAmGetSilence(Context& ctx, Request& request);
+Task<Response> HandleAmDeleteSilence(Context& ctx, Request& request);
+Response HandleAmReady(Context& ctx);
+Task<Response> HandleAmWebhook(Context& ctx, Request& request);
+
+// query.cpp
+// Visits each percent-decoded name=value of a query string ('+' is a space); kInvalid on a malformed escape.
+core::Status ForEachQueryParam(std::string_view query,
+                               const std::function<core::Status(const std::string&, const std::string&)>& visit);
 
 // engine_call.cpp
 // Submits and suspends until the engine has committed (resuming on the caller's executor). The error is Submit's

@@ -49,6 +49,52 @@ bool SplitIncidentPath(std::string_view path, uint64_t& id, std::string_view& re
   return true;
 }
 
+RouteMatch WithParam(RouteMatch m, std::string_view param) {
+  m.param = param;
+  return m;
+}
+
+// A path segment we accept as a silence id or service name: 1..200 of [A-Za-z0-9._-].
+bool IsPlainSegment(std::string_view s) {
+  if (s.empty() || s.size() > 200) return false;
+  for (char c : s) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+              c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+RouteMatch MatchAlertmanager(Method method, std::string_view path) {
+  if (path == "/api/v2/alerts") {
+    if (method == Method::kPost) return Found(Endpoint::kAmPostAlerts, Permission::kIngest, true);
+    if (method == Method::kGet) return Found(Endpoint::kAmGetAlerts, Permission::kRead);
+    return WrongMethod("GET, POST");
+  }
+  if (path == "/api/v2/alerts/groups") return Get(method, Endpoint::kAmAlertGroups, Permission::kRead);
+  if (path == "/api/v2/status") return Get(method, Endpoint::kAmStatus, Permission::kRead);
+  if (path == "/api/v2/receivers") return Get(method, Endpoint::kAmReceivers, Permission::kRead);
+  if (path == "/api/v2/silences") {
+    if (method == Method::kPost) return Found(Endpoint::kAmPostSilence, Permission::kRespond, true);
+    if (method == Method::kGet) return Found(Endpoint::kAmListSilences, Permission::kRead);
+    return WrongMethod("GET, POST");
+  }
+  constexpr std::string_view kSilence = "/api/v2/silence/";
+  if (path.substr(0, kSilence.size()) == kSilence && IsPlainSegment(path.substr(kSilence.size()))) {
+    std::string_view id = path.substr(kSilence.size());
+    if (method == Method::kGet) return WithParam(Found(Endpoint::kAmGetSilence, Permission::kRead), id);
+    if (method == Method::kDelete) return WithParam(Found(Endpoint::kAmDeleteSilence, Permission::kRespond), id);
+    return WrongMethod("GET, DELETE");
+  }
+  constexpr std::string_view kWebhook = "/api/v1/integrations/alertmanager/";
+  if (path.substr(0, kWebhook.size()) == kWebhook && IsPlainSegment(path.substr(kWebhook.size()))) {
+    return WithParam(Post(method, Endpoint::kAmWebhook, Permission::kIngest), path.substr(kWebhook.size()));
+  }
+  if (path == "/-/healthy") return Get(method, Endpoint::kAmHealthy, Permission::kNone);
+  if (path == "/-/ready") return Get(method, Endpoint::kAmReady, Permission::kNone);
+  return RouteMatch{};
+}
+
 }  // namespace
 
 RouteMatch MatchRoute(Method method, std::string_view path) {
@@ -68,7 +114,7 @@ RouteMatch MatchRoute(Method method, std::string_view path) {
     if (rest == "/resolve") return Post(method, Endpoint::kResolve, Permission::kRespond, id);
     if (rest == "/notes") return Post(method, Endpoint::kNotes, Permission::kRespond, id);
   }
-  return RouteMatch{};
+  return MatchAlertmanager(method, path);
 }
 
 boost::asio::awaitable<Response> Dispatch(Context& ctx, Endpoint endpoint, Request& request) {
@@ -95,6 +141,30 @@ boost::asio::awaitable<Response> Dispatch(Context& ctx, Endpoint endpoint, Reque
       co_return co_await HandleNotes(ctx, request);
     case Endpoint::kVerifyJournal:
       co_return co_await HandleVerifyJournal(ctx);
+    case Endpoint::kAmPostAlerts:
+      co_return co_await HandleAmPostAlerts(ctx, request);
+    case Endpoint::kAmGetAlerts:
+      co_return HandleAmGetAlerts(ctx, request);
+    case Endpoint::kAmAlertGroups:
+      co_return HandleAmAlertGroups(ctx, request);
+    case Endpoint::kAmStatus:
+      co_return HandleAmStatus(ctx);
+    case Endpoint::kAmReceivers:
+      co_return HandleAmReceivers(ctx);
+    case Endpoint::kAmListSilences:
+      co_return HandleAmListSilences(ctx, request);
+    case Endpoint::kAmPostSilence:
+      co_return co_await HandleAmPostSilence(ctx, request);
+    case Endpoint::kAmGetSilence:
+      co_return HandleAmGetSilence(ctx, request);
+    case Endpoint::kAmDeleteSilence:
+      co_return co_await HandleAmDeleteSilence(ctx, request);
+    case Endpoint::kAmHealthy:
+      co_return Response{200, "text/plain; charset=utf-8", "OK", {}, 0, false, false};
+    case Endpoint::kAmReady:
+      co_return HandleAmReady(ctx);
+    case Endpoint::kAmWebhook:
+      co_return co_await HandleAmWebhook(ctx, request);
     case Endpoint::kEvents:
       break;  // the connection serves the stream itself
   }

@@ -24,6 +24,19 @@ enum class Endpoint {
   kNotes,
   kEvents,
   kVerifyJournal,
+  // Alertmanager API v2 and its webhook receiver (alertmanager_handlers.cpp)
+  kAmPostAlerts,
+  kAmGetAlerts,
+  kAmAlertGroups,
+  kAmStatus,
+  kAmReceivers,
+  kAmListSilences,
+  kAmPostSilence,
+  kAmGetSilence,
+  kAmDeleteSilence,
+  kAmHealthy,
+  kAmReady,
+  kAmWebhook,
 };
 
 struct RouteMatch {
@@ -33,6 +46,7 @@ struct RouteMatch {
   Permission permission = Permission::kNone;
   bool json_body = false;  // the endpoint reads a JSON body (Content-Type is checked)
   uint64_t id = 0;         // the {id} path parameter
+  std::string_view param;  // a text path parameter (silence id, service name), a view into the path
   std::string_view allow;  // for kMethodNotAllowed: the Allow header value
 };
 

@@ -60,7 +60,12 @@ std::string Config(const std::filesystem::path& data_dir, const std::string& ext
          "    routing_keys: [" + std::string(kGroupedKey) + "]\n"
          "    group_by: [source]\n"
          "    ack_timeout: 0\n"
+         "    auto_close_after: 24h\n"
+         "  - name: prometheus\n"
+         "    auto_close_after: 24h\n"
+         "  - name: db\n"
          "    auto_close_after: 24h\n" +
+         (extra_yaml.find("alertmanager:") == std::string::npos ? std::string(kAlertmanagerYaml) : std::string()) +
          extra_yaml;
 }
 

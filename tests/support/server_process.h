@@ -21,9 +21,21 @@ namespace test_support {
 inline constexpr const char* kAdminToken = "it-admin-token-5d1f0c7a";
 inline constexpr const char* kViewerToken = "it-viewer-token-93b2e461";
 
-// Services in the generated config: `checkout` groups by dedup key, `grouped` by source.
+// Services in the generated config: `checkout` groups by dedup key, `grouped` by source; `prometheus` and `db`
+// take Alertmanager-API alerts.
 inline constexpr const char* kCheckoutKey = "checkout-key";
 inline constexpr const char* kGroupedKey = "grouped-key";
+// Alertmanager routes in the generated config (left out when extra_yaml has its own `alertmanager:`): alerts with
+// team="db" go to service `db` grouped by alertname and instance, everything else to `prometheus` by alertname.
+inline constexpr const char* kAlertmanagerYaml =
+    "alertmanager:\n"
+    "  resolve_timeout: 5m\n"
+    "  routes:\n"
+    "    - service: db\n"
+    "      matchers: ['team=\"db\"']\n"
+    "      group_by: [alertname, instance]\n"
+    "    - service: prometheus\n"
+    "      group_by: [alertname]\n";
 
 // Not thread-safe. The thread that starts the server must outlive it (the child is killed when that thread ends,
 // so a crashed test leaves no server behind).

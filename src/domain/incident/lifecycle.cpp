@@ -157,12 +157,7 @@ core::Result<EventResult> HandleEvent(const Model& model, const Config& config, 
       }
       return EventResult{incident_id, false, "acknowledged"};
     }
-    emit.Emit(AlertResolved{alert_id});
-    const Incident* inc = model.FindIncident(incident_id);
-    if (inc != nullptr && inc->open_alerts.empty() &&
-        (inc->state == State::kTriggered || inc->state == State::kAcknowledged)) {
-      emit.Emit(IncidentResolved{incident_id, "all alerts resolved", DueMs(emit.now(), service->auto_close_after)});
-    }
+    CloseAlert(model, config, alert_id, emit);
     return EventResult{incident_id, false, "resolved"};
   }
 
@@ -175,19 +170,39 @@ core::Result<EventResult> HandleEvent(const Model& model, const Config& config, 
     return EventResult{incident_id, false, "alert updated"};
   }
 
-  std::string group_key = GroupKey(*service, e);
+  NewAlert spec{service->name, GroupKey(*service, e), e.summary, e.dedup_key, e.summary, e.source, e.severity,
+                std::move(details)};
+  OpenedAlert opened = OpenAlert(model, spec, emit);
+  return EventResult{opened.incident_id, false, "alert triggered"};
+}
+
+OpenedAlert OpenAlert(const Model& model, const NewAlert& a, Emitter& emit) {
   uint64_t incident_id;
-  if (uint64_t open = model.FindOpenGroup(service->name, group_key); open != 0) {
+  if (uint64_t open = model.FindOpenGroup(a.service, a.group_key); open != 0) {
     incident_id = open;
   } else {
     incident_id = model.next_incident_id;
-    emit.Emit(IncidentOpened{incident_id, service->name, group_key, e.summary, e.severity});
+    emit.Emit(IncidentOpened{incident_id, a.service, a.group_key, a.title, a.severity});
   }
-  emit.Emit(AlertTriggered{incident_id, service->name, e.dedup_key, e.summary, e.source, e.severity,
-                           std::move(details)});
+  uint64_t alert_id =
+      emit.Emit(AlertTriggered{incident_id, a.service, a.dedup_key, a.summary, a.source, a.severity, a.details_json});
   const Incident* inc = model.FindIncident(incident_id);
-  if (inc != nullptr && e.severity < inc->severity) emit.Emit(SeverityRaised{incident_id, e.severity});
-  return EventResult{incident_id, false, "alert triggered"};
+  if (inc != nullptr && a.severity < inc->severity) emit.Emit(SeverityRaised{incident_id, a.severity});
+  return OpenedAlert{incident_id, alert_id};
+}
+
+void CloseAlert(const Model& model, const Config& config, uint64_t alert_id, Emitter& emit) {
+  auto it = model.alerts.find(alert_id);
+  if (it == model.alerts.end()) return;
+  uint64_t incident_id = it->second.incident_id;
+  emit.Emit(AlertResolved{alert_id});
+  const Incident* inc = model.FindIncident(incident_id);
+  if (inc != nullptr && inc->open_alerts.empty() &&
+      (inc->state == State::kTriggered || inc->state == State::kAcknowledged)) {
+    const ServiceConfig* service = config.ByName(inc->service);
+    core::Duration close_after = service != nullptr ? service->auto_close_after : core::Duration(0);
+    emit.Emit(IncidentResolved{incident_id, "all alerts resolved", DueMs(emit.now(), close_after)});
+  }
 }
 
 core::Status Acknowledge(const Model& model, const Config& config, uint64_t incident_id, Emitter& emit) {

@@ -49,6 +49,28 @@ struct EventResult {
 core::Result<EventResult> HandleEvent(const Model& model, const Config& config, const ingest::Event& event,
                                       Emitter& emit);
 
+// An alert another module decided to open (labelled alerts from Alertmanager's API): it joins the service's open
+// incident for `group_key`, or opens one titled `title`.
+struct NewAlert {
+  std::string service;
+  std::string group_key;
+  std::string title;
+  std::string dedup_key;
+  std::string summary;
+  std::string source;
+  ingest::Severity severity = ingest::Severity::kError;
+  std::string details_json;
+};
+struct OpenedAlert {
+  uint64_t incident_id = 0;
+  uint64_t alert_id = 0;
+};
+// The service must exist in `config`: callers route to configured services only.
+OpenedAlert OpenAlert(const Model& model, const NewAlert& alert, Emitter& emit);
+// Resolves one open alert, and its incident when that was the incident's last open alert (auto-close per the
+// service). No-op when the alert is not open (already resolved by a person).
+void CloseAlert(const Model& model, const Config& config, uint64_t alert_id, Emitter& emit);
+
 // kNotFound for an id never issued; kConflict when resolved or closed. Acknowledging an acknowledged incident is a
 // no-op success (no record).
 core::Status Acknowledge(const Model& model, const Config& config, uint64_t incident_id, Emitter& emit);

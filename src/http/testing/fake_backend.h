@@ -51,6 +51,13 @@ class FakeBackend : public Backend {
   engine::Store& store() override { return store_; }
   const engine::Stats& stats() const override { return stats_; }
   bool ready() const override { return ready_.load(); }
+  void ReadState(const std::function<void(const engine::State&)>& read) const override {
+    std::lock_guard lock(mu_);
+    read(state_);
+  }
+  const correlate::Config& alert_config() const override { return alert_config_; }
+  engine::State& mutable_state() { return state_; }
+  correlate::Config& mutable_alert_config() { return alert_config_; }
 
   // Calls every subscriber with `records`, as the engine does after a commit.
   void Publish(const std::vector<engine::Published>& records);
@@ -69,6 +76,8 @@ class FakeBackend : public Backend {
 
   FakeStore store_;
   engine::Stats stats_;
+  engine::State state_;
+  correlate::Config alert_config_;
   std::atomic<bool> ready_{true};
 
   mutable std::mutex mu_;

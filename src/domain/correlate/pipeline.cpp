@@ -1,0 +1,513 @@
+#include "domain/correlate/pipeline.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include <boost/json.hpp>
+
+namespace correlate {
+namespace {
+
+using Kind = AlertChange::Kind;
+using core::Timestamp;
+
+constexpr size_t kMaxSummary = 1024;
+
+std::string Truncate(std::string s, size_t max) {
+  if (s.size() <= max) return s;
+  // Cut on a UTF-8 boundary: never leave half a character.
+  size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  s.resize(cut);
+  return s;
+}
+
+std::string Summary(const core::LabelSet& labels, const core::LabelSet& annotations) {
+  if (auto s = annotations.Get("summary"); !s.empty()) return Truncate(std::string(s), kMaxSummary);
+  if (auto s = annotations.Get("description"); !s.empty()) return Truncate(std::string(s), kMaxSummary);
+  std::string name(labels.Get("alertname"));
+  return Truncate(name.empty() ? labels.ToString() : name + " " + labels.ToString(), kMaxSummary);
+}
+
+std::string Source(const core::LabelSet& labels) {
+  for (const char* name : {"instance", "host", "hostname", "node", "pod", "job"}) {
+    if (auto v = labels.Get(name); !v.empty()) return std::string(v);
+  }
+  return {};
+}
+
+std::string Title(const core::LabelSet& labels, const core::LabelSet& annotations, const std::string& group_key) {
+  std::string name(labels.Get("alertname"));
+  if (name.empty()) return Summary(labels, annotations);
+  if (group_key.empty() || group_key == "alertname=\"" + name + "\"") return name;
+  return Truncate(name + " {" + group_key + "}", kMaxSummary);
+}
+
+std::string Details(uint64_t fingerprint, const core::LabelSet& labels) {
+  boost::json::object o;
+  o["fingerprint"] = core::FingerprintHex(fingerprint);
+  boost::json::object l;
+  for (const auto& [n, v] : labels.labels()) l[n] = v;
+  o["labels"] = std::move(l);
+  return boost::json::serialize(o);
+}
+
+Timestamp LatestEnd(const Model& m, const std::vector<std::string>& ids) {
+  Timestamp latest{};
+  for (const auto& id : ids) {
+    auto it = m.silences.find(id);
+    if (it != m.silences.end()) latest = std::max(latest, it->second.ends_at);
+  }
+  return latest;
+}
+
+bool IncidentAlertOpen(const View& v, uint64_t alert_id) {
+  return alert_id != 0 && v.incidents.alerts.count(alert_id) != 0;
+}
+
+// Collects one request's (or one timer pass's) changes into a single alerts.changed record. A key met twice before
+// the record is written flushes it first, so each decision sees the state the earlier ones left.
+class Batch {
+ public:
+  Batch(const View& v, Emitter& emit, Cause cause) : v_(v), emit_(emit) { record_.cause = cause; }
+
+  // Before deciding about `key`.
+  void Touch(uint64_t key) {
+    if (!keys_.insert(key).second) {
+      Flush();
+      keys_.insert(key);
+    }
+  }
+  void Add(AlertChange change) { record_.changes.push_back(std::move(change)); }
+  void Flush() {
+    if (!record_.changes.empty()) {
+      emit_.Emit(Payload(record_));
+      record_.changes.clear();
+    }
+    keys_.clear();
+  }
+
+ private:
+  const View& v_;
+  Emitter& emit_;
+  AlertsChanged record_;
+  std::unordered_set<uint64_t> keys_;
+};
+
+// Opens (or joins) the incident for an alert, or leaves it muted when a silence matches. Fills the change's
+// alert_id / incident_id / muted_until.
+void Admit(const View& v, const core::LabelSet& labels, const core::LabelSet& annotations, uint64_t fingerprint,
+           const std::string& service, const std::string& group_key, ingest::Severity fallback, Emitter& emit,
+           AlertChange& change) {
+  Timestamp now = emit.now();
+  auto silenced = SilencedBy(v.alerts, labels, now);
+  if (!silenced.empty()) {
+    change.alert_id = 0;
+    change.incident_id = 0;
+    change.muted_until = LatestEnd(v.alerts, silenced);
+    return;
+  }
+  incident::NewAlert a;
+  a.service = service;
+  a.group_key = group_key;
+  a.title = Title(labels, annotations, group_key);
+  a.dedup_key = core::FingerprintHex(change.key);
+  a.summary = Summary(labels, annotations);
+  a.source = Source(labels);
+  a.severity = SeverityFromLabel(labels.Get("severity"), fallback);
+  a.details_json = Details(fingerprint, labels);
+  auto opened = incident::OpenAlert(v.incidents, a, emit);
+  change.alert_id = opened.alert_id;
+  change.incident_id = opened.incident_id;
+}
+
+struct Incoming {
+  uint64_t key = 0;
+  uint64_t fingerprint = 0;
+  bool webhook = false;
+  bool firing = true;
+  const core::LabelSet* labels = nullptr;
+  const core::LabelSet* annotations = nullptr;
+  const std::string* generator_url = nullptr;
+  Timestamp starts_at{};
+  Timestamp ends_at{};
+  bool timeout = false;
+  std::string service;    // webhook: from the URL
+  std::string group_key;  // webhook: the payload's groupKey
+};
+
+// The route an alert takes, with its service and group key filled in; false when no route matches.
+bool Route(const View& v, const Incoming& in, std::string& service, std::string& group_key,
+           ingest::Severity& fallback) {
+  if (in.webhook) {
+    service = in.service;
+    group_key = in.group_key;
+    fallback = ingest::Severity::kWarning;
+    return true;
+  }
+  const correlate::Route* route = v.config.Match(*in.labels);
+  if (route == nullptr || v.services.ByName(route->service) == nullptr) return false;
+  service = route->service;
+  group_key = GroupKey(*route, *in.labels);
+  fallback = route->default_severity;
+  return true;
+}
+
+void Upsert(const View& v, const Incoming& in, Batch& batch, Emitter& emit, PostSummary& sum) {
+  batch.Touch(in.key);
+  const LabeledAlert* existing = v.alerts.Find(in.key);
+  if (existing != nullptr) {
+    if (!in.firing) {
+      if (IncidentAlertOpen(v, existing->alert_id)) incident::CloseAlert(v.incidents, v.services, existing->alert_id, emit);
+      AlertChange c;
+      c.kind = Kind::kResolve;
+      c.key = in.key;
+      c.ends_at = in.ends_at;
+      batch.Add(std::move(c));
+      ++sum.resolved;
+      return;
+    }
+    AlertChange c;
+    c.key = in.key;
+    c.ends_at = in.ends_at;
+    c.timeout = in.timeout;
+    // Alertmanager's merge: an end the client set explicitly and that lies later than the new one wins.
+    if (!in.webhook && !existing->timeout && existing->ends_at > in.ends_at) {
+      c.ends_at = existing->ends_at;
+      c.timeout = false;
+    }
+    std::string content = EncodeContent(*in.labels, *in.annotations, *in.generator_url);
+    if (content == existing->content) {
+      c.kind = Kind::kRefresh;
+    } else {
+      c.kind = Kind::kUpdate;
+      c.content = std::move(content);
+    }
+    batch.Add(std::move(c));
+    ++sum.updated;
+    // Still firing although a person resolved its incident: it starts a new one, as a re-trigger would.
+    if (!existing->muted() && !IncidentAlertOpen(v, existing->alert_id)) {
+      std::string service, group_key;
+      ingest::Severity fallback;
+      if (Route(v, in, service, group_key, fallback)) {
+        AlertChange link;
+        link.kind = Kind::kLink;
+        link.key = in.key;
+        Admit(v, *in.labels, *in.annotations, in.fingerprint, service, group_key, fallback, emit, link);
+        if (link.alert_id == 0) link.kind = Kind::kMute;  // a silence holds it now
+        batch.Add(std::move(link));
+      }
+    }
+    return;
+  }
+  if (!in.firing) {
+    ++sum.ignored;
+    return;
+  }
+  std::string service, group_key;
+  ingest::Severity fallback;
+  if (!Route(v, in, service, group_key, fallback)) {
+    ++sum.ignored;
+    return;
+  }
+  AlertChange c;
+  c.kind = Kind::kNew;
+  c.key = in.key;
+  c.fingerprint = in.fingerprint;
+  c.webhook = in.webhook;
+  c.service = service;
+  if (in.webhook) c.group_key = group_key;
+  c.content = EncodeContent(*in.labels, *in.annotations, *in.generator_url);
+  c.starts_at = in.starts_at;
+  c.ends_at = in.ends_at;
+  c.timeout = in.timeout;
+  Admit(v, *in.labels, *in.annotations, in.fingerprint, service, group_key, fallback, emit, c);
+  if (c.alert_id == 0) {
+    ++sum.muted;
+  } else {
+    ++sum.opened;
+  }
+  batch.Add(std::move(c));
+}
+
+// Muted alerts whose silences no longer hold them enter incidents; the others get their next look-again time.
+void RecheckMuted(const View& v, Emitter& emit, Batch& batch, Timestamp now, size_t limit,
+                  bool only_due) {
+  std::vector<uint64_t> keys;
+  for (const auto& [at, key] : v.alerts.mutes) {
+    if (only_due && at > core::ToUnixMillis(now)) break;
+    if (keys.size() >= limit) break;
+    keys.push_back(key);
+  }
+  for (uint64_t key : keys) {
+    const LabeledAlert* a = v.alerts.Find(key);
+    if (a == nullptr || !a->muted()) continue;
+    Content content = DecodeContent(a->content);
+    batch.Touch(key);
+    auto silenced = SilencedBy(v.alerts, content.labels, now);
+    if (!silenced.empty()) {
+      Timestamp until = LatestEnd(v.alerts, silenced);
+      if (until != a->muted_until) {
+        AlertChange c;
+        c.kind = Kind::kMute;
+        c.key = key;
+        c.muted_until = until;
+        batch.Add(std::move(c));
+      }
+      continue;
+    }
+    Incoming in;
+    in.key = key;
+    in.webhook = a->webhook;
+    in.labels = &content.labels;
+    in.service = a->service;
+    in.group_key = a->group_key;
+    std::string service, group_key;
+    ingest::Severity fallback;
+    AlertChange c;
+    c.key = key;
+    if (!Route(v, in, service, group_key, fallback)) {
+      // The routes changed under it: look again after a resolve_timeout rather than every tick.
+      c.kind = Kind::kMute;
+      c.muted_until = now + v.config.resolve_timeout;
+      batch.Add(std::move(c));
+      continue;
+    }
+    c.kind = Kind::kLink;
+    Admit(v, content.labels, content.annotations, a->fingerprint, service, group_key, fallback, emit, c);
+    if (c.alert_id == 0) c.kind = Kind::kMute;
+    batch.Add(std::move(c));
+  }
+}
+
+int64_t DropAt(const View& v, const Silence& s) { return core::ToUnixMillis(s.ends_at + v.config.silence_retention); }
+
+}  // namespace
+
+std::vector<std::string> SilencedBy(const Model& model, const core::LabelSet& labels, Timestamp now) {
+  if (model.silences.empty()) return {};
+  return Matching(model.silences, labels, now);
+}
+
+core::Result<PostSummary> PostAlerts(const View& v, const std::vector<ingest::PostableAlert>& alerts, Emitter& emit) {
+  if (v.config.routes.empty()) {
+    return core::Unavailable("no Alertmanager route is configured (alertmanager.routes in the configuration)");
+  }
+  const Timestamp now = emit.now();
+  PostSummary sum;
+  sum.received = alerts.size();
+  Batch batch(v, emit, Cause::kApi);
+  for (const auto& a : alerts) {
+    Incoming in;
+    in.fingerprint = a.labels.Fingerprint();
+    in.key = in.fingerprint;
+    in.labels = &a.labels;
+    in.annotations = &a.annotations;
+    in.generator_url = &a.generator_url;
+    if (a.ends_at) {
+      in.ends_at = *a.ends_at;
+      in.starts_at = a.starts_at ? *a.starts_at : *a.ends_at;
+    } else {
+      in.starts_at = a.starts_at ? *a.starts_at : now;
+      in.ends_at = now + v.config.resolve_timeout;
+      in.timeout = true;
+    }
+    in.firing = in.ends_at > now;
+    if (const LabeledAlert* held = v.alerts.Find(in.key); held != nullptr && held->starts_at < in.starts_at) {
+      in.starts_at = held->starts_at;  // the earliest start wins
+    }
+    Upsert(v, in, batch, emit, sum);
+  }
+  batch.Flush();
+  return sum;
+}
+
+core::Result<PostSummary> ReceiveWebhook(const View& v, std::string_view service,
+                                         const ingest::WebhookPayload& payload, Emitter& emit) {
+  if (v.services.ByName(service) == nullptr) {
+    return core::NotFound("service '" + std::string(service) + "' is not configured");
+  }
+  const Timestamp now = emit.now();
+  PostSummary sum;
+  sum.received = payload.alerts.size();
+  Batch batch(v, emit, Cause::kWebhook);
+  for (const auto& a : payload.alerts) {
+    Incoming in;
+    in.fingerprint = a.fingerprint;
+    std::string identity = std::string(service) + '\xff' + payload.group_key + '\xff' + core::FingerprintHex(a.fingerprint);
+    in.key = core::Fnv1a64(identity);
+    in.webhook = true;
+    in.firing = a.firing;
+    in.labels = &a.labels;
+    in.annotations = &a.annotations;
+    in.generator_url = &a.generator_url;
+    in.starts_at = a.starts_at.value_or(now);
+    in.ends_at = a.ends_at.value_or(now);
+    in.service = std::string(service);
+    in.group_key = payload.group_key;
+    Upsert(v, in, batch, emit, sum);
+  }
+  batch.Flush();
+  return sum;
+}
+
+core::Result<std::string> PostSilence(const View& v, const PostableSilence& post, std::string new_id, Emitter& emit) {
+  const Timestamp now = emit.now();
+  auto change = DecidePost(v.alerts.silences, post, std::move(new_id), now);
+  if (!change.ok()) return change.error();
+  bool recheck = false;
+  if (change->expire_id) {
+    auto expired = DecideExpire(v.alerts.silences, *change->expire_id, now);
+    if (expired.ok()) {
+      emit.Emit(Payload(SilenceSaved{expired.value(), DropAt(v, expired.value())}));
+      recheck = true;
+    }
+  } else if (auto it = v.alerts.silences.find(change->silence.id);
+             it != v.alerts.silences.end() && change->silence.ends_at < it->second.ends_at) {
+    recheck = true;  // shortened in place: muted alerts may be free sooner than they were told
+  }
+  std::string id = change->silence.id;
+  emit.Emit(Payload(SilenceSaved{change->silence, DropAt(v, change->silence)}));
+  if (recheck) {
+    Batch batch(v, emit, Cause::kSilence);
+    RecheckMuted(v, emit, batch, now, SIZE_MAX, false);
+    batch.Flush();
+  }
+  return id;
+}
+
+core::Status ExpireSilence(const View& v, std::string_view id, Emitter& emit) {
+  const Timestamp now = emit.now();
+  auto expired = DecideExpire(v.alerts.silences, id, now);
+  // Expiring an expired silence succeeds and changes nothing, as in Alertmanager.
+  if (!expired.ok()) return expired.error().code == core::ErrorCode::kConflict ? core::Ok() : expired.error();
+  emit.Emit(Payload(SilenceSaved{expired.value(), DropAt(v, expired.value())}));
+  Batch batch(v, emit, Cause::kSilence);
+  RecheckMuted(v, emit, batch, now, SIZE_MAX, false);
+  batch.Flush();
+  return core::Ok();
+}
+
+void FireTimers(const View& v, Emitter& emit, size_t limit) {
+  const Timestamp now = emit.now();
+  const int64_t now_ms = core::ToUnixMillis(now);
+  Batch batch(v, emit, Cause::kTimer);
+  std::vector<uint64_t> ending;
+  for (const auto& [at, key] : v.alerts.expiries) {
+    if (at > now_ms || ending.size() >= limit) break;
+    ending.push_back(key);
+  }
+  for (uint64_t key : ending) {
+    const LabeledAlert* a = v.alerts.Find(key);
+    if (a == nullptr) continue;
+    batch.Touch(key);
+    if (IncidentAlertOpen(v, a->alert_id)) incident::CloseAlert(v.incidents, v.services, a->alert_id, emit);
+    AlertChange c;
+    c.kind = Kind::kResolve;
+    c.key = key;
+    c.ends_at = a->ends_at;
+    batch.Add(std::move(c));
+  }
+  RecheckMuted(v, emit, batch, now, limit, true);
+  batch.Flush();
+  std::vector<std::string> drops;
+  for (const auto& [at, id] : v.alerts.silence_drops) {
+    if (at > now_ms) break;
+    drops.push_back(id);
+  }
+  for (auto& id : drops) emit.Emit(Payload(SilenceDropped{std::move(id)}));
+}
+
+core::Status Apply(Model& m, const journal::Record& record) {
+  auto decoded = DecodePayload(record.type, record.version, record.payload);
+  if (!decoded.ok()) return decoded.error();
+  const Timestamp t = record.time;
+  auto missing = [&](uint64_t key) {
+    return core::Corrupt("alerts.changed names alert " + core::FingerprintHex(key) + ", which is not held");
+  };
+  auto erase_drop = [&](const std::string& id) {
+    for (auto it = m.silence_drops.begin(); it != m.silence_drops.end(); ++it) {
+      if (it->second == id) {
+        m.silence_drops.erase(it);
+        return;
+      }
+    }
+  };
+  if (auto* p = std::get_if<AlertsChanged>(&decoded.value())) {
+    for (auto& c : p->changes) {
+      if (c.kind == Kind::kNew) {
+        LabeledAlert a;
+        a.key = c.key;
+        a.fingerprint = c.fingerprint;
+        a.alert_id = c.alert_id;
+        a.incident_id = c.incident_id;
+        a.starts_at = c.starts_at;
+        a.ends_at = c.ends_at;
+        a.updated_at = t;
+        a.muted_until = c.muted_until;
+        a.timeout = c.timeout;
+        a.webhook = c.webhook;
+        a.service = std::move(c.service);
+        a.group_key = std::move(c.group_key);
+        a.content = std::move(c.content);
+        auto [it, fresh] = m.alerts.try_emplace(a.key, std::move(a));
+        if (!fresh) return core::Corrupt("alerts.changed adds alert " + core::FingerprintHex(c.key) + " twice");
+        const LabeledAlert& stored = it->second;
+        if (!stored.webhook) m.expiries.insert({core::ToUnixMillis(stored.ends_at), stored.key});
+        if (stored.muted()) m.mutes.insert({core::ToUnixMillis(stored.muted_until), stored.key});
+        continue;
+      }
+      auto it = m.alerts.find(c.key);
+      if (it == m.alerts.end()) return missing(c.key);
+      LabeledAlert& a = it->second;
+      switch (c.kind) {
+        case Kind::kUpdate:
+          a.content = std::move(c.content);
+          [[fallthrough]];
+        case Kind::kRefresh:
+          if (!a.webhook) {
+            m.expiries.erase({core::ToUnixMillis(a.ends_at), a.key});
+            m.expiries.insert({core::ToUnixMillis(c.ends_at), a.key});
+          }
+          a.ends_at = c.ends_at;
+          a.timeout = c.timeout;
+          a.updated_at = t;
+          break;
+        case Kind::kResolve:
+          if (!a.webhook) m.expiries.erase({core::ToUnixMillis(a.ends_at), a.key});
+          if (a.muted()) m.mutes.erase({core::ToUnixMillis(a.muted_until), a.key});
+          m.alerts.erase(it);
+          break;
+        case Kind::kLink:
+          if (a.muted()) m.mutes.erase({core::ToUnixMillis(a.muted_until), a.key});
+          a.alert_id = c.alert_id;
+          a.incident_id = c.incident_id;
+          a.muted_until = Timestamp{};
+          break;
+        case Kind::kMute:
+          if (a.muted()) m.mutes.erase({core::ToUnixMillis(a.muted_until), a.key});
+          a.alert_id = 0;
+          a.incident_id = 0;
+          a.muted_until = c.muted_until;
+          m.mutes.insert({core::ToUnixMillis(a.muted_until), a.key});
+          break;
+        case Kind::kNew:
+          break;
+      }
+    }
+    return core::Ok();
+  }
+  if (auto* s = std::get_if<SilenceSaved>(&decoded.value())) {
+    std::string id = s->silence.id;
+    erase_drop(id);
+    m.silence_drops.insert({s->drop_at_ms, id});
+    m.silences.insert_or_assign(std::move(id), std::move(s->silence));
+    return core::Ok();
+  }
+  const auto& d = std::get<SilenceDropped>(decoded.value());
+  if (m.silences.erase(d.id) == 0) return core::Corrupt("silence.dropped names silence " + d.id + ", which is not held");
+  erase_drop(d.id);
+  return core::Ok();
+}
+
+}  // namespace correlate

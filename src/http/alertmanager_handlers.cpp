@@ -1,0 +1,372 @@
+// Alertmanager API v2 and its webhook receiver, translated to and from engine commands and the in-memory state.
+// Reads copy what they need under the engine's shared lock and format JSON after releasing it.
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <optional>
+
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include "core/labels.h"
+#include "core/matcher.h"
+#include "domain/correlate/model.h"
+#include "domain/correlate/pipeline.h"
+#include "domain/correlate/silence.h"
+#include "domain/ingest/alertmanager.h"
+#include "http/backend.h"
+#include "http/handlers.h"
+#include "http/server.h"
+
+// g++ 12 reports a false -Wmismatched-new-delete on Asio's coroutine frames (see connection.cpp).
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+namespace http {
+
+namespace json = boost::json;
+
+namespace {
+
+core::Timestamp Now() {
+  return std::chrono::time_point_cast<core::Duration>(std::chrono::system_clock::now());
+}
+
+// Alertmanager's status reports the process start as "uptime".
+const core::Timestamp kProcessStart = Now();
+
+Response Problem(const core::Error& error) { return ErrorResponse(error); }
+
+Response InvalidProblem(std::string_view detail, std::string_view field, std::vector<std::string> errors = {}) {
+  ProblemExtras extras{std::string(detail), std::move(errors)};
+  Response res;
+  res.status = 400;
+  res.content_type = "application/problem+json";
+  res.body = ProblemJson(kInvalidRequest, detail, field, extras.errors.empty() ? nullptr : &extras);
+  return res;
+}
+
+core::Result<json::value> ParseBody(Context& ctx, Request& request, json::storage_ptr storage) {
+  return ParseJsonBody(request.body, ctx.options.max_json_depth, std::move(storage));
+}
+
+json::object LabelsJson(const core::LabelSet& labels) {
+  json::object o;
+  o.reserve(labels.size());
+  for (const auto& [n, v] : labels.labels()) o.emplace(n, v);
+  return o;
+}
+
+// GET /api/v2/alerts (and groups) filters.
+struct AlertFilter {
+  bool active = true;
+  bool silenced = true;
+  bool inhibited = true;
+  bool unprocessed = true;
+  std::vector<core::Matcher> matchers;
+  std::optional<core::Matcher> receiver;
+};
+
+core::Status ParseBool(const std::string& key, const std::string& value, bool& out) {
+  if (value == "true" || value == "1") {
+    out = true;
+  } else if (value == "false" || value == "0") {
+    out = false;
+  } else {
+    return core::Invalid(key + " must be true or false", key);
+  }
+  return core::Ok();
+}
+
+core::Result<AlertFilter> ParseAlertFilter(std::string_view query) {
+  AlertFilter f;
+  core::Status st = ForEachQueryParam(query, [&](const std::string& key, const std::string& value) -> core::Status {
+    if (key == "active") return ParseBool(key, value, f.active);
+    if (key == "silenced") return ParseBool(key, value, f.silenced);
+    if (key == "inhibited") return ParseBool(key, value, f.inhibited);
+    if (key == "unprocessed") return ParseBool(key, value, f.unprocessed);
+    if (key == "filter") {
+      auto m = core::Matcher::Parse(value);
+      if (!m.ok()) return core::Invalid("bad matcher in filter: " + m.error().message, "filter");
+      f.matchers.push_back(std::move(m).value());
+      return core::Ok();
+    }
+    if (key == "receiver") {
+      if (value.empty()) return core::Ok();
+      auto m = core::Matcher::Create("receiver", core::MatchType::kRegex, value);
+      if (!m.ok()) return core::Invalid("receiver is not a valid regular expression", "receiver");
+      f.receiver = std::move(m).value();
+      return core::Ok();
+    }
+    return core::Ok();  // Alertmanager ignores parameters it does not know (receiver_matchers, muted...)
+  });
+  if (!st.ok()) return st.error();
+  return f;
+}
+
+// One alert copied out of the state.
+struct AlertCopy {
+  correlate::LabeledAlert alert;
+  correlate::Content content;
+  std::vector<std::string> silenced_by;
+};
+
+std::vector<AlertCopy> SelectAlerts(Context& ctx, const AlertFilter& f, core::Timestamp now) {
+  std::vector<AlertCopy> out;
+  ctx.backend.ReadState([&](const engine::State& state) {
+    for (const auto& [key, a] : state.alerts.alerts) {
+      if (f.receiver && !f.receiver->MatchesValue(a.service)) continue;
+      correlate::Content content = correlate::DecodeContent(a.content);
+      bool all = std::all_of(f.matchers.begin(), f.matchers.end(),
+                             [&](const core::Matcher& m) { return m.Matches(content.labels); });
+      if (!all) continue;
+      std::vector<std::string> silenced = correlate::SilencedBy(state.alerts, content.labels, now);
+      bool suppressed = !silenced.empty();
+      if (suppressed && !f.silenced) continue;
+      if (!suppressed && !f.active) continue;
+      out.push_back(AlertCopy{a, std::move(content), std::move(silenced)});
+    }
+  });
+  std::sort(out.begin(), out.end(), [](const AlertCopy& x, const AlertCopy& y) {
+    if (x.alert.starts_at != y.alert.starts_at) return x.alert.starts_at < y.alert.starts_at;
+    return x.alert.key < y.alert.key;
+  });
+  return out;
+}
+
+json::object GettableAlert(const AlertCopy& c) {
+  const auto& a = c.alert;
+  json::object o;
+  o["annotations"] = LabelsJson(c.content.annotations);
+  o["endsAt"] = core::FormatRfc3339(a.ends_at);
+  o["fingerprint"] = core::FingerprintHex(a.fingerprint);
+  json::array receivers;
+  receivers.push_back(json::object{{"name", a.service}});
+  o["receivers"] = std::move(receivers);
+  o["startsAt"] = core::FormatRfc3339(a.starts_at);
+  json::array silenced;
+  for (const auto& id : c.silenced_by) silenced.push_back(json::string(id));
+  json::object status;
+  status["inhibitedBy"] = json::array();
+  status["silencedBy"] = std::move(silenced);
+  status["state"] = c.silenced_by.empty() ? "active" : "suppressed";
+  o["status"] = std::move(status);
+  o["updatedAt"] = core::FormatRfc3339(a.updated_at);
+  o["generatorURL"] = c.content.generator_url;
+  o["labels"] = LabelsJson(c.content.labels);
+  return o;
+}
+
+// Submits and maps the engine's refusal or the command's error to a response; nullopt when it succeeded.
+Task<std::optional<Response>> Run(Context& ctx, engine::Command command, engine::Outcome& outcome) {
+  core::Result<engine::Outcome> r = co_await SubmitAndWait(ctx, std::move(command));
+  if (!r.ok()) co_return Problem(r.error());
+  outcome = std::move(r).value();
+  if (!outcome.status.ok()) {
+    const core::Error& e = outcome.status.error();
+    if (e.code == core::ErrorCode::kInvalid) co_return InvalidProblem(e.message, e.field);
+    co_return Problem(e);
+  }
+  co_return std::nullopt;
+}
+
+}  // namespace
+
+Task<Response> HandleAmPostAlerts(Context& ctx, Request& request) {
+  json::monotonic_resource arena;
+  auto body = ParseBody(ctx, request, &arena);
+  if (!body.ok()) co_return InvalidProblem(body.error().message, "");
+  auto batch = ingest::ParsePostableAlerts(*body);
+  if (!batch.ok()) co_return InvalidProblem(batch.error().message, batch.error().field);
+  std::vector<ingest::FieldError> rejected = std::move(batch->rejected);
+  if (!batch->alerts.empty()) {
+    engine::Outcome outcome;
+    engine::Command command{request.principal->actor, engine::PostAlerts{std::move(batch->alerts)}};
+    if (auto error = co_await Run(ctx, std::move(command), outcome)) co_return std::move(*error);
+  }
+  if (!rejected.empty()) {
+    // As Alertmanager: the valid alerts of the batch are stored, and the answer is 400 naming what was not.
+    std::vector<std::string> lines;
+    std::string detail;
+    for (const auto& e : rejected) {
+      lines.push_back(e.field + ": " + e.message);
+      if (!detail.empty()) detail += "; ";
+      detail += e.message;
+    }
+    co_return InvalidProblem(detail, rejected.front().field, std::move(lines));
+  }
+  co_return Response{200, "application/json", "", {}, 0, false, false};
+}
+
+Response HandleAmGetAlerts(Context& ctx, Request& request) {
+  auto filter = ParseAlertFilter(request.query);
+  if (!filter.ok()) return InvalidProblem(filter.error().message, filter.error().field);
+  std::vector<AlertCopy> alerts = SelectAlerts(ctx, *filter, Now());
+  json::array out;
+  out.reserve(alerts.size());
+  for (const auto& c : alerts) out.push_back(GettableAlert(c));
+  return JsonResponse(200, json::serialize(out));
+}
+
+Response HandleAmAlertGroups(Context& ctx, Request& request) {
+  auto filter = ParseAlertFilter(request.query);
+  if (!filter.ok()) return InvalidProblem(filter.error().message, filter.error().field);
+  std::vector<AlertCopy> alerts = SelectAlerts(ctx, *filter, Now());
+  const correlate::Config& routes = ctx.backend.alert_config();
+  struct Group {
+    core::LabelSet labels;
+    std::string receiver;
+    json::array alerts;
+  };
+  std::map<std::pair<std::string, std::string>, Group> groups;
+  for (const auto& c : alerts) {
+    std::string key = c.alert.group_key;
+    core::LabelSet labels;
+    if (!c.alert.webhook) {
+      if (const correlate::Route* route = routes.Match(c.content.labels)) {
+        key = correlate::GroupKey(*route, c.content.labels);
+        bool every = route->group_by.size() == 1 && route->group_by[0] == "...";
+        labels = every ? c.content.labels : c.content.labels.Subset(route->group_by);
+      }
+    }
+    Group& g = groups[{c.alert.service, key}];
+    g.labels = std::move(labels);
+    g.receiver = c.alert.service;
+    g.alerts.push_back(GettableAlert(c));
+  }
+  json::array out;
+  for (auto& [k, g] : groups) {
+    json::object o;
+    o["labels"] = LabelsJson(g.labels);
+    o["receiver"] = json::object{{"name", g.receiver}};
+    o["alerts"] = std::move(g.alerts);
+    out.push_back(std::move(o));
+  }
+  return JsonResponse(200, json::serialize(out));
+}
+
+Response HandleAmStatus(Context& ctx) {
+  const correlate::Config& routes = ctx.backend.alert_config();
+  // config.original: the routing in force, as YAML (what `amtool config show` prints).
+  std::string original = "# incidentd: Alertmanager routes (alertmanager: in the incidentd configuration)\n";
+  original += "resolve_timeout: " + core::FormatDuration(routes.resolve_timeout) + "\nroutes:\n";
+  for (const auto& r : routes.routes) {
+    original += "  - service: " + r.service + "\n    matchers: [";
+    for (size_t i = 0; i < r.matchers.size(); ++i) original += (i ? ", '" : "'") + r.matchers[i].ToString() + "'";
+    original += "]\n    group_by: [";
+    for (size_t i = 0; i < r.group_by.size(); ++i) original += (i ? ", " : "") + r.group_by[i];
+    original += "]\n";
+  }
+  json::object status;
+  status["cluster"] = json::object{{"name", "incidentd"}, {"status", "disabled"}, {"peers", json::array()}};
+  // `version` is the Alertmanager API level incidentd answers to (amtool warns when it differs from its own);
+  // incidentd's own version is in `revision`.
+  status["versionInfo"] = json::object{{"branch", "main"},         {"buildDate", "unknown"},
+                                       {"buildUser", "incidentd"}, {"goVersion", "none (incidentd is C++)"},
+                                       {"revision", "incidentd-0.1.0"}, {"version", "0.25.0"}};
+  status["config"] = json::object{{"original", original}};
+  status["uptime"] = core::FormatRfc3339(kProcessStart);
+  return JsonResponse(200, json::serialize(status));
+}
+
+Response HandleAmReceivers(Context& ctx) {
+  json::array out;
+  for (const auto& name : ctx.backend.alert_config().Receivers()) out.push_back(json::object{{"name", name}});
+  return JsonResponse(200, json::serialize(out));
+}
+
+Response HandleAmListSilences(Context& ctx, Request& request) {
+  std::vector<core::Matcher> filters;
+  core::Status st = ForEachQueryParam(request.query, [&](const std::string& key, const std::string& value) {
+    if (key != "filter") return core::Ok();
+    auto m = core::Matcher::Parse(value);
+    if (!m.ok()) return core::Status(core::Invalid("bad matcher in filter: " + m.error().message, "filter"));
+    filters.push_back(std::move(m).value());
+    return core::Ok();
+  });
+  if (!st.ok()) return InvalidProblem(st.error().message, st.error().field);
+  const core::Timestamp now = Now();
+  std::vector<correlate::Silence> silences;
+  ctx.backend.ReadState([&](const engine::State& state) {
+    for (const auto& [id, s] : state.alerts.silences) {
+      // A filter keeps silences with a matcher on the same label whose value the filter accepts.
+      bool keep = std::all_of(filters.begin(), filters.end(), [&](const core::Matcher& f) {
+        return std::any_of(s.matchers.begin(), s.matchers.end(), [&](const core::Matcher& m) {
+          return m.name() == f.name() && f.MatchesValue(m.value());
+        });
+      });
+      if (keep) silences.push_back(s);
+    }
+  });
+  // Alertmanager's order: active by end, then pending by start, then expired, most recently ended first.
+  auto rank = [&](const correlate::Silence& s) {
+    switch (s.StateAt(now)) {
+      case correlate::SilenceState::kActive: return 0;
+      case correlate::SilenceState::kPending: return 1;
+      case correlate::SilenceState::kExpired: return 2;
+    }
+    return 2;
+  };
+  std::sort(silences.begin(), silences.end(), [&](const auto& a, const auto& b) {
+    int ra = rank(a), rb = rank(b);
+    if (ra != rb) return ra < rb;
+    if (ra == 0) return a.ends_at < b.ends_at;
+    if (ra == 1) return a.starts_at < b.starts_at;
+    return a.ends_at > b.ends_at;
+  });
+  json::array out;
+  for (const auto& s : silences) out.push_back(correlate::ToGettableJson(s, now));
+  return JsonResponse(200, json::serialize(out));
+}
+
+Task<Response> HandleAmPostSilence(Context& ctx, Request& request) {
+  json::monotonic_resource arena;
+  auto body = ParseBody(ctx, request, &arena);
+  if (!body.ok()) co_return InvalidProblem(body.error().message, "");
+  auto post = correlate::ParsePostableSilence(*body);
+  if (!post.ok()) co_return InvalidProblem(post.error().message, post.error().field);
+  engine::Outcome outcome;
+  engine::Command command{request.principal->actor, engine::PostSilence{std::move(post).value(), NewDedupKey()}};
+  if (auto error = co_await Run(ctx, std::move(command), outcome)) co_return std::move(*error);
+  json::object reply{{"silenceID", outcome.silence_id}};
+  co_return JsonResponse(200, json::serialize(reply));
+}
+
+Response HandleAmGetSilence(Context& ctx, Request& request) {
+  std::optional<correlate::Silence> found;
+  ctx.backend.ReadState([&](const engine::State& state) {
+    auto it = state.alerts.silences.find(request.param);
+    if (it != state.alerts.silences.end()) found = it->second;
+  });
+  if (!found) return ProblemResponse(kNotFoundProblem, "silence not found");
+  return JsonResponse(200, json::serialize(correlate::ToGettableJson(*found, Now())));
+}
+
+Task<Response> HandleAmDeleteSilence(Context& ctx, Request& request) {
+  engine::Outcome outcome;
+  engine::Command command{request.principal->actor, engine::ExpireSilence{std::string(request.param)}};
+  if (auto error = co_await Run(ctx, std::move(command), outcome)) co_return std::move(*error);
+  co_return Response{200, "application/json", "", {}, 0, false, false};
+}
+
+Response HandleAmReady(Context& ctx) {
+  if (!ctx.backend.ready()) return ProblemResponse(kUnavailableProblem, "not ready");
+  return Response{200, "text/plain; charset=utf-8", "OK", {}, 0, false, false};
+}
+
+Task<Response> HandleAmWebhook(Context& ctx, Request& request) {
+  json::monotonic_resource arena;
+  auto body = ParseBody(ctx, request, &arena);
+  if (!body.ok()) co_return InvalidProblem(body.error().message, "");
+  auto payload = ingest::ParseWebhookV4(*body);
+  if (!payload.ok()) co_return InvalidProblem(payload.error().message, payload.error().field);
+  engine::Outcome outcome;
+  engine::Command command{request.principal->actor,
+                          engine::ReceiveWebhook{std::string(request.param), std::move(payload).value()}};
+  if (auto error = co_await Run(ctx, std::move(command), outcome)) co_return std::move(*error);
+  json::object reply{{"status", "success"}, {"message", outcome.message}};
+  co_return JsonResponse(200, json::serialize(reply));
+}
+
+}  // namespace http
