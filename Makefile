@@ -4,7 +4,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build run test unit asan bench clean
+.PHONY: all setup configure build run test unit asan bench bench-compare clean
 
 all: build
 
@@ -40,6 +40,11 @@ asan: setup
 
 bench: build
 	@tools/bench.sh $(BUILD)
+
+# incidentd against the real Alertmanager, alternated on this machine; writes the ratio table into
+# docs/performance.md. ROUNDS=3 DURATION=20 by default (about 10 minutes).
+bench-compare: build
+	@tools/bench_compare.sh
 
 clean:
 	rm -rf $(BUILD)

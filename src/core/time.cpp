@@ -46,18 +46,19 @@ std::string FormatRfc3339(Timestamp t) {
 
 Result<Timestamp> ParseRfc3339(std::string_view s) {
   using namespace std::chrono;
-  const Error bad = Invalid("not an RFC 3339 date-time: '" + std::string(s.substr(0, 64)) + "'");
+  // Built only on failure: this runs for every timestamp of every ingested alert.
+  auto bad_error = [s] { return Invalid("not an RFC 3339 date-time: '" + std::string(s.substr(0, 64)) + "'"); };
   size_t pos = 0;
   int Y, M, D, h, m, sec;
   if (!ReadDigits(s, pos, 4, Y) || !Expect(s, pos, '-') || !ReadDigits(s, pos, 2, M) || !Expect(s, pos, '-') ||
       !ReadDigits(s, pos, 2, D)) {
-    return bad;
+    return bad_error();
   }
-  if (pos >= s.size() || (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ')) return bad;
+  if (pos >= s.size() || (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ')) return bad_error();
   ++pos;
   if (!ReadDigits(s, pos, 2, h) || !Expect(s, pos, ':') || !ReadDigits(s, pos, 2, m) || !Expect(s, pos, ':') ||
       !ReadDigits(s, pos, 2, sec)) {
-    return bad;
+    return bad_error();
   }
   int64_t millis = 0;
   if (pos < s.size() && s[pos] == '.') {
@@ -68,7 +69,7 @@ Result<Timestamp> ParseRfc3339(std::string_view s) {
       ++digits;
       ++pos;
     }
-    if (digits == 0) return bad;
+    if (digits == 0) return bad_error();
     for (size_t i = digits; i < 3; ++i) millis *= 10;
   }
   int offset_minutes = 0;
@@ -78,17 +79,17 @@ Result<Timestamp> ParseRfc3339(std::string_view s) {
     int sign = s[pos] == '-' ? -1 : 1;
     ++pos;
     int oh, om;
-    if (!ReadDigits(s, pos, 2, oh)) return bad;
+    if (!ReadDigits(s, pos, 2, oh)) return bad_error();
     if (pos < s.size() && s[pos] == ':') ++pos;
-    if (!ReadDigits(s, pos, 2, om)) return bad;
-    if (oh > 23 || om > 59) return bad;
+    if (!ReadDigits(s, pos, 2, om)) return bad_error();
+    if (oh > 23 || om > 59) return bad_error();
     offset_minutes = sign * (oh * 60 + om);
   } else {
-    return bad;
+    return bad_error();
   }
-  if (pos != s.size()) return bad;
+  if (pos != s.size()) return bad_error();
   year_month_day ymd{year{Y}, month{unsigned(M)}, day{unsigned(D)}};
-  if (!ymd.ok() || h > 23 || m > 59 || sec > 60) return bad;
+  if (!ymd.ok() || h > 23 || m > 59 || sec > 60) return bad_error();
   if (sec == 60) sec = 59;  // leap second: clamp rather than reject
   auto tp = sys_days{ymd} + hours{h} + minutes{m} + seconds{sec} + milliseconds{millis} - minutes{offset_minutes};
   return time_point_cast<Duration>(tp);
