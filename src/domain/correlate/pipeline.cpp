@@ -240,10 +240,12 @@ void RecheckMuted(const View& v, Emitter& emit, Batch& batch, Timestamp now, siz
     keys.push_back(key);
   }
   for (uint64_t key : keys) {
+    // Touch before Find: when this pass already resolved the alert, the flush erases it, and a pointer taken
+    // earlier would dangle.
+    batch.Touch(key);
     const LabeledAlert* a = v.alerts.Find(key);
     if (a == nullptr || !a->muted()) continue;
     Content content = DecodeContent(a->content);
-    batch.Touch(key);
     auto silenced = SilencedBy(v.alerts, content.labels, now);
     if (!silenced.empty()) {
       Timestamp until = LatestEnd(v.alerts, silenced);

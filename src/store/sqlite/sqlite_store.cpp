@@ -324,6 +324,9 @@ SqliteStore::SqliteStore(std::string path, std::unique_ptr<Connection> writer, s
   auto conn = Connection::Open(path_, SQLITE_OPEN_READWRITE, kBusyTimeoutMs);
   if (conn.ok()) {
     checkpointer_conn_ = std::move(conn).value();
+    // A connection learns that the file is in WAL mode only when it first reads it; until then a checkpoint is a
+    // silent no-op (it reports -1 frames), and the WAL would grow without bound.
+    (void)checkpointer_conn_->Exec("SELECT count(*) FROM sqlite_master", "open the checkpoint connection");
     sqlite3_wal_hook(
         writer_->handle(),
         [](void* self, sqlite3*, const char*, int pages) -> int {

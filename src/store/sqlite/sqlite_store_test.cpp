@@ -7,11 +7,13 @@
 #include <stdlib.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <memory>
 #include <random>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -132,6 +134,30 @@ TEST(SqliteStoreTest, DataSurvivesCloseAndReopen) {
   EXPECT_EQ(reopened->IncidentAlerts(1).value()[0], MakeAlert(2, 1));
   EXPECT_EQ(reopened->Timeline(1, 0, 10).value()[0], MakeEntry(1, 3, "x"));
   EXPECT_EQ(reopened->LatestSnapshot().value()->state, "state");
+}
+
+TEST(SqliteStoreTest, CheckpointerMovesTheWalIntoTheDatabaseFile) {
+  TempDir dir;
+  const std::string path = dir.File("incidentd.db");
+  auto store = OpenOrFail(path);
+  ASSERT_NE(store, nullptr);
+  // Enough records, each with a padded payload, for well over kCheckpointPages WAL pages.
+  std::vector<StoredRecord> records = MakeRecords(1, 3000);
+  for (auto& r : records) r.bytes += std::string(2000, 'p');
+
+  for (size_t i = 0; i < records.size(); i += 100) {
+    ASSERT_TRUE(store->Append(std::span(records).subspan(i, 100), Projection{}).ok());
+  }
+
+  // The checkpointer runs on its own thread: poll (not a timing assertion; the deadline only bounds a hang).
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  uintmax_t size = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    size = std::filesystem::file_size(path);
+    if (size > 1'000'000) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_GT(size, 1'000'000u) << "the WAL was never checkpointed into the database file";
 }
 
 TEST(SqliteStoreTest, ReopenedStoreContinuesTheJournalAndRejectsReplays) {

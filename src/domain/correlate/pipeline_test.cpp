@@ -1,0 +1,605 @@
+#include "domain/correlate/pipeline.h"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace correlate {
+namespace {
+
+using namespace std::chrono_literals;
+using Kind = AlertChange::Kind;
+
+const std::string kSilence1 = "5b0c3c52-0000-4000-8000-000000000001";
+const std::string kSilence2 = "5b0c3c52-0000-4000-8000-000000000002";
+
+const core::LabelSet kLatencyWeb1{{"alertname", "HighLatency"}, {"instance", "web-1"}};
+const core::LabelSet kLatencyWeb2{{"alertname", "HighLatency"}, {"instance", "web-2"}};
+const core::LabelSet kDiskDb1{{"alertname", "DiskFull"}, {"instance", "db-1"}, {"team", "db"}};
+const core::LabelSet kDiskDb2{{"alertname", "DiskFull"}, {"instance", "db-2"}, {"team", "db"}};
+const core::LabelSet kMaintenance{{"alertname", "Maintenance"}, {"instance", "web-1"}};
+
+core::Matcher Eq(std::string name, std::string value) {
+  return core::Matcher::Create(std::move(name), core::MatchType::kEqual, std::move(value)).value();
+}
+
+ingest::PostableAlert Firing(const core::LabelSet& labels, const core::LabelSet& annotations = {}) {
+  ingest::PostableAlert a;
+  a.labels = labels;
+  a.annotations = annotations;
+  return a;
+}
+
+ingest::PostableAlert EndingAt(const core::LabelSet& labels, core::Timestamp ends_at) {
+  ingest::PostableAlert a = Firing(labels);
+  a.ends_at = ends_at;
+  return a;
+}
+
+ingest::WebhookAlert Hooked(const core::LabelSet& labels, bool firing = true) {
+  ingest::WebhookAlert a;
+  a.firing = firing;
+  a.labels = labels;
+  a.fingerprint = labels.Fingerprint();
+  return a;
+}
+
+ingest::WebhookPayload Webhook(std::string group_key, std::vector<ingest::WebhookAlert> alerts) {
+  ingest::WebhookPayload p;
+  p.group_key = std::move(group_key);
+  p.receiver = "incidentd";
+  p.alerts = std::move(alerts);
+  return p;
+}
+
+PostableSilence SilencePost(std::vector<core::Matcher> matchers, core::Timestamp starts, core::Timestamp ends) {
+  PostableSilence p;
+  p.matchers = std::move(matchers);
+  p.starts_at = starts;
+  p.ends_at = ends;
+  p.created_by = "alice";
+  p.comment = "maintenance";
+  return p;
+}
+
+// Folds one record of either module, as the engine's state does.
+core::Status Fold(incident::Model& incidents, Model& alerts, const journal::Record& record) {
+  if (record.type >= kFirstType && record.type <= kLastType) return Apply(alerts, record);
+  return incident::Apply(incidents, record, nullptr);
+}
+
+std::string RecordName(uint16_t type) { return type >= kFirstType ? TypeName(type) : incident::TypeName(type); }
+
+// Links and applies decisions the way Engine::Batch does, with a clock the test
+// moves.
+class Harness : public Emitter {
+ public:
+  explicit Harness(bool with_routes = true) {
+    incident::ServiceConfig prometheus;
+    prometheus.name = "prometheus";
+    incident::ServiceConfig db;
+    db.name = "db";
+    services = incident::Config({prometheus, db});
+    if (with_routes) {
+      Route to_db;
+      to_db.service = "db";
+      to_db.matchers = {Eq("team", "db")};
+      to_db.group_by = {"alertname", "instance"};
+      Route catch_all;
+      catch_all.service = "prometheus";
+      catch_all.group_by = {"alertname"};
+      config.routes = {to_db, catch_all};
+    }
+  }
+
+  uint64_t Emit(const incident::Payload& payload) override {
+    return Link(static_cast<uint16_t>(incident::TypeOf(payload)), incident::kPayloadVersion,
+                incident::EncodePayload(payload));
+  }
+  uint64_t Emit(const Payload& payload) override {
+    return Link(static_cast<uint16_t>(TypeOf(payload)), kPayloadVersion, EncodePayload(payload));
+  }
+  core::Timestamp now() const override { return now_; }
+  void Advance(core::Duration d) { now_ += d; }
+
+  View view() const { return View{alerts, incidents, config, services}; }
+
+  core::Result<PostSummary> Post(const std::vector<ingest::PostableAlert>& batch) {
+    return PostAlerts(view(), batch, *this);
+  }
+  core::Result<PostSummary> Receive(std::string_view service, const ingest::WebhookPayload& payload) {
+    return ReceiveWebhook(view(), service, payload, *this);
+  }
+  core::Result<std::string> Silence(const PostableSilence& post, std::string id) {
+    return PostSilence(view(), post, std::move(id), *this);
+  }
+  void Timers() { FireTimers(view(), *this); }
+
+  const LabeledAlert* Held(const core::LabelSet& labels) const { return alerts.Find(labels.Fingerprint()); }
+  const incident::Incident* IncidentOf(const core::LabelSet& labels) const {
+    const LabeledAlert* a = Held(labels);
+    return a == nullptr ? nullptr : incidents.FindIncident(a->incident_id);
+  }
+
+  std::vector<std::string> TypesSince(size_t from) const {
+    std::vector<std::string> out;
+    for (size_t i = from; i < records.size(); ++i) out.push_back(RecordName(records[i].type));
+    return out;
+  }
+  // The alerts.changed records written since `from`, decoded.
+  std::vector<AlertsChanged> ChangesSince(size_t from) const {
+    std::vector<AlertsChanged> out;
+    for (size_t i = from; i < records.size(); ++i) {
+      if (records[i].type != static_cast<uint16_t>(RecordType::kAlertsChanged)) continue;
+      auto p = DecodePayload(records[i].type, records[i].version, records[i].payload);
+      EXPECT_TRUE(p.ok());
+      if (p.ok()) out.push_back(std::get<AlertsChanged>(p.value()));
+    }
+    return out;
+  }
+
+  incident::Config services;
+  Config config;
+  incident::Model incidents;
+  Model alerts;
+  std::vector<journal::Record> records;
+
+ private:
+  uint64_t Link(uint16_t type, uint16_t version, std::string payload) {
+    journal::Record r;
+    r.time = now_;
+    r.actor = "test";
+    r.type = type;
+    r.version = version;
+    r.payload = std::move(payload);
+    chain_.Link(r);
+    core::Status st = Fold(incidents, alerts, r);
+    EXPECT_TRUE(st.ok()) << RecordName(type) << ": " << (st.ok() ? "" : st.error().message);
+    records.push_back(r);
+    return r.seq;
+  }
+
+  journal::Chain chain_;
+  core::Timestamp now_ = core::FromUnixMillis(1'800'000'000'000);
+};
+
+TEST(PipelineTest, NewAlertOpensAnIncidentInTheRoutedServiceGroupedByTheRouteLabels) {
+  Harness h;
+
+  auto sum = h.Post({Firing(kLatencyWeb1)});
+
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(sum->opened, 1u);
+  const incident::Incident* inc = h.IncidentOf(kLatencyWeb1);
+  ASSERT_NE(inc, nullptr);
+  EXPECT_EQ(inc->service, "prometheus");
+  EXPECT_EQ(inc->group_key, "alertname=\"HighLatency\"");
+  EXPECT_EQ(inc->open_alerts.size(), 1u);
+  EXPECT_EQ(h.TypesSince(0), (std::vector<std::string>{"incident.opened", "alert.triggered", "alerts.changed"}));
+}
+
+TEST(PipelineTest, SecondAlertWithTheSameAlertnameJoinsTheOpenIncident) {
+  Harness h;
+  ASSERT_TRUE(h.Post({Firing(kLatencyWeb1)}).ok());
+
+  auto sum = h.Post({Firing(kLatencyWeb2)});
+
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(sum->opened, 1u);
+  EXPECT_EQ(h.Held(kLatencyWeb2)->incident_id, h.Held(kLatencyWeb1)->incident_id);
+  EXPECT_EQ(h.IncidentOf(kLatencyWeb1)->open_alerts.size(), 2u);
+  EXPECT_EQ(h.incidents.incidents.size(), 1u);
+}
+
+TEST(PipelineTest, TeamDbAlertGoesToDbGroupedByAlertnameAndInstance) {
+  Harness h;
+
+  auto sum = h.Post({Firing(kDiskDb1), Firing(kDiskDb2)});
+
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(sum->opened, 2u);
+  const incident::Incident* first = h.IncidentOf(kDiskDb1);
+  const incident::Incident* second = h.IncidentOf(kDiskDb2);
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(first->service, "db");
+  EXPECT_EQ(first->group_key, "alertname=\"DiskFull\", instance=\"db-1\"");
+  EXPECT_NE(first->id, second->id);
+}
+
+TEST(PipelineTest, ResendWithNewAnnotationsUpdatesTheAlertWithoutOpeningAnything) {
+  Harness h;
+  ASSERT_TRUE(h.Post({Firing(kLatencyWeb1, {{"summary", "p99 at 2s"}})}).ok());
+  h.Advance(1min);
+  size_t before = h.records.size();
+
+  auto sum = h.Post({Firing(kLatencyWeb1, {{"summary", "p99 at 3s"}})});
+
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(sum->opened, 0u);
+  EXPECT_EQ(sum->updated, 1u);
+  EXPECT_EQ(h.TypesSince(before), (std::vector<std::string>{"alerts.changed"}));
+  auto changes = h.ChangesSince(before);
+  ASSERT_EQ(changes.size(), 1u);
+  ASSERT_EQ(changes[0].changes.size(), 1u);
+  EXPECT_EQ(changes[0].changes[0].kind, Kind::kUpdate);
+  EXPECT_EQ(DecodeContent(h.Held(kLatencyWeb1)->content).annotations.Get("summary"), "p99 at 3s");
+  EXPECT_EQ(h.Held(kLatencyWeb1)->ends_at, h.now() + 5min);
+}
+
+TEST(PipelineTest, UnchangedResendOnlyRefreshesEndsAtInOneRecordPerCall) {
+  Harness h;
+  ASSERT_TRUE(h.Post({Firing(kLatencyWeb1), Firing(kDiskDb1)}).ok());
+  h.Advance(1min);
+  size_t before = h.records.size();
+
+  auto sum = h.Post({Firing(kLatencyWeb1), Firing(kDiskDb1)});
+
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(sum->updated, 2u);
+  EXPECT_EQ(h.TypesSince(before), (std::vector<std::string>{"alerts.changed"}));
+  auto changes = h.ChangesSince(before);
+  ASSERT_EQ(changes.size(), 1u);
+  ASSERT_EQ(changes[0].changes.size(), 2u);
+  EXPECT_EQ(changes[0].changes[0].kind, Kind::kRefresh);
+  EXPECT_EQ(changes[0].changes[1].kind, Kind::kRefresh);
+  EXPECT_EQ(h.Held(kLatencyWeb1)->ends_at, h.now() + 5min);
+  EXPECT_EQ(h.Held(kLatencyWeb1)->updated_at, h.now());
+}
+
+TEST(PipelineTest, ResendKeepsTheEarliestStartsAt) {
+  Harness h;
+  const core::Timestamp first_start = h.now() - 10min;
+  ingest::PostableAlert first = Firing(kLatencyWeb1);
+  first.starts_at = first_start;
+  ASSERT_TRUE(h.Post({first}).ok());
+  h.Advance(1min);
+  ingest::PostableAlert resend = Firing(kLatencyWeb1);
+  resend.starts_at = h.now();
+
+  ASSERT_TRUE(h.Post({resend}).ok());
+
+  EXPECT_EQ(h.Held(kLatencyWeb1)->starts_at, first_start);
+}
+
+TEST(PipelineTest, FireTimersBeforeResolveTimeoutAfterTheLastUpdateChangesNothing) {
+  Harness h;
+  ASSERT_TRUE(h.Post({Firing(kLatencyWeb1)}).ok());
+  h.Advance(2min);
+  ASSERT_TRUE(h.Post({Firing(kLatencyWeb1)}).ok());  // now ends at +7min
+  h.Advance(5min - 1ms);
+  size_t before = h.records.size();
+
+  h.Timers();
+
+  EXPECT_EQ(h.records.size(), before);
+  ASSERT_NE(h.Held(kLatencyWeb1), nullptr);
+  EXPECT_EQ(h.IncidentOf(kLatencyWeb1)->state, incident::State::kTriggered);
+}
+
+TEST(PipelineTest, FireTimersAfterResolveTimeoutResolvesTheAlertAndItsIncident) {
+  Harness h;
+  ASSERT_TRUE(h.Post({Firing(kLatencyWeb1)}).ok());
+  uint64_t incident_id = h.Held(kLatencyWeb1)->incident_id;
+  h.Advance(2min);
+  ASSERT_TRUE(h.Post({Firing(kLatencyWeb1)}).ok());
+  h.Advance(5min);
+  size_t before = h.records.size();
+
+  h.Timers();
+
+  EXPECT_EQ(h.Held(kLatencyWeb1), nullptr);
+  EXPECT_EQ(h.incidents.FindIncident(incident_id)->state, incident::State::kResolved);
+  EXPECT_EQ(h.TypesSince(before), (std::vector<std::string>{"alert.resolved", "incident.resolved", "alerts.changed"}));
+  EXPECT_EQ(h.ChangesSince(before)[0].cause, Cause::kTimer);
+}
+
+TEST(PipelineTest, TimedOutAlertLeavesItsIncidentOpenWhileAnotherAlertFires) {
+  Harness h;
+  ASSERT_TRUE(h.Post({Firing(kLatencyWeb1), Firing(kLatencyWeb2)}).ok());
+  uint64_t incident_id = h.Held(kLatencyWeb1)->incident_id;
+  h.Advance(4min);
+  ASSERT_TRUE(h.Post({Firing(kLatencyWeb2)}).ok());
+  h.Advance(1min);
+
+  h.Timers();
+
+  EXPECT_EQ(h.Held(kLatencyWeb1), nullptr);
+  ASSERT_NE(h.Held(kLatencyWeb2), nullptr);
+  EXPECT_EQ(h.incidents.FindIncident(incident_id)->state, incident::State::kTriggered);
+  EXPECT_EQ(h.incidents.FindIncident(incident_id)->open_alerts.size(), 1u);
+}
+
+TEST(PipelineTest, EarlierExplicitEndsAtDoesNotShortenALaterExplicitOne) {
+  Harness h;
+  const core::Timestamp late = h.now() + 2h;
+  ASSERT_TRUE(h.Post({EndingAt(kLatencyWeb1, late)}).ok());
+  h.Advance(1min);
+
+  ASSERT_TRUE(h.Post({EndingAt(kLatencyWeb1, h.now() + 30min)}).ok());
+
+  EXPECT_EQ(h.Held(kLatencyWeb1)->ends_at, late);
+  EXPECT_FALSE(h.Held(kLatencyWeb1)->timeout);
+}
+
+TEST(PipelineTest, ExplicitEndsAtReplacesATimeoutBasedOne) {
+  Harness h;
+  ASSERT_TRUE(h.Post({Firing(kLatencyWeb1)}).ok());  // ends at +5min by the timeout
+  h.Advance(1min);
+  const core::Timestamp soon = h.now() + 1min;
+
+  ASSERT_TRUE(h.Post({EndingAt(kLatencyWeb1, soon)}).ok());
+
+  EXPECT_EQ(h.Held(kLatencyWeb1)->ends_at, soon);
+  EXPECT_FALSE(h.Held(kLatencyWeb1)->timeout);
+}
+
+TEST(PipelineTest, AlertPostedWithPastEndsAtResolvesTheHeldAlertAndItsIncident) {
+  Harness h;
+  ASSERT_TRUE(h.Post({Firing(kLatencyWeb1)}).ok());
+  uint64_t incident_id = h.Held(kLatencyWeb1)->incident_id;
+  h.Advance(1min);
+  size_t before = h.records.size();
+
+  auto sum = h.Post({EndingAt(kLatencyWeb1, h.now() - 1s)});
+
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(sum->resolved, 1u);
+  EXPECT_EQ(h.Held(kLatencyWeb1), nullptr);
+  EXPECT_EQ(h.incidents.FindIncident(incident_id)->state, incident::State::kResolved);
+  EXPECT_EQ(h.TypesSince(before), (std::vector<std::string>{"alert.resolved", "incident.resolved", "alerts.changed"}));
+}
+
+TEST(PipelineTest, ResolvedAlertThatIsNotHeldIsIgnoredWithoutAnyRecord) {
+  Harness h;
+
+  auto sum = h.Post({EndingAt(kLatencyWeb1, h.now() - 1min)});
+
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(sum->ignored, 1u);
+  EXPECT_TRUE(h.records.empty());
+  EXPECT_TRUE(h.alerts.alerts.empty());
+}
+
+TEST(PipelineTest, SilencedNewAlertIsMutedAndKeptOutOfIncidents) {
+  Harness h;
+  ASSERT_TRUE(h.Silence(SilencePost({Eq("alertname", "Maintenance")}, h.now(), h.now() + 1h), kSilence1).ok());
+
+  auto sum = h.Post({Firing(kMaintenance)});
+
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(sum->muted, 1u);
+  EXPECT_EQ(sum->opened, 0u);
+  ASSERT_NE(h.Held(kMaintenance), nullptr);
+  EXPECT_TRUE(h.Held(kMaintenance)->muted());
+  EXPECT_EQ(h.Held(kMaintenance)->muted_until, h.now() + 1h);
+  EXPECT_TRUE(h.incidents.incidents.empty());
+  EXPECT_EQ(SilencedBy(h.alerts, kMaintenance, h.now()), (std::vector<std::string>{kSilence1}));
+}
+
+TEST(PipelineTest, ExpiringASilenceLinksTheMutedAlertAtOnce) {
+  Harness h;
+  ASSERT_TRUE(h.Silence(SilencePost({Eq("alertname", "Maintenance")}, h.now(), h.now() + 1h), kSilence1).ok());
+  ASSERT_TRUE(h.Post({EndingAt(kMaintenance, h.now() + 3h)}).ok());
+  h.Advance(10min);
+  size_t before = h.records.size();
+
+  ASSERT_TRUE(ExpireSilence(h.view(), kSilence1, h).ok());
+
+  ASSERT_NE(h.Held(kMaintenance), nullptr);
+  EXPECT_FALSE(h.Held(kMaintenance)->muted());
+  ASSERT_NE(h.IncidentOf(kMaintenance), nullptr);
+  EXPECT_EQ(h.IncidentOf(kMaintenance)->service, "prometheus");
+  EXPECT_EQ(h.TypesSince(before),
+            (std::vector<std::string>{"silence.saved", "incident.opened", "alert.triggered", "alerts.changed"}));
+  EXPECT_EQ(h.ChangesSince(before)[0].changes[0].kind, Kind::kLink);
+}
+
+TEST(PipelineTest, MutedAlertEntersAnIncidentWhenFireTimersRunsAfterTheSilenceEnds) {
+  Harness h;
+  ASSERT_TRUE(h.Silence(SilencePost({Eq("alertname", "Maintenance")}, h.now(), h.now() + 1h), kSilence1).ok());
+  ASSERT_TRUE(h.Post({EndingAt(kMaintenance, h.now() + 3h)}).ok());
+  h.Advance(1h);
+
+  h.Timers();
+
+  ASSERT_NE(h.Held(kMaintenance), nullptr);
+  EXPECT_FALSE(h.Held(kMaintenance)->muted());
+  ASSERT_NE(h.IncidentOf(kMaintenance), nullptr);
+  EXPECT_EQ(h.IncidentOf(kMaintenance)->state, incident::State::kTriggered);
+  EXPECT_TRUE(h.alerts.mutes.empty());
+}
+
+TEST(PipelineTest, AlertThatEndsWhileMutedResolvesWithoutAnIncidentWhenBothTimersAreDue) {
+  Harness h;
+  ASSERT_TRUE(h.Silence(SilencePost({Eq("alertname", "Maintenance")}, h.now(), h.now() + 1h), kSilence1).ok());
+  ASSERT_TRUE(h.Post({Firing(kMaintenance)}).ok());  // ends at +5min, muted until +1h
+  h.Advance(2h);
+
+  h.Timers();
+
+  EXPECT_EQ(h.Held(kMaintenance), nullptr);
+  EXPECT_TRUE(h.alerts.mutes.empty());
+  EXPECT_TRUE(h.incidents.incidents.empty());
+}
+
+TEST(PipelineTest, UpdatingASilencesMatchersExpiresTheOldOneAndCreatesANewId) {
+  Harness h;
+  ASSERT_TRUE(h.Silence(SilencePost({Eq("alertname", "Maintenance")}, h.now(), h.now() + 1h), kSilence1).ok());
+  h.Advance(1min);
+  PostableSilence update = SilencePost({Eq("alertname", "HighLatency")}, h.now(), h.now() + 1h);
+  update.id = kSilence1;
+
+  auto id = h.Silence(update, kSilence2);
+
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ(id.value(), kSilence2);
+  ASSERT_EQ(h.alerts.silences.size(), 2u);
+  EXPECT_EQ(h.alerts.silences.at(kSilence1).StateAt(h.now()), SilenceState::kExpired);
+  EXPECT_EQ(h.alerts.silences.at(kSilence2).StateAt(h.now()), SilenceState::kActive);
+  EXPECT_EQ(SilencedBy(h.alerts, kLatencyWeb1, h.now()), (std::vector<std::string>{kSilence2}));
+}
+
+TEST(PipelineTest, ResendAfterAPersonResolvedTheIncidentOpensANewIncident) {
+  Harness h;
+  ASSERT_TRUE(h.Post({Firing(kLatencyWeb1)}).ok());
+  uint64_t first = h.Held(kLatencyWeb1)->incident_id;
+  ASSERT_TRUE(incident::Resolve(h.incidents, h.services, first, "restarted the proxy", h).ok());
+  h.Advance(1min);
+
+  ASSERT_TRUE(h.Post({Firing(kLatencyWeb1)}).ok());
+
+  uint64_t second = h.Held(kLatencyWeb1)->incident_id;
+  EXPECT_NE(second, first);
+  EXPECT_EQ(h.incidents.FindIncident(first)->state, incident::State::kResolved);
+  ASSERT_NE(h.incidents.FindIncident(second), nullptr);
+  EXPECT_EQ(h.incidents.FindIncident(second)->state, incident::State::kTriggered);
+  EXPECT_EQ(h.incidents.alerts.count(h.Held(kLatencyWeb1)->alert_id), 1u);
+}
+
+TEST(PipelineTest, WebhookFiringAlertsUpsertByGroupKeyAndFingerprint) {
+  Harness h;
+  const std::string group = "{}:{alertname=\"DiskFull\"}";
+  ASSERT_TRUE(h.Receive("db", Webhook(group, {Hooked(kDiskDb1), Hooked(kDiskDb2)})).ok());
+
+  auto again = h.Receive("db", Webhook(group, {Hooked(kDiskDb1), Hooked(kDiskDb2)}));
+  auto other_group = h.Receive("db", Webhook("{}:{instance=\"db-1\"}", {Hooked(kDiskDb1)}));
+
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->opened, 0u);
+  EXPECT_EQ(again->updated, 2u);
+  ASSERT_TRUE(other_group.ok());
+  EXPECT_EQ(other_group->opened, 1u);
+  EXPECT_EQ(h.alerts.alerts.size(), 3u);
+  ASSERT_EQ(h.incidents.incidents.size(), 2u);
+  EXPECT_NE(h.incidents.FindOpenGroup("db", group), 0u);
+  EXPECT_EQ(h.incidents.FindIncident(h.incidents.FindOpenGroup("db", group))->open_alerts.size(), 2u);
+}
+
+TEST(PipelineTest, WebhookAlertMissingFromALaterPayloadStaysOpen) {
+  Harness h;
+  const std::string group = "{}:{alertname=\"DiskFull\"}";
+  ASSERT_TRUE(h.Receive("db", Webhook(group, {Hooked(kDiskDb1), Hooked(kDiskDb2)})).ok());
+  h.Advance(1h);
+
+  ASSERT_TRUE(h.Receive("db", Webhook(group, {Hooked(kDiskDb1)})).ok());
+  h.Timers();
+
+  EXPECT_EQ(h.alerts.alerts.size(), 2u);
+  EXPECT_EQ(h.incidents.FindIncident(h.incidents.FindOpenGroup("db", group))->open_alerts.size(), 2u);
+}
+
+TEST(PipelineTest, WebhookStatusResolvedResolvesTheAlertAndItsIncident) {
+  Harness h;
+  const std::string group = "{}:{alertname=\"DiskFull\"}";
+  ASSERT_TRUE(h.Receive("db", Webhook(group, {Hooked(kDiskDb1)})).ok());
+  uint64_t incident_id = h.incidents.FindOpenGroup("db", group);
+  h.Advance(5min);
+
+  auto sum = h.Receive("db", Webhook(group, {Hooked(kDiskDb1, false)}));
+
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(sum->resolved, 1u);
+  EXPECT_TRUE(h.alerts.alerts.empty());
+  EXPECT_EQ(h.incidents.FindIncident(incident_id)->state, incident::State::kResolved);
+}
+
+TEST(PipelineTest, WebhookForAnUnknownServiceIsNotFound) {
+  Harness h;
+
+  auto sum = h.Receive("payments", Webhook("{}:{}", {Hooked(kDiskDb1)}));
+
+  ASSERT_FALSE(sum.ok());
+  EXPECT_EQ(sum.error().code, core::ErrorCode::kNotFound);
+  EXPECT_TRUE(h.records.empty());
+}
+
+TEST(PipelineTest, PostAlertsWithNoRoutesIsUnavailableAndWritesNothing) {
+  Harness h(/*with_routes=*/false);
+
+  auto sum = h.Post({Firing(kLatencyWeb1)});
+
+  ASSERT_FALSE(sum.ok());
+  EXPECT_EQ(sum.error().code, core::ErrorCode::kUnavailable);
+  EXPECT_TRUE(h.records.empty());
+}
+
+TEST(PipelineTest, DuplicateFingerprintInOneBatchHoldsOneAlert) {
+  Harness h;
+
+  auto sum = h.Post({Firing(kLatencyWeb1, {{"summary", "first"}}), Firing(kLatencyWeb1, {{"summary", "second"}})});
+
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(sum->opened, 1u);
+  EXPECT_EQ(sum->updated, 1u);
+  EXPECT_EQ(h.alerts.alerts.size(), 1u);
+  EXPECT_EQ(h.incidents.alerts.size(), 1u);
+  EXPECT_EQ(DecodeContent(h.Held(kLatencyWeb1)->content).annotations.Get("summary"), "second");
+}
+
+// Touches every kind of change: new, update, refresh, resolve, link and mute,
+// silences saved and dropped.
+void RunScenario(Harness& h) {
+  ASSERT_TRUE(h.Silence(SilencePost({Eq("alertname", "Maintenance")}, h.now(), h.now() + 1h), kSilence1).ok());
+  ASSERT_TRUE(h.Post({Firing(kLatencyWeb1, {{"summary", "slow"}}), Firing(kDiskDb1), Firing(kMaintenance),
+                      EndingAt(kDiskDb2, h.now() + 3h)})
+                  .ok());
+  ASSERT_TRUE(h.Receive("db", Webhook("{}:{alertname=\"DiskFull\"}", {Hooked(kDiskDb1), Hooked(kDiskDb2)})).ok());
+  h.Advance(2min);
+  ASSERT_TRUE(h.Post({Firing(kLatencyWeb1, {{"summary", "slower"}}), Firing(kDiskDb1), Firing(kMaintenance)}).ok());
+  ASSERT_TRUE(incident::Resolve(h.incidents, h.services, h.Held(kDiskDb1)->incident_id, "", h).ok());
+  ASSERT_TRUE(h.Post({Firing(kDiskDb1)}).ok());
+  PostableSilence longer = SilencePost({Eq("alertname", "Maintenance")}, h.now(), h.now() + 2h);
+  longer.id = kSilence1;
+  auto carrier = h.Silence(longer, kSilence2);
+  ASSERT_TRUE(carrier.ok());
+  ASSERT_TRUE(h.Post({Firing(kMaintenance)}).ok());
+  h.Advance(10min);
+  h.Timers();
+  ASSERT_TRUE(h.Post({EndingAt(kLatencyWeb2, h.now() + 1h)}).ok());
+  ASSERT_TRUE(ExpireSilence(h.view(), carrier.value(), h).ok());
+  ASSERT_TRUE(h.Receive("db", Webhook("{}:{alertname=\"DiskFull\"}", {Hooked(kDiskDb2, false)})).ok());
+  h.Advance(121h);
+  h.Timers();
+}
+
+TEST(PipelineTest, ReplayingTheRecordsRebuildsTheLiveModels) {
+  Harness h;
+  RunScenario(h);
+  std::set<Kind> kinds;
+  for (const auto& record : h.ChangesSince(0)) {
+    for (const auto& c : record.changes) kinds.insert(c.kind);
+  }
+  ASSERT_EQ(kinds.size(), 6u);  // the scenario covers every kind of change
+  incident::Model incidents;
+  Model alerts;
+
+  for (const auto& r : h.records) ASSERT_TRUE(Fold(incidents, alerts, r).ok()) << RecordName(r.type);
+
+  EXPECT_EQ(EncodeModel(alerts), EncodeModel(h.alerts));
+  EXPECT_EQ(alerts.expiries, h.alerts.expiries);
+  EXPECT_EQ(alerts.mutes, h.alerts.mutes);
+  EXPECT_EQ(incident::EncodeModel(incidents), incident::EncodeModel(h.incidents));
+}
+
+TEST(PipelineTest, EncodeModelAndDecodeModelRoundTrip) {
+  Harness h;
+  ASSERT_TRUE(h.Silence(SilencePost({Eq("alertname", "Maintenance")}, h.now(), h.now() + 1h), kSilence1).ok());
+  ASSERT_TRUE(h.Post({Firing(kLatencyWeb1), Firing(kMaintenance)}).ok());
+  ASSERT_TRUE(h.Receive("db", Webhook("{}:{alertname=\"DiskFull\"}", {Hooked(kDiskDb1)})).ok());
+
+  auto decoded = DecodeModel(EncodeModel(h.alerts));
+
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(EncodeModel(decoded.value()), EncodeModel(h.alerts));
+  EXPECT_EQ(decoded->alerts, h.alerts.alerts);
+  EXPECT_EQ(decoded->expiries, h.alerts.expiries);
+  EXPECT_EQ(decoded->mutes, h.alerts.mutes);
+  EXPECT_EQ(decoded->silence_drops, h.alerts.silence_drops);
+}
+
+}  // namespace
+}  // namespace correlate
