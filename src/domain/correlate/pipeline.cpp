@@ -169,6 +169,7 @@ void Upsert(const View& v, const Incoming& in, Batch& batch, Emitter& emit, Post
     }
     AlertChange c;
     c.key = in.key;
+    c.starts_at = std::min(existing->starts_at, in.starts_at);  // the earliest start wins
     c.ends_at = in.ends_at;
     c.timeout = in.timeout;
     // Alertmanager's merge: an end the client set explicitly and that lies later than the new one wins.
@@ -315,9 +316,6 @@ core::Result<PostSummary> PostAlerts(const View& v, const std::vector<ingest::Po
       in.timeout = true;
     }
     in.firing = in.ends_at > now;
-    if (const LabeledAlert* held = v.alerts.Find(in.key); held != nullptr && held->starts_at < in.starts_at) {
-      in.starts_at = held->starts_at;  // the earliest start wins
-    }
     Upsert(v, in, batch, emit, sum);
   }
   batch.Flush();
@@ -467,6 +465,7 @@ core::Status Apply(Model& m, const journal::Record& record) {
           a.content = std::move(c.content);
           [[fallthrough]];
         case Kind::kRefresh:
+          a.starts_at = c.starts_at;
           if (!a.webhook) {
             m.expiries.erase({core::ToUnixMillis(a.ends_at), a.key});
             m.expiries.insert({core::ToUnixMillis(c.ends_at), a.key});

@@ -265,6 +265,37 @@ TEST(PipelineTest, ResendKeepsTheEarliestStartsAt) {
   EXPECT_EQ(h.Held(kLatencyWeb1)->starts_at, first_start);
 }
 
+TEST(PipelineTest, ResendWithAnEarlierStartsAtMovesTheStartBack) {
+  Harness h;
+  ingest::PostableAlert first = Firing(kLatencyWeb1);
+  first.starts_at = h.now();
+  ASSERT_TRUE(h.Post({first}).ok());
+  h.Advance(1min);
+  ingest::PostableAlert resend = Firing(kLatencyWeb1);
+  const core::Timestamp earlier = h.now() - 30min;
+  resend.starts_at = earlier;
+
+  ASSERT_TRUE(h.Post({resend}).ok());
+
+  EXPECT_EQ(h.Held(kLatencyWeb1)->starts_at, earlier);
+}
+
+TEST(PipelineTest, RefireAfterAResolveInTheSameBatchStartsFresh) {
+  Harness h;
+  ingest::PostableAlert first = Firing(kLatencyWeb1);
+  first.starts_at = h.now();
+  ASSERT_TRUE(h.Post({first}).ok());
+  h.Advance(10min);
+  ingest::PostableAlert resolved = Firing(kLatencyWeb1);
+  resolved.ends_at = h.now() - 1s;
+  ingest::PostableAlert refire = Firing(kLatencyWeb1);
+  refire.starts_at = h.now();
+
+  ASSERT_TRUE(h.Post({resolved, refire}).ok());
+
+  EXPECT_EQ(h.Held(kLatencyWeb1)->starts_at, h.now());
+}
+
 TEST(PipelineTest, FireTimersBeforeResolveTimeoutAfterTheLastUpdateChangesNothing) {
   Harness h;
   ASSERT_TRUE(h.Post({Firing(kLatencyWeb1)}).ok());

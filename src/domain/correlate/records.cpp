@@ -28,10 +28,12 @@ void EncodeChange(Writer& w, const AlertChange& c) {
       break;
     case Kind::kUpdate:
       w.Str(c.content);
+      w.Time(c.starts_at);
       w.Time(c.ends_at);
       w.Bool(c.timeout);
       break;
     case Kind::kRefresh:
+      w.Time(c.starts_at);
       w.Time(c.ends_at);
       w.Bool(c.timeout);
       break;
@@ -69,10 +71,12 @@ bool DecodeChange(Reader& r, AlertChange& c) {
       break;
     case Kind::kUpdate:
       c.content = r.Str();
+      c.starts_at = r.Time();
       c.ends_at = r.Time();
       c.timeout = r.Bool();
       break;
     case Kind::kRefresh:
+      c.starts_at = r.Time();
       c.ends_at = r.Time();
       c.timeout = r.Bool();
       break;

@@ -30,8 +30,8 @@ const char* TypeName(uint16_t type);
 struct AlertChange {
   enum class Kind : uint8_t {
     kNew = 0,      // all fields
-    kUpdate = 1,   // content, ends_at, timeout (annotations or generatorURL changed)
-    kRefresh = 2,  // ends_at, timeout (a re-send that changed nothing else)
+    kUpdate = 1,   // content, starts_at, ends_at, timeout (annotations or generatorURL changed)
+    kRefresh = 2,  // starts_at, ends_at, timeout (a re-send that changed nothing else)
     kResolve = 3,  // ends_at: the alert is resolved and leaves the model
     kLink = 4,     // alert_id, incident_id: it entered an incident (a silence ended, or its incident was resolved by hand)
     kMute = 5,     // muted_until: still silenced, look again then
