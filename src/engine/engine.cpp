@@ -32,20 +32,23 @@ IncidentRow ToRow(const incident::Incident& inc) {
   return r;
 }
 
-AlertRow ToRow(const incident::Alert& a) {
+AlertRow ToRow(const incident::Alert& a, const incident::AlertText* text) {
   AlertRow r;
   r.id = a.id;
   r.service = a.service;
   r.dedup_key = a.dedup_key;
   r.incident_id = a.incident_id;
   r.status = incident::ToString(a.status);
-  r.summary = a.summary;
-  r.source = a.source;
+  r.text = text != nullptr;
+  if (text != nullptr) {
+    r.summary = text->summary;
+    r.source = text->source;
+    r.details_json = text->details_json;
+  }
   r.severity = ingest::ToString(a.severity);
   r.created_at = a.created_at;
   r.updated_at = a.updated_at;
   r.event_count = a.event_count;
-  r.details_json = a.details_json;
   return r;
 }
 
@@ -110,13 +113,24 @@ class Engine::Batch final : public correlate::Emitter, public incident::Observer
 
   core::Timestamp now() const override { return now_; }
 
-  void AlertChanged(const incident::Alert& alert) override {
+  void AlertChanged(const incident::Alert& alert, const incident::AlertText* text) override {
     auto [it, fresh] = alert_index_.try_emplace(alert.id, projection_.alerts.size());
     if (fresh) {
-      projection_.alerts.push_back(ToRow(alert));
-    } else {
-      projection_.alerts[it->second] = ToRow(alert);
+      projection_.alerts.push_back(ToRow(alert, text));
+      return;
     }
+    // One row per alert and batch: a later change keeps the text an earlier one of the batch brought.
+    AlertRow& row = projection_.alerts[it->second];
+    AlertRow next = ToRow(alert, text);
+    if (row.text) {
+      if (!next.text) {
+        next.summary = std::move(row.summary);
+        next.text = true;
+      }
+      if (next.source.empty()) next.source = std::move(row.source);
+      if (next.details_json.empty()) next.details_json = std::move(row.details_json);
+    }
+    row = std::move(next);
   }
 
   void IncidentChanged(const incident::Incident& inc) override {

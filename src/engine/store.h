@@ -65,6 +65,10 @@ struct AlertRow {
   core::Timestamp updated_at{};
   uint32_t event_count = 0;
   std::string details_json;  // payload extras as JSON: component, group, class, custom_details, links, images
+  // Upserts only: false when the row carries no text (a status change), so the store keeps the stored summary,
+  // source and details_json. When true, an empty source or details_json also keeps the stored value (a re-trigger
+  // does not repeat them). Rows read back always have true.
+  bool text = true;
 
   friend bool operator==(const AlertRow&, const AlertRow&) = default;
 };

@@ -359,6 +359,46 @@ TEST_P(StoreContractTest, AlertUpsertKeepsTheLatestRow) {
   EXPECT_EQ((*alerts)[0], updated);
 }
 
+TEST_P(StoreContractTest, AlertRowWithoutTextKeepsTheStoredText) {
+  AlertRow first = MakeAlert(5, 1);
+  first.details_json = R"({"labels":{"alertname":"X"}})";
+  ASSERT_TRUE(AppendNext(store(), Projection{{}, {first}, {}}).ok());
+  AlertRow status_only = MakeAlert(5, 1);
+  status_only.text = false;
+  status_only.status = "resolved";
+  status_only.summary.clear();
+  status_only.source.clear();
+  status_only.details_json.clear();
+
+  ASSERT_TRUE(AppendNext(store(), Projection{{}, {status_only}, {}}).ok());
+  auto alerts = store().IncidentAlerts(1);
+
+  ASSERT_TRUE(alerts.ok());
+  AlertRow expected = first;
+  expected.status = "resolved";
+  EXPECT_EQ((*alerts)[0], expected);
+}
+
+TEST_P(StoreContractTest, RetriggerTextWithEmptySourceAndDetailsKeepsThem) {
+  AlertRow first = MakeAlert(5, 1);
+  first.details_json = R"({"component":"db"})";
+  ASSERT_TRUE(AppendNext(store(), Projection{{}, {first}, {}}).ok());
+  AlertRow retrigger = first;
+  retrigger.summary = "worse now";
+  retrigger.source.clear();
+  retrigger.details_json.clear();
+  retrigger.event_count = 2;
+
+  ASSERT_TRUE(AppendNext(store(), Projection{{}, {retrigger}, {}}).ok());
+  auto alerts = store().IncidentAlerts(1);
+
+  ASSERT_TRUE(alerts.ok());
+  AlertRow expected = first;
+  expected.summary = "worse now";
+  expected.event_count = 2;
+  EXPECT_EQ((*alerts)[0], expected);
+}
+
 TEST_P(StoreContractTest, IncidentAlertsAreOldestFirstAndOnlyThatIncidents) {
   Projection projection;
   projection.alerts = {MakeAlert(30, 1), MakeAlert(10, 1), MakeAlert(20, 2), MakeAlert(15, 1)};

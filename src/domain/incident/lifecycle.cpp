@@ -304,11 +304,8 @@ core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
           a.incident_id = p.incident_id;
           a.service = std::move(p.service);
           a.dedup_key = std::move(p.dedup_key);
-          a.summary = std::move(p.summary);
-          a.source = std::move(p.source);
           a.severity = p.severity;
           a.created_at = a.updated_at = t;
-          a.details_json = std::move(p.details_json);
           inc.open_alerts.push_back(a.id);
           ++inc.alert_count;
           touch(inc);
@@ -316,9 +313,10 @@ core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
           m.IndexAlert(stored);
           if (obs) {
             obs->TimelineEntry(inc.id, "alert_triggered",
-                               "Alert " + Quote(stored.dedup_key) + " triggered: " + stored.summary +
-                                   (stored.source.empty() ? "" : " (source " + stored.source + ")"));
-            obs->AlertChanged(stored);
+                               "Alert " + Quote(stored.dedup_key) + " triggered: " + p.summary +
+                                   (p.source.empty() ? "" : " (source " + p.source + ")"));
+            AlertText text{p.summary, p.source, p.details_json};
+            obs->AlertChanged(stored, &text);
             obs->IncidentChanged(inc);
           }
         } else if constexpr (std::is_same_v<T, AlertRetriggered>) {
@@ -328,9 +326,7 @@ core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
             return;
           }
           Alert& a = it->second;
-          a.summary = std::move(p.summary);
           a.severity = std::min(a.severity, p.severity);
-          if (!p.details_json.empty()) a.details_json = std::move(p.details_json);
           a.updated_at = t;
           ++a.event_count;
           Incident* found = MustIncident(m, a.incident_id, st);
@@ -340,8 +336,10 @@ core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
           if (obs) {
             obs->TimelineEntry(inc.id, "alert_retriggered",
                                "Alert " + Quote(a.dedup_key) + " triggered again (" + std::to_string(a.event_count) +
-                                   " events): " + a.summary);
-            obs->AlertChanged(a);
+                                   " events): " + p.summary);
+            // The source is not in a re-trigger record: keep the stored one (empty source = unchanged).
+            AlertText text{p.summary, {}, p.details_json};
+            obs->AlertChanged(a, &text);
             obs->IncidentChanged(inc);
           }
         } else if constexpr (std::is_same_v<T, AlertAcknowledged> || std::is_same_v<T, AlertResolved>) {
@@ -360,7 +358,7 @@ core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
             a.status = AlertStatus::kAcknowledged;
             if (obs) {
               obs->TimelineEntry(inc.id, "alert_acknowledged", "Alert " + Quote(a.dedup_key) + " acknowledged");
-              obs->AlertChanged(a);
+              obs->AlertChanged(a, nullptr);
               obs->IncidentChanged(inc);
             }
           } else {
@@ -368,7 +366,7 @@ core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
             std::erase(inc.open_alerts, a.id);
             if (obs) {
               obs->TimelineEntry(inc.id, "alert_resolved", "Alert " + Quote(a.dedup_key) + " resolved");
-              obs->AlertChanged(a);
+              obs->AlertChanged(a, nullptr);
               obs->IncidentChanged(inc);
             }
             m.UnindexAlert(a);

@@ -15,12 +15,21 @@
 
 namespace incident {
 
+// An alert's text as a record carries it (the model does not keep it). Empty details_json on a re-trigger means
+// "unchanged".
+struct AlertText {
+  std::string_view summary;
+  std::string_view source;
+  std::string_view details_json;
+};
+
 // Sees each change while a record is applied, before the model forgets anything (a resolved alert is reported
 // before it is erased), so the engine can keep query tables in step.
 class Observer {
  public:
   virtual ~Observer() = default;
-  virtual void AlertChanged(const Alert& alert) = 0;
+  // `text` is set when the record carries the alert's text (trigger, re-trigger), null for status changes.
+  virtual void AlertChanged(const Alert& alert, const AlertText* text) = 0;
   virtual void IncidentChanged(const Incident& incident) = 0;
   virtual void TimelineEntry(uint64_t incident_id, std::string_view kind, std::string text) = 0;
 };

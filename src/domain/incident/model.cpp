@@ -7,7 +7,7 @@
 namespace incident {
 namespace {
 
-constexpr uint8_t kModelFormat = 1;
+constexpr uint8_t kModelFormat = 2;  // 2: alerts without their text
 
 void WriteOptTime(journal::Writer& w, const std::optional<core::Timestamp>& t) {
   w.Bool(t.has_value());
@@ -126,13 +126,10 @@ std::string EncodeModel(const Model& m) {
     w.Str(a->service);
     w.Str(a->dedup_key);
     w.U8(static_cast<uint8_t>(a->status));
-    w.Str(a->summary);
-    w.Str(a->source);
     w.U8(static_cast<uint8_t>(a->severity));
     w.Time(a->created_at);
     w.Time(a->updated_at);
     w.U64(a->event_count);
-    w.Str(a->details_json);
   }
   std::vector<const Incident*> incidents;
   incidents.reserve(m.incidents.size());
@@ -164,7 +161,9 @@ std::string EncodeModel(const Model& m) {
 core::Result<Model> DecodeModel(std::string_view bytes) {
   journal::Reader r(bytes);
   Model m;
-  if (r.U8() != kModelFormat) return core::Corrupt("unknown incident state format");
+  const uint8_t format = r.U8();
+  if (format != 1 && format != kModelFormat) return core::Corrupt("unknown incident state format");
+  const bool with_text = format == 1;  // format 1 kept each alert's summary, source and details: skip them
   m.next_incident_id = r.U64();
   uint64_t n_alerts = r.U64();
   if (n_alerts <= bytes.size()) {
@@ -178,13 +177,15 @@ core::Result<Model> DecodeModel(std::string_view bytes) {
     a.service = r.Str();
     a.dedup_key = r.Str();
     a.status = ReadEnum<AlertStatus>(r, 2);
-    a.summary = r.Str();
-    a.source = r.Str();
+    if (with_text) {
+      r.StrView();
+      r.StrView();
+    }
     a.severity = ReadEnum<ingest::Severity>(r, 3);
     a.created_at = r.Time();
     a.updated_at = r.Time();
     a.event_count = static_cast<uint32_t>(r.U64());
-    a.details_json = r.Str();
+    if (with_text) r.StrView();
     m.IndexAlert(m.alerts.emplace(a.id, std::move(a)).first->second);
   }
   uint64_t n_incidents = r.U64();

@@ -27,13 +27,12 @@ struct Alert {
   std::string service;
   std::string dedup_key;
   AlertStatus status = AlertStatus::kTriggered;
-  std::string summary;
-  std::string source;
   ingest::Severity severity = ingest::Severity::kError;
   core::Timestamp created_at{};
   core::Timestamp updated_at{};
   uint32_t event_count = 1;
-  std::string details_json;
+  // The alert's text (summary, source, details) is not kept here: decisions never read it, it lives in the journal
+  // and the alerts query table, and an alert storm holds hundreds of thousands of these.
 
   friend bool operator==(const Alert&, const Alert&) = default;
 };

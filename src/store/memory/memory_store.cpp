@@ -31,7 +31,19 @@ core::Status MemoryStore::Append(std::span<const engine::StoredRecord> records, 
   }
   journal_.insert(journal_.end(), records.begin(), records.end());
   for (const engine::IncidentRow& row : projection.incidents) incidents_[row.id] = row;
-  for (const engine::AlertRow& row : projection.alerts) alerts_[row.id] = row;
+  for (const engine::AlertRow& row : projection.alerts) {
+    auto [it, fresh] = alerts_.try_emplace(row.id, row);
+    if (fresh) {
+      it->second.text = true;
+      continue;
+    }
+    engine::AlertRow merged = row;
+    merged.text = true;
+    if (!row.text) merged.summary = it->second.summary;
+    if (!row.text || row.source.empty()) merged.source = it->second.source;
+    if (!row.text || row.details_json.empty()) merged.details_json = it->second.details_json;
+    it->second = std::move(merged);
+  }
   for (const engine::TimelineRow& row : projection.timeline) {
     std::vector<engine::TimelineRow>& entries = timelines_[row.incident_id];
     // After every entry with the same seq: entries of one record keep their insertion order.

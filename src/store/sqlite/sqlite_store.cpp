@@ -49,9 +49,12 @@ constexpr const char* kUpsertAlertSql =
     "INSERT INTO alerts (id, incident_id, service, dedup_key, status, summary, source, severity, created_at, "
     "updated_at, event_count, details_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
     "ON CONFLICT (id) DO UPDATE SET incident_id = excluded.incident_id, service = excluded.service, "
-    "dedup_key = excluded.dedup_key, status = excluded.status, summary = excluded.summary, "
-    "source = excluded.source, severity = excluded.severity, created_at = excluded.created_at, "
-    "updated_at = excluded.updated_at, event_count = excluded.event_count, details_json = excluded.details_json";
+    "dedup_key = excluded.dedup_key, status = excluded.status, "
+    "summary = CASE WHEN ?13 THEN excluded.summary ELSE summary END, "
+    "source = CASE WHEN ?13 AND excluded.source <> '' THEN excluded.source ELSE source END, "
+    "severity = excluded.severity, created_at = excluded.created_at, "
+    "updated_at = excluded.updated_at, event_count = excluded.event_count, "
+    "details_json = CASE WHEN ?13 AND excluded.details_json <> '' THEN excluded.details_json ELSE details_json END";
 constexpr const char* kInsertTimelineSql =
     "INSERT INTO timeline (incident_id, seq, time_ms, actor, kind, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 constexpr const char* kUpsertSnapshotSql =
@@ -272,6 +275,7 @@ core::Status UpsertAlerts(Connection& w, const std::vector<AlertRow>& rows) {
     s.BindInt(10, core::ToUnixMillis(row.updated_at));
     s.BindInt(11, row.event_count);
     s.BindText(12, row.details_json);
+    s.BindInt(13, row.text ? 1 : 0);
     if (auto st = StepDone(w, s, "upsert"); !st.ok()) {
       return st.error().WithContext("alert " + std::to_string(row.id));
     }
