@@ -56,17 +56,27 @@ Result<Matcher> Matcher::Parse(std::string_view text) {
   std::string_view rest = text.substr(i);
   while (!rest.empty() && rest.back() == ' ') rest.remove_suffix(1);
   std::string value;
-  if (rest.size() >= 2 && rest.front() == '"' && rest.back() == '"') {
+  auto unbalanced = [&] {
+    return Invalid("bad matcher '" + std::string(text) + "': matcher value contains unescaped double quote",
+                   "matchers");
+  };
+  if (!rest.empty() && rest.front() == '"') {
+    // Quoted: closed by the last character, with every inner quote escaped.
+    if (rest.size() < 2 || rest.back() != '"') return unbalanced();
     rest = rest.substr(1, rest.size() - 2);
     for (size_t k = 0; k < rest.size(); ++k) {
-      if (rest[k] == '\\' && k + 1 < rest.size()) {
+      if (rest[k] == '\\') {
+        if (k + 1 == rest.size()) return unbalanced();  // the closing quote was escaped
         ++k;
         value += rest[k] == 'n' ? '\n' : rest[k];
+      } else if (rest[k] == '"') {
+        return unbalanced();
       } else {
         value += rest[k];
       }
     }
   } else {
+    if (rest.find('"') != std::string_view::npos) return unbalanced();
     value = std::string(rest);
   }
   return Create(std::move(name), type, std::move(value));

@@ -53,5 +53,20 @@ TEST(MatcherTest, ParsesTheFourOperators) {
   EXPECT_FALSE(Matcher::Parse("=api").ok());
 }
 
+TEST(MatcherTest, UnbalancedOrUnescapedQuotesAreRejected) {
+  for (const char* text : {"alertname=\"x", "alertname=x\"", "alertname=\"a\"b\"", "alertname=a\"b", "a=\"x\\\""}) {
+    auto m = Matcher::Parse(text);
+
+    EXPECT_FALSE(m.ok()) << text;
+  }
+}
+
+TEST(MatcherTest, EscapedQuotesAndBackslashesInAQuotedValueAreKept) {
+  auto m = Matcher::Parse(R"(msg="say \"hi\" \\ bye")");
+
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->value(), R"(say "hi" \ bye)");
+}
+
 }  // namespace
 }  // namespace core
