@@ -117,7 +117,7 @@ std::vector<AlertCopy> SelectAlerts(Context& ctx, const AlertFilter& f, core::Ti
   ctx.backend.ReadState([&](const engine::State& state) {
     for (const auto& [key, a] : state.alerts.alerts) {
       if (f.receiver && !f.receiver->MatchesValue(a.service)) continue;
-      correlate::Content content = correlate::DecodeContent(a.content);
+      correlate::Content content = correlate::DecodeContent(state.alerts.ContentOf(a));
       bool all = std::all_of(f.matchers.begin(), f.matchers.end(),
                              [&](const core::Matcher& m) { return m.Matches(content.labels); });
       if (!all) continue;

@@ -31,6 +31,132 @@ Content DecodeContent(std::string_view content) {
   return c;
 }
 
+namespace {
+
+// EncodeContent's layout, split: the names (the shape) and the values.
+struct Flat {
+  std::vector<std::string_view> names;
+  size_t label_count = 0;
+  std::vector<std::string_view> values;
+};
+
+bool Flatten(std::string_view content, Flat& out) {
+  journal::Reader r(content);
+  for (int part = 0; part < 2; ++part) {
+    uint64_t n = r.U64();
+    if (!r.ok() || n > content.size()) return false;
+    for (uint64_t i = 0; i < n; ++i) {
+      out.names.push_back(r.StrView());
+      out.values.push_back(r.StrView());
+    }
+    if (part == 0) out.label_count = out.names.size();
+  }
+  out.values.push_back(r.StrView());
+  return r.ok() && r.done();
+}
+
+uint64_t ShapeOf(const Flat& f) {
+  std::string key = std::to_string(f.label_count);
+  for (auto n : f.names) {
+    key += '\xff';
+    key += n;
+  }
+  return core::Fnv1a64(key);
+}
+
+}  // namespace
+
+// Packed: U64 template id (0: the content follows as it is), then U64 count and (U64 value index, Str value) for
+// each value that differs from the template's.
+std::string ContentTable::Pack(std::string_view content) {
+  Flat f;
+  journal::Writer w;
+  if (!Flatten(content, f)) {
+    w.U64(0);
+    w.Raw(content);
+    return w.Take();
+  }
+  const uint64_t shape = ShapeOf(f);
+  auto found = by_shape_.find(shape);
+  Template* t = nullptr;
+  uint64_t id = 0;
+  if (found != by_shape_.end()) {
+    id = found->second;
+    t = &templates_.at(id);
+    // A hash collision between two shapes: keep this content whole rather than mis-pack it.
+    bool same = t->label_count == f.label_count && t->names.size() == f.names.size() &&
+                std::equal(t->names.begin(), t->names.end(), f.names.begin());
+    if (!same) {
+      w.U64(0);
+      w.Raw(content);
+      return w.Take();
+    }
+  } else {
+    id = next_id_++;
+    Template fresh;
+    fresh.shape = shape;
+    fresh.label_count = f.label_count;
+    fresh.names.assign(f.names.begin(), f.names.end());
+    fresh.values.assign(f.values.begin(), f.values.end());
+    t = &templates_.emplace(id, std::move(fresh)).first->second;
+    by_shape_.emplace(shape, id);
+  }
+  ++t->refs;
+  w.U64(id);
+  uint64_t differing = 0;
+  for (size_t i = 0; i < f.values.size(); ++i) differing += f.values[i] != t->values[i];
+  w.U64(differing);
+  for (size_t i = 0; i < f.values.size(); ++i) {
+    if (f.values[i] == t->values[i]) continue;
+    w.U64(i);
+    w.Str(f.values[i]);
+  }
+  std::string out = w.Take();
+  out.shrink_to_fit();
+  return out;
+}
+
+std::string ContentTable::Unpack(std::string_view packed) const {
+  journal::Reader r(packed);
+  uint64_t id = r.U64();
+  if (id == 0) return std::string(packed.substr(1));  // the varint 0 is one byte
+  const Template& t = templates_.at(id);
+  std::vector<std::string_view> values(t.values.begin(), t.values.end());
+  uint64_t n = r.U64();
+  for (uint64_t k = 0; k < n && r.ok(); ++k) {
+    uint64_t i = r.U64();
+    std::string_view v = r.StrView();
+    if (i < values.size()) values[i] = v;
+  }
+  INCIDENTD_CHECK(r.ok());
+  journal::Writer w;
+  size_t v = 0;
+  w.U64(t.label_count);
+  for (size_t i = 0; i < t.label_count; ++i) {
+    w.Str(t.names[i]);
+    w.Str(values[v++]);
+  }
+  w.U64(t.names.size() - t.label_count);
+  for (size_t i = t.label_count; i < t.names.size(); ++i) {
+    w.Str(t.names[i]);
+    w.Str(values[v++]);
+  }
+  w.Str(values[v]);
+  return w.Take();
+}
+
+void ContentTable::Release(std::string_view packed) {
+  journal::Reader r(packed);
+  uint64_t id = r.U64();
+  if (id == 0) return;
+  auto it = templates_.find(id);
+  INCIDENTD_CHECK(it != templates_.end() && it->second.refs > 0);
+  if (--it->second.refs == 0) {
+    by_shape_.erase(it->second.shape);
+    templates_.erase(it);
+  }
+}
+
 const LabeledAlert* Model::Find(uint64_t key) const {
   auto it = alerts.find(key);
   return it == alerts.end() ? nullptr : &it->second;
@@ -58,7 +184,7 @@ std::string EncodeModel(const Model& m) {
     w.Bool(a->webhook);
     w.Str(a->service);
     w.Str(a->group_key);
-    w.Str(a->content);
+    w.Str(m.ContentOf(*a));
   }
   w.U64(m.silences.size());
   for (const auto& [id, s] : m.silences) w.Str(EncodeSilence(s));
@@ -91,7 +217,7 @@ core::Result<Model> DecodeModel(std::string_view bytes) {
     a.webhook = r.Bool();
     a.service = r.Str();
     a.group_key = r.Str();
-    a.content = r.Str();
+    a.packed = m.contents.Pack(r.StrView());
     if (!a.webhook) m.expiries.insert({core::ToUnixMillis(a.ends_at), a.key});
     if (a.muted()) m.mutes.insert({core::ToUnixMillis(a.muted_until), a.key});
     m.alerts.emplace(a.key, std::move(a));

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "core/labels.h"
 #include "core/result.h"
@@ -31,7 +32,7 @@ struct LabeledAlert {
   bool webhook = false;           // received through an Alertmanager webhook: no ending by time
   std::string service;
   std::string group_key;  // webhook alerts: Alertmanager's groupKey (API alerts take theirs from the route)
-  std::string content;    // EncodeContent: labels, annotations, generatorURL
+  std::string packed;     // the content, packed against a template (Model::ContentOf gives it back)
 
   bool muted() const { return alert_id == 0; }
   friend bool operator==(const LabeledAlert&, const LabeledAlert&) = default;
@@ -48,6 +49,34 @@ struct Content {
 // Content of a string EncodeContent made (the model only holds those).
 Content DecodeContent(std::string_view content);
 
+// Alerts of one rule share their label names, most label values, their annotations and generatorURL. The table
+// keeps one template per shape (label and annotation names) and each alert keeps only the values that differ from
+// it: a few dozen bytes instead of a few hundred. Deterministic: the same sequence of Pack/Release calls gives the
+// same packed strings, so a replay rebuilds the live table.
+class ContentTable {
+ public:
+  // Packs EncodeContent bytes and takes a reference on the template used (created from `content` when its shape
+  // has none yet). Content that does not parse is kept as it is.
+  std::string Pack(std::string_view content);
+  // The EncodeContent bytes `packed` stands for.
+  std::string Unpack(std::string_view packed) const;
+  // Drops the reference `packed` holds; a template nobody uses any more is forgotten.
+  void Release(std::string_view packed);
+  size_t template_count() const { return templates_.size(); }
+
+ private:
+  struct Template {
+    uint64_t shape = 0;
+    std::vector<std::string> names;   // label names, then annotation names
+    size_t label_count = 0;
+    std::vector<std::string> values;  // label values, annotation values, generatorURL
+    uint64_t refs = 0;
+  };
+  std::unordered_map<uint64_t, uint64_t> by_shape_;  // shape hash → template id
+  std::unordered_map<uint64_t, Template> templates_;
+  uint64_t next_id_ = 1;
+};
+
 // Owned by the engine's writer thread.
 struct Model {
   std::unordered_map<uint64_t, LabeledAlert> alerts;       // alerts not resolved, by key
@@ -56,7 +85,11 @@ struct Model {
   SilenceMap silences;                                     // pending, active and recently expired
   std::set<std::pair<int64_t, std::string>> silence_drops;  // (when an expired silence is forgotten, id)
 
+  ContentTable contents;                                    // templates the alerts' packed content refers to
+
   const LabeledAlert* Find(uint64_t key) const;
+  // The alert's EncodeContent bytes.
+  std::string ContentOf(const LabeledAlert& alert) const { return contents.Unpack(alert.packed); }
 };
 
 std::string EncodeModel(const Model& model);

@@ -178,7 +178,7 @@ void Upsert(const View& v, const Incoming& in, Batch& batch, Emitter& emit, Post
       c.timeout = false;
     }
     std::string content = EncodeContent(*in.labels, *in.annotations, *in.generator_url);
-    if (content == existing->content) {
+    if (content == v.alerts.ContentOf(*existing)) {
       c.kind = Kind::kRefresh;
     } else {
       c.kind = Kind::kUpdate;
@@ -246,7 +246,7 @@ void RecheckMuted(const View& v, Emitter& emit, Batch& batch, Timestamp now, siz
     batch.Touch(key);
     const LabeledAlert* a = v.alerts.Find(key);
     if (a == nullptr || !a->muted()) continue;
-    Content content = DecodeContent(a->content);
+    Content content = DecodeContent(v.alerts.ContentOf(*a));
     auto silenced = SilencedBy(v.alerts, content.labels, now);
     if (!silenced.empty()) {
       Timestamp until = LatestEnd(v.alerts, silenced);
@@ -449,7 +449,7 @@ core::Status Apply(Model& m, const journal::Record& record) {
         a.webhook = c.webhook;
         a.service = std::move(c.service);
         a.group_key = std::move(c.group_key);
-        a.content = std::move(c.content);
+        a.packed = m.contents.Pack(c.content);
         auto [it, fresh] = m.alerts.try_emplace(a.key, std::move(a));
         if (!fresh) return core::Corrupt("alerts.changed adds alert " + core::FingerprintHex(c.key) + " twice");
         const LabeledAlert& stored = it->second;
@@ -462,7 +462,8 @@ core::Status Apply(Model& m, const journal::Record& record) {
       LabeledAlert& a = it->second;
       switch (c.kind) {
         case Kind::kUpdate:
-          a.content = std::move(c.content);
+          m.contents.Release(a.packed);
+          a.packed = m.contents.Pack(c.content);
           [[fallthrough]];
         case Kind::kRefresh:
           a.starts_at = c.starts_at;
@@ -477,6 +478,7 @@ core::Status Apply(Model& m, const journal::Record& record) {
         case Kind::kResolve:
           if (!a.webhook) m.expiries.erase({core::ToUnixMillis(a.ends_at), a.key});
           if (a.muted()) m.mutes.erase({core::ToUnixMillis(a.muted_until), a.key});
+          m.contents.Release(a.packed);
           m.alerts.erase(it);
           break;
         case Kind::kLink:
