@@ -140,7 +140,7 @@ json::object GettableAlert(const AlertCopy& c) {
   json::object o;
   o["annotations"] = LabelsJson(c.content.annotations);
   o["endsAt"] = core::FormatRfc3339(a.ends_at);
-  o["fingerprint"] = core::FingerprintHex(a.fingerprint);
+  o["fingerprint"] = core::FingerprintHex(c.content.labels.Fingerprint());
   json::array receivers;
   receivers.push_back(json::object{{"name", a.service}});
   o["receivers"] = std::move(receivers);

@@ -7,7 +7,7 @@
 
 namespace correlate {
 namespace {
-constexpr uint8_t kModelFormat = 1;
+constexpr uint8_t kModelFormat = 2;  // 2: alerts without fingerprint and incident_id (both derivable)
 }
 
 std::string EncodeContent(const core::LabelSet& labels, const core::LabelSet& annotations,
@@ -173,9 +173,7 @@ std::string EncodeModel(const Model& m) {
   w.U64(sorted.size());
   for (const LabeledAlert* a : sorted) {
     w.U64(a->key);
-    w.U64(a->fingerprint);
     w.U64(a->alert_id);
-    w.U64(a->incident_id);
     w.Time(a->starts_at);
     w.Time(a->ends_at);
     w.Time(a->updated_at);
@@ -198,7 +196,8 @@ std::string EncodeModel(const Model& m) {
 
 core::Result<Model> DecodeModel(std::string_view bytes) {
   journal::Reader r(bytes);
-  if (r.U8() != kModelFormat) return core::Corrupt("unknown labelled-alert snapshot format");
+  const uint8_t format = r.U8();
+  if (format != 1 && format != kModelFormat) return core::Corrupt("unknown labelled-alert snapshot format");
   Model m;
   uint64_t n = r.U64();
   if (n > bytes.size()) return core::Corrupt("labelled-alert snapshot: count exceeds the data");
@@ -206,9 +205,9 @@ core::Result<Model> DecodeModel(std::string_view bytes) {
   for (uint64_t i = 0; i < n && r.ok(); ++i) {
     LabeledAlert a;
     a.key = r.U64();
-    a.fingerprint = r.U64();
+    if (format == 1) r.U64();  // the fingerprint format 1 kept
     a.alert_id = r.U64();
-    a.incident_id = r.U64();
+    if (format == 1) r.U64();  // the incident id format 1 kept
     a.starts_at = r.Time();
     a.ends_at = r.Time();
     a.updated_at = r.Time();

@@ -19,11 +19,10 @@ namespace correlate {
 
 // What identifies an alert besides its labels: the same labels posted to the API and received in a webhook for
 // a group are two alerts.
+// Alertmanager's fingerprint is not stored: it is the fingerprint of the labels in the content.
 struct LabeledAlert {
   uint64_t key = 0;          // identity in the model: the fingerprint (API), or a hash of service, group and fingerprint
-  uint64_t fingerprint = 0;  // Alertmanager's fingerprint of the labels
-  uint64_t alert_id = 0;     // the incident alert it feeds; 0 while a silence keeps it out of incidents
-  uint64_t incident_id = 0;
+  uint64_t alert_id = 0;     // the incident alert it feeds (which names the incident); 0 while muted
   core::Timestamp starts_at{};
   core::Timestamp ends_at{};      // for webhook alerts: what the payload said (they end only when resolved)
   core::Timestamp updated_at{};

@@ -277,7 +277,8 @@ void RecheckMuted(const View& v, Emitter& emit, Batch& batch, Timestamp now, siz
       continue;
     }
     c.kind = Kind::kLink;
-    Admit(v, content.labels, content.annotations, a->fingerprint, service, group_key, fallback, emit, c);
+    Admit(v, content.labels, content.annotations, content.labels.Fingerprint(), service, group_key, fallback, emit,
+          c);
     if (c.alert_id == 0) c.kind = Kind::kMute;
     batch.Add(std::move(c));
   }
@@ -438,9 +439,7 @@ core::Status Apply(Model& m, const journal::Record& record) {
       if (c.kind == Kind::kNew) {
         LabeledAlert a;
         a.key = c.key;
-        a.fingerprint = c.fingerprint;
         a.alert_id = c.alert_id;
-        a.incident_id = c.incident_id;
         a.starts_at = c.starts_at;
         a.ends_at = c.ends_at;
         a.updated_at = t;
@@ -484,13 +483,11 @@ core::Status Apply(Model& m, const journal::Record& record) {
         case Kind::kLink:
           if (a.muted()) m.mutes.erase({core::ToUnixMillis(a.muted_until), a.key});
           a.alert_id = c.alert_id;
-          a.incident_id = c.incident_id;
           a.muted_until = Timestamp{};
           break;
         case Kind::kMute:
           if (a.muted()) m.mutes.erase({core::ToUnixMillis(a.muted_until), a.key});
           a.alert_id = 0;
-          a.incident_id = 0;
           a.muted_until = c.muted_until;
           m.mutes.insert({core::ToUnixMillis(a.muted_until), a.key});
           break;

@@ -119,9 +119,15 @@ class Harness : public Emitter {
   void Timers() { FireTimers(view(), *this); }
 
   const LabeledAlert* Held(const core::LabelSet& labels) const { return alerts.Find(labels.Fingerprint()); }
-  const incident::Incident* IncidentOf(const core::LabelSet& labels) const {
+  // The incident the held alert feeds (0 when muted or its incident alert is resolved).
+  uint64_t IncidentIdOf(const core::LabelSet& labels) const {
     const LabeledAlert* a = Held(labels);
-    return a == nullptr ? nullptr : incidents.FindIncident(a->incident_id);
+    if (a == nullptr) return 0;
+    auto it = incidents.alerts.find(a->alert_id);
+    return it == incidents.alerts.end() ? 0 : it->second.incident_id;
+  }
+  const incident::Incident* IncidentOf(const core::LabelSet& labels) const {
+    return incidents.FindIncident(IncidentIdOf(labels));
   }
 
   std::vector<std::string> TypesSince(size_t from) const {
@@ -189,7 +195,7 @@ TEST(PipelineTest, SecondAlertWithTheSameAlertnameJoinsTheOpenIncident) {
 
   ASSERT_TRUE(sum.ok());
   EXPECT_EQ(sum->opened, 1u);
-  EXPECT_EQ(h.Held(kLatencyWeb2)->incident_id, h.Held(kLatencyWeb1)->incident_id);
+  EXPECT_EQ(h.IncidentIdOf(kLatencyWeb2), h.IncidentIdOf(kLatencyWeb1));
   EXPECT_EQ(h.IncidentOf(kLatencyWeb1)->open_alerts.size(), 2u);
   EXPECT_EQ(h.incidents.incidents.size(), 1u);
 }
@@ -314,7 +320,7 @@ TEST(PipelineTest, FireTimersBeforeResolveTimeoutAfterTheLastUpdateChangesNothin
 TEST(PipelineTest, FireTimersAfterResolveTimeoutResolvesTheAlertAndItsIncident) {
   Harness h;
   ASSERT_TRUE(h.Post({Firing(kLatencyWeb1)}).ok());
-  uint64_t incident_id = h.Held(kLatencyWeb1)->incident_id;
+  uint64_t incident_id = h.IncidentIdOf(kLatencyWeb1);
   h.Advance(2min);
   ASSERT_TRUE(h.Post({Firing(kLatencyWeb1)}).ok());
   h.Advance(5min);
@@ -331,7 +337,7 @@ TEST(PipelineTest, FireTimersAfterResolveTimeoutResolvesTheAlertAndItsIncident) 
 TEST(PipelineTest, TimedOutAlertLeavesItsIncidentOpenWhileAnotherAlertFires) {
   Harness h;
   ASSERT_TRUE(h.Post({Firing(kLatencyWeb1), Firing(kLatencyWeb2)}).ok());
-  uint64_t incident_id = h.Held(kLatencyWeb1)->incident_id;
+  uint64_t incident_id = h.IncidentIdOf(kLatencyWeb1);
   h.Advance(4min);
   ASSERT_TRUE(h.Post({Firing(kLatencyWeb2)}).ok());
   h.Advance(1min);
@@ -371,7 +377,7 @@ TEST(PipelineTest, ExplicitEndsAtReplacesATimeoutBasedOne) {
 TEST(PipelineTest, AlertPostedWithPastEndsAtResolvesTheHeldAlertAndItsIncident) {
   Harness h;
   ASSERT_TRUE(h.Post({Firing(kLatencyWeb1)}).ok());
-  uint64_t incident_id = h.Held(kLatencyWeb1)->incident_id;
+  uint64_t incident_id = h.IncidentIdOf(kLatencyWeb1);
   h.Advance(1min);
   size_t before = h.records.size();
 
@@ -477,13 +483,13 @@ TEST(PipelineTest, UpdatingASilencesMatchersExpiresTheOldOneAndCreatesANewId) {
 TEST(PipelineTest, ResendAfterAPersonResolvedTheIncidentOpensANewIncident) {
   Harness h;
   ASSERT_TRUE(h.Post({Firing(kLatencyWeb1)}).ok());
-  uint64_t first = h.Held(kLatencyWeb1)->incident_id;
+  uint64_t first = h.IncidentIdOf(kLatencyWeb1);
   ASSERT_TRUE(incident::Resolve(h.incidents, h.services, first, "restarted the proxy", h).ok());
   h.Advance(1min);
 
   ASSERT_TRUE(h.Post({Firing(kLatencyWeb1)}).ok());
 
-  uint64_t second = h.Held(kLatencyWeb1)->incident_id;
+  uint64_t second = h.IncidentIdOf(kLatencyWeb1);
   EXPECT_NE(second, first);
   EXPECT_EQ(h.incidents.FindIncident(first)->state, incident::State::kResolved);
   ASSERT_NE(h.incidents.FindIncident(second), nullptr);
@@ -581,7 +587,7 @@ void RunScenario(Harness& h) {
   ASSERT_TRUE(h.Receive("db", Webhook("{}:{alertname=\"DiskFull\"}", {Hooked(kDiskDb1), Hooked(kDiskDb2)})).ok());
   h.Advance(2min);
   ASSERT_TRUE(h.Post({Firing(kLatencyWeb1, {{"summary", "slower"}}), Firing(kDiskDb1), Firing(kMaintenance)}).ok());
-  ASSERT_TRUE(incident::Resolve(h.incidents, h.services, h.Held(kDiskDb1)->incident_id, "", h).ok());
+  ASSERT_TRUE(incident::Resolve(h.incidents, h.services, h.IncidentIdOf(kDiskDb1), "", h).ok());
   ASSERT_TRUE(h.Post({Firing(kDiskDb1)}).ok());
   PostableSilence longer = SilencePost({Eq("alertname", "Maintenance")}, h.now(), h.now() + 2h);
   longer.id = kSilence1;
