@@ -229,6 +229,7 @@ asio::awaitable<void> RunConnection(Context& ctx, Runtime& runtime, Worker& work
       request.content_type = View(message[bhttp::field::content_type]);
       request.authorization = View(message[bhttp::field::authorization]);
       request.last_event_id = View(message["Last-Event-ID"]);
+      request.accept = View(message[bhttp::field::accept]);
 
       const bool has_body = !parser.is_done();
       RouteMatch route = MatchRoute(request.method, request.path);
@@ -265,6 +266,7 @@ asio::awaitable<void> RunConnection(Context& ctx, Runtime& runtime, Worker& work
         res = co_await Dispatch(ctx, route.endpoint, request);
       }
 
+      if (res.content_type == "application/problem+json") res.content_type = ProblemMediaType(request.accept);
       const bool keep_alive = message.keep_alive() && !res.close && !body_unread && !conn.closing &&
                               !ctx.draining.load(std::memory_order_relaxed);
       if (!co_await WriteResponse(ctx, conn.stream, res, message.version(), keep_alive, head)) break;

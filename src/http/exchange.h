@@ -33,6 +33,7 @@ struct Request {
   std::string_view content_type;
   std::string_view authorization;
   std::string_view last_event_id;
+  std::string_view accept;
   std::string body;
   uint64_t id = 0;  // the {id} path parameter, when the route has one
   std::string_view param;  // a text path parameter (silence id, service), when the route has one

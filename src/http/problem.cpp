@@ -68,4 +68,16 @@ std::string ProblemJson(const core::Error& error) {
   return ProblemJson(type, error.message, error.field);
 }
 
+std::string_view ProblemMediaType(std::string_view accept) {
+  constexpr std::string_view kProblem = "application/problem+json";
+  if (accept.empty()) return kProblem;
+  std::string lower(accept);
+  for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  const bool takes_problem = lower.find("problem+json") != std::string::npos ||
+                             lower.find("*/*") != std::string::npos ||
+                             lower.find("application/*") != std::string::npos;
+  if (takes_problem || lower.find("application/json") == std::string::npos) return kProblem;
+  return "application/json";
+}
+
 }  // namespace http

@@ -48,6 +48,11 @@ struct ProblemExtras {
 std::string ProblemJson(const ProblemType& type, std::string_view detail, std::string_view field = {},
                         const ProblemExtras* extras = nullptr);
 
+// The media type to send a problem document as, given the request's Accept header: application/problem+json,
+// unless the client lists application/json but neither problem+json nor a wildcard (Go clients generated from
+// Alertmanager's OpenAPI spec, such as amtool, refuse any other type), then application/json. The body is the same.
+std::string_view ProblemMediaType(std::string_view accept);
+
 // The document for an error, logging internals instead of showing them (see IsInternal).
 std::string ProblemJson(const core::Error& error);
 

@@ -58,4 +58,13 @@ TEST(ProblemTest, ExtrasAddMessageAndErrors) {
 }
 
 }  // namespace
+TEST(ProblemMediaTypeTest, IsProblemJsonUnlessTheClientOnlyTakesApplicationJson) {
+  EXPECT_EQ(ProblemMediaType(""), "application/problem+json");
+  EXPECT_EQ(ProblemMediaType("*/*"), "application/problem+json");
+  EXPECT_EQ(ProblemMediaType("application/problem+json, application/json"), "application/problem+json");
+  EXPECT_EQ(ProblemMediaType("text/html"), "application/problem+json");
+  EXPECT_EQ(ProblemMediaType("application/json"), "application/json");
+  EXPECT_EQ(ProblemMediaType("Application/JSON; charset=utf-8"), "application/json");
+}
+
 }  // namespace http
