@@ -61,6 +61,11 @@ void SetTimer(Model& m, Incident& inc, std::optional<Timestamp> due) {
 
 std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
 
+// An alert storm must not bury the timeline (or cost a row per alert): alerts joining or leaving an incident are
+// each on it while the incident has at most kTimelineAlerts of them, then every 100th. The alert list keeps all.
+constexpr uint32_t kTimelineAlerts = 20;
+bool OnTimeline(size_t nth) { return nth <= kTimelineAlerts || nth % 100 == 0; }
+
 }  // namespace
 
 namespace {
@@ -228,7 +233,7 @@ core::Status Resolve(const Model& model, const Config& config, uint64_t incident
   }
   const ServiceConfig* service = config.ByName(inc->service);
   core::Duration close_after = service != nullptr ? service->auto_close_after : core::Duration(0);
-  std::vector<uint64_t> alerts = inc->open_alerts;  // copy: emitting mutates the incident
+  std::vector<uint64_t> alerts = model.OpenAlertIds(*inc);  // a copy: emitting mutates the incident
   for (uint64_t alert_id : alerts) emit.Emit(AlertResolved{alert_id});
   emit.Emit(IncidentResolved{incident_id, note, DueMs(emit.now(), close_after)});
   return core::Ok();
@@ -306,15 +311,21 @@ core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
           a.dedup_key = std::move(p.dedup_key);
           a.severity = p.severity;
           a.created_at = a.updated_at = t;
-          inc.open_alerts.push_back(a.id);
+          inc.open_alerts.Add(a.id);
           ++inc.alert_count;
           touch(inc);
           auto& stored = m.alerts.emplace(a.id, std::move(a)).first->second;
           m.IndexAlert(stored);
           if (obs) {
-            obs->TimelineEntry(inc.id, "alert_triggered",
-                               "Alert " + Quote(stored.dedup_key) + " triggered: " + p.summary +
-                                   (p.source.empty() ? "" : " (source " + p.source + ")"));
+            if (OnTimeline(inc.alert_count)) {
+              obs->TimelineEntry(inc.id, "alert_triggered",
+                                 "Alert " + Quote(stored.dedup_key) + " triggered: " + p.summary +
+                                     (p.source.empty() ? "" : " (source " + p.source + ")") +
+                                     (inc.alert_count > kTimelineAlerts
+                                          ? " — alert " + std::to_string(inc.alert_count) +
+                                                " of this incident; the alert list has every one"
+                                          : ""));
+            }
             AlertText text{p.summary, p.source, p.details_json};
             obs->AlertChanged(stored, &text);
             obs->IncidentChanged(inc);
@@ -363,9 +374,15 @@ core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
             }
           } else {
             a.status = AlertStatus::kResolved;
-            std::erase(inc.open_alerts, a.id);
+            inc.open_alerts.Removed([&](uint64_t id) { return id != a.id && m.alerts.count(id) != 0; });
             if (obs) {
-              obs->TimelineEntry(inc.id, "alert_resolved", "Alert " + Quote(a.dedup_key) + " resolved");
+              if (OnTimeline(inc.open_alerts.size() + 1)) {
+                obs->TimelineEntry(inc.id, "alert_resolved",
+                                   "Alert " + Quote(a.dedup_key) + " resolved" +
+                                       (inc.open_alerts.size() >= kTimelineAlerts
+                                            ? "; " + std::to_string(inc.open_alerts.size()) + " still open"
+                                            : ""));
+              }
               obs->AlertChanged(a, nullptr);
               obs->IncidentChanged(inc);
             }

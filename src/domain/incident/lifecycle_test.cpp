@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <vector>
 
 namespace incident {
@@ -288,6 +289,51 @@ TEST(LifecycleTest, ARecordNamingAnUnknownIncidentIsCorruption) {
   r.payload = EncodePayload(NoteAdded{42, "x"});
 
   EXPECT_EQ(Apply(m, r, nullptr).error().code, core::ErrorCode::kCorrupt);
+}
+
+// Counts timeline entries by kind while records are folded.
+class TimelineCounter : public Observer {
+ public:
+  void AlertChanged(const Alert&, const AlertText*) override {}
+  void IncidentChanged(const Incident&) override {}
+  void TimelineEntry(uint64_t, std::string_view kind, std::string) override { ++kinds[std::string(kind)]; }
+  std::map<std::string, int> kinds;
+};
+
+TEST(LifecycleTest, OpenAlertIdsKeepJoinOrderWhileAlertsResolveInAnyOrder) {
+  Harness h;
+  std::vector<std::string> keys;
+  for (int i = 0; i < 300; ++i) keys.push_back("disk-" + std::to_string(i));
+  for (const auto& k : keys) h.Event(k, ingest::Action::kTrigger, "hosts-key", "db-1");
+  uint64_t incident_id = h.model.FindOpenGroup("hosts", "source=db-1");
+  ASSERT_NE(incident_id, 0u);
+  std::vector<uint64_t> joined = h.model.OpenAlertIds(*h.model.FindIncident(incident_id));
+
+  std::vector<uint64_t> expected;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (i % 3 == 0) continue;
+    expected.push_back(joined[i]);
+  }
+  for (size_t i = 0; i < keys.size(); i += 3) h.Event(keys[i], ingest::Action::kResolve, "hosts-key", "db-1");
+
+  const Incident* inc = h.model.FindIncident(incident_id);
+  ASSERT_NE(inc, nullptr);
+  EXPECT_EQ(inc->open_alerts.size(), expected.size());
+  EXPECT_EQ(h.model.OpenAlertIds(*inc), expected);
+}
+
+TEST(LifecycleTest, AnAlertStormPutsTheFirstTwentyAlertsAndEveryHundredthOnTheTimeline) {
+  Harness h;
+  for (int i = 0; i < 250; ++i) h.Event("disk-" + std::to_string(i), ingest::Action::kTrigger, "hosts-key", "db-1");
+  for (int i = 0; i < 250; ++i) h.Event("disk-" + std::to_string(i), ingest::Action::kResolve, "hosts-key", "db-1");
+  Model replayed;
+  TimelineCounter counter;
+
+  for (const auto& r : h.records) ASSERT_TRUE(Apply(replayed, r, &counter).ok());
+
+  EXPECT_EQ(counter.kinds["alert_triggered"], 20 + 2);  // 1..20, 100, 200
+  EXPECT_EQ(counter.kinds["alert_resolved"], 20 + 2);   // the last 20 (open 20..1), and at 200 and 100 open
+  EXPECT_EQ(EncodeModel(replayed), EncodeModel(h.model));
 }
 
 }  // namespace

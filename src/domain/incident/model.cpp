@@ -104,6 +104,16 @@ void Model::IndexGroup(const Incident& inc) {
 
 void Model::UnindexGroup(const Incident& inc) { open_groups.Erase(inc.service, inc.group_key, inc.id); }
 
+std::vector<uint64_t> Model::OpenAlertIds(const Incident& incident) const {
+  std::vector<uint64_t> out;
+  out.reserve(incident.open_alerts.size());
+  for (uint64_t id : incident.open_alerts.slots()) {
+    auto it = alerts.find(id);
+    if (it != alerts.end() && it->second.incident_id == incident.id) out.push_back(id);
+  }
+  return out;
+}
+
 const Incident* Model::FindIncident(uint64_t id) const {
   auto it = incidents.find(id);
   return it == incidents.end() ? nullptr : &it->second;
@@ -149,8 +159,9 @@ std::string EncodeModel(const Model& m) {
     WriteOptTime(w, inc.resolved_at);
     WriteOptTime(w, inc.closed_at);
     w.U64(inc.alert_count);
-    w.U64(inc.open_alerts.size());
-    for (uint64_t a : inc.open_alerts) w.U64(a);
+    std::vector<uint64_t> open = m.OpenAlertIds(inc);
+    w.U64(open.size());
+    for (uint64_t a : open) w.U64(a);
     WriteOptTime(w, inc.timer_due);
     w.U64(inc.last_seq);
     w.Str(inc.last_actor);
@@ -203,7 +214,7 @@ core::Result<Model> DecodeModel(std::string_view bytes) {
     inc.closed_at = ReadOptTime(r);
     inc.alert_count = static_cast<uint32_t>(r.U64());
     uint64_t n_open = r.U64();
-    for (uint64_t k = 0; k < n_open && r.ok(); ++k) inc.open_alerts.push_back(r.U64());
+    for (uint64_t k = 0; k < n_open && r.ok(); ++k) inc.open_alerts.Add(r.U64());
     inc.timer_due = ReadOptTime(r);
     inc.last_seq = r.U64();
     inc.last_actor = r.Str();
