@@ -19,3 +19,10 @@ if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Debian's prometheus and prometheus-alertmanager packages enable services listening on every interface (:9090,
+# :9093). The interop tests start their own copies on loopback ports; stop and disable the packaged ones.
+for unit in prometheus prometheus-alertmanager; do
+  if printf '%s\n' "${missing[@]}" | grep -qx "$unit" && command -v systemctl >/dev/null 2>&1; then
+    $sudo systemctl disable --now "$unit" >/dev/null 2>&1 || true
+  fi
+done
