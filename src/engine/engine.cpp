@@ -240,6 +240,7 @@ core::Status Engine::Recover() {
   }
   stats_.last_seq = chain_.last_seq();
   stats_.records = chain_.last_seq();
+  appended_seq_ = chain_.last_seq();  // no other thread runs yet
   stats_.open_incidents = state_.incidents.open_incident_count();
   stats_.open_alerts = state_.incidents.alerts.size();
   return core::Ok();
@@ -285,25 +286,55 @@ void Engine::RunSyncer() {
       batch.swap(unsynced_);
     }
     sync_taken_cv_.notify_one();
-    // One sync covers every batch committed before it started; batches are taken in order, so a group that wrote
-    // nothing has nothing left to wait for.
-    bool wrote = std::any_of(batch.begin(), batch.end(), [](const Committed& c) { return c.wrote; });
-    core::Status st = failed_ ? core::Status(core::Unavailable("the engine stopped after a storage failure"))
-                      : wrote ? store_.Sync()
-                              : core::Ok();
+    AppendAndSync(batch);
+  }
+}
+
+void Engine::AppendAndSync(std::deque<Committed>& batch) {
+  // The writer decides and applies; appending to the store happens here, so the writer's next batch overlaps this
+  // one's SQLite work as well as its fsync. Batches come in order; one sync covers all of them.
+  core::Status st = failed_ ? core::Status(core::Unavailable("the engine stopped after a storage failure"))
+                            : core::Ok();
+  bool wrote = false;
+  uint64_t appended = 0;
+  for (auto& c : batch) {
+    if (!st.ok() || !c.wrote) continue;
+    st = store_.Append(c.records, c.projection);
     if (!st.ok()) {
-      Fail(st.error().WithContext("sync the journal"));
-      cv_.notify_all();
-      for (auto& c : batch) {
-        for (auto& done : c.done) {
-          if (done) done(Outcome{core::Unavailable("the event could not be made durable: " + st.error().message),
-                                 {}, 0, false, {}, 0, {}});
+      st = st.error().WithContext("append to the journal");
+      break;
+    }
+    wrote = true;
+    appended = c.records.back().seq;
+    c.records.clear();
+    c.projection = Projection{};
+  }
+  if (st.ok() && wrote) {
+    st = store_.Sync();
+    if (!st.ok()) st = st.error().WithContext("sync the journal");
+  }
+  if (!st.ok()) {
+    Fail(st.error());
+    cv_.notify_all();
+    appended_cv_.notify_all();
+    for (auto& c : batch) {
+      for (auto& done : c.done) {
+        if (done) {
+          done(Outcome{core::Unavailable("the event could not be made durable: " + st.error().message), {}, 0, false,
+                       {}, 0, {}});
         }
       }
-      continue;
     }
-    for (auto& c : batch) Deliver(c);
+    return;
   }
+  if (appended != 0) {
+    {
+      std::lock_guard lock(sync_mu_);
+      appended_seq_ = appended;
+    }
+    appended_cv_.notify_all();
+  }
+  for (auto& c : batch) Deliver(c);
 }
 
 void Engine::Deliver(Committed& c) {
@@ -490,19 +521,10 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
   auto& records = batch.records();
   committed.wrote = !records.empty();
   if (!records.empty()) {
-    core::Status st = store_.Append(records, batch.projection());
-    if (!st.ok()) {
-      Fail(st.error().WithContext("append to the journal"));
-      for (size_t i = 0; i < pending.size(); ++i) {
-        if (pending[i].done) {
-          pending[i].done(Outcome{core::Unavailable("the event could not be stored: " + st.error().message), {}, 0,
-                                  false, {}, 0, {}});
-        }
-      }
-      return;
-    }
     stats_.records += records.size();
     stats_.last_seq = chain_.last_seq();
+    committed.records = std::move(records);
+    committed.projection = std::move(batch.projection());
   }
   stats_.batches += 1;
   // Callers' commands only: the writer's own timer ticks are not counted.
@@ -517,23 +539,18 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
   if (want_published) committed.published = std::move(batch.published());
   if (syncer_.joinable()) {
     // Even a batch that wrote nothing goes through the syncer: its answers may rest on an earlier batch that is
-    // committed but not yet synced (a 409 because that batch resolved the incident), so they must not overtake it.
+    // appended but not yet synced (a 409 because that batch resolved the incident), so they must not overtake it.
     {
       std::lock_guard lock(sync_mu_);
       unsynced_.push_back(std::move(committed));
     }
     sync_cv_.notify_one();
   } else {
-    // Not started (tests, benchmarks): sync inline.
-    core::Status st = records.empty() ? core::Ok() : store_.Sync();
-    if (!st.ok()) {
-      Fail(st.error().WithContext("sync the journal"));
-      for (auto& done : committed.done) {
-        if (done) done(Outcome{core::Unavailable("the event could not be made durable"), {}, 0, false, {}, 0, {}});
-      }
-      return;
-    }
-    Deliver(committed);
+    // Not started (tests, benchmarks): append and sync inline.
+    std::deque<Committed> one;
+    one.push_back(std::move(committed));
+    AppendAndSync(one);
+    if (failed_) return;
   }
   MaybeSnapshot();
 }
@@ -561,6 +578,12 @@ void Engine::HandOffSnapshot() {
 void Engine::SaveSnapshot(const Snapshot& snap) {
   // The journal must be durable up to the snapshot's seq before the snapshot is: a snapshot ahead of the journal
   // after a power cut would stop the next start. A failed snapshot loses nothing; the next one tries again.
+  // With the syncer running, the records may not even be appended yet: wait for them.
+  if (syncer_.joinable()) {
+    std::unique_lock lock(sync_mu_);
+    appended_cv_.wait(lock, [&] { return appended_seq_ >= snap.seq || failed_.load(); });
+    if (failed_) return;
+  }
   if (store_.Sync().ok() && store_.SaveSnapshot(snap).ok()) ++stats_.snapshots;
 }
 

@@ -127,11 +127,14 @@ class Engine {
   };
 
   class Batch;
-  // A batch committed by the writer and waiting for the store's Sync before its callers are answered.
+  // A batch the writer decided and applied, waiting for the syncer to append it to the store and sync it before its
+  // callers are answered.
   struct Committed {
     std::vector<std::function<void(Outcome)>> done;
     std::vector<Outcome> outcomes;
     std::vector<Published> published;
+    std::vector<StoredRecord> records;
+    Projection projection;
     size_t commands = 0;
     bool wrote = false;  // false when the batch appended nothing (it still waits for earlier batches' sync)
     std::chrono::steady_clock::time_point started;
@@ -140,6 +143,8 @@ class Engine {
   void Run();
   void RunSyncer();
   void Deliver(Committed& committed);
+  // Appends the batches in order and syncs once; on failure fails the engine and answers every caller.
+  void AppendAndSync(std::deque<Committed>& batches);
   void ProcessBatch(std::vector<Pending>& batch);
   void MaybeSnapshot();
   void HandOffSnapshot();
@@ -175,6 +180,9 @@ class Engine {
   std::deque<Committed> unsynced_;
   bool writer_done_ = false;
   std::thread syncer_;
+  // The last seq the syncer has appended to the store: a snapshot waits for it, so it is never ahead of the journal.
+  uint64_t appended_seq_ = 0;                // guarded by sync_mu_
+  std::condition_variable appended_cv_;
 
   // Writer → snapshotter hand-off: the writer encodes, the snapshotter syncs the journal and writes the snapshot.
   std::mutex snapshot_mu_;
