@@ -75,21 +75,9 @@ class AlertmanagerWebhookInteropTest : public ::testing::Test {
     ASSERT_EQ(response.status, 200) << response.body;
   }
 
-  // The incident mentioning `alertname`, polled for until `accept` holds for it; a test failure when it never does.
   template <typename Accept>
   std::optional<boost::json::object> AwaitIncident(const std::string& alertname, Accept accept) {
-    std::optional<boost::json::object> found;
-    std::string last_answer;
-    const bool seen = Eventually([&] {
-      found = FindIncident(client_, alertname, &last_answer);
-      return found.has_value() && accept(*found);
-    });
-    if (!seen) {
-      ADD_FAILURE() << "no incident for " << alertname << " in the expected state; last GET /api/v1/incidents: "
-                    << last_answer;
-      return std::nullopt;
-    }
-    return found;
+    return interop::AwaitIncident(client_, alertname, accept);
   }
 
   // Alertmanager's own count of webhook notifications, `which` being "total" or "failed_total".

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <gtest/gtest.h>
 
 #include <chrono>
 #include <optional>
@@ -32,6 +33,25 @@ bool Eventually(Condition condition, core::Duration timeout = kStartTimeout) {
 // there is none or the request fails (no test failure: callers poll); `last_answer` then says what came back.
 std::optional<boost::json::object> FindIncident(test_support::HttpClient& client, std::string_view text,
                                                 std::string* last_answer = nullptr);
+
+// FindIncident polled (Eventually) until the incident exists and `accept` holds for it; a test failure naming the
+// last answer when it never does.
+template <typename Accept>
+std::optional<boost::json::object> AwaitIncident(test_support::HttpClient& client, const std::string& text,
+                                                 Accept accept) {
+  std::optional<boost::json::object> found;
+  std::string last_answer;
+  const bool seen = Eventually([&] {
+    found = FindIncident(client, text, &last_answer);
+    return found.has_value() && accept(*found);
+  });
+  if (!seen) {
+    ADD_FAILURE() << "no incident for " << text << " in the expected state; last GET /api/v1/incidents: "
+                  << last_answer;
+    return std::nullopt;
+  }
+  return found;
+}
 
 // The sum of the samples of counter `name` whose label set contains `label` (e.g. `integration="webhook"`; empty
 // matches all) on the Prometheus text page `metrics`; nullopt when no sample matches.

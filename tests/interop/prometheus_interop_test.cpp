@@ -76,22 +76,9 @@ class PrometheusInteropTest : public ::testing::Test {
     ASSERT_TRUE(ready.ok()) << ready.error().message;
   }
 
-  // The incident whose group_key or title mentions `alertname`, polled for until it exists and `accept` holds for
-  // it; a test failure when it never does.
   template <typename Accept>
   std::optional<boost::json::object> AwaitIncident(const std::string& alertname, Accept accept) {
-    std::optional<boost::json::object> found;
-    std::string last_answer;
-    const bool seen = Eventually([&] {
-      found = FindIncident(client_, alertname, &last_answer);
-      return found.has_value() && accept(*found);
-    });
-    if (!seen) {
-      ADD_FAILURE() << "no incident for " << alertname << " in the expected state; last GET /api/v1/incidents: "
-                    << last_answer;
-      return std::nullopt;
-    }
-    return found;
+    return interop::AwaitIncident(client_, alertname, accept);
   }
 
   // Prometheus's own count of failed sends to incidentd (from its /metrics page).

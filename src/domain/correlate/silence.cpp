@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include "core/json_pointer.h"
 #include "journal/codec.h"
 
 namespace correlate {
@@ -34,21 +35,6 @@ std::string Quote(std::string_view s) {
     out += c;
   }
   return out + "\"";
-}
-
-// RFC 6901 escaping of one reference token.
-std::string PointerToken(std::string_view key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 const char* JsonType(const json::value& v) {
@@ -191,7 +177,7 @@ core::Result<core::LabelSet> ParseAnnotations(const json::object& body) {
   for (const auto& kv : v->get_object()) {
     std::string key(kv.key());
     if (!kv.value().is_string()) {
-      return WrongType(Field{f.name + "." + key, f.pointer + "/" + PointerToken(key)}, "string", kv.value());
+      return WrongType(Field{f.name + "." + key, core::JsonPointer(f.pointer, key)}, "string", kv.value());
     }
     out.Set(std::move(key), std::string(kv.value().get_string()));
   }

@@ -8,6 +8,7 @@
 
 #include <boost/json.hpp>
 
+#include "core/json_pointer.h"
 #include "core/utf8.h"
 
 namespace ingest {
@@ -24,21 +25,8 @@ constexpr core::Timestamp kFirstInstantOfYear2{
 // values does not produce a huge response.
 constexpr size_t kMaxQuotedBytes = 128;
 
-// A JSON pointer to one member, with "~" and "/" escaped (RFC 6901). Only built on the error path.
-std::string Pointer(std::string_view parent, std::string_view token) {
-  std::string out(parent);
-  out += '/';
-  for (char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+// A JSON pointer to one member (only built on the error path).
+std::string Pointer(std::string_view parent, std::string_view token) { return core::JsonPointer(parent, token); }
 
 // Quotes like Go's %q, which Alertmanager's messages use: escapes quotes, backslashes and control characters, and
 // every non-ASCII byte when the text is not valid UTF-8.
