@@ -454,7 +454,9 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
   Batch batch(*this, now, want_published);
   std::vector<Outcome> outcomes(pending.size());
   const correlate::View view{state_.alerts, state_.incidents, alert_config_, config_};
+  std::unique_lock turn(turnstile_);
   std::unique_lock state_lock(state_mu_);
+  turn.unlock();
   for (size_t i = 0; i < pending.size(); ++i) {
     Command& cmd = pending[i].command;
     batch.set_actor(cmd.actor);

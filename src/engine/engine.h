@@ -99,6 +99,7 @@ class Engine {
   // what is needed and format it after returning.
   template <typename F>
   void Read(F&& read) const {
+    { std::lock_guard turn(turnstile_); }  // waits while the writer is waiting for the state
     std::shared_lock lock(state_mu_);
     read(static_cast<const State&>(state_));
   }
@@ -159,6 +160,9 @@ class Engine {
   Options options_;
   State state_;
   mutable std::shared_mutex state_mu_;  // readers (Read) against the writer's decide-and-apply
+  // The writer holds this while it waits for state_mu_, so a stream of readers cannot starve it (glibc's
+  // rwlock prefers readers): new readers queue behind the writer, which waits only for the readers already in.
+  mutable std::mutex turnstile_;
   journal::Chain chain_;
   uint64_t last_snapshot_seq_ = 0;
   core::Timestamp last_time_{};  // journal times never go backwards, even when the wall clock does

@@ -39,8 +39,9 @@ Task<Response> HandleNotes(Context& ctx, Request& request);
 
 // alertmanager_handlers.cpp: Alertmanager API v2 (alerts, groups, status, receivers, silences) and its webhook
 Task<Response> HandleAmPostAlerts(Context& ctx, Request& request);
-Response HandleAmGetAlerts(Context& ctx, Request& request);
-Response HandleAmAlertGroups(Context& ctx, Request& request);
+// The alert reads scan every held alert, so they run on the blocking pool, not on an I/O thread.
+Task<Response> HandleAmGetAlerts(Context& ctx, Request& request);
+Task<Response> HandleAmAlertGroups(Context& ctx, Request& request);
 Response HandleAmStatus(Context& ctx);
 Response HandleAmReceivers(Context& ctx);
 Response HandleAmListSilences(Context& ctx, Request& request);

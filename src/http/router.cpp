@@ -144,9 +144,9 @@ boost::asio::awaitable<Response> Dispatch(Context& ctx, Endpoint endpoint, Reque
     case Endpoint::kAmPostAlerts:
       co_return co_await HandleAmPostAlerts(ctx, request);
     case Endpoint::kAmGetAlerts:
-      co_return HandleAmGetAlerts(ctx, request);
+      co_return co_await HandleAmGetAlerts(ctx, request);
     case Endpoint::kAmAlertGroups:
-      co_return HandleAmAlertGroups(ctx, request);
+      co_return co_await HandleAmAlertGroups(ctx, request);
     case Endpoint::kAmStatus:
       co_return HandleAmStatus(ctx);
     case Endpoint::kAmReceivers:
