@@ -243,6 +243,9 @@ core::Status Engine::Recover() {
   appended_seq_ = chain_.last_seq();  // no other thread runs yet
   stats_.open_incidents = state_.incidents.open_incident_count();
   stats_.open_alerts = state_.incidents.alerts.size();
+  stats_.labelled_alerts = state_.alerts.alerts.size();
+  stats_.muted_alerts = state_.alerts.mutes.size();
+  stats_.silences = state_.alerts.silences.size();
   return core::Ok();
 }
 
@@ -534,6 +537,9 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
       std::count_if(pending.begin(), pending.end(), [](const Pending& p) { return p.done != nullptr; }));
   stats_.open_incidents = state_.incidents.open_incident_count();
   stats_.open_alerts = state_.incidents.alerts.size();
+  stats_.labelled_alerts = state_.alerts.alerts.size();
+  stats_.muted_alerts = state_.alerts.mutes.size();
+  stats_.silences = state_.alerts.silences.size();
 
   committed.outcomes = std::move(outcomes);
   committed.done.reserve(pending.size());

@@ -43,6 +43,9 @@ struct Stats {
   std::atomic<uint64_t> queue_depth{0};
   std::atomic<uint64_t> open_incidents{0};
   std::atomic<uint64_t> open_alerts{0};
+  std::atomic<uint64_t> labelled_alerts{0};  // held from Alertmanager's API and webhooks
+  std::atomic<uint64_t> muted_alerts{0};     // of those, kept out of incidents by a silence
+  std::atomic<uint64_t> silences{0};
   std::atomic<uint64_t> last_seq{0};
   std::atomic<uint64_t> snapshots{0};
   // Batch sizes and commit latencies, for histograms: observers receive them on the writer thread.

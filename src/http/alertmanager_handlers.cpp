@@ -19,6 +19,7 @@
 #include "http/backend.h"
 #include "http/blocking.h"
 #include "http/handlers.h"
+#include "http/metrics.h"
 #include "http/server.h"
 
 // g++ 12 reports a false -Wmismatched-new-delete on Asio's coroutine frames (see connection.cpp).
@@ -172,10 +173,23 @@ json::object GettableAlert(const AlertCopy& c) {
   return o;
 }
 
+// The metrics outcome of a command that came back with `error`.
+EventOutcome OutcomeOf(const core::Error& error) {
+  switch (error.code) {
+    case core::ErrorCode::kInvalid: return EventOutcome::kInvalid;
+    case core::ErrorCode::kOverloaded: return EventOutcome::kOverloaded;
+    case core::ErrorCode::kUnavailable: return EventOutcome::kUnavailable;
+    default: return EventOutcome::kFailed;
+  }
+}
+
 // Submits and maps the engine's refusal or the command's error to a response; nullopt when it succeeded.
 Task<std::optional<Response>> Run(Context& ctx, engine::Command command, engine::Outcome& outcome) {
   core::Result<engine::Outcome> r = co_await SubmitAndWait(ctx, std::move(command));
-  if (!r.ok()) co_return Problem(r.error());
+  if (!r.ok()) {
+    outcome.status = r.error();  // the queue's refusal, for the caller's metrics
+    co_return Problem(r.error());
+  }
   outcome = std::move(r).value();
   if (!outcome.status.ok()) {
     const core::Error& e = outcome.status.error();
@@ -190,14 +204,27 @@ Task<std::optional<Response>> Run(Context& ctx, engine::Command command, engine:
 Task<Response> HandleAmPostAlerts(Context& ctx, Request& request) {
   json::monotonic_resource arena;
   auto body = ParseBody(ctx, request, &arena);
-  if (!body.ok()) co_return InvalidProblem(body.error().message, "");
+  if (!body.ok()) {
+    ctx.metrics.CountAlerts(false, EventOutcome::kInvalid, 1);  // a request's worth: its alerts were not read
+    co_return InvalidProblem(body.error().message, "");
+  }
   auto batch = ingest::ParsePostableAlerts(*body);
-  if (!batch.ok()) co_return InvalidProblem(batch.error().message, batch.error().field);
+  if (!batch.ok()) {
+    ctx.metrics.CountAlerts(false, EventOutcome::kInvalid, 1);
+    co_return InvalidProblem(batch.error().message, batch.error().field);
+  }
   std::vector<ingest::FieldError> rejected = std::move(batch->rejected);
+  ctx.metrics.CountAlerts(false, EventOutcome::kInvalid, rejected.size());
   if (!batch->alerts.empty()) {
+    const size_t valid = batch->alerts.size();
     engine::Outcome outcome;
     engine::Command command{request.principal->actor, engine::PostAlerts{std::move(batch->alerts)}};
-    if (auto error = co_await Run(ctx, std::move(command), outcome)) co_return std::move(*error);
+    if (auto error = co_await Run(ctx, std::move(command), outcome)) {
+      ctx.metrics.CountAlerts(false, outcome.status.ok() ? EventOutcome::kUnavailable : OutcomeOf(outcome.status.error()),
+                              valid);
+      co_return std::move(*error);
+    }
+    ctx.metrics.CountAlerts(false, EventOutcome::kAccepted, valid);
   }
   if (!rejected.empty()) {
     // As Alertmanager: the valid alerts of the batch are stored, and the answer is 400 naming what was not.
@@ -388,9 +415,15 @@ Task<Response> HandleAmWebhook(Context& ctx, Request& request) {
   auto payload = ingest::ParseWebhookV4(*body);
   if (!payload.ok()) co_return InvalidProblem(payload.error().message, payload.error().field);
   engine::Outcome outcome;
+  const size_t alerts = payload->alerts.size();
   engine::Command command{request.principal->actor,
                           engine::ReceiveWebhook{std::string(request.param), std::move(payload).value()}};
-  if (auto error = co_await Run(ctx, std::move(command), outcome)) co_return std::move(*error);
+  if (auto error = co_await Run(ctx, std::move(command), outcome)) {
+    ctx.metrics.CountAlerts(true, outcome.status.ok() ? EventOutcome::kUnavailable : OutcomeOf(outcome.status.error()),
+                            alerts);
+    co_return std::move(*error);
+  }
+  ctx.metrics.CountAlerts(true, EventOutcome::kAccepted, alerts);
   json::object reply{{"status", "success"}, {"message", outcome.message}};
   co_return JsonResponse(200, json::serialize(reply));
 }

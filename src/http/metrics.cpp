@@ -45,7 +45,24 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                      .Register(*registry_);
   for (size_t i = 0; i < kEventOutcomes; ++i) {
     events_[i] = &events.Add({{"endpoint", "/v2/enqueue"}, {"outcome", OutcomeLabel(i)}});
+    api_alerts_[i] = &events.Add({{"endpoint", "/api/v2/alerts"}, {"outcome", OutcomeLabel(i)}});
+    webhook_alerts_[i] = &events.Add({{"endpoint", "/api/v1/integrations/alertmanager"}, {"outcome", OutcomeLabel(i)}});
   }
+  labelled_alerts_ = &prometheus::BuildGauge()
+                          .Name("incidentd_labelled_alerts")
+                          .Help("Alerts held from Alertmanager's API and webhooks (firing, silenced or not)")
+                          .Register(*registry_)
+                          .Add({});
+  muted_alerts_ = &prometheus::BuildGauge()
+                       .Name("incidentd_silenced_alerts")
+                       .Help("Held alerts a silence keeps out of incidents")
+                       .Register(*registry_)
+                       .Add({});
+  silences_ = &prometheus::BuildGauge()
+                   .Name("incidentd_silences")
+                   .Help("Silences held (pending, active and recently expired)")
+                   .Register(*registry_)
+                   .Add({});
   queue_depth_ = &prometheus::BuildGauge()
                       .Name("incidentd_queue_depth")
                       .Help("Commands waiting for the engine")
@@ -95,6 +112,11 @@ void Metrics::CountRejected(RejectReason reason) { rejected_[static_cast<size_t>
 
 void Metrics::CountEvent(EventOutcome outcome) { events_[static_cast<size_t>(outcome)]->Increment(); }
 
+void Metrics::CountAlerts(bool webhook, EventOutcome outcome, size_t n) {
+  if (n == 0) return;
+  (webhook ? webhook_alerts_ : api_alerts_)[static_cast<size_t>(outcome)]->Increment(static_cast<double>(n));
+}
+
 void Metrics::ObserveBatch(size_t batch_size, double commit_seconds) {
   batch_size_->Observe(static_cast<double>(batch_size));
   commit_seconds_->Observe(commit_seconds);
@@ -105,6 +127,9 @@ std::string Metrics::Render(const engine::Stats& stats) {
   queue_depth_->Set(static_cast<double>(stats.queue_depth.load(std::memory_order_relaxed)));
   open_incidents_->Set(static_cast<double>(stats.open_incidents.load(std::memory_order_relaxed)));
   open_alerts_->Set(static_cast<double>(stats.open_alerts.load(std::memory_order_relaxed)));
+  labelled_alerts_->Set(static_cast<double>(stats.labelled_alerts.load(std::memory_order_relaxed)));
+  muted_alerts_->Set(static_cast<double>(stats.muted_alerts.load(std::memory_order_relaxed)));
+  silences_->Set(static_cast<double>(stats.silences.load(std::memory_order_relaxed)));
   const double records = static_cast<double>(stats.last_seq.load(std::memory_order_relaxed));
   if (records > journal_records_seen_) {
     journal_records_->Increment(records - journal_records_seen_);

@@ -58,6 +58,8 @@ class Metrics {
   void CountRejected(RejectReason reason);
   // One event received on POST /v2/enqueue.
   void CountEvent(EventOutcome outcome);
+  // Alerts received through Alertmanager's API (`webhook` false) or its webhook receiver, `n` at a time.
+  void CountAlerts(bool webhook, EventOutcome outcome, size_t n);
   // One committed batch: its size and how long its commit took. Hook to engine::Stats::on_batch.
   void ObserveBatch(size_t batch_size, double commit_seconds);
 
@@ -70,6 +72,11 @@ class Metrics {
   std::array<std::atomic<prometheus::Counter*>, 600> by_status_{};
   std::array<prometheus::Counter*, kRejectReasons> rejected_{};
   std::array<prometheus::Counter*, kEventOutcomes> events_{};
+  std::array<prometheus::Counter*, kEventOutcomes> api_alerts_{};
+  std::array<prometheus::Counter*, kEventOutcomes> webhook_alerts_{};
+  prometheus::Gauge* labelled_alerts_;
+  prometheus::Gauge* muted_alerts_;
+  prometheus::Gauge* silences_;
   prometheus::Gauge* queue_depth_;
   prometheus::Gauge* open_incidents_;
   prometheus::Gauge* open_alerts_;

@@ -22,6 +22,7 @@ namespace {
 namespace json = boost::json;
 
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::StartsWith;
 using ::testing::UnorderedElementsAre;
@@ -405,6 +406,20 @@ TEST_F(AlertmanagerTest, MixedBatchIsRefusedNamingTheBadAlertAndStoresTheValidOn
   EXPECT_EQ(StringField(ParseJson(response.body), "field"), "/1/labels/1bad");
   EXPECT_THAT(Names(GetAlerts()), ElementsAre("Valid"));
   EXPECT_EQ(AllIncidents(client_).size(), 1u);
+}
+
+TEST_F(AlertmanagerTest, MetricsCountAlertsByOutcomeAndShowWhatIsHeld) {
+  PostAlerts(Batch({Alert({{"alertname", "CountedA"}}), Alert({{"alertname", "CountedB"}}), Alert({{"1bad", "x"}})}));
+  PostSilence(Silence({Matcher("alertname", "CountedMuted")}));
+  MustPostAlerts(Batch({Alert({{"alertname", "CountedMuted"}})}));
+
+  const std::string metrics = Must(client_.Get("/metrics")).body;
+
+  EXPECT_THAT(metrics, HasSubstr(R"(incidentd_events_received_total{endpoint="/api/v2/alerts",outcome="accepted"} 3)"));
+  EXPECT_THAT(metrics, HasSubstr(R"(incidentd_events_received_total{endpoint="/api/v2/alerts",outcome="invalid"} 1)"));
+  EXPECT_THAT(metrics, HasSubstr("incidentd_labelled_alerts 3"));
+  EXPECT_THAT(metrics, HasSubstr("incidentd_silenced_alerts 1"));
+  EXPECT_THAT(metrics, HasSubstr("incidentd_silences 1"));
 }
 
 // ---- silences
