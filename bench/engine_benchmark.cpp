@@ -35,6 +35,9 @@ class NullStore : public engine::Store {
   core::Result<std::vector<engine::AlertRow>> IncidentAlerts(uint64_t) override {
     return std::vector<engine::AlertRow>{};
   }
+  core::Result<std::vector<engine::AlertRow>> WindowAlerts(std::string_view, uint32_t) override {
+    return std::vector<engine::AlertRow>{};
+  }
 };
 
 engine::Command Trigger(uint64_t key) {

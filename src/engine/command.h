@@ -7,6 +7,7 @@
 
 #include "core/result.h"
 #include "domain/correlate/silence.h"
+#include "domain/correlate/topology.h"
 #include "domain/ingest/alertmanager.h"
 #include "domain/ingest/event.h"
 
@@ -44,13 +45,17 @@ struct PostSilence {
 struct ExpireSilence {
   std::string id;
 };
+// Journals the service topology when it differs from the one in force (start-up, configuration reload).
+struct SaveTopology {
+  correlate::TopologyConfig topology;
+};
 // Evaluates timers (ack timeouts, auto-close) that are due at the engine's now. Queued by the writer itself.
 struct Tick {};
 
 struct Command {
   std::string actor;  // who asks: "token:<name>", "user:<name>", "system"
   std::variant<SubmitEvent, AcknowledgeIncident, ResolveIncident, AddNote, PostAlerts, ReceiveWebhook, PostSilence,
-               ExpireSilence, Tick>
+               ExpireSilence, SaveTopology, Tick>
       body;
 };
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <unordered_map>
 
+#include "domain/correlate/correlation.h"
 #include "domain/correlate/pipeline.h"
 #include "domain/correlate/records.h"
 #include "domain/incident/lifecycle.h"
@@ -29,6 +30,9 @@ IncidentRow ToRow(const incident::Incident& inc) {
   r.open_alert_count = static_cast<uint32_t>(inc.open_alerts.size());
   r.last_seq = inc.last_seq;
   r.last_actor = inc.last_actor;
+  r.merged_into = inc.merged_into;
+  r.notifications = inc.notified;
+  r.notify_due = inc.notify_due;
   return r;
 }
 
@@ -70,7 +74,7 @@ class Engine::Batch final : public correlate::Emitter, public incident::Observer
   void set_actor(const std::string& actor) { actor_ = &actor; }
 
   uint64_t Emit(const incident::Payload& payload) override {
-    return Link(static_cast<uint16_t>(incident::TypeOf(payload)), incident::kPayloadVersion,
+    return Link(static_cast<uint16_t>(incident::TypeOf(payload)), incident::PayloadVersion(incident::TypeOf(payload)),
                 incident::EncodePayload(payload));
   }
   uint64_t Emit(const correlate::Payload& payload) override {
@@ -130,7 +134,18 @@ class Engine::Batch final : public correlate::Emitter, public incident::Observer
       if (next.source.empty()) next.source = std::move(row.source);
       if (next.details_json.empty()) next.details_json = std::move(row.details_json);
     }
+    next.explanation = std::move(row.explanation);
+    next.suppressed_by = std::move(row.suppressed_by);
     row = std::move(next);
+  }
+
+  void AlertExplained(const incident::Alert& alert, std::string explanation, std::string_view window) override {
+    // AlertChanged came first for this alert, so its row is in the batch.
+    auto it = alert_index_.find(alert.id);
+    if (it == alert_index_.end()) return;
+    AlertRow& row = projection_.alerts[it->second];
+    row.explanation = std::move(explanation);
+    if (!window.empty()) row.suppressed_by = window;
   }
 
   void IncidentChanged(const incident::Incident& inc) override {
@@ -456,7 +471,10 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
   }
   Batch batch(*this, now, want_published);
   std::vector<Outcome> outcomes(pending.size());
-  const correlate::View view{state_.alerts, state_.incidents, alert_config_, config_};
+  correlate::Correlation correlation(state_.alerts);
+  // Without a topology there is nothing to correlate: skip the per-alert work.
+  const incident::Correlator* correlator = state_.alerts.topology.empty() ? nullptr : &correlation;
+  const correlate::View view{state_.alerts, state_.incidents, alert_config_, config_, correlator};
   std::unique_lock turn(turnstile_);
   std::unique_lock state_lock(state_mu_);
   turn.unlock();
@@ -470,7 +488,7 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
           using T = std::decay_t<decltype(body)>;
           if constexpr (std::is_same_v<T, SubmitEvent>) {
             out.dedup_key = body.event.dedup_key;
-            auto r = incident::HandleEvent(state_.incidents, config_, body.event, batch);
+            auto r = incident::HandleEvent(state_.incidents, config_, body.event, batch, correlator);
             if (r.ok()) {
               out.incident_id = r->incident_id;
               out.dropped = r->dropped;
@@ -510,6 +528,13 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
             }
           } else if constexpr (std::is_same_v<T, ExpireSilence>) {
             out.status = correlate::ExpireSilence(view, body.id, batch);
+          } else if constexpr (std::is_same_v<T, SaveTopology>) {
+            auto r = correlate::SaveTopology(view, std::move(body.topology), batch);
+            if (r.ok()) {
+              out.message = r.value() ? "topology saved" : "topology unchanged";
+            } else {
+              out.status = r.error();
+            }
           } else if constexpr (std::is_same_v<T, Tick>) {
             incident::FireTimers(state_.incidents, batch);
             correlate::FireTimers(view, batch);

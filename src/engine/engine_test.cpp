@@ -33,6 +33,9 @@ class ForwardingStore : public Store {
     return inner.Timeline(id, after, limit);
   }
   core::Result<std::vector<AlertRow>> IncidentAlerts(uint64_t id) override { return inner.IncidentAlerts(id); }
+  core::Result<std::vector<AlertRow>> WindowAlerts(std::string_view id, uint32_t limit) override {
+    return inner.WindowAlerts(id, limit);
+  }
 
   store::memory::MemoryStore inner;
 };

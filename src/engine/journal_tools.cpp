@@ -43,8 +43,12 @@ core::Result<Published> Describe(const journal::Record& record) {
     } else if (const auto* s = std::get_if<correlate::SilenceSaved>(&c.value())) {
       p.summary = "Silence " + s->silence.id + " saved by " + record.actor + ": ends " +
                   core::FormatRfc3339(s->silence.ends_at);
+    } else if (const auto* d = std::get_if<correlate::SilenceDropped>(&c.value())) {
+      p.summary = "Silence " + d->id + " dropped after retention";
     } else {
-      p.summary = "Silence " + std::get<correlate::SilenceDropped>(c.value()).id + " dropped after retention";
+      const auto& t = std::get<correlate::TopologySaved>(c.value()).topology;
+      p.summary = "Topology saved by " + record.actor + ": " + std::to_string(t.services.size()) + " services, " +
+                  std::to_string(t.hosts.size()) + " hosts, " + std::to_string(t.segments.size()) + " segments";
     }
     return p;
   }
@@ -84,6 +88,17 @@ core::Result<Published> Describe(const journal::Record& record) {
         } else if constexpr (std::is_same_v<T, SeverityRaised>) {
           p.incident_id = x.incident_id;
           p.summary = std::string("Severity raised to ") + ingest::ToString(x.severity);
+        } else if constexpr (std::is_same_v<T, IncidentMerged>) {
+          p.incident_id = x.into;
+          p.summary = "Incident " + std::to_string(x.incident_id) + " merged into incident " + std::to_string(x.into) +
+                      ": " + x.parent + " down (rule " + x.rule + ")";
+        } else if constexpr (std::is_same_v<T, NotificationRequested>) {
+          p.incident_id = x.incident_id;
+          p.summary = std::string("Notification (") + ToString(x.kind) + "): " + x.text;
+        } else if constexpr (std::is_same_v<T, AlertLinked>) {
+          p.incident_id = x.incident_id;
+          p.summary = "Alert " + std::to_string(x.alert_id) + " joined incident " + std::to_string(x.incident_id) +
+                      ": " + x.reason;
         } else if constexpr (std::is_same_v<T, EventDropped>) {
           p.summary = std::string("Dropped ") + ingest::ToString(x.action) + " for '" + x.dedup_key + "' on " +
                       x.service + ": " + x.reason;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.h"
@@ -48,6 +49,9 @@ struct IncidentRow {
   uint32_t open_alert_count = 0;   // alerts not resolved
   uint64_t last_seq = 0;           // record that last changed this row
   std::string last_actor;
+  uint64_t merged_into = 0;                    // the incident it was merged into (then it is resolved)
+  uint32_t notifications = 0;                  // notifications requested for it
+  std::optional<core::Timestamp> notify_due;   // when the next one is due, if one is
 
   friend bool operator==(const IncidentRow&, const IncidentRow&) = default;
 };
@@ -69,6 +73,11 @@ struct AlertRow {
   // source and details_json. When true, an empty source or details_json also keeps the stored value (a re-trigger
   // does not repeat them). Rows read back always have true.
   bool text = true;
+  // Why it is where it is ("joined incident 12 as a symptom: host db-1 down ..."); empty in an upsert keeps the
+  // stored one.
+  std::string explanation;
+  // The maintenance window that suppressed it (kept after it leaves the window); empty in an upsert keeps it.
+  std::string suppressed_by;
 
   friend bool operator==(const AlertRow&, const AlertRow&) = default;
 };
@@ -145,6 +154,8 @@ class Store {
                                                           uint32_t limit) = 0;
   // Every alert ever attached to the incident, oldest first.
   virtual core::Result<std::vector<AlertRow>> IncidentAlerts(uint64_t incident_id) = 0;
+  // Alerts a maintenance window suppressed (still suppressed or not), oldest first, at most `limit`.
+  virtual core::Result<std::vector<AlertRow>> WindowAlerts(std::string_view window_id, uint32_t limit) = 0;
 };
 
 }  // namespace engine

@@ -24,7 +24,7 @@ json::value OptionalTime(const std::optional<core::Timestamp>& t) {
 
 json::object IncidentView(const engine::IncidentRow& row) {
   json::object o;
-  o.reserve(14);
+  o.reserve(17);
   o["id"] = row.id;
   o["service"] = row.service;
   o["group_key"] = row.group_key;
@@ -39,17 +39,22 @@ json::object IncidentView(const engine::IncidentRow& row) {
   o["open_alert_count"] = row.open_alert_count;
   o["last_seq"] = row.last_seq;
   o["last_actor"] = row.last_actor;
+  o["merged_into"] = row.merged_into == 0 ? json::value(nullptr) : json::value(row.merged_into);
+  o["notifications"] = row.notifications;
+  o["next_notification_at"] = OptionalTime(row.notify_due);
   return o;
 }
 
 json::object AlertView(const engine::AlertRow& row) {
   json::object o;
-  o.reserve(12);
+  o.reserve(15);
   o["id"] = row.id;
   o["service"] = row.service;
   o["dedup_key"] = row.dedup_key;
-  o["incident_id"] = row.incident_id;
-  o["status"] = row.status;
+  o["incident_id"] = row.incident_id == 0 ? json::value(nullptr) : json::value(row.incident_id);
+  o["status"] = row.incident_id == 0 && row.status != "resolved" ? std::string("suppressed") : row.status;
+  o["correlation"] = row.explanation;
+  o["suppressed_by"] = row.suppressed_by.empty() ? json::value(nullptr) : json::value(row.suppressed_by);
   o["summary"] = row.summary;
   o["source"] = row.source;
   o["severity"] = row.severity;

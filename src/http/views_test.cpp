@@ -20,8 +20,10 @@ TEST(ViewsTest, IncidentHasEveryDocumentedFieldWithNullForAbsentTimes) {
 
   json::object o = IncidentView(row);
 
-  EXPECT_EQ(o.size(), 14u);
+  EXPECT_EQ(o.size(), 17u);
   EXPECT_EQ(o.at("opened_at"), "2026-11-29T12:00:00Z");
+  EXPECT_TRUE(o.at("merged_into").is_null());
+  EXPECT_TRUE(o.at("next_notification_at").is_null());
   EXPECT_EQ(o.at("acknowledged_at"), "2026-11-29T12:01:00.500Z");
   EXPECT_TRUE(o.at("resolved_at").is_null());
   EXPECT_TRUE(o.at("closed_at").is_null());
@@ -34,7 +36,21 @@ TEST(ViewsTest, AlertDetailsAreEmbeddedJson) {
   json::object o = AlertView(row);
 
   EXPECT_EQ(o.at("details").at("component"), "db");
-  EXPECT_EQ(o.size(), 12u);
+  EXPECT_EQ(o.size(), 14u);
+}
+
+TEST(ViewsTest, ASuppressedAlertShowsItsWindowAndNoIncident) {
+  engine::AlertRow row;
+  row.status = "triggered";
+  row.explanation = "suppressed by maintenance window 'db upgrade' (w1): in scope and expected";
+  row.suppressed_by = "w1";
+
+  json::object o = AlertView(row);
+
+  EXPECT_TRUE(o.at("incident_id").is_null());
+  EXPECT_EQ(o.at("status"), "suppressed");
+  EXPECT_EQ(o.at("suppressed_by"), "w1");
+  EXPECT_EQ(o.at("correlation").as_string(), row.explanation);
 }
 
 TEST(ViewsTest, EmptyDetailsAreAnEmptyObject) {

@@ -7,7 +7,7 @@
 
 namespace correlate {
 namespace {
-constexpr uint8_t kModelFormat = 2;  // 2: alerts without fingerprint and incident_id (both derivable)
+constexpr uint8_t kModelFormat = 3;  // 2: no fingerprint or incident id per alert; 3: the topology
 }
 
 std::string EncodeContent(const core::LabelSet& labels, const core::LabelSet& annotations,
@@ -191,13 +191,14 @@ std::string EncodeModel(const Model& m) {
     w.I64(at);
     w.Str(id);
   }
+  w.Str(EncodeTopology(m.topology.config()));
   return w.Take();
 }
 
 core::Result<Model> DecodeModel(std::string_view bytes) {
   journal::Reader r(bytes);
   const uint8_t format = r.U8();
-  if (format != 1 && format != kModelFormat) return core::Corrupt("unknown labelled-alert snapshot format");
+  if (format < 1 || format > kModelFormat) return core::Corrupt("unknown labelled-alert snapshot format");
   Model m;
   uint64_t n = r.U64();
   if (n > bytes.size()) return core::Corrupt("labelled-alert snapshot: count exceeds the data");
@@ -232,6 +233,13 @@ core::Result<Model> DecodeModel(std::string_view bytes) {
   for (uint64_t i = 0; i < drops && r.ok(); ++i) {
     int64_t at = r.I64();
     m.silence_drops.insert({at, r.Str()});
+  }
+  if (format >= 3) {
+    auto config = DecodeTopology(r.StrView());
+    if (!config.ok()) return config.error();
+    auto topology = Topology::Make(std::move(config).value());
+    if (!topology.ok()) return core::Corrupt("snapshot topology: " + topology.error().message);
+    m.topology = std::move(topology).value();
   }
   if (auto st = r.Finish("labelled-alert snapshot"); !st.ok()) return st.error();
   return m;

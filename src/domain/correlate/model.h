@@ -14,6 +14,7 @@
 #include "core/result.h"
 #include "core/time.h"
 #include "domain/correlate/silence.h"
+#include "domain/correlate/topology.h"
 
 namespace correlate {
 
@@ -85,6 +86,7 @@ struct Model {
   std::set<std::pair<int64_t, std::string>> silence_drops;  // (when an expired silence is forgotten, id)
 
   ContentTable contents;                                    // templates the alerts' packed content refers to
+  Topology topology;                                        // as last saved (topology.saved)
 
   const LabeledAlert* Find(uint64_t key) const;
   // The alert's EncodeContent bytes.

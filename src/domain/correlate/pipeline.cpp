@@ -116,7 +116,9 @@ void Admit(const View& v, const core::LabelSet& labels, const core::LabelSet& an
   a.source = Source(labels);
   a.severity = SeverityFromLabel(labels.Get("severity"), fallback);
   a.details_json = Details(fingerprint, labels);
-  auto opened = incident::OpenAlert(v.incidents, a, emit);
+  a.labels = &labels;
+  a.kind_name = std::string(labels.Get("alertname"));
+  auto opened = incident::OpenAlert(v.incidents, v.services, a, emit, v.correlator);
   change.alert_id = opened.alert_id;
   change.incident_id = opened.incident_id;
 }
@@ -419,6 +421,13 @@ void FireTimers(const View& v, Emitter& emit, size_t limit) {
   for (auto& id : drops) emit.Emit(Payload(SilenceDropped{std::move(id)}));
 }
 
+core::Result<bool> SaveTopology(const View& v, TopologyConfig topology, Emitter& emit) {
+  if (auto compiled = Topology::Make(topology); !compiled.ok()) return compiled.error();
+  if (EncodeTopology(topology) == EncodeTopology(v.alerts.topology.config())) return false;
+  emit.Emit(Payload(TopologySaved{std::move(topology)}));
+  return true;
+}
+
 core::Status Apply(Model& m, const journal::Record& record) {
   auto decoded = DecodePayload(record.type, record.version, record.payload);
   if (!decoded.ok()) return decoded.error();
@@ -502,6 +511,12 @@ core::Status Apply(Model& m, const journal::Record& record) {
     erase_drop(id);
     m.silence_drops.insert({s->drop_at_ms, id});
     m.silences.insert_or_assign(std::move(id), std::move(s->silence));
+    return core::Ok();
+  }
+  if (auto* t = std::get_if<TopologySaved>(&decoded.value())) {
+    auto topology = Topology::Make(std::move(t->topology));
+    if (!topology.ok()) return core::Corrupt("topology.saved: " + topology.error().message);
+    m.topology = std::move(topology).value();
     return core::Ok();
   }
   const auto& d = std::get<SilenceDropped>(decoded.value());

@@ -34,6 +34,7 @@ struct View {
   const incident::Model& incidents;
   const Config& config;
   const incident::Config& services;
+  const incident::Correlator* correlator = nullptr;  // topology and maintenance windows; null = none
 };
 
 struct PostSummary {
@@ -69,6 +70,10 @@ void FireTimers(const View& view, Emitter& emit, size_t limit = 20000);
 
 // The silences active at `now` that match an alert's labels.
 std::vector<std::string> SilencedBy(const Model& model, const core::LabelSet& labels, core::Timestamp now);
+
+// Journals `topology` when it differs from the one in force (kInvalid, naming the key, when it does not compile).
+// Returns whether a record was written.
+core::Result<bool> SaveTopology(const View& view, TopologyConfig topology, Emitter& emit);
 
 // Folds one of this module's records. kCorrupt when the payload does not decode or names an alert the model lacks.
 core::Status Apply(Model& model, const journal::Record& record);

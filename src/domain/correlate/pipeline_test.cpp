@@ -96,7 +96,7 @@ class Harness : public Emitter {
   }
 
   uint64_t Emit(const incident::Payload& payload) override {
-    return Link(static_cast<uint16_t>(incident::TypeOf(payload)), incident::kPayloadVersion,
+    return Link(static_cast<uint16_t>(incident::TypeOf(payload)), incident::PayloadVersion(incident::TypeOf(payload)),
                 incident::EncodePayload(payload));
   }
   uint64_t Emit(const Payload& payload) override {

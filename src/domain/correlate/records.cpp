@@ -101,6 +101,7 @@ const char* TypeName(uint16_t type) {
     case 100: return "alerts.changed";
     case 101: return "silence.saved";
     case 102: return "silence.dropped";
+    case 103: return "topology.saved";
     default: return "unknown";
   }
 }
@@ -119,7 +120,8 @@ RecordType TypeOf(const Payload& payload) {
   switch (payload.index()) {
     case 0: return RecordType::kAlertsChanged;
     case 1: return RecordType::kSilenceSaved;
-    default: return RecordType::kSilenceDropped;
+    case 2: return RecordType::kSilenceDropped;
+    default: return RecordType::kTopologySaved;
   }
 }
 
@@ -132,8 +134,10 @@ std::string EncodePayload(const Payload& payload) {
   } else if (const auto* s = std::get_if<SilenceSaved>(&payload)) {
     w.Str(EncodeSilence(s->silence));
     w.I64(s->drop_at_ms);
+  } else if (const auto* d = std::get_if<SilenceDropped>(&payload)) {
+    w.Str(d->id);
   } else {
-    w.Str(std::get<SilenceDropped>(payload).id);
+    w.Str(EncodeTopology(std::get<TopologySaved>(payload).topology));
   }
   return w.Take();
 }
@@ -170,6 +174,13 @@ core::Result<Payload> DecodePayload(uint16_t type, uint16_t version, std::string
       std::string id = r.Str();
       if (auto st = r.Finish("silence.dropped"); !st.ok()) return st.error();
       return Payload(SilenceDropped{std::move(id)});
+    }
+    case RecordType::kTopologySaved: {
+      std::string_view encoded = r.StrView();
+      if (auto st = r.Finish("topology.saved"); !st.ok()) return st.error();
+      auto topology = DecodeTopology(encoded);
+      if (!topology.ok()) return topology.error();
+      return Payload(TopologySaved{std::move(topology).value()});
     }
   }
   return core::Corrupt("record type " + std::to_string(type) + " is not a correlate record");

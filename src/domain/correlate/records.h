@@ -10,6 +10,7 @@
 #include "core/result.h"
 #include "core/time.h"
 #include "domain/correlate/silence.h"
+#include "domain/correlate/topology.h"
 
 namespace correlate {
 
@@ -18,9 +19,10 @@ enum class RecordType : uint16_t {
   kAlertsChanged = 100,
   kSilenceSaved = 101,
   kSilenceDropped = 102,
+  kTopologySaved = 103,
 };
 constexpr uint16_t kFirstType = 100;
-constexpr uint16_t kLastType = 102;
+constexpr uint16_t kLastType = 103;
 constexpr uint16_t kPayloadVersion = 1;
 
 // "alerts.changed", "silence.saved", "silence.dropped"; "unknown" otherwise.
@@ -68,7 +70,12 @@ struct SilenceDropped {
   std::string id;
 };
 
-using Payload = std::variant<AlertsChanged, SilenceSaved, SilenceDropped>;
+// The service topology changed (at start when the configuration differs from the journal's, or on reload).
+struct TopologySaved {
+  TopologyConfig topology;
+};
+
+using Payload = std::variant<AlertsChanged, SilenceSaved, SilenceDropped, TopologySaved>;
 
 RecordType TypeOf(const Payload& payload);
 std::string EncodePayload(const Payload& payload);

@@ -1,11 +1,13 @@
 // Per-service settings the incident lifecycle needs: routing keys, grouping, acknowledgement timeout, auto-close.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/time.h"
+#include "domain/ingest/event.h"
 
 namespace incident {
 
@@ -16,6 +18,16 @@ struct ServiceConfig {
   std::vector<std::string> group_by{"dedup_key"};
   core::Duration ack_timeout{0};                          // 0 = an acknowledgement never expires
   core::Duration auto_close_after{std::chrono::hours(24)};  // 0 = resolved incidents stay until closed by hand
+  // Notifications, Alertmanager-style: the first one waits group_wait so alerts arriving together go out together;
+  // later ones (new distinct symptoms) at most once per group_interval.
+  core::Duration group_wait{std::chrono::seconds(30)};
+  core::Duration group_interval{std::chrono::minutes(5)};
+  // An open incident takes new alerts of its group key only while the last one joined at most this long ago;
+  // after that a new incident opens. 0 = no limit.
+  core::Duration group_window{0};
+  // A new distinct symptom (service or alert name not seen in the incident) raises its severity to at least this;
+  // unset = no raise.
+  std::optional<ingest::Severity> new_symptom_severity;
 };
 
 // Immutable after construction; read by the writer thread only.

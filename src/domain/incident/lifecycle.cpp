@@ -95,6 +95,22 @@ std::string JsonEscape(std::string_view s) {
   return out;
 }
 
+// What correlation matches an event by: its fields as labels (empty ones left out).
+core::LabelSet EventLabels(const std::string& service, const ingest::Event& e) {
+  std::vector<core::Label> labels;
+  auto add = [&](const char* name, const std::string& value) {
+    if (!value.empty()) labels.emplace_back(name, value);
+  };
+  add("service", service);
+  add("dedup_key", e.dedup_key);
+  add("source", e.source);
+  add("component", e.component);
+  add("group", e.group);
+  add("class", e.event_class);
+  labels.emplace_back("severity", ingest::ToString(e.severity));
+  return core::LabelSet::FromUnsorted(std::move(labels));
+}
+
 // The payload fields that are not columns of their own, as one JSON object ("" when there are none).
 std::string DetailsJson(const ingest::Event& e) {
   std::string out = "{";
@@ -141,7 +157,7 @@ std::string DetailsJson(const ingest::Event& e) {
 }  // namespace
 
 core::Result<EventResult> HandleEvent(const Model& model, const Config& config, const ingest::Event& e,
-                                      Emitter& emit) {
+                                      Emitter& emit, const Correlator* correlator) {
   const ServiceConfig* service = config.ByRoutingKey(e.routing_key);
   if (service == nullptr) return core::Invalid("unknown routing_key", "/routing_key");
   INCIDENTD_CHECK(!e.dedup_key.empty());
@@ -156,6 +172,7 @@ core::Result<EventResult> HandleEvent(const Model& model, const Config& config, 
     uint64_t alert_id = alert->id;
     if (e.action == ingest::Action::kAcknowledge) {
       if (alert->status == AlertStatus::kTriggered) emit.Emit(AlertAcknowledged{alert_id});
+      if (incident_id == 0) return EventResult{0, false, "acknowledged (suppressed by a maintenance window)"};
       const Incident* inc = model.FindIncident(incident_id);
       if (inc != nullptr && inc->state == State::kTriggered) {
         emit.Emit(IncidentAcknowledged{incident_id, DueMs(emit.now(), service->ack_timeout)});
@@ -170,30 +187,218 @@ core::Result<EventResult> HandleEvent(const Model& model, const Config& config, 
   if (alert != nullptr) {
     uint64_t incident_id = alert->incident_id;
     emit.Emit(AlertRetriggered{alert->id, e.summary, e.severity, std::move(details)});
+    if (incident_id == 0) return EventResult{0, false, "alert updated (suppressed by a maintenance window)"};
     const Incident* inc = model.FindIncident(incident_id);
     if (inc != nullptr && e.severity < inc->severity) emit.Emit(SeverityRaised{incident_id, e.severity});
     return EventResult{incident_id, false, "alert updated"};
   }
 
+  core::LabelSet labels;
+  if (correlator != nullptr) labels = EventLabels(service->name, e);
   NewAlert spec{service->name, GroupKey(*service, e), e.summary, e.dedup_key, e.summary, e.source, e.severity,
                 std::move(details)};
-  OpenedAlert opened = OpenAlert(model, spec, emit);
+  spec.labels = &labels;
+  spec.kind_name = !e.event_class.empty() ? e.event_class : e.component;
+  OpenedAlert opened = OpenAlert(model, config, spec, emit, correlator);
+  if (opened.incident_id == 0) return EventResult{0, false, "alert suppressed by a maintenance window"};
   return EventResult{opened.incident_id, false, "alert triggered"};
 }
 
-OpenedAlert OpenAlert(const Model& model, const NewAlert& a, Emitter& emit) {
-  uint64_t incident_id;
-  if (uint64_t open = model.FindOpenGroup(a.service, a.group_key); open != 0) {
-    incident_id = open;
-  } else {
-    incident_id = model.next_incident_id;
-    emit.Emit(IncidentOpened{incident_id, a.service, a.group_key, a.title, a.severity});
+namespace {
+
+uint64_t MemberKey(std::string_view service, std::string_view kind_name) { return KeyIndex::Hash(service, kind_name); }
+
+bool HasMember(const Incident& inc, uint64_t member) {
+  return std::find(inc.members.begin(), inc.members.end(), member) != inc.members.end();
+}
+
+core::Duration GroupWait(const Config& config, std::string_view service) {
+  const ServiceConfig* s = config.ByName(service);
+  return s != nullptr ? s->group_wait : core::Duration(0);
+}
+
+// When a notification of `inc` for something new becomes due: the next group_interval after the last one, or the
+// time already scheduled. 0 = none needed (nobody was told yet and the first notification is pending, or one is
+// already due).
+int64_t UpdateDue(const Config& config, const Incident& inc, Timestamp now) {
+  if (inc.notify_due) return 0;
+  if (inc.notified == 0) return core::ToUnixMillis(now);  // its first notification was never due (suppressed)
+  const ServiceConfig* s = config.ByName(inc.service);
+  core::Duration interval = s != nullptr ? s->group_interval : core::Duration(0);
+  Timestamp due = inc.last_notified_at ? std::max(now, *inc.last_notified_at + interval) : now;
+  return core::ToUnixMillis(due);
+}
+
+std::string NotificationText(const Model& model, const Incident& inc, NotificationRequested::Kind kind) {
+  std::string text = "Incident " + std::to_string(inc.id) + " " + ToString(kind) + ": " + inc.title + " (service " +
+                     inc.service + ", severity " + ingest::ToString(inc.severity) + "); " +
+                     std::to_string(inc.open_alerts.size()) + " open of " + std::to_string(inc.alert_count) +
+                     " alerts";
+  if (kind == NotificationRequested::Kind::kUpdated && inc.pending > 0) {
+    text += ", " + std::to_string(inc.pending) + " new since the last notification";
   }
-  uint64_t alert_id =
-      emit.Emit(AlertTriggered{incident_id, a.service, a.dedup_key, a.summary, a.source, a.severity, a.details_json});
+  (void)model;
+  return text;
+}
+
+// Emits the notification owed now, if any.
+void NotifyIfDue(const Model& model, uint64_t incident_id, Emitter& emit) {
   const Incident* inc = model.FindIncident(incident_id);
-  if (inc != nullptr && a.severity < inc->severity) emit.Emit(SeverityRaised{incident_id, a.severity});
-  return OpenedAlert{incident_id, alert_id};
+  if (inc == nullptr || !inc->notify_due || *inc->notify_due > emit.now() || !inc->open()) return;
+  auto kind = inc->notified == 0 ? NotificationRequested::Kind::kTriggered : NotificationRequested::Kind::kUpdated;
+  emit.Emit(NotificationRequested{incident_id, kind, NotificationText(model, *inc, kind), {}});
+}
+
+void NotifyResolved(const Model& model, uint64_t incident_id, Emitter& emit) {
+  const Incident* inc = model.FindIncident(incident_id);
+  if (inc == nullptr || inc->notified == 0) return;  // nobody was told it was open
+  emit.Emit(NotificationRequested{incident_id, NotificationRequested::Kind::kResolved,
+                                  NotificationText(model, *inc, NotificationRequested::Kind::kResolved), {}});
+}
+
+// Merges the dependents' incidents a newly failing parent takes in.
+void MergeDependents(const Model& model, const Config& config, uint64_t subject, uint64_t into, Emitter& emit,
+                     const Correlator& correlator) {
+  for (const auto& m : correlator.Merges(model, subject, into, emit.now())) {
+    const Incident* child = model.FindIncident(m.incident_id);
+    const Incident* parent = model.FindIncident(into);
+    if (child == nullptr || parent == nullptr || m.incident_id == into || !child->open()) continue;
+    const ServiceConfig* s = config.ByName(child->service);
+    core::Duration close_after = s != nullptr ? s->auto_close_after : core::Duration(0);
+    int64_t notify_at = 0;
+    if (parent->notified > 0 && !parent->notify_due) notify_at = UpdateDue(config, *parent, emit.now());
+    bool told = child->notified > 0;
+    emit.Emit(IncidentMerged{m.incident_id, into, m.rule, m.parent, m.offset_ms, DueMs(emit.now(), close_after),
+                             notify_at});
+    if (told) {
+      const Incident* merged = model.FindIncident(m.incident_id);
+      if (merged != nullptr) {
+        emit.Emit(NotificationRequested{m.incident_id, NotificationRequested::Kind::kMerged,
+                                        "Incident " + std::to_string(m.incident_id) + " merged into incident " +
+                                            std::to_string(into) + ": " + m.parent + " down (rule " + m.rule + ")",
+                                        {}});
+      }
+    }
+  }
+}
+
+// Places an alert that is not yet in an incident (new, or leaving a maintenance window) and returns the incident
+// and the fields of its record. `link` = an existing suppressed alert.
+struct Placed {
+  uint64_t incident_id = 0;
+  Placement placement;
+  int64_t notify_at_ms = 0;
+  bool raise = false;
+  ingest::Severity raise_to = ingest::Severity::kInfo;
+};
+
+Placed Place(const Model& model, const Config& config, const NewAlert& a, const Decision& d, uint64_t member,
+             Emitter& emit) {
+  const Timestamp now = emit.now();
+  Placed out;
+  out.placement = d.placement;
+  const ServiceConfig* service = config.ByName(a.service);
+  if (d.placement.kind == Placement::Kind::kSymptom && model.FindIncident(d.placement.incident_id) != nullptr) {
+    out.incident_id = d.placement.incident_id;
+  } else {
+    out.placement.kind = Placement::Kind::kGrouped;
+    out.placement.incident_id = 0;
+    uint64_t open = model.FindOpenGroup(a.service, a.group_key);
+    if (open != 0 && service != nullptr && service->group_window.count() > 0) {
+      const Incident* inc = model.FindIncident(open);
+      if (inc != nullptr && now - inc->last_alert_at > service->group_window) open = 0;  // the group went quiet
+    }
+    if (open != 0) {
+      out.incident_id = open;
+    } else {
+      out.placement.kind = Placement::Kind::kOpened;
+      out.incident_id = model.next_incident_id;
+      int64_t notify_at = d.unexpected ? core::ToUnixMillis(now) : DueMs(now, GroupWait(config, a.service));
+      if (notify_at == 0) notify_at = core::ToUnixMillis(now);
+      emit.Emit(IncidentOpened{out.incident_id, a.service, a.group_key, a.title, a.severity, d.subject, notify_at});
+      return out;
+    }
+  }
+  const Incident* inc = model.FindIncident(out.incident_id);
+  bool new_kind = inc != nullptr && !HasMember(*inc, member) && inc->members.size() < kMaxMembers;
+  if (inc != nullptr && (new_kind || d.unexpected)) {
+    out.notify_at_ms = d.unexpected && !inc->notify_due ? core::ToUnixMillis(now) : UpdateDue(config, *inc, now);
+  }
+  const ServiceConfig* inc_service = inc != nullptr ? config.ByName(inc->service) : nullptr;
+  if (new_kind && inc_service != nullptr && inc_service->new_symptom_severity &&
+      *inc_service->new_symptom_severity < inc->severity) {
+    out.raise = true;
+    out.raise_to = *inc_service->new_symptom_severity;
+  }
+  return out;
+}
+
+}  // namespace
+
+OpenedAlert OpenAlert(const Model& model, const Config& config, const NewAlert& a, Emitter& emit,
+                      const Correlator* correlator) {
+  Decision d = correlator != nullptr ? correlator->Place(model, a, emit.now()) : Decision{};
+  const uint64_t member = MemberKey(a.service, a.kind_name);
+  if (d.placement.kind == Placement::Kind::kSuppressed) {
+    AlertTriggered t{0, a.service, a.dedup_key, a.summary, a.source, a.severity, a.details_json};
+    t.placement = d.placement;
+    t.subject = d.subject;
+    t.failure = d.failure;
+    t.member = member;
+    t.group_key = a.group_key;
+    t.title = a.title;
+    return OpenedAlert{0, emit.Emit(t)};
+  }
+  const bool newly_failing = d.subject != 0 && model.failing.count(d.subject) == 0;
+  Placed p = Place(model, config, a, d, member, emit);
+  AlertTriggered t{p.incident_id, a.service, a.dedup_key, a.summary, a.source, a.severity, a.details_json};
+  t.placement = p.placement;
+  t.subject = d.subject;
+  t.failure = d.failure;
+  t.member = member;
+  t.notify_at_ms = p.notify_at_ms;
+  uint64_t alert_id = emit.Emit(t);
+  const Incident* inc = model.FindIncident(p.incident_id);
+  ingest::Severity raise_to = p.raise ? std::min(p.raise_to, a.severity) : a.severity;
+  if (inc != nullptr && raise_to < inc->severity) emit.Emit(SeverityRaised{p.incident_id, raise_to});
+  if (newly_failing && correlator != nullptr) MergeDependents(model, config, d.subject, p.incident_id, emit, *correlator);
+  NotifyIfDue(model, p.incident_id, emit);
+  return OpenedAlert{p.incident_id, alert_id};
+}
+
+std::vector<uint64_t> LinkSuppressed(const Model& model, const Config& config, const std::vector<Held>& held,
+                                     const std::string& reason, Emitter& emit, const Correlator* correlator) {
+  std::vector<uint64_t> touched;
+  for (const Held& h : held) {
+    const uint64_t id = h.alert_id;
+    auto it = model.alerts.find(id);
+    if (it == model.alerts.end() || it->second.incident_id != 0) continue;
+    const Alert& alert = it->second;
+    NewAlert spec;
+    spec.service = alert.service;
+    spec.group_key = h.group_key;
+    spec.title = h.title;
+    spec.dedup_key = alert.dedup_key;
+    spec.severity = alert.severity;
+    Decision d;
+    d.subject = alert.subject;
+    d.failure = alert.failure;
+    if (correlator != nullptr) {
+      if (auto parent = correlator->ParentOf(model, alert.subject, emit.now())) d.placement = *parent;
+    }
+    if (d.placement.kind == Placement::Kind::kSuppressed) d.placement = Placement{};
+    const bool newly_failing = d.subject != 0 && model.failing.count(d.subject) == 0;
+    Placed p = Place(model, config, spec, d, 0, emit);
+    const Incident* inc = model.FindIncident(p.incident_id);
+    int64_t notify_at = p.notify_at_ms;
+    if (inc != nullptr && notify_at == 0 && !inc->notify_due && p.placement.kind != Placement::Kind::kOpened) {
+      notify_at = UpdateDue(config, *inc, emit.now());
+    }
+    emit.Emit(AlertLinked{id, p.incident_id, notify_at, reason});
+    if (newly_failing && correlator != nullptr) MergeDependents(model, config, d.subject, p.incident_id, emit, *correlator);
+    if (std::find(touched.begin(), touched.end(), p.incident_id) == touched.end()) touched.push_back(p.incident_id);
+  }
+  return touched;
 }
 
 void CloseAlert(const Model& model, const Config& config, uint64_t alert_id, Emitter& emit) {
@@ -201,13 +406,38 @@ void CloseAlert(const Model& model, const Config& config, uint64_t alert_id, Emi
   if (it == model.alerts.end()) return;
   uint64_t incident_id = it->second.incident_id;
   emit.Emit(AlertResolved{alert_id});
+  if (incident_id == 0) return;  // suppressed: in no incident
   const Incident* inc = model.FindIncident(incident_id);
-  if (inc != nullptr && inc->open_alerts.empty() &&
-      (inc->state == State::kTriggered || inc->state == State::kAcknowledged)) {
+  if (inc != nullptr && inc->open_alerts.empty() && inc->open()) {
     const ServiceConfig* service = config.ByName(inc->service);
     core::Duration close_after = service != nullptr ? service->auto_close_after : core::Duration(0);
     emit.Emit(IncidentResolved{incident_id, "all alerts resolved", DueMs(emit.now(), close_after)});
+    NotifyResolved(model, incident_id, emit);
   }
+}
+
+std::string Explain(const Placement& p, uint64_t incident_id, std::string_view group_key) {
+  std::string id = std::to_string(incident_id);
+  std::string out;
+  switch (p.kind) {
+    case Placement::Kind::kOpened:
+      out = "opened incident " + id + (group_key.empty() ? "" : " (group " + std::string(group_key) + ")");
+      break;
+    case Placement::Kind::kGrouped:
+      out = "joined incident " + id + " by its group key" +
+            (group_key.empty() ? "" : " (" + std::string(group_key) + ")");
+      break;
+    case Placement::Kind::kSymptom: {
+      int64_t s = p.offset_ms / 1000;
+      out = "joined incident " + id + " as a symptom: " + p.parent + " down (rule " + p.rule + "), " +
+            (s >= 0 ? std::to_string(s) + " s after the parent" : std::to_string(-s) + " s before the parent");
+      break;
+    }
+    case Placement::Kind::kSuppressed:
+      return "suppressed by maintenance window '" + p.window_name + "' (" + p.window + "): in scope and expected";
+  }
+  if (!p.window.empty()) out += "; during maintenance window '" + p.window_name + "', not expected";
+  return out;
 }
 
 core::Status Acknowledge(const Model& model, const Config& config, uint64_t incident_id, Emitter& emit) {
@@ -236,6 +466,7 @@ core::Status Resolve(const Model& model, const Config& config, uint64_t incident
   std::vector<uint64_t> alerts = model.OpenAlertIds(*inc);  // a copy: emitting mutates the incident
   for (uint64_t alert_id : alerts) emit.Emit(AlertResolved{alert_id});
   emit.Emit(IncidentResolved{incident_id, note, DueMs(emit.now(), close_after)});
+  NotifyResolved(model, incident_id, emit);
   return core::Ok();
 }
 
@@ -262,6 +493,11 @@ void FireTimers(const Model& model, Emitter& emit) {
       emit.Emit(IncidentClosed{id});
     }
   }
+  std::vector<uint64_t> notify;
+  for (auto it = model.notify_timers.begin(); it != model.notify_timers.end() && it->first <= now; ++it) {
+    notify.push_back(it->second);
+  }
+  for (uint64_t id : notify) NotifyIfDue(model, id, emit);
 }
 
 core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
@@ -291,9 +527,13 @@ core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
           inc.title = std::move(p.title);
           inc.severity = p.severity;
           inc.opened_at = t;
+          inc.last_alert_at = t;
+          inc.subject = p.subject;
           touch(inc);
           auto& stored = m.incidents.emplace(inc.id, std::move(inc)).first->second;
           m.IndexGroup(stored);
+          if (stored.subject != 0) m.roots[stored.subject].push_back(stored.id);
+          if (p.notify_at_ms != 0) m.SetNotify(stored, core::FromUnixMillis(p.notify_at_ms));
           if (obs) {
             obs->TimelineEntry(stored.id, "opened",
                                "Incident opened: " + stored.title + " (service " + stored.service + ", severity " +
@@ -301,26 +541,58 @@ core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
             obs->IncidentChanged(stored);
           }
         } else if constexpr (std::is_same_v<T, AlertTriggered>) {
-          Incident* found = MustIncident(m, p.incident_id, st);
-          if (found == nullptr) return;
-          Incident& inc = *found;
           Alert a;
           a.id = record.seq;
           a.incident_id = p.incident_id;
+          a.subject = p.subject;
+          a.failure = p.failure;
           a.service = std::move(p.service);
           a.dedup_key = std::move(p.dedup_key);
           a.severity = p.severity;
           a.created_at = a.updated_at = t;
+          if (p.incident_id == 0) {
+            // Suppressed by a maintenance window: held, in no incident.
+            auto& stored = m.alerts.emplace(a.id, std::move(a)).first->second;
+            m.IndexAlert(stored);
+            m.suppressed[p.placement.window].push_back(Held{stored.id, std::move(p.group_key), std::move(p.title)});
+            if (obs) {
+              AlertText text{p.summary, p.source, p.details_json};
+              obs->AlertChanged(stored, &text);
+              obs->AlertExplained(stored, Explain(p.placement, 0, {}), p.placement.window);
+            }
+            return;
+          }
+          Incident* found = MustIncident(m, p.incident_id, st);
+          if (found == nullptr) return;
+          Incident& inc = *found;
           inc.open_alerts.Add(a.id);
           ++inc.alert_count;
+          ++inc.pending;
+          inc.last_alert_at = t;
+          if (p.member != 0 && inc.members.size() < kMaxMembers &&
+              std::find(inc.members.begin(), inc.members.end(), p.member) == inc.members.end()) {
+            inc.members.push_back(p.member);
+          }
+          if (p.notify_at_ms != 0 && (!inc.notify_due || core::ToUnixMillis(*inc.notify_due) > p.notify_at_ms)) {
+            m.SetNotify(inc, core::FromUnixMillis(p.notify_at_ms));
+          }
           touch(inc);
           auto& stored = m.alerts.emplace(a.id, std::move(a)).first->second;
           m.IndexAlert(stored);
+          if (stored.subject != 0) {
+            Failing& f = m.failing[stored.subject];
+            if (f.open++ == 0) {
+              f.incident_id = inc.id;
+              f.since = t;
+            }
+          }
           if (obs) {
-            if (OnTimeline(inc.alert_count)) {
-              obs->TimelineEntry(inc.id, "alert_triggered",
+            std::string why = Explain(p.placement, inc.id, inc.group_key);
+            const bool notable = p.placement.kind == Placement::Kind::kSymptom || !p.placement.window.empty();
+            if (OnTimeline(inc.alert_count) || notable) {
+              obs->TimelineEntry(inc.id, p.placement.kind == Placement::Kind::kSymptom ? "symptom" : "alert_triggered",
                                  "Alert " + Quote(stored.dedup_key) + " triggered: " + p.summary +
-                                     (p.source.empty() ? "" : " (source " + p.source + ")") +
+                                     (p.source.empty() ? "" : " (source " + p.source + ")") + "; " + why +
                                      (inc.alert_count > kTimelineAlerts
                                           ? " — alert " + std::to_string(inc.alert_count) +
                                                 " of this incident; the alert list has every one"
@@ -328,6 +600,7 @@ core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
             }
             AlertText text{p.summary, p.source, p.details_json};
             obs->AlertChanged(stored, &text);
+            obs->AlertExplained(stored, std::move(why), {});
             obs->IncidentChanged(inc);
           }
         } else if constexpr (std::is_same_v<T, AlertRetriggered>) {
@@ -340,6 +613,13 @@ core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
           a.severity = std::min(a.severity, p.severity);
           a.updated_at = t;
           ++a.event_count;
+          if (a.incident_id == 0) {
+            if (obs) {
+              AlertText text{p.summary, {}, p.details_json};
+              obs->AlertChanged(a, &text);
+            }
+            return;
+          }
           Incident* found = MustIncident(m, a.incident_id, st);
           if (found == nullptr) return;
           Incident& inc = *found;
@@ -360,6 +640,19 @@ core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
             return;
           }
           Alert& a = it->second;
+          if (a.incident_id == 0) {  // suppressed: in no incident
+            a.updated_at = t;
+            if constexpr (std::is_same_v<T, AlertAcknowledged>) {
+              a.status = AlertStatus::kAcknowledged;
+              if (obs) obs->AlertChanged(a, nullptr);
+            } else {
+              a.status = AlertStatus::kResolved;
+              if (obs) obs->AlertChanged(a, nullptr);
+              m.UnindexAlert(a);
+              m.alerts.erase(it);
+            }
+            return;
+          }
           Incident* found = MustIncident(m, a.incident_id, st);
           if (found == nullptr) return;
           Incident& inc = *found;
@@ -375,6 +668,10 @@ core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
           } else {
             a.status = AlertStatus::kResolved;
             inc.open_alerts.Removed([&](uint64_t id) { return id != a.id && m.alerts.count(id) != 0; });
+            if (a.subject != 0) {
+              auto f = m.failing.find(a.subject);
+              if (f != m.failing.end() && --f->second.open == 0) m.failing.erase(f);
+            }
             if (obs) {
               if (OnTimeline(inc.open_alerts.size() + 1)) {
                 obs->TimelineEntry(inc.id, "alert_resolved",
@@ -395,6 +692,7 @@ core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
           Incident& inc = *found;
           inc.state = State::kAcknowledged;
           inc.acknowledged_at = t;
+          m.SetNotify(inc, std::nullopt);  // someone has it: a first notification still waiting is not needed
           SetTimer(m, inc, p.timeout_at_ms ? std::optional(core::FromUnixMillis(p.timeout_at_ms)) : std::nullopt);
           touch(inc);
           if (obs) {
@@ -425,6 +723,8 @@ core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
           inc.state = State::kResolved;
           inc.resolved_at = t;
           m.UnindexGroup(inc);
+          m.RemoveRoot(inc);
+          m.SetNotify(inc, std::nullopt);  // a notification still pending for it is no longer owed
           SetTimer(m, inc, p.close_at_ms ? std::optional(core::FromUnixMillis(p.close_at_ms)) : std::nullopt);
           touch(inc);
           if (obs) {
@@ -443,6 +743,7 @@ core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
           inc.state = State::kClosed;
           inc.closed_at = t;
           SetTimer(m, inc, std::nullopt);
+          m.SetNotify(inc, std::nullopt);
           touch(inc);
           if (obs) {
             obs->TimelineEntry(inc.id, "closed", "Closed");
@@ -469,6 +770,116 @@ core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
           if (obs) {
             obs->TimelineEntry(inc.id, "severity_raised",
                                std::string("Severity raised to ") + ingest::ToString(p.severity));
+            obs->IncidentChanged(inc);
+          }
+        } else if constexpr (std::is_same_v<T, IncidentMerged>) {
+          Incident* child_found = MustIncident(m, p.incident_id, st);
+          if (child_found == nullptr) return;
+          Incident* parent_found = MustIncident(m, p.into, st);
+          if (parent_found == nullptr) return;
+          Incident& child = *child_found;
+          Incident& parent = *parent_found;
+          std::vector<uint64_t> moving = m.OpenAlertIds(child);
+          for (uint64_t id : moving) {
+            Alert& a = m.alerts.at(id);
+            a.incident_id = parent.id;
+            parent.open_alerts.Add(id);
+            ++parent.alert_count;
+            ++parent.pending;
+            if (a.subject != 0) {
+              auto f = m.failing.find(a.subject);
+              if (f != m.failing.end() && f->second.incident_id == child.id) f->second.incident_id = parent.id;
+            }
+          }
+          for (uint64_t k : child.members) {
+            if (parent.members.size() < kMaxMembers &&
+                std::find(parent.members.begin(), parent.members.end(), k) == parent.members.end()) {
+              parent.members.push_back(k);
+            }
+          }
+          parent.last_alert_at = t;
+          if (p.notify_at_ms != 0 && (!parent.notify_due || core::ToUnixMillis(*parent.notify_due) > p.notify_at_ms)) {
+            m.SetNotify(parent, core::FromUnixMillis(p.notify_at_ms));
+          }
+          child.open_alerts = OpenAlerts{};
+          child.state = State::kResolved;
+          child.resolved_at = t;
+          child.merged_into = parent.id;
+          m.UnindexGroup(child);
+          m.RemoveRoot(child);
+          m.SetNotify(child, std::nullopt);
+          SetTimer(m, child, p.close_at_ms ? std::optional(core::FromUnixMillis(p.close_at_ms)) : std::nullopt);
+          touch(child);
+          touch(parent);
+          if (obs) {
+            std::string why = p.parent + " down (rule " + p.rule + "), " + std::to_string(p.offset_ms / 1000) +
+                              " s after this incident opened";
+            obs->TimelineEntry(child.id, "merged",
+                               "Merged into incident " + std::to_string(parent.id) + " as a symptom: " + why + "; " +
+                                   std::to_string(moving.size()) + " open alerts moved");
+            obs->TimelineEntry(parent.id, "merged_in",
+                               "Incident " + std::to_string(child.id) + " (" + child.title + ") merged in: " + why +
+                                   "; " + std::to_string(moving.size()) + " open alerts joined");
+            for (uint64_t id : moving) {
+              const Alert& a = m.alerts.at(id);
+              obs->AlertChanged(a, nullptr);
+              Placement pl{Placement::Kind::kSymptom, parent.id, p.rule, p.parent, -p.offset_ms, {}, {}};
+              obs->AlertExplained(a,
+                                  Explain(pl, parent.id, {}) + " (incident " + std::to_string(child.id) + " merged in)",
+                                  {});
+            }
+            obs->IncidentChanged(child);
+            obs->IncidentChanged(parent);
+          }
+        } else if constexpr (std::is_same_v<T, NotificationRequested>) {
+          if (p.incident_id == 0) return;  // about a maintenance window: on the journal only
+          Incident* found = MustIncident(m, p.incident_id, st);
+          if (found == nullptr) return;
+          Incident& inc = *found;
+          ++inc.notified;
+          inc.last_notified_at = t;
+          inc.pending = 0;
+          if (p.kind == NotificationRequested::Kind::kTriggered || p.kind == NotificationRequested::Kind::kUpdated) {
+            m.SetNotify(inc, std::nullopt);
+          }
+          touch(inc);
+          if (obs) {
+            obs->TimelineEntry(inc.id, "notification",
+                               std::string("Notification (") + ToString(p.kind) + (p.to.empty() ? "" : ", to " + p.to) +
+                                   "): " + p.text);
+            obs->IncidentChanged(inc);
+          }
+        } else if constexpr (std::is_same_v<T, AlertLinked>) {
+          auto it = m.alerts.find(p.alert_id);
+          if (it == m.alerts.end() || it->second.incident_id != 0) {
+            st = core::Corrupt("alert.linked names alert " + std::to_string(p.alert_id) + ", which is not suppressed");
+            return;
+          }
+          Incident* found = MustIncident(m, p.incident_id, st);
+          if (found == nullptr) return;
+          Incident& inc = *found;
+          Alert& a = it->second;
+          a.incident_id = inc.id;
+          inc.open_alerts.Add(a.id);
+          ++inc.alert_count;
+          ++inc.pending;
+          inc.last_alert_at = t;
+          if (p.notify_at_ms != 0 && (!inc.notify_due || core::ToUnixMillis(*inc.notify_due) > p.notify_at_ms)) {
+            m.SetNotify(inc, core::FromUnixMillis(p.notify_at_ms));
+          }
+          if (a.subject != 0) {
+            Failing& f = m.failing[a.subject];
+            if (f.open++ == 0) {
+              f.incident_id = inc.id;
+              f.since = t;
+            }
+          }
+          touch(inc);
+          if (obs) {
+            obs->TimelineEntry(inc.id, "alert_linked",
+                               "Alert " + Quote(a.dedup_key) + " joined after suppression: " + p.reason);
+            obs->AlertChanged(a, nullptr);
+            obs->AlertExplained(a, "joined incident " + std::to_string(inc.id) + " after suppression: " + p.reason, {});
             obs->IncidentChanged(inc);
           }
         } else if constexpr (std::is_same_v<T, EventDropped>) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/labels.h"
 #include "core/result.h"
 #include "domain/incident/config.h"
 #include "domain/incident/model.h"
@@ -32,6 +33,11 @@ class Observer {
   virtual void AlertChanged(const Alert& alert, const AlertText* text) = 0;
   virtual void IncidentChanged(const Incident& incident) = 0;
   virtual void TimelineEntry(uint64_t incident_id, std::string_view kind, std::string text) = 0;
+  // How an alert came to be where it is (trigger, link, merge): the alert's API view shows it. `window` names the
+  // maintenance window that suppressed it, if one did.
+  virtual void AlertExplained(const Alert& alert, std::string explanation, std::string_view window) {
+    (void)alert, (void)explanation, (void)window;
+  }
 };
 
 // Where decisions go. The engine links the payload into the journal, applies it to the model (so the next decision
@@ -42,6 +48,8 @@ class Emitter {
   virtual uint64_t Emit(const Payload& payload) = 0;
   virtual core::Timestamp now() const = 0;
 };
+
+class Correlator;
 
 // Folds one record into the model; `observer` may be null (replay). kCorrupt when the payload does not decode or
 // names an alert or incident the model does not have (the journal and the state disagree).
@@ -56,10 +64,10 @@ struct EventResult {
 // An Events v2 event. kInvalid (field /routing_key) for an unknown routing key; otherwise records per PagerDuty's
 // dedup semantics (see docs/api.md). `event.dedup_key` must be set.
 core::Result<EventResult> HandleEvent(const Model& model, const Config& config, const ingest::Event& event,
-                                      Emitter& emit);
+                                      Emitter& emit, const Correlator* correlator = nullptr);
 
-// An alert another module decided to open (labelled alerts from Alertmanager's API): it joins the service's open
-// incident for `group_key`, or opens one titled `title`.
+// A new alert: it joins a failing parent's incident (when the correlator says so), else the service's open
+// incident for `group_key`, else opens one titled `title`.
 struct NewAlert {
   std::string service;
   std::string group_key;
@@ -69,16 +77,59 @@ struct NewAlert {
   std::string source;
   ingest::Severity severity = ingest::Severity::kError;
   std::string details_json;
+  // What correlation reads: the alert's labels (Events v2 events: service, source, component, group, class,
+  // severity, dedup_key) and the name of its kind of symptom (alertname, or the event's class).
+  const core::LabelSet* labels = nullptr;
+  std::string kind_name;
 };
 struct OpenedAlert {
-  uint64_t incident_id = 0;
+  uint64_t incident_id = 0;  // 0 when a maintenance window suppresses it
   uint64_t alert_id = 0;
 };
-// The service must exist in `config`: callers route to configured services only.
-OpenedAlert OpenAlert(const Model& model, const NewAlert& alert, Emitter& emit);
+
+// What correlation decides about a new alert before it is placed.
+struct Decision {
+  Placement placement;      // kSymptom or kSuppressed from the correlator; otherwise OpenAlert fills in the kind
+  uint64_t subject = 0;     // the topology node the alert is about (0: none)
+  bool failure = false;     // a failure rule matched: the alert says `subject` itself is down
+  bool unexpected = false;  // it arrived in a maintenance window that does not expect it: notify at once
+};
+// A dependent's incident that a newly failing parent takes in.
+struct MergeDecision {
+  uint64_t incident_id = 0;
+  std::string rule;
+  std::string parent;
+  int64_t offset_ms = 0;  // how long before the parent's failure the dependent's incident opened
+};
+// Topology collapse and maintenance windows, implemented by domain/correlate; pure like everything here.
+class Correlator {
+ public:
+  virtual ~Correlator() = default;
+  virtual Decision Place(const Model& model, const NewAlert& alert, core::Timestamp now) const = 0;
+  // `subject` has just started failing, its first failure alert being in `incident_id`: the incidents of its
+  // dependents opened within the correlation window before now, to merge into it.
+  virtual std::vector<MergeDecision> Merges(const Model& model, uint64_t subject, uint64_t incident_id,
+                                            core::Timestamp now) const = 0;
+  // The failing parent of topology node `subject` whose incident an alert about it would join now (a kSymptom
+  // placement), if any. Used for alerts leaving a maintenance window.
+  virtual std::optional<Placement> ParentOf(const Model& model, uint64_t subject, core::Timestamp now) const = 0;
+};
+
+// The service must exist in `config`: callers route to configured services only. `correlator` may be null (no
+// topology, no windows).
+OpenedAlert OpenAlert(const Model& model, const Config& config, const NewAlert& alert, Emitter& emit,
+                      const Correlator* correlator);
 // Resolves one open alert, and its incident when that was the incident's last open alert (auto-close per the
-// service). No-op when the alert is not open (already resolved by a person).
+// service; a resolved notification when people were told about it). No-op when the alert is not open.
 void CloseAlert(const Model& model, const Config& config, uint64_t alert_id, Emitter& emit);
+// Moves suppressed alerts (a window ended: `reason` says which) into incidents, as if they had just arrived.
+// Returns the incidents they entered.
+std::vector<uint64_t> LinkSuppressed(const Model& model, const Config& config, const std::vector<Held>& alerts,
+                                     const std::string& reason, Emitter& emit, const Correlator* correlator);
+
+// The sentence shown on the timeline and the alert: "joined incident 12 as a symptom: host db-1 down (rule
+// host-dependency), 14 s after the parent".
+std::string Explain(const Placement& placement, uint64_t incident_id, std::string_view group_key);
 
 // kNotFound for an id never issued; kConflict when resolved or closed. Acknowledging an acknowledged incident is a
 // no-op success (no record).
@@ -88,7 +139,7 @@ core::Status Resolve(const Model& model, const Config& config, uint64_t incident
                      Emitter& emit);
 // kInvalid for empty or over-long text (field /text); kNotFound / kConflict (closed) as above.
 core::Status AddNote(const Model& model, uint64_t incident_id, const std::string& text, Emitter& emit);
-// Emits the records for every timer due at emit.now(): expired acknowledgements and auto-closes.
+// Emits the records for every timer due at emit.now(): expired acknowledgements, auto-closes, notifications due.
 void FireTimers(const Model& model, Emitter& emit);
 
 constexpr size_t kMaxNoteLength = 10000;

@@ -32,6 +32,7 @@ class Harness : public Emitter {
     r.time = now_;
     r.actor = "test";
     r.type = static_cast<uint16_t>(TypeOf(payload));
+    r.version = PayloadVersion(TypeOf(payload));
     r.payload = EncodePayload(payload);
     chain_.Link(r);
     EXPECT_TRUE(Apply(model, r, nullptr).ok());

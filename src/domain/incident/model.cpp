@@ -7,7 +7,7 @@
 namespace incident {
 namespace {
 
-constexpr uint8_t kModelFormat = 2;  // 2: alerts without their text
+constexpr uint8_t kModelFormat = 3;  // 2: alerts without their text; 3: correlation and notification state
 
 void WriteOptTime(journal::Writer& w, const std::optional<core::Timestamp>& t) {
   w.Bool(t.has_value());
@@ -104,6 +104,31 @@ void Model::IndexGroup(const Incident& inc) {
 
 void Model::UnindexGroup(const Incident& inc) { open_groups.Erase(inc.service, inc.group_key, inc.id); }
 
+void Model::SetNotify(Incident& inc, std::optional<core::Timestamp> due) {
+  if (inc.notify_due) notify_timers.erase({core::ToUnixMillis(*inc.notify_due), inc.id});
+  inc.notify_due = due;
+  if (due) notify_timers.insert({core::ToUnixMillis(*due), inc.id});
+}
+
+void Model::RemoveRoot(const Incident& inc) {
+  if (inc.subject == 0) return;
+  auto it = roots.find(inc.subject);
+  if (it == roots.end()) return;
+  std::erase(it->second, inc.id);
+  if (it->second.empty()) roots.erase(it);
+}
+
+std::vector<Held> Model::SuppressedBy(std::string_view window) const {
+  std::vector<Held> out;
+  auto it = suppressed.find(std::string(window));
+  if (it == suppressed.end()) return out;
+  for (const Held& h : it->second) {
+    auto a = alerts.find(h.alert_id);
+    if (a != alerts.end() && a->second.incident_id == 0) out.push_back(h);
+  }
+  return out;
+}
+
 std::vector<uint64_t> Model::OpenAlertIds(const Incident& incident) const {
   std::vector<uint64_t> out;
   out.reserve(incident.open_alerts.size());
@@ -140,6 +165,8 @@ std::string EncodeModel(const Model& m) {
     w.Time(a->created_at);
     w.Time(a->updated_at);
     w.U64(a->event_count);
+    w.U64(a->subject);
+    w.Bool(a->failure);
   }
   std::vector<const Incident*> incidents;
   incidents.reserve(m.incidents.size());
@@ -165,6 +192,49 @@ std::string EncodeModel(const Model& m) {
     WriteOptTime(w, inc.timer_due);
     w.U64(inc.last_seq);
     w.Str(inc.last_actor);
+    w.U64(inc.subject);
+    w.U64(inc.merged_into);
+    w.Time(inc.last_alert_at);
+    w.U64(inc.members.size());
+    for (uint64_t k : inc.members) w.U64(k);
+    WriteOptTime(w, inc.notify_due);
+    w.U64(inc.notified);
+    w.U64(inc.pending);
+    WriteOptTime(w, inc.last_notified_at);
+  }
+  // Failing nodes and root lists depend on the order alerts joined, so they are written, sorted, not re-derived.
+  std::vector<std::pair<uint64_t, Failing>> failing(m.failing.begin(), m.failing.end());
+  std::sort(failing.begin(), failing.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  w.U64(failing.size());
+  for (const auto& [node, f] : failing) {
+    w.U64(node);
+    w.U64(f.incident_id);
+    w.Time(f.since);
+    w.U64(f.open);
+  }
+  std::vector<std::pair<uint64_t, std::vector<uint64_t>>> roots(m.roots.begin(), m.roots.end());
+  std::sort(roots.begin(), roots.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  w.U64(roots.size());
+  for (const auto& [node, ids] : roots) {
+    w.U64(node);
+    w.U64(ids.size());
+    for (uint64_t id : ids) w.U64(id);
+  }
+  std::vector<std::pair<std::string, std::vector<Held>>> held;
+  for (const auto& [window, ids] : m.suppressed) {
+    std::vector<Held> live = m.SuppressedBy(window);
+    if (!live.empty()) held.emplace_back(window, std::move(live));
+  }
+  std::sort(held.begin(), held.end());
+  w.U64(held.size());
+  for (const auto& [window, list] : held) {
+    w.Str(window);
+    w.U64(list.size());
+    for (const Held& h : list) {
+      w.U64(h.alert_id);
+      w.Str(h.group_key);
+      w.Str(h.title);
+    }
   }
   return w.Take();
 }
@@ -173,8 +243,9 @@ core::Result<Model> DecodeModel(std::string_view bytes) {
   journal::Reader r(bytes);
   Model m;
   const uint8_t format = r.U8();
-  if (format != 1 && format != kModelFormat) return core::Corrupt("unknown incident state format");
+  if (format < 1 || format > kModelFormat) return core::Corrupt("unknown incident state format");
   const bool with_text = format == 1;  // format 1 kept each alert's summary, source and details: skip them
+  const bool with_correlation = format >= 3;
   m.next_incident_id = r.U64();
   uint64_t n_alerts = r.U64();
   if (n_alerts <= bytes.size()) {
@@ -197,6 +268,10 @@ core::Result<Model> DecodeModel(std::string_view bytes) {
     a.updated_at = r.Time();
     a.event_count = static_cast<uint32_t>(r.U64());
     if (with_text) r.StrView();
+    if (with_correlation) {
+      a.subject = r.U64();
+      a.failure = r.Bool();
+    }
     m.IndexAlert(m.alerts.emplace(a.id, std::move(a)).first->second);
   }
   uint64_t n_incidents = r.U64();
@@ -218,9 +293,54 @@ core::Result<Model> DecodeModel(std::string_view bytes) {
     inc.timer_due = ReadOptTime(r);
     inc.last_seq = r.U64();
     inc.last_actor = r.Str();
+    if (with_correlation) {
+      inc.subject = r.U64();
+      inc.merged_into = r.U64();
+      inc.last_alert_at = r.Time();
+      uint64_t n_members = r.U64();
+      for (uint64_t k = 0; k < n_members && r.ok(); ++k) inc.members.push_back(r.U64());
+      inc.notify_due = ReadOptTime(r);
+      inc.notified = static_cast<uint32_t>(r.U64());
+      inc.pending = static_cast<uint32_t>(r.U64());
+      inc.last_notified_at = ReadOptTime(r);
+    } else {
+      inc.last_alert_at = inc.opened_at;
+    }
     if (inc.timer_due) m.timers.insert({core::ToUnixMillis(*inc.timer_due), inc.id});
+    if (inc.notify_due) m.notify_timers.insert({core::ToUnixMillis(*inc.notify_due), inc.id});
     const Incident& stored = m.incidents.emplace(inc.id, std::move(inc)).first->second;
     if (stored.state == State::kTriggered || stored.state == State::kAcknowledged) m.IndexGroup(stored);
+  }
+  if (with_correlation) {
+    uint64_t n = r.U64();
+    for (uint64_t i = 0; i < n && r.ok(); ++i) {
+      uint64_t node = r.U64();
+      Failing f;
+      f.incident_id = r.U64();
+      f.since = r.Time();
+      f.open = static_cast<uint32_t>(r.U64());
+      m.failing.emplace(node, f);
+    }
+    n = r.U64();
+    for (uint64_t i = 0; i < n && r.ok(); ++i) {
+      uint64_t node = r.U64();
+      uint64_t k = r.U64();
+      auto& ids = m.roots[node];
+      for (uint64_t j = 0; j < k && r.ok(); ++j) ids.push_back(r.U64());
+    }
+    n = r.U64();
+    for (uint64_t i = 0; i < n && r.ok(); ++i) {
+      std::string window = r.Str();
+      uint64_t k = r.U64();
+      auto& list = m.suppressed[window];
+      for (uint64_t j = 0; j < k && r.ok(); ++j) {
+        Held h;
+        h.alert_id = r.U64();
+        h.group_key = r.Str();
+        h.title = r.Str();
+        list.push_back(std::move(h));
+      }
+    }
   }
   if (auto st = r.Finish("incident state"); !st.ok()) return st.error();
   return m;

@@ -23,7 +23,9 @@ const char* ToString(AlertStatus status);
 
 struct Alert {
   uint64_t id = 0;  // seq of the alert.triggered record
-  uint64_t incident_id = 0;
+  uint64_t incident_id = 0;  // 0 while a maintenance window suppresses it (Model::suppressed names the window)
+  uint64_t subject = 0;      // the topology node it is about (0: none)
+  bool failure = false;      // it says `subject` itself is down
   std::string service;
   std::string dedup_key;
   AlertStatus status = AlertStatus::kTriggered;
@@ -78,7 +80,38 @@ struct Incident {
   std::optional<core::Timestamp> timer_due;      // ack timeout (acknowledged) or auto-close (resolved)
   uint64_t last_seq = 0;
   std::string last_actor;
+  // Correlation and notification.
+  uint64_t subject = 0;                          // topology node of the alert that opened it (0: none)
+  uint64_t merged_into = 0;                      // set when merged into a parent's incident (then resolved)
+  core::Timestamp last_alert_at{};               // when an alert last joined (the rolling group window)
+  std::vector<uint64_t> members;                 // distinct symptom kinds seen (at most kMaxMembers)
+  std::optional<core::Timestamp> notify_due;     // a notification is owed at this time
+  uint32_t notified = 0;                         // notifications requested so far
+  uint32_t pending = 0;                          // alerts joined since the last notification
+  std::optional<core::Timestamp> last_notified_at;
 
+  bool open() const { return state == State::kTriggered || state == State::kAcknowledged; }
+};
+
+// An alert a maintenance window holds out of incidents, with where it goes when the window ends.
+struct Held {
+  uint64_t alert_id = 0;
+  std::string group_key;
+  std::string title;
+  friend bool operator==(const Held&, const Held&) = default;
+  friend auto operator<=>(const Held&, const Held&) = default;
+};
+
+// Distinct symptom kinds an incident remembers; later kinds no longer count as new (and do not notify).
+constexpr size_t kMaxMembers = 256;
+
+// A topology node some open alert says is down: the incident its first failure alert is in, since when, and how
+// many of its failure alerts are open.
+struct Failing {
+  uint64_t incident_id = 0;
+  core::Timestamp since{};
+  uint32_t open = 0;
+  friend bool operator==(const Failing&, const Failing&) = default;
 };
 
 // Maps a (service, key) pair to an id without building a string per lookup: entries are keyed by a 64-bit FNV-1a
@@ -109,7 +142,9 @@ class KeyIndex {
     if (it != primary_.end() && it->second == id) {
       primary_.erase(it);
     } else if (!overflow_.empty()) {
-      overflow_.erase(Joined(service, key));
+      // Only the entry that still names this id: the key may already point at a newer object.
+      auto o = overflow_.find(Joined(service, key));
+      if (o != overflow_.end() && o->second == id) overflow_.erase(o);
     }
   }
   size_t size() const { return primary_.size() + overflow_.size(); }
@@ -134,6 +169,12 @@ struct Model {
   std::unordered_map<uint64_t, Incident> incidents;  // every incident not yet closed
   KeyIndex open_groups;                           // (service, group_key) → unresolved incident id
   std::set<std::pair<int64_t, uint64_t>> timers;  // (due ms, incident id)
+  std::set<std::pair<int64_t, uint64_t>> notify_timers;  // (notification due ms, incident id)
+  std::unordered_map<uint64_t, Failing> failing;          // topology node → its failure
+  // topology node → open incidents its alerts opened (not merged): where a late parent finds what to merge.
+  std::unordered_map<uint64_t, std::vector<uint64_t>> roots;
+  // maintenance window id → alerts it holds out of incidents (may hold ids no longer suppressed: check the alert).
+  std::unordered_map<std::string, std::vector<Held>> suppressed;
 
   const Alert* FindOpenAlert(std::string_view service, std::string_view dedup_key) const;
   // 0 when no unresolved incident holds the group key.
@@ -148,6 +189,10 @@ struct Model {
   void UnindexAlert(const Alert& alert);
   void IndexGroup(const Incident& incident);
   void UnindexGroup(const Incident& incident);
+  void SetNotify(Incident& incident, std::optional<core::Timestamp> due);
+  void RemoveRoot(const Incident& incident);
+  // Alerts `window` still suppresses (open, no incident), in the order they arrived.
+  std::vector<Held> SuppressedBy(std::string_view window) const;
 };
 
 std::string AlertKey(std::string_view service, std::string_view key);

@@ -21,6 +21,8 @@ struct Encoder {
     w.Str(p.group_key);
     w.Str(p.title);
     w.U8(static_cast<uint8_t>(p.severity));
+    w.U64(p.subject);
+    w.I64(p.notify_at_ms);
   }
   void operator()(const AlertTriggered& p) {
     w.U64(p.incident_id);
@@ -30,6 +32,41 @@ struct Encoder {
     w.Str(p.source);
     w.U8(static_cast<uint8_t>(p.severity));
     w.Str(p.details_json);
+    const Placement& pl = p.placement;
+    w.U8(static_cast<uint8_t>(pl.kind));
+    w.U64(pl.incident_id);
+    w.Str(pl.rule);
+    w.Str(pl.parent);
+    w.I64(pl.offset_ms);
+    w.Str(pl.window);
+    w.Str(pl.window_name);
+    w.U64(p.subject);
+    w.Bool(p.failure);
+    w.U64(p.member);
+    w.I64(p.notify_at_ms);
+    w.Str(p.group_key);
+    w.Str(p.title);
+  }
+  void operator()(const IncidentMerged& p) {
+    w.U64(p.incident_id);
+    w.U64(p.into);
+    w.Str(p.rule);
+    w.Str(p.parent);
+    w.I64(p.offset_ms);
+    w.I64(p.close_at_ms);
+    w.I64(p.notify_at_ms);
+  }
+  void operator()(const NotificationRequested& p) {
+    w.U64(p.incident_id);
+    w.U8(static_cast<uint8_t>(p.kind));
+    w.Str(p.text);
+    w.Str(p.to);
+  }
+  void operator()(const AlertLinked& p) {
+    w.U64(p.alert_id);
+    w.U64(p.incident_id);
+    w.I64(p.notify_at_ms);
+    w.Str(p.reason);
   }
   void operator()(const AlertRetriggered& p) {
     w.U64(p.alert_id);
@@ -85,8 +122,38 @@ const char* TypeName(uint16_t type) {
     case RecordType::kNoteAdded: return "incident.note";
     case RecordType::kSeverityRaised: return "incident.severity_raised";
     case RecordType::kEventDropped: return "event.dropped";
+    case RecordType::kIncidentMerged: return "incident.merged";
+    case RecordType::kNotificationRequested: return "notification.requested";
+    case RecordType::kAlertLinked: return "alert.linked";
   }
   return "unknown";
+}
+
+uint16_t PayloadVersion(RecordType type) {
+  return type == RecordType::kIncidentOpened || type == RecordType::kAlertTriggered ? 2 : 1;
+}
+
+const char* ToString(Placement::Kind kind) {
+  switch (kind) {
+    case Placement::Kind::kOpened: return "opened";
+    case Placement::Kind::kGrouped: return "grouped";
+    case Placement::Kind::kSymptom: return "symptom";
+    case Placement::Kind::kSuppressed: return "suppressed";
+  }
+  return "opened";
+}
+
+const char* ToString(NotificationRequested::Kind kind) {
+  switch (kind) {
+    case NotificationRequested::Kind::kTriggered: return "triggered";
+    case NotificationRequested::Kind::kUpdated: return "updated";
+    case NotificationRequested::Kind::kResolved: return "resolved";
+    case NotificationRequested::Kind::kMerged: return "merged";
+    case NotificationRequested::Kind::kFlappingStarted: return "flapping_started";
+    case NotificationRequested::Kind::kFlappingStopped: return "flapping_stopped";
+    case NotificationRequested::Kind::kMaintenance: return "maintenance";
+  }
+  return "triggered";
 }
 
 RecordType TypeOf(const Payload& payload) { return static_cast<RecordType>(payload.index() + kFirstType); }
@@ -98,7 +165,8 @@ std::string EncodePayload(const Payload& payload) {
 }
 
 core::Result<Payload> DecodePayload(uint16_t type, uint16_t version, std::string_view bytes) {
-  if (version != kPayloadVersion) {
+  if (type < kFirstType || type > kLastType) return core::Corrupt("unknown record type " + std::to_string(type));
+  if (version < 1 || version > PayloadVersion(static_cast<RecordType>(type))) {
     return core::Corrupt(std::string("unsupported version ") + std::to_string(version) + " of " + TypeName(type));
   }
   Reader r(bytes);
@@ -111,6 +179,10 @@ core::Result<Payload> DecodePayload(uint16_t type, uint16_t version, std::string
       p.group_key = r.Str();
       p.title = r.Str();
       p.severity = ReadSeverity(r);
+      if (version >= 2) {
+        p.subject = r.U64();
+        p.notify_at_ms = r.I64();
+      }
       out = std::move(p);
       break;
     }
@@ -123,6 +195,23 @@ core::Result<Payload> DecodePayload(uint16_t type, uint16_t version, std::string
       p.source = r.Str();
       p.severity = ReadSeverity(r);
       p.details_json = r.Str();
+      if (version >= 2) {
+        Placement& pl = p.placement;
+        uint8_t kind = r.U8();
+        pl.kind = kind <= 3 ? static_cast<Placement::Kind>(kind) : Placement::Kind::kOpened;
+        pl.incident_id = r.U64();
+        pl.rule = r.Str();
+        pl.parent = r.Str();
+        pl.offset_ms = r.I64();
+        pl.window = r.Str();
+        pl.window_name = r.Str();
+        p.subject = r.U64();
+        p.failure = r.Bool();
+        p.member = r.U64();
+        p.notify_at_ms = r.I64();
+        p.group_key = r.Str();
+        p.title = r.Str();
+      }
       out = std::move(p);
       break;
     }
@@ -180,6 +269,38 @@ core::Result<Payload> DecodePayload(uint16_t type, uint16_t version, std::string
       p.dedup_key = r.Str();
       uint8_t a = r.U8();
       p.action = a <= 2 ? static_cast<ingest::Action>(a) : ingest::Action::kTrigger;
+      p.reason = r.Str();
+      out = std::move(p);
+      break;
+    }
+    case RecordType::kIncidentMerged: {
+      IncidentMerged p;
+      p.incident_id = r.U64();
+      p.into = r.U64();
+      p.rule = r.Str();
+      p.parent = r.Str();
+      p.offset_ms = r.I64();
+      p.close_at_ms = r.I64();
+      p.notify_at_ms = r.I64();
+      out = std::move(p);
+      break;
+    }
+    case RecordType::kNotificationRequested: {
+      NotificationRequested p;
+      p.incident_id = r.U64();
+      uint8_t kind = r.U8();
+      if (kind > 6) return core::Corrupt("notification.requested with unknown kind " + std::to_string(kind));
+      p.kind = static_cast<NotificationRequested::Kind>(kind);
+      p.text = r.Str();
+      p.to = r.Str();
+      out = std::move(p);
+      break;
+    }
+    case RecordType::kAlertLinked: {
+      AlertLinked p;
+      p.alert_id = r.U64();
+      p.incident_id = r.U64();
+      p.notify_at_ms = r.I64();
       p.reason = r.Str();
       out = std::move(p);
       break;

@@ -28,7 +28,7 @@ uint64_t FakeStore::AppendRecord(const incident::Payload& payload, const std::st
   record.time = time;
   record.actor = actor;
   record.type = static_cast<uint16_t>(incident::TypeOf(payload));
-  record.version = incident::kPayloadVersion;
+  record.version = incident::PayloadVersion(incident::TypeOf(payload));
   record.payload = incident::EncodePayload(payload);
   std::string bytes = chain_.Link(record);
   engine::StoredRecord stored{record.seq, record.type, record.time, std::move(bytes), record.hash};

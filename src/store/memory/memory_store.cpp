@@ -42,6 +42,8 @@ core::Status MemoryStore::Append(std::span<const engine::StoredRecord> records, 
     if (!row.text) merged.summary = it->second.summary;
     if (!row.text || row.source.empty()) merged.source = it->second.source;
     if (!row.text || row.details_json.empty()) merged.details_json = it->second.details_json;
+    if (row.explanation.empty()) merged.explanation = it->second.explanation;
+    if (row.suppressed_by.empty()) merged.suppressed_by = it->second.suppressed_by;
     it->second = std::move(merged);
   }
   for (const engine::TimelineRow& row : projection.timeline) {
@@ -137,6 +139,16 @@ core::Result<std::vector<engine::AlertRow>> MemoryStore::IncidentAlerts(uint64_t
   std::lock_guard lock(mutex_);
   for (const auto& [id, row] : alerts_) {
     if (row.incident_id == incident_id) rows.push_back(row);
+  }
+  return rows;
+}
+
+core::Result<std::vector<engine::AlertRow>> MemoryStore::WindowAlerts(std::string_view window_id, uint32_t limit) {
+  std::vector<engine::AlertRow> rows;
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, row] : alerts_) {
+    if (rows.size() >= limit) break;
+    if (!window_id.empty() && row.suppressed_by == window_id) rows.push_back(row);
   }
   return rows;
 }

@@ -33,6 +33,7 @@ class MemoryStore : public engine::Store {
   core::Result<std::vector<engine::TimelineRow>> Timeline(uint64_t incident_id, uint64_t after_seq,
                                                           uint32_t limit) override;
   core::Result<std::vector<engine::AlertRow>> IncidentAlerts(uint64_t incident_id) override;
+  core::Result<std::vector<engine::AlertRow>> WindowAlerts(std::string_view window_id, uint32_t limit) override;
 
   static constexpr size_t kKeptSnapshots = 3;
 

@@ -70,6 +70,15 @@ CREATE TABLE timeline (
 ) STRICT;
 CREATE INDEX timeline_by_incident ON timeline(incident_id, seq);
 )sql",
+    // 2: correlation (why an alert is where it is, merges, maintenance windows) and notifications.
+    R"sql(
+ALTER TABLE incidents ADD COLUMN merged_into INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE incidents ADD COLUMN notifications INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE incidents ADD COLUMN notify_due INTEGER;
+ALTER TABLE alerts ADD COLUMN explanation TEXT NOT NULL DEFAULT '';
+ALTER TABLE alerts ADD COLUMN suppressed_by TEXT NOT NULL DEFAULT '';
+CREATE INDEX alerts_by_window ON alerts(suppressed_by, id) WHERE suppressed_by <> '';
+)sql",
 };
 
 constexpr int64_t kMigrationCount = static_cast<int64_t>(sizeof(kMigrations) / sizeof(kMigrations[0]));

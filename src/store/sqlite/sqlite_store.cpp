@@ -38,23 +38,27 @@ constexpr const char* kScanSql =
     "SELECT seq, type, time_ms, bytes, hash FROM journal WHERE seq > ?1 ORDER BY seq LIMIT ?2";
 constexpr const char* kUpsertIncidentSql =
     "INSERT INTO incidents (id, service, group_key, title, severity, state, opened_at, acknowledged_at, "
-    "resolved_at, closed_at, alert_count, open_alert_count, last_seq, last_actor) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+    "resolved_at, closed_at, alert_count, open_alert_count, last_seq, last_actor, merged_into, notifications, "
+    "notify_due) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
     "ON CONFLICT (id) DO UPDATE SET service = excluded.service, group_key = excluded.group_key, "
     "title = excluded.title, severity = excluded.severity, state = excluded.state, "
     "opened_at = excluded.opened_at, acknowledged_at = excluded.acknowledged_at, "
     "resolved_at = excluded.resolved_at, closed_at = excluded.closed_at, alert_count = excluded.alert_count, "
-    "open_alert_count = excluded.open_alert_count, last_seq = excluded.last_seq, last_actor = excluded.last_actor";
+    "open_alert_count = excluded.open_alert_count, last_seq = excluded.last_seq, last_actor = excluded.last_actor, "
+    "merged_into = excluded.merged_into, notifications = excluded.notifications, notify_due = excluded.notify_due";
 constexpr const char* kUpsertAlertSql =
     "INSERT INTO alerts (id, incident_id, service, dedup_key, status, summary, source, severity, created_at, "
-    "updated_at, event_count, details_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+    "updated_at, event_count, details_json, explanation, suppressed_by) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?14, ?15) "
     "ON CONFLICT (id) DO UPDATE SET incident_id = excluded.incident_id, service = excluded.service, "
     "dedup_key = excluded.dedup_key, status = excluded.status, "
     "summary = CASE WHEN ?13 THEN excluded.summary ELSE summary END, "
     "source = CASE WHEN ?13 AND excluded.source <> '' THEN excluded.source ELSE source END, "
     "severity = excluded.severity, created_at = excluded.created_at, "
     "updated_at = excluded.updated_at, event_count = excluded.event_count, "
-    "details_json = CASE WHEN ?13 AND excluded.details_json <> '' THEN excluded.details_json ELSE details_json END";
+    "details_json = CASE WHEN ?13 AND excluded.details_json <> '' THEN excluded.details_json ELSE details_json END, "
+    "explanation = CASE WHEN excluded.explanation <> '' THEN excluded.explanation ELSE explanation END, "
+    "suppressed_by = CASE WHEN excluded.suppressed_by <> '' THEN excluded.suppressed_by ELSE suppressed_by END";
 constexpr const char* kInsertTimelineSql =
     "INSERT INTO timeline (incident_id, seq, time_ms, actor, kind, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 constexpr const char* kUpsertSnapshotSql =
@@ -66,16 +70,21 @@ constexpr const char* kPruneSnapshotsSql =
 constexpr const char* kLatestSnapshotSql = "SELECT seq, hash, taken_at, state FROM snapshots ORDER BY seq DESC LIMIT 1";
 constexpr const char* kSelectIncidents =
     "SELECT id, service, group_key, title, severity, state, opened_at, acknowledged_at, resolved_at, closed_at, "
-    "alert_count, open_alert_count, last_seq, last_actor FROM incidents";
+    "alert_count, open_alert_count, last_seq, last_actor, merged_into, notifications, notify_due FROM incidents";
 constexpr const char* kGetIncidentSql =
     "SELECT id, service, group_key, title, severity, state, opened_at, acknowledged_at, resolved_at, closed_at, "
-    "alert_count, open_alert_count, last_seq, last_actor FROM incidents WHERE id = ?1";
+    "alert_count, open_alert_count, last_seq, last_actor, merged_into, notifications, notify_due FROM incidents "
+    "WHERE id = ?1";
 constexpr const char* kTimelineSql =
     "SELECT incident_id, seq, time_ms, actor, kind, text FROM timeline "
     "WHERE incident_id = ?1 AND seq > ?2 ORDER BY seq, entry LIMIT ?3";
 constexpr const char* kIncidentAlertsSql =
     "SELECT id, incident_id, service, dedup_key, status, summary, source, severity, created_at, updated_at, "
-    "event_count, details_json FROM alerts WHERE incident_id = ?1 ORDER BY id";
+    "event_count, details_json, explanation, suppressed_by FROM alerts WHERE incident_id = ?1 ORDER BY id";
+constexpr const char* kWindowAlertsSql =
+    "SELECT id, incident_id, service, dedup_key, status, summary, source, severity, created_at, updated_at, "
+    "event_count, details_json, explanation, suppressed_by FROM alerts WHERE suppressed_by = ?1 ORDER BY id "
+    "LIMIT ?2";
 
 int64_t Signed(uint64_t v) { return static_cast<int64_t>(v); }
 
@@ -142,6 +151,9 @@ IncidentRow ReadIncident(RowReader& r) {
   row.open_alert_count = r.U32(11);
   row.last_seq = r.U64(12);
   row.last_actor = r.Text(13);
+  row.merged_into = r.U64(14);
+  row.notifications = r.U32(15);
+  row.notify_due = r.OptionalTime(16);
   return row;
 }
 
@@ -250,6 +262,9 @@ core::Status UpsertIncidents(Connection& w, const std::vector<IncidentRow>& rows
     s.BindInt(12, row.open_alert_count);
     s.BindInt(13, Signed(row.last_seq));
     s.BindText(14, row.last_actor);
+    s.BindInt(15, Signed(row.merged_into));
+    s.BindInt(16, row.notifications);
+    BindOptionalTime(s, 17, row.notify_due);
     if (auto st = StepDone(w, s, "upsert"); !st.ok()) {
       return st.error().WithContext("incident " + std::to_string(row.id));
     }
@@ -276,6 +291,8 @@ core::Status UpsertAlerts(Connection& w, const std::vector<AlertRow>& rows) {
     s.BindInt(11, row.event_count);
     s.BindText(12, row.details_json);
     s.BindInt(13, row.text ? 1 : 0);
+    s.BindText(14, row.explanation);
+    s.BindText(15, row.suppressed_by);
     if (auto st = StepDone(w, s, "upsert"); !st.ok()) {
       return st.error().WithContext("alert " + std::to_string(row.id));
     }
@@ -675,17 +692,9 @@ core::Result<std::vector<TimelineRow>> SqliteStore::Timeline(uint64_t incident_i
   return rows;
 }
 
-core::Result<std::vector<AlertRow>> SqliteStore::IncidentAlerts(uint64_t incident_id) {
-  std::vector<AlertRow> rows;
-  if (incident_id > kMaxStored) return rows;
-  const std::string context = "read alerts of incident " + std::to_string(incident_id);
-  auto lease = readers_->Acquire();
-  if (!lease.ok()) return lease.error().WithContext(context);
-  auto stmt = (*lease)->Prepare(kIncidentAlertsSql);
-  if (!stmt.ok()) return stmt.error().WithContext(context);
-  Statement& s = **stmt;
-  StatementScope scope(s);
-  s.BindInt(1, Signed(incident_id));
+namespace {
+
+core::Status ReadAlerts(Statement& s, Connection& c, const std::string& context, std::vector<AlertRow>& rows) {
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) {
     RowReader r(s);
@@ -702,9 +711,44 @@ core::Result<std::vector<AlertRow>> SqliteStore::IncidentAlerts(uint64_t inciden
     row.updated_at = r.Time(9);
     row.event_count = r.U32(10);
     row.details_json = r.Text(11);
-    if (auto st = r.Check(context.c_str()); !st.ok()) return st.error();
+    row.explanation = r.Text(12);
+    row.suppressed_by = r.Text(13);
+    if (auto st = r.Check(context.c_str()); !st.ok()) return st;
   }
-  if (rc != SQLITE_DONE) return (*lease)->Error(rc, context);
+  if (rc != SQLITE_DONE) return c.Error(rc, context);
+  return core::Ok();
+}
+
+}  // namespace
+
+core::Result<std::vector<AlertRow>> SqliteStore::IncidentAlerts(uint64_t incident_id) {
+  std::vector<AlertRow> rows;
+  if (incident_id > kMaxStored) return rows;
+  const std::string context = "read alerts of incident " + std::to_string(incident_id);
+  auto lease = readers_->Acquire();
+  if (!lease.ok()) return lease.error().WithContext(context);
+  auto stmt = (*lease)->Prepare(kIncidentAlertsSql);
+  if (!stmt.ok()) return stmt.error().WithContext(context);
+  Statement& s = **stmt;
+  StatementScope scope(s);
+  s.BindInt(1, Signed(incident_id));
+  if (auto st = ReadAlerts(s, **lease, context, rows); !st.ok()) return st.error();
+  return rows;
+}
+
+core::Result<std::vector<AlertRow>> SqliteStore::WindowAlerts(std::string_view window_id, uint32_t limit) {
+  std::vector<AlertRow> rows;
+  if (window_id.empty() || limit == 0) return rows;
+  const std::string context = "read alerts of maintenance window " + std::string(window_id);
+  auto lease = readers_->Acquire();
+  if (!lease.ok()) return lease.error().WithContext(context);
+  auto stmt = (*lease)->Prepare(kWindowAlertsSql);
+  if (!stmt.ok()) return stmt.error().WithContext(context);
+  Statement& s = **stmt;
+  StatementScope scope(s);
+  s.BindText(1, std::string(window_id));
+  s.BindInt(2, limit);
+  if (auto st = ReadAlerts(s, **lease, context, rows); !st.ok()) return st.error();
   return rows;
 }
 

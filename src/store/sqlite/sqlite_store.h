@@ -58,6 +58,7 @@ class SqliteStore final : public engine::Store {
   core::Result<std::vector<engine::TimelineRow>> Timeline(uint64_t incident_id, uint64_t after_seq,
                                                           uint32_t limit) override;
   core::Result<std::vector<engine::AlertRow>> IncidentAlerts(uint64_t incident_id) override;
+  core::Result<std::vector<engine::AlertRow>> WindowAlerts(std::string_view window_id, uint32_t limit) override;
 
   static constexpr int kKeptSnapshots = 3;
   static constexpr int kCheckpointPages = 1000;
