@@ -179,14 +179,31 @@ void ReadServices(Reader& r, const YAML::Node& services, Config& cfg) {
   for (size_t i = 0; i < services.size(); ++i) {
     const YAML::Node s = services[i];
     std::string path = "services[" + std::to_string(i) + "]";
-    if (!r.CheckKeys(s, path, {"name", "routing_keys", "group_by", "ack_timeout", "auto_close_after"})) return;
+    if (!r.CheckKeys(s, path, {"name", "routing_keys", "group_by", "ack_timeout", "auto_close_after", "group_wait",
+                               "group_interval", "group_window", "new_symptom_severity"})) {
+      return;
+    }
     incident::ServiceConfig svc;
+    std::string raise;
     if (!r.String(s["name"], path + ".name", svc.name) ||
         !r.StringList(s["routing_keys"], path + ".routing_keys", svc.routing_keys) ||
         !r.StringList(s["group_by"], path + ".group_by", svc.group_by) ||
         !r.Duration(s["ack_timeout"], path + ".ack_timeout", svc.ack_timeout) ||
-        !r.Duration(s["auto_close_after"], path + ".auto_close_after", svc.auto_close_after)) {
+        !r.Duration(s["auto_close_after"], path + ".auto_close_after", svc.auto_close_after) ||
+        !r.Duration(s["group_wait"], path + ".group_wait", svc.group_wait) ||
+        !r.Duration(s["group_interval"], path + ".group_interval", svc.group_interval) ||
+        !r.Duration(s["group_window"], path + ".group_window", svc.group_window) ||
+        !r.String(s["new_symptom_severity"], path + ".new_symptom_severity", raise)) {
       return;
+    }
+    if (!raise.empty()) {
+      auto sev = ingest::ParseSeverity(raise);
+      if (!sev) {
+        r.Fail(s["new_symptom_severity"], path + ".new_symptom_severity",
+               "must be one of critical, error, warning, info");
+        return;
+      }
+      svc.new_symptom_severity = *sev;
     }
     if (svc.name.empty()) {
       r.Fail(s, path + ".name", "is required");
@@ -278,6 +295,112 @@ void ReadAlertmanager(Reader& r, const YAML::Node& am, Config& cfg) {
   }
 }
 
+// The service topology: segments, hosts, services' hosts and dependencies, failure rules.
+void ReadTopology(Reader& r, const YAML::Node& t, Config& cfg) {
+  if (!t.IsDefined() || t.IsNull()) return;
+  if (!r.CheckKeys(t, "topology", {"window", "join_while_failing", "host_labels", "segments", "hosts", "services",
+                                   "failures"})) {
+    return;
+  }
+  correlate::TopologyConfig& out = cfg.topology;
+  if (!r.Duration(t["window"], "topology.window", out.window) ||
+      !r.StringList(t["host_labels"], "topology.host_labels", out.host_labels)) {
+    return;
+  }
+  if (t["join_while_failing"].IsDefined()) {
+    std::string v = t["join_while_failing"].Scalar();
+    if (v != "true" && v != "false") {
+      r.Fail(t["join_while_failing"], "topology.join_while_failing", "must be true or false");
+      return;
+    }
+    out.join_while_failing = v == "true";
+  }
+  auto list = [&](const char* key) -> YAML::Node {
+    YAML::Node n = t[key];
+    if (!n.IsDefined()) return YAML::Node();
+    if (!n.IsNull() && !n.IsSequence()) {
+      r.Fail(n, std::string("topology.") + key, "must be a list");
+      return YAML::Node();
+    }
+    return n;
+  };
+  YAML::Node segments = list("segments");
+  for (size_t i = 0; r.ok() && segments.IsSequence() && i < segments.size(); ++i) {
+    std::string path = "topology.segments[" + std::to_string(i) + "]";
+    correlate::TopologyConfig::Segment seg;
+    if (segments[i].IsScalar()) {
+      seg.name = segments[i].Scalar();
+    } else if (r.CheckKeys(segments[i], path, {"name"})) {
+      r.String(segments[i]["name"], path + ".name", seg.name);
+    }
+    out.segments.push_back(std::move(seg));
+  }
+  YAML::Node hosts = list("hosts");
+  for (size_t i = 0; r.ok() && hosts.IsSequence() && i < hosts.size(); ++i) {
+    std::string path = "topology.hosts[" + std::to_string(i) + "]";
+    const YAML::Node h = hosts[i];
+    correlate::TopologyConfig::Host host;
+    if (r.CheckKeys(h, path, {"name", "segment", "aliases"})) {
+      r.String(h["name"], path + ".name", host.name) && r.String(h["segment"], path + ".segment", host.segment) &&
+          r.StringList(h["aliases"], path + ".aliases", host.aliases);
+    }
+    out.hosts.push_back(std::move(host));
+  }
+  YAML::Node services = list("services");
+  for (size_t i = 0; r.ok() && services.IsSequence() && i < services.size(); ++i) {
+    std::string path = "topology.services[" + std::to_string(i) + "]";
+    const YAML::Node s = services[i];
+    correlate::TopologyConfig::Service svc;
+    if (r.CheckKeys(s, path, {"name", "hosts", "depends_on"})) {
+      r.String(s["name"], path + ".name", svc.name) && r.StringList(s["hosts"], path + ".hosts", svc.hosts) &&
+          r.StringList(s["depends_on"], path + ".depends_on", svc.depends_on);
+    }
+    out.services.push_back(std::move(svc));
+  }
+  YAML::Node failures = list("failures");
+  for (size_t i = 0; r.ok() && failures.IsSequence() && i < failures.size(); ++i) {
+    std::string path = "topology.failures[" + std::to_string(i) + "]";
+    const YAML::Node f = failures[i];
+    correlate::TopologyConfig::FailureRule rule;
+    std::string kind = "host";
+    std::vector<std::string> matchers;
+    if (!r.CheckKeys(f, path, {"rule", "kind", "matchers", "node_label"}) ||
+        !r.String(f["rule"], path + ".rule", rule.name) || !r.String(f["kind"], path + ".kind", kind) ||
+        !r.StringList(f["matchers"], path + ".matchers", matchers) ||
+        !r.String(f["node_label"], path + ".node_label", rule.node_label)) {
+      return;
+    }
+    if (kind == "host") {
+      rule.kind = correlate::NodeKind::kHost;
+    } else if (kind == "segment") {
+      rule.kind = correlate::NodeKind::kSegment;
+    } else if (kind == "service") {
+      rule.kind = correlate::NodeKind::kService;
+    } else {
+      r.Fail(f["kind"], path + ".kind", "must be host, segment or service");
+      return;
+    }
+    for (size_t m = 0; m < matchers.size(); ++m) {
+      auto parsed = core::Matcher::Parse(matchers[m]);
+      if (!parsed.ok()) {
+        r.Fail(f["matchers"], path + ".matchers[" + std::to_string(m) + "]", parsed.error().message);
+        return;
+      }
+      rule.matchers.push_back(std::move(parsed).value());
+    }
+    out.failures.push_back(std::move(rule));
+  }
+  if (!r.ok()) return;
+  auto compiled = correlate::Topology::Make(out);
+  if (!compiled.ok()) {
+    // The message already starts with the key ("topology.hosts[1].segment: ...").
+    std::string msg = compiled.error().message;
+    auto colon = msg.find(": ");
+    r.Fail(t, colon == std::string::npos ? "topology" : msg.substr(0, colon),
+           colon == std::string::npos ? msg : msg.substr(colon + 2));
+  }
+}
+
 }  // namespace
 
 core::Status ParseListen(const std::string& text, std::string& address, uint16_t& port) {
@@ -305,7 +428,7 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
   Config cfg;
   Reader r(name);
   if (!root.IsMap()) return core::Invalid(name + ": the configuration must be a YAML mapping", "config");
-  r.CheckKeys(root, "", {"listen", "data_dir", "auth", "http", "engine", "services", "alertmanager"});
+  r.CheckKeys(root, "", {"listen", "data_dir", "auth", "http", "engine", "services", "alertmanager", "topology"});
   std::string listen = "127.0.0.1:9797";
   if (r.ok()) r.String(root["listen"], "listen", listen);
   if (r.ok()) {
@@ -342,6 +465,7 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
   }
   if (r.ok()) ReadServices(r, root["services"], cfg);
   if (r.ok()) ReadAlertmanager(r, root["alertmanager"], cfg);
+  if (r.ok()) ReadTopology(r, root["topology"], cfg);
   if (!r.ok()) return core::Invalid(r.error(), "config");
   return cfg;
 }

@@ -6,6 +6,7 @@
 
 #include "core/result.h"
 #include "domain/correlate/routes.h"
+#include "domain/correlate/topology.h"
 #include "domain/incident/config.h"
 #include "engine/engine.h"
 #include "http/server.h"
@@ -18,6 +19,7 @@ struct Config {
   engine::Options engine;
   incident::Config services;
   correlate::Config alerts;  // key `alertmanager`: routes for Alertmanager's API and webhooks
+  correlate::TopologyConfig topology;  // key `topology`: journaled at start and on reload
 };
 
 // Looks up an environment variable; nullptr when unset. Injected so tests need not touch the real environment.

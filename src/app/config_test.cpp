@@ -104,5 +104,54 @@ TEST(ConfigTest, ParsesListenForms) {
   EXPECT_FALSE(ParseListen("127.0.0.1:70000", addr, port).ok());
 }
 
+TEST(ConfigTest, TopologyAndNotificationTimingLoad) {
+  std::string text = std::string(kMinimal) + R"(    group_wait: 10s
+    group_interval: 2m
+    group_window: 1h
+    new_symptom_severity: critical
+topology:
+  window: 2m
+  segments: [rack-a]
+  hosts:
+    - {name: db-1, segment: rack-a, aliases: [db-1.example.com]}
+  services:
+    - {name: checkout, hosts: [db-1]}
+  failures:
+    - {rule: host-down, kind: host, matchers: ['alertname="HostDown"'], node_label: instance}
+)";
+  auto cfg = ParseConfig(text, "t.yaml", FakeEnv);
+
+  ASSERT_TRUE(cfg.ok()) << cfg.error().message;
+  const auto* svc = cfg->services.ByName("checkout");
+  EXPECT_EQ(svc->group_wait, std::chrono::seconds(10));
+  EXPECT_EQ(svc->group_window, std::chrono::hours(1));
+  EXPECT_EQ(svc->new_symptom_severity, ingest::Severity::kCritical);
+  EXPECT_EQ(cfg->topology.window, std::chrono::minutes(2));
+  ASSERT_EQ(cfg->topology.hosts.size(), 1u);
+  EXPECT_EQ(cfg->topology.hosts[0].segment, "rack-a");
+  ASSERT_EQ(cfg->topology.failures.size(), 1u);
+  EXPECT_EQ(cfg->topology.failures[0].matchers[0].ToString(), "alertname=\"HostDown\"");
+}
+
+TEST(ConfigTest, ATopologyWithAnUnknownReferenceOrACycleIsRefusedNamingTheKey) {
+  std::string unknown = std::string(kMinimal) + R"(topology:
+  hosts:
+    - {name: db-1, segment: nowhere}
+)";
+  auto bad = ParseConfig(unknown, "t.yaml", FakeEnv);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("topology.hosts[0].segment: unknown segment 'nowhere'"), std::string::npos)
+      << bad.error().message;
+
+  std::string cycle = std::string(kMinimal) + R"(topology:
+  services:
+    - {name: a, depends_on: [b]}
+    - {name: b, depends_on: [a]}
+)";
+  auto looped = ParseConfig(cycle, "t.yaml", FakeEnv);
+  ASSERT_FALSE(looped.ok());
+  EXPECT_NE(looped.error().message.find("dependency cycle"), std::string::npos) << looped.error().message;
+}
+
 }  // namespace
 }  // namespace app

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iostream>
 
 #include "app/config.h"
@@ -28,6 +29,17 @@ constexpr int kExitStore = 4;
 
 const char* RealGetenv(const char* name) { return std::getenv(name); }
 
+// Journals the topology when it differs from the one in force; waits for the answer.
+core::Status SaveTopology(engine::Engine& eng, const correlate::TopologyConfig& topology, std::string& message) {
+  std::promise<engine::Outcome> done;
+  auto st = eng.Submit(engine::Command{"system:config", engine::SaveTopology{topology}},
+                       [&done](engine::Outcome o) { done.set_value(std::move(o)); });
+  if (!st.ok()) return st;
+  engine::Outcome out = done.get_future().get();
+  message = out.message;
+  return out.status;
+}
+
 int Serve(const std::string& config_path, std::string data_dir, const std::string& listen,
           const std::string& ready_file) {
   // Block the stop signals before any thread starts, so only sigtimedwait below sees them.
@@ -35,6 +47,7 @@ int Serve(const std::string& config_path, std::string data_dir, const std::strin
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGHUP);  // reload the topology
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
@@ -84,6 +97,16 @@ int Serve(const std::string& config_path, std::string data_dir, const std::strin
   http::Server server(backend, cfg->http);
   eng.mutable_stats().on_batch = [&server](size_t n, double s) { server.ObserveBatch(n, s); };
   eng.Start();
+  {
+    std::string message;
+    if (auto st = SaveTopology(eng, cfg->topology, message); !st.ok()) {
+      std::cerr << "incidentd: cannot save the topology: " << st.error().message << "\n";
+      eng.Stop();
+      return kExitConfig;
+    }
+    spdlog::info("{}: {} services, {} hosts, {} segments, {} failure rules", message, cfg->topology.services.size(),
+                 cfg->topology.hosts.size(), cfg->topology.segments.size(), cfg->topology.failures.size());
+  }
   auto bound = server.Start();
   if (!bound.ok()) {
     std::cerr << "incidentd: cannot listen on " << cfg->http.address << ":" << cfg->http.port << ": "
@@ -105,6 +128,21 @@ int Serve(const std::string& config_path, std::string data_dir, const std::strin
     if (sig == SIGTERM || sig == SIGINT) {
       spdlog::info("signal {}: draining", sig);
       break;
+    }
+    if (sig == SIGHUP) {
+      // Reload: the topology is journaled (a config change on the record); other keys need a restart.
+      auto fresh = app::LoadConfig(config_path, RealGetenv);
+      if (!fresh.ok()) {
+        spdlog::error("reload refused, the configuration in force stays: {}", fresh.error().message);
+        continue;
+      }
+      std::string message;
+      if (auto st = SaveTopology(eng, fresh->topology, message); !st.ok()) {
+        spdlog::error("reload: cannot save the topology: {}", st.error().message);
+      } else {
+        spdlog::info("reload: {} (other keys take effect at the next restart)", message);
+      }
+      continue;
     }
     if (eng.failed()) {
       spdlog::error("stopping: {}", eng.fatal_error());

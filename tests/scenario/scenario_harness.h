@@ -6,7 +6,10 @@
 #include <memory>
 #include <string>
 
+#include <algorithm>
+
 #include "engine/engine.h"
+#include "engine/state.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/temp_dir.h"
 
@@ -16,6 +19,13 @@ using namespace std::chrono_literals;
 
 class Harness {
  public:
+  // A harness over the given services (and, when not empty, a topology the engine journals at every start, as
+  // incidentd does with its configuration's).
+  Harness(incident::Config config, correlate::TopologyConfig topology, engine::Options options = {})
+      : options_(options), config_(std::move(config)), topology_(std::move(topology)) {
+    Reopen();
+  }
+
   explicit Harness(engine::Options options = {}) : options_(options) {
     incident::ServiceConfig checkout;
     checkout.name = "checkout";
@@ -42,6 +52,10 @@ class Harness {
     engine_ = std::make_unique<engine::Engine>(*store_, config_, [this] { return now_; }, options_);
     auto st = engine_->Recover();
     EXPECT_TRUE(st.ok()) << (st.ok() ? "" : st.error().message);
+    if (!topology_.empty()) {
+      auto saved = Run(engine::Command{"system", engine::SaveTopology{topology_}});
+      EXPECT_TRUE(saved.status.ok()) << saved.status.error().message;
+    }
   }
 
   engine::Outcome Run(engine::Command command) {
@@ -59,6 +73,34 @@ class Harness {
     e.source = source;
     e.severity = severity;
     return Run(engine::Command{"token:monitor", engine::SubmitEvent{e}});
+  }
+
+  // Every record type name in the journal, in order.
+  std::vector<std::string> JournalTypes() {
+    std::vector<std::string> out;
+    auto st = store_->ScanJournal(0, [&](const engine::StoredRecord& r) -> core::Status {
+      out.push_back(engine::RecordTypeName(r.type));
+      return core::Ok();
+    });
+    EXPECT_TRUE(st.ok());
+    return out;
+  }
+  size_t Count(const std::string& type) {
+    auto types = JournalTypes();
+    return static_cast<size_t>(std::count(types.begin(), types.end(), type));
+  }
+  std::vector<engine::AlertRow> Alerts(uint64_t incident_id) {
+    auto rows = store_->IncidentAlerts(incident_id);
+    EXPECT_TRUE(rows.ok());
+    return rows.ok() ? rows.value() : std::vector<engine::AlertRow>{};
+  }
+  std::vector<engine::IncidentRow> Incidents(std::vector<std::string> states = {}) {
+    engine::IncidentQuery q;
+    q.states = std::move(states);
+    q.limit = 500;
+    auto page = store_->ListIncidents(q);
+    EXPECT_TRUE(page.ok());
+    return page.ok() ? page->incidents : std::vector<engine::IncidentRow>{};
   }
 
   void Advance(core::Duration d) {
@@ -90,6 +132,7 @@ class Harness {
   test_support::TempDir dir_;
   engine::Options options_;
   incident::Config config_;
+  correlate::TopologyConfig topology_;
   core::Timestamp now_ = core::FromUnixMillis(1'764'400'000'000);  // 2025-11-29
   std::unique_ptr<store::sqlite::SqliteStore> store_;
   std::unique_ptr<engine::Engine> engine_;
