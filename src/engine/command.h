@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "core/result.h"
+#include "domain/correlate/maintenance.h"
 #include "domain/correlate/silence.h"
 #include "domain/correlate/topology.h"
 #include "domain/ingest/alertmanager.h"
@@ -49,13 +50,25 @@ struct ExpireSilence {
 struct SaveTopology {
   correlate::TopologyConfig topology;
 };
+// Maintenance windows (validated at the edge by correlate::ParseWindow).
+struct SaveWindow {
+  correlate::Window window;
+};
+struct ExtendWindow {
+  std::string id;
+  core::Timestamp until{};
+};
+struct EndWindow {
+  std::string id;
+  bool cancel = false;  // also no later occurrence
+};
 // Evaluates timers (ack timeouts, auto-close) that are due at the engine's now. Queued by the writer itself.
 struct Tick {};
 
 struct Command {
   std::string actor;  // who asks: "token:<name>", "user:<name>", "system"
   std::variant<SubmitEvent, AcknowledgeIncident, ResolveIncident, AddNote, PostAlerts, ReceiveWebhook, PostSilence,
-               ExpireSilence, SaveTopology, Tick>
+               ExpireSilence, SaveTopology, SaveWindow, ExtendWindow, EndWindow, Tick>
       body;
 };
 

@@ -472,8 +472,8 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
   Batch batch(*this, now, want_published);
   std::vector<Outcome> outcomes(pending.size());
   correlate::Correlation correlation(state_.alerts);
-  // Without a topology there is nothing to correlate: skip the per-alert work.
-  const incident::Correlator* correlator = state_.alerts.topology.empty() ? nullptr : &correlation;
+  // Without a topology or an open maintenance window it answers active() false and callers skip the work.
+  const incident::Correlator* correlator = &correlation;
   const correlate::View view{state_.alerts, state_.incidents, alert_config_, config_, correlator};
   std::unique_lock turn(turnstile_);
   std::unique_lock state_lock(state_mu_);
@@ -535,6 +535,13 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
             } else {
               out.status = r.error();
             }
+          } else if constexpr (std::is_same_v<T, SaveWindow>) {
+            out.message = body.window.id;
+            out.status = correlate::SaveWindow(view, std::move(body.window), batch);
+          } else if constexpr (std::is_same_v<T, ExtendWindow>) {
+            out.status = correlate::ExtendWindow(view, body.id, body.until, batch);
+          } else if constexpr (std::is_same_v<T, EndWindow>) {
+            out.status = correlate::EndWindow(view, body.id, body.cancel, batch);
           } else if constexpr (std::is_same_v<T, Tick>) {
             incident::FireTimers(state_.incidents, batch);
             correlate::FireTimers(view, batch);

@@ -45,10 +45,19 @@ core::Result<Published> Describe(const journal::Record& record) {
                   core::FormatRfc3339(s->silence.ends_at);
     } else if (const auto* d = std::get_if<correlate::SilenceDropped>(&c.value())) {
       p.summary = "Silence " + d->id + " dropped after retention";
-    } else {
-      const auto& t = std::get<correlate::TopologySaved>(c.value()).topology;
+    } else if (const auto* ts = std::get_if<correlate::TopologySaved>(&c.value())) {
+      const auto& t = ts->topology;
       p.summary = "Topology saved by " + record.actor + ": " + std::to_string(t.services.size()) + " services, " +
                   std::to_string(t.hosts.size()) + " hosts, " + std::to_string(t.segments.size()) + " segments";
+    } else if (const auto* ws = std::get_if<correlate::WindowSaved>(&c.value())) {
+      p.summary = "Maintenance window '" + ws->window.name + "' (" + ws->window.id + ") saved by " + record.actor;
+    } else if (const auto* wo = std::get_if<correlate::WindowOpened>(&c.value())) {
+      p.summary = "Maintenance window " + wo->id + " open until " +
+                  core::FormatRfc3339(core::FromUnixMillis(wo->end_ms));
+    } else if (const auto* wc = std::get_if<correlate::WindowClosed>(&c.value())) {
+      p.summary = "Maintenance window " + wc->id + " closed";
+    } else if (const auto* wr = std::get_if<correlate::WindowReminded>(&c.value())) {
+      p.summary = "Owner of maintenance window " + wr->id + " reminded of its end";
     }
     return p;
   }

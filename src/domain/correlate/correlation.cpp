@@ -25,8 +25,63 @@ std::optional<Placement> Correlation::FailingParent(const incident::Model& incid
   return std::nullopt;
 }
 
+namespace {
+
+std::string_view HostOf(const TopologyConfig& cfg, const core::LabelSet& labels) {
+  for (const auto& name : cfg.host_labels) {
+    std::string_view v = labels.Get(name);
+    if (v.empty()) continue;
+    if (v.front() != '[') {
+      size_t colon = v.rfind(':');
+      if (colon != std::string_view::npos && v.find(':') == colon) v = v.substr(0, colon);
+    }
+    return v;
+  }
+  return {};
+}
+
+}  // namespace
+
+// Maintenance windows open now: an in-scope alert is suppressed when a window expects it; in scope but not
+// expected, it is marked and notifies at once.
+void Correlation::ApplyWindows(const incident::NewAlert& alert, incident::Decision& d) const {
+  if (model_.open_windows.empty() || alert.labels == nullptr) return;
+  AlertFacts facts;
+  facts.service = alert.service;
+  facts.host = HostOf(model_.topology.config(), *alert.labels);
+  facts.kind_name = alert.kind_name;
+  facts.severity = alert.severity;
+  facts.labels = alert.labels;
+  const WindowState* unexpected = nullptr;
+  for (const auto& id : model_.open_windows) {
+    auto it = model_.windows.find(id);
+    if (it == model_.windows.end() || !InScope(it->second.window, facts)) continue;
+    if (Expected(it->second.window, facts)) {
+      d.placement = Placement{};
+      d.placement.kind = Placement::Kind::kSuppressed;
+      d.placement.window = it->second.window.id;
+      d.placement.window_name = it->second.window.name;
+      d.unexpected = false;
+      return;
+    }
+    if (unexpected == nullptr) unexpected = &it->second;
+  }
+  if (unexpected != nullptr) {
+    d.unexpected = true;
+    d.placement.window = unexpected->window.id;
+    d.placement.window_name = unexpected->window.name;
+  }
+}
+
 incident::Decision Correlation::Place(const incident::Model& incidents, const incident::NewAlert& alert,
                                       core::Timestamp now) const {
+  incident::Decision d = PlaceByTopology(incidents, alert, now);
+  ApplyWindows(alert, d);
+  return d;
+}
+
+incident::Decision Correlation::PlaceByTopology(const incident::Model& incidents, const incident::NewAlert& alert,
+                                                core::Timestamp now) const {
   incident::Decision d;
   const Topology& topo = model_.topology;
   if (topo.empty() || alert.labels == nullptr) return d;

@@ -162,6 +162,12 @@ const LabeledAlert* Model::Find(uint64_t key) const {
   return it == alerts.end() ? nullptr : &it->second;
 }
 
+void Model::Reschedule(WindowState& w, core::Timestamp now) {
+  if (w.due_ms != 0) window_timers.erase({w.due_ms, w.window.id});
+  w.due_ms = NextDue(w, now);
+  if (w.due_ms != 0) window_timers.insert({w.due_ms, w.window.id});
+}
+
 std::string EncodeModel(const Model& m) {
   journal::Writer w;
   w.U8(kModelFormat);
@@ -192,6 +198,20 @@ std::string EncodeModel(const Model& m) {
     w.Str(id);
   }
   w.Str(EncodeTopology(m.topology.config()));
+  w.U64(m.windows.size());
+  for (const auto& [id, ws] : m.windows) {
+    w.Str(EncodeWindow(ws.window));
+    w.Bool(ws.open.has_value());
+    if (ws.open) {
+      w.Time(ws.open->start);
+      w.Time(ws.open->end);
+    }
+    w.Bool(ws.reminded);
+    w.Time(ws.closed_until);
+    w.I64(ws.due_ms);
+  }
+  w.U64(m.open_windows.size());
+  for (const auto& id : m.open_windows) w.Str(id);
   return w.Take();
 }
 
@@ -240,6 +260,31 @@ core::Result<Model> DecodeModel(std::string_view bytes) {
     auto topology = Topology::Make(std::move(config).value());
     if (!topology.ok()) return core::Corrupt("snapshot topology: " + topology.error().message);
     m.topology = std::move(topology).value();
+  }
+  if (format >= 3) {
+    uint64_t n = r.U64();
+    for (uint64_t i = 0; i < n && r.ok(); ++i) {
+      auto window = DecodeWindow(r.StrView());
+      if (!window.ok()) return window.error();
+      WindowState ws;
+      ws.window = std::move(window).value();
+      if (r.Bool()) {
+        Interval open;
+        open.start = r.Time();
+        open.end = r.Time();
+        ws.open = open;
+      }
+      ws.reminded = r.Bool();
+      ws.closed_until = r.Time();
+      ws.due_ms = r.I64();
+      auto schedule = Schedule::Make(ws.window.recurrence, ws.window.max_length);
+      if (schedule.ok()) ws.schedule = std::move(schedule).value();
+      if (ws.due_ms != 0) m.window_timers.insert({ws.due_ms, ws.window.id});
+      std::string id = ws.window.id;
+      m.windows.emplace(std::move(id), std::move(ws));
+    }
+    n = r.U64();
+    for (uint64_t i = 0; i < n && r.ok(); ++i) m.open_windows.push_back(r.Str());
   }
   if (auto st = r.Finish("labelled-alert snapshot"); !st.ok()) return st.error();
   return m;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 #include "core/labels.h"
 #include "core/result.h"
 #include "core/time.h"
+#include "domain/correlate/maintenance.h"
 #include "domain/correlate/silence.h"
 #include "domain/correlate/topology.h"
 
@@ -87,6 +89,12 @@ struct Model {
 
   ContentTable contents;                                    // templates the alerts' packed content refers to
   Topology topology;                                        // as last saved (topology.saved)
+  std::map<std::string, WindowState, std::less<>> windows;  // maintenance windows by id
+  std::set<std::pair<int64_t, std::string>> window_timers;  // (due ms, id): a start, reminder or end
+  std::vector<std::string> open_windows;                    // ids of the windows open now
+
+  // Recomputes a window's timer entry after its state changed at `now`.
+  void Reschedule(WindowState& w, core::Timestamp now);
 
   const LabeledAlert* Find(uint64_t key) const;
   // The alert's EncodeContent bytes.

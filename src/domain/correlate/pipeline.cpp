@@ -391,7 +391,112 @@ core::Status ExpireSilence(const View& v, std::string_view id, Emitter& emit) {
   return core::Ok();
 }
 
+namespace {
+
+// Closes a window's open occurrence and replays what it held: alerts still firing enter incidents (their
+// notifications grouped by group_wait as usual), and the owner gets one summary.
+void CloseWindow(const View& v, const WindowState& ws, const std::string& why, Emitter& emit) {
+  const std::string id = ws.window.id;
+  const std::string name = ws.window.name;
+  const std::string owner = ws.window.owner;
+  auto held = v.incidents.SuppressedBy(id);
+  emit.Emit(Payload(WindowClosed{id}));
+  std::string reason = "maintenance window '" + name + "' " + why;
+  auto incidents = incident::LinkSuppressed(v.incidents, v.services, held, reason, emit, v.correlator);
+  std::string text = "Maintenance window '" + name + "' (" + id + ") " + why + ": ";
+  if (held.empty()) {
+    text += "no suppressed alert is still firing";
+  } else {
+    text += std::to_string(held.size()) + " suppressed alerts still firing entered incidents";
+    for (size_t i = 0; i < incidents.size(); ++i) text += (i ? ", " : " ") + std::to_string(incidents[i]);
+  }
+  text += "; every alert it suppressed: GET /api/v1/maintenance/" + id;
+  emit.Emit(incident::NotificationRequested{0, incident::NotificationRequested::Kind::kMaintenance, text, owner});
+}
+
+void FireWindows(const View& v, Emitter& emit) {
+  const Timestamp now = emit.now();
+  const int64_t now_ms = core::ToUnixMillis(now);
+  std::vector<std::string> due;
+  for (const auto& [at, id] : v.alerts.window_timers) {
+    if (at > now_ms) break;
+    due.push_back(id);
+  }
+  for (const auto& id : due) {
+    auto it = v.alerts.windows.find(id);
+    if (it == v.alerts.windows.end()) continue;
+    const WindowState& ws = it->second;
+    if (ws.open) {
+      Timestamp end = OpenEnd(ws);
+      if (now >= end) {
+        CloseWindow(v, ws, "ended", emit);
+      } else if (!ws.reminded && now >= end - ws.window.remind_before) {
+        Timestamp limit = ws.open->start + ws.window.max_length;
+        std::string text = "Maintenance window '" + ws.window.name + "' (" + ws.window.id + ") ends at " +
+                           core::FormatRfc3339(end) + "; " +
+                           (end < limit ? "it can be extended until " + core::FormatRfc3339(limit)
+                                        : "it is at its maximum length and cannot be extended");
+        emit.Emit(Payload(WindowReminded{ws.window.id}));
+        emit.Emit(incident::NotificationRequested{0, incident::NotificationRequested::Kind::kMaintenance, text,
+                                                  ws.window.owner});
+      }
+      continue;
+    }
+    if (ws.window.cancelled_at || !ws.schedule) continue;
+    if (auto occ = ws.schedule->ActiveAt(now); occ && occ->end > ws.closed_until) {
+      emit.Emit(Payload(WindowOpened{ws.window.id, core::ToUnixMillis(occ->start), core::ToUnixMillis(occ->end)}));
+    }
+  }
+}
+
+}  // namespace
+
+core::Status SaveWindow(const View& v, Window window, Emitter& emit) {
+  if (v.alerts.windows.count(window.id) != 0) return core::Conflict("maintenance window " + window.id + " exists");
+  std::string id = window.id;
+  emit.Emit(Payload(WindowSaved{std::move(window)}));
+  const WindowState& ws = v.alerts.windows.at(id);
+  if (auto occ = ws.schedule ? ws.schedule->ActiveAt(emit.now()) : std::nullopt) {
+    emit.Emit(Payload(WindowOpened{id, core::ToUnixMillis(occ->start), core::ToUnixMillis(occ->end)}));
+  }
+  return core::Ok();
+}
+
+core::Status ExtendWindow(const View& v, std::string_view id, Timestamp until, Emitter& emit) {
+  auto it = v.alerts.windows.find(id);
+  if (it == v.alerts.windows.end()) return core::NotFound("maintenance window " + std::string(id) + " not found");
+  const WindowState& ws = it->second;
+  if (!ws.open) return core::Conflict("maintenance window " + std::string(id) + " is not open");
+  if (until <= emit.now()) return core::Invalid("the new end must be in the future", "/until");
+  Timestamp limit = ws.open->start + ws.window.max_length;
+  if (until > limit) {
+    return core::Conflict("maintenance window '" + ws.window.name + "' cannot run past its maximum length (" +
+                          core::FormatDuration(ws.window.max_length) + "): the latest end is " +
+                          core::FormatRfc3339(limit));
+  }
+  Window w = ws.window;
+  w.extended_end = until;
+  emit.Emit(Payload(WindowSaved{std::move(w)}));
+  return core::Ok();
+}
+
+core::Status EndWindow(const View& v, std::string_view id, bool cancel, Emitter& emit) {
+  auto it = v.alerts.windows.find(id);
+  if (it == v.alerts.windows.end()) return core::NotFound("maintenance window " + std::string(id) + " not found");
+  if (!it->second.open && !cancel) {
+    return core::Conflict("maintenance window " + std::string(id) + " is not open");
+  }
+  Window w = it->second.window;
+  const bool open = it->second.open.has_value();
+  if (open) w.ended_early = emit.now();
+  if (cancel) w.cancelled_at = emit.now();
+  emit.Emit(Payload(WindowSaved{std::move(w)}));
+  if (open) CloseWindow(v, v.alerts.windows.at(std::string(id)), cancel ? "was cancelled" : "was ended early", emit);
+  return core::Ok();
+}
+
 void FireTimers(const View& v, Emitter& emit, size_t limit) {
+  FireWindows(v, emit);
   const Timestamp now = emit.now();
   const int64_t now_ms = core::ToUnixMillis(now);
   Batch batch(v, emit, Cause::kTimer);
@@ -511,6 +616,54 @@ core::Status Apply(Model& m, const journal::Record& record) {
     erase_drop(id);
     m.silence_drops.insert({s->drop_at_ms, id});
     m.silences.insert_or_assign(std::move(id), std::move(s->silence));
+    return core::Ok();
+  }
+  if (auto* ws = std::get_if<WindowSaved>(&decoded.value())) {
+    auto& state = m.windows[ws->window.id];
+    if (state.window.id.empty() || state.window.recurrence.rrule != ws->window.recurrence.rrule ||
+        state.window.recurrence.start_local != ws->window.recurrence.start_local ||
+        state.window.recurrence.time_zone != ws->window.recurrence.time_zone ||
+        state.window.recurrence.duration != ws->window.recurrence.duration || !state.schedule) {
+      auto schedule = Schedule::Make(ws->window.recurrence, ws->window.max_length);
+      if (!schedule.ok()) return core::Corrupt("window.saved: " + schedule.error().message);
+      state.schedule = std::move(schedule).value();
+    }
+    state.window = std::move(ws->window);
+    m.Reschedule(state, t);
+    return core::Ok();
+  }
+  if (auto* o = std::get_if<WindowOpened>(&decoded.value())) {
+    auto it = m.windows.find(o->id);
+    if (it == m.windows.end()) return core::Corrupt("window.opened names window " + o->id + ", which is not held");
+    WindowState& ws = it->second;
+    ws.open = Interval{core::FromUnixMillis(o->start_ms), core::FromUnixMillis(o->end_ms)};
+    ws.reminded = false;
+    ws.window.extended_end.reset();
+    ws.window.ended_early.reset();
+    if (std::find(m.open_windows.begin(), m.open_windows.end(), o->id) == m.open_windows.end()) {
+      m.open_windows.push_back(o->id);
+    }
+    m.Reschedule(ws, t);
+    return core::Ok();
+  }
+  if (auto* c = std::get_if<WindowClosed>(&decoded.value())) {
+    auto it = m.windows.find(c->id);
+    if (it == m.windows.end()) return core::Corrupt("window.closed names window " + c->id + ", which is not held");
+    WindowState& ws = it->second;
+    if (ws.open) ws.closed_until = std::max(ws.open->end, OpenEnd(ws));
+    ws.open.reset();
+    ws.reminded = false;
+    ws.window.extended_end.reset();
+    ws.window.ended_early.reset();
+    std::erase(m.open_windows, c->id);
+    m.Reschedule(ws, t);
+    return core::Ok();
+  }
+  if (auto* rm = std::get_if<WindowReminded>(&decoded.value())) {
+    auto it = m.windows.find(rm->id);
+    if (it == m.windows.end()) return core::Corrupt("window.reminded names window " + rm->id + ", which is not held");
+    it->second.reminded = true;
+    m.Reschedule(it->second, t);
     return core::Ok();
   }
   if (auto* t = std::get_if<TopologySaved>(&decoded.value())) {

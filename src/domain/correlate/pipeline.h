@@ -75,6 +75,15 @@ std::vector<std::string> SilencedBy(const Model& model, const core::LabelSet& la
 // Returns whether a record was written.
 core::Result<bool> SaveTopology(const View& view, TopologyConfig topology, Emitter& emit);
 
+// Maintenance windows. SaveWindow creates one (ParseWindow validated it); it opens at once when an occurrence is
+// running. ExtendWindow moves the open occurrence's end (kNotFound; kConflict when it is not open, or the new end
+// is not after now or runs past start + max_length). EndWindow ends the open occurrence now (kConflict when none is
+// open) and, with `cancel`, every later one; a window that is not open can always be cancelled. Both replay what the
+// occurrence held.
+core::Status SaveWindow(const View& view, Window window, Emitter& emit);
+core::Status ExtendWindow(const View& view, std::string_view id, core::Timestamp until, Emitter& emit);
+core::Status EndWindow(const View& view, std::string_view id, bool cancel, Emitter& emit);
+
 // Folds one of this module's records. kCorrupt when the payload does not decode or names an alert the model lacks.
 core::Status Apply(Model& model, const journal::Record& record);
 

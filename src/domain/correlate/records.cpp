@@ -102,6 +102,10 @@ const char* TypeName(uint16_t type) {
     case 101: return "silence.saved";
     case 102: return "silence.dropped";
     case 103: return "topology.saved";
+    case 104: return "window.saved";
+    case 105: return "window.opened";
+    case 106: return "window.closed";
+    case 107: return "window.reminded";
     default: return "unknown";
   }
 }
@@ -121,7 +125,11 @@ RecordType TypeOf(const Payload& payload) {
     case 0: return RecordType::kAlertsChanged;
     case 1: return RecordType::kSilenceSaved;
     case 2: return RecordType::kSilenceDropped;
-    default: return RecordType::kTopologySaved;
+    case 3: return RecordType::kTopologySaved;
+    case 4: return RecordType::kWindowSaved;
+    case 5: return RecordType::kWindowOpened;
+    case 6: return RecordType::kWindowClosed;
+    default: return RecordType::kWindowReminded;
   }
 }
 
@@ -136,8 +144,18 @@ std::string EncodePayload(const Payload& payload) {
     w.I64(s->drop_at_ms);
   } else if (const auto* d = std::get_if<SilenceDropped>(&payload)) {
     w.Str(d->id);
+  } else if (const auto* t = std::get_if<TopologySaved>(&payload)) {
+    w.Str(EncodeTopology(t->topology));
+  } else if (const auto* ws = std::get_if<WindowSaved>(&payload)) {
+    w.Str(EncodeWindow(ws->window));
+  } else if (const auto* o = std::get_if<WindowOpened>(&payload)) {
+    w.Str(o->id);
+    w.I64(o->start_ms);
+    w.I64(o->end_ms);
+  } else if (const auto* c = std::get_if<WindowClosed>(&payload)) {
+    w.Str(c->id);
   } else {
-    w.Str(EncodeTopology(std::get<TopologySaved>(payload).topology));
+    w.Str(std::get<WindowReminded>(payload).id);
   }
   return w.Take();
 }
@@ -181,6 +199,31 @@ core::Result<Payload> DecodePayload(uint16_t type, uint16_t version, std::string
       auto topology = DecodeTopology(encoded);
       if (!topology.ok()) return topology.error();
       return Payload(TopologySaved{std::move(topology).value()});
+    }
+    case RecordType::kWindowSaved: {
+      std::string_view encoded = r.StrView();
+      if (auto st = r.Finish("window.saved"); !st.ok()) return st.error();
+      auto window = DecodeWindow(encoded);
+      if (!window.ok()) return window.error();
+      return Payload(WindowSaved{std::move(window).value()});
+    }
+    case RecordType::kWindowOpened: {
+      WindowOpened o;
+      o.id = r.Str();
+      o.start_ms = r.I64();
+      o.end_ms = r.I64();
+      if (auto st = r.Finish("window.opened"); !st.ok()) return st.error();
+      return Payload(std::move(o));
+    }
+    case RecordType::kWindowClosed: {
+      std::string id = r.Str();
+      if (auto st = r.Finish("window.closed"); !st.ok()) return st.error();
+      return Payload(WindowClosed{std::move(id)});
+    }
+    case RecordType::kWindowReminded: {
+      std::string id = r.Str();
+      if (auto st = r.Finish("window.reminded"); !st.ok()) return st.error();
+      return Payload(WindowReminded{std::move(id)});
     }
   }
   return core::Corrupt("record type " + std::to_string(type) + " is not a correlate record");

@@ -9,6 +9,7 @@
 
 #include "core/result.h"
 #include "core/time.h"
+#include "domain/correlate/maintenance.h"
 #include "domain/correlate/silence.h"
 #include "domain/correlate/topology.h"
 
@@ -20,9 +21,13 @@ enum class RecordType : uint16_t {
   kSilenceSaved = 101,
   kSilenceDropped = 102,
   kTopologySaved = 103,
+  kWindowSaved = 104,
+  kWindowOpened = 105,
+  kWindowClosed = 106,
+  kWindowReminded = 107,
 };
 constexpr uint16_t kFirstType = 100;
-constexpr uint16_t kLastType = 103;
+constexpr uint16_t kLastType = 107;
 constexpr uint16_t kPayloadVersion = 1;
 
 // "alerts.changed", "silence.saved", "silence.dropped"; "unknown" otherwise.
@@ -75,7 +80,27 @@ struct TopologySaved {
   TopologyConfig topology;
 };
 
-using Payload = std::variant<AlertsChanged, SilenceSaved, SilenceDropped, TopologySaved>;
+// A maintenance window created or changed (extended, ended early, cancelled).
+struct WindowSaved {
+  Window window;
+};
+// An occurrence of a window began.
+struct WindowOpened {
+  std::string id;
+  int64_t start_ms = 0;
+  int64_t end_ms = 0;
+};
+// The open occurrence ended (its end, or ended early): what it held is replayed.
+struct WindowClosed {
+  std::string id;
+};
+// The owner was reminded that the open occurrence ends soon.
+struct WindowReminded {
+  std::string id;
+};
+
+using Payload = std::variant<AlertsChanged, SilenceSaved, SilenceDropped, TopologySaved, WindowSaved, WindowOpened,
+                             WindowClosed, WindowReminded>;
 
 RecordType TypeOf(const Payload& payload);
 std::string EncodePayload(const Payload& payload);

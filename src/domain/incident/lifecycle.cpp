@@ -194,7 +194,7 @@ core::Result<EventResult> HandleEvent(const Model& model, const Config& config, 
   }
 
   core::LabelSet labels;
-  if (correlator != nullptr) labels = EventLabels(service->name, e);
+  if (correlator != nullptr && correlator->active()) labels = EventLabels(service->name, e);
   NewAlert spec{service->name, GroupKey(*service, e), e.summary, e.dedup_key, e.summary, e.source, e.severity,
                 std::move(details)};
   spec.labels = &labels;
@@ -337,7 +337,7 @@ Placed Place(const Model& model, const Config& config, const NewAlert& a, const 
 
 OpenedAlert OpenAlert(const Model& model, const Config& config, const NewAlert& a, Emitter& emit,
                       const Correlator* correlator) {
-  Decision d = correlator != nullptr ? correlator->Place(model, a, emit.now()) : Decision{};
+  Decision d = correlator != nullptr && correlator->active() ? correlator->Place(model, a, emit.now()) : Decision{};
   const uint64_t member = MemberKey(a.service, a.kind_name);
   if (d.placement.kind == Placement::Kind::kSuppressed) {
     AlertTriggered t{0, a.service, a.dedup_key, a.summary, a.source, a.severity, a.details_json};

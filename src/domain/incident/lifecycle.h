@@ -105,6 +105,8 @@ struct MergeDecision {
 class Correlator {
  public:
   virtual ~Correlator() = default;
+  // False when there is nothing to consult (no topology, no open window): callers may skip building its inputs.
+  virtual bool active() const { return true; }
   virtual Decision Place(const Model& model, const NewAlert& alert, core::Timestamp now) const = 0;
   // `subject` has just started failing, its first failure alert being in `incident_id`: the incidents of its
   // dependents opened within the correlation window before now, to merge into it.
