@@ -103,6 +103,12 @@ class Harness {
     return page.ok() ? page->incidents : std::vector<engine::IncidentRow>{};
   }
 
+  // Moves the clock to `t` (never backwards) and lets timers fire.
+  void At(core::Timestamp t) {
+    if (t > now_) now_ = t;
+    Run(engine::Command{"timer", engine::Tick{}});
+  }
+
   void Advance(core::Duration d) {
     now_ += d;
     Run(engine::Command{"timer", engine::Tick{}});

@@ -402,7 +402,9 @@ void CloseWindow(const View& v, const WindowState& ws, const std::string& why, E
   auto held = v.incidents.SuppressedBy(id);
   emit.Emit(Payload(WindowClosed{id}));
   std::string reason = "maintenance window '" + name + "' " + why;
-  auto incidents = incident::LinkSuppressed(v.incidents, v.services, held, reason, emit, v.correlator);
+  // Still firing after the window: one incident per service for the lot, one announcement each.
+  std::string group = "Still firing after maintenance window '" + name + "' (" + id + ")";
+  auto incidents = incident::LinkSuppressed(v.incidents, v.services, held, reason, group, emit, v.correlator);
   std::string text = "Maintenance window '" + name + "' (" + id + ") " + why + ": ";
   if (held.empty()) {
     text += "no suppressed alert is still firing";

@@ -367,7 +367,8 @@ OpenedAlert OpenAlert(const Model& model, const Config& config, const NewAlert& 
 }
 
 std::vector<uint64_t> LinkSuppressed(const Model& model, const Config& config, const std::vector<Held>& held,
-                                     const std::string& reason, Emitter& emit, const Correlator* correlator) {
+                                     const std::string& reason, const std::string& replay_group, Emitter& emit,
+                                     const Correlator* correlator) {
   std::vector<uint64_t> touched;
   for (const Held& h : held) {
     const uint64_t id = h.alert_id;
@@ -378,6 +379,10 @@ std::vector<uint64_t> LinkSuppressed(const Model& model, const Config& config, c
     spec.service = alert.service;
     spec.group_key = h.group_key;
     spec.title = h.title;
+    if (!replay_group.empty() && model.FindOpenGroup(alert.service, h.group_key) == 0) {
+      spec.group_key = replay_group;
+      spec.title = replay_group;
+    }
     spec.dedup_key = alert.dedup_key;
     spec.severity = alert.severity;
     Decision d;

@@ -124,10 +124,13 @@ OpenedAlert OpenAlert(const Model& model, const Config& config, const NewAlert& 
 // Resolves one open alert, and its incident when that was the incident's last open alert (auto-close per the
 // service; a resolved notification when people were told about it). No-op when the alert is not open.
 void CloseAlert(const Model& model, const Config& config, uint64_t alert_id, Emitter& emit);
-// Moves suppressed alerts (a window ended: `reason` says which) into incidents, as if they had just arrived.
-// Returns the incidents they entered.
+// Moves suppressed alerts (a window ended: `reason` says which) into incidents. An alert joins its topology
+// parent's incident, or the open incident of its own group key; the others of a service go together into one
+// incident with group key and title `replay_group` (one announcement, not a storm), or into their own groups when
+// `replay_group` is empty. Returns the incidents they entered.
 std::vector<uint64_t> LinkSuppressed(const Model& model, const Config& config, const std::vector<Held>& alerts,
-                                     const std::string& reason, Emitter& emit, const Correlator* correlator);
+                                     const std::string& reason, const std::string& replay_group, Emitter& emit,
+                                     const Correlator* correlator);
 
 // The sentence shown on the timeline and the alert: "joined incident 12 as a symptom: host db-1 down (rule
 // host-dependency), 14 s after the parent".
