@@ -295,6 +295,26 @@ void ReadAlertmanager(Reader& r, const YAML::Node& am, Config& cfg) {
   }
 }
 
+// Flap detection thresholds (percent state change over an alert's last 21 triggers and resolves).
+void ReadFlapping(Reader& r, const YAML::Node& f, Config& cfg) {
+  if (!f.IsDefined() || f.IsNull()) return;
+  if (!r.CheckKeys(f, "flapping", {"high", "low", "min_samples"})) return;
+  incident::FlapSettings s;
+  uint32_t high = 50, low = 25, min = static_cast<uint32_t>(s.min_samples);
+  if (!r.Unsigned(f["high"], "flapping.high", high, 1, 100) || !r.Unsigned(f["low"], "flapping.low", low, 0, 100) ||
+      !r.Unsigned(f["min_samples"], "flapping.min_samples", min, 2, 21)) {
+    return;
+  }
+  if (low >= high) {
+    r.Fail(f["low"], "flapping.low", "must be below flapping.high");
+    return;
+  }
+  s.high = high;
+  s.low = low;
+  s.min_samples = static_cast<int>(min);
+  cfg.services = incident::Config(cfg.services.services(), s);
+}
+
 // The service topology: segments, hosts, services' hosts and dependencies, failure rules.
 void ReadTopology(Reader& r, const YAML::Node& t, Config& cfg) {
   if (!t.IsDefined() || t.IsNull()) return;
@@ -428,7 +448,8 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
   Config cfg;
   Reader r(name);
   if (!root.IsMap()) return core::Invalid(name + ": the configuration must be a YAML mapping", "config");
-  r.CheckKeys(root, "", {"listen", "data_dir", "auth", "http", "engine", "services", "alertmanager", "topology"});
+  r.CheckKeys(root, "",
+              {"listen", "data_dir", "auth", "http", "engine", "services", "alertmanager", "topology", "flapping"});
   std::string listen = "127.0.0.1:9797";
   if (r.ok()) r.String(root["listen"], "listen", listen);
   if (r.ok()) {
@@ -466,6 +487,7 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
   if (r.ok()) ReadServices(r, root["services"], cfg);
   if (r.ok()) ReadAlertmanager(r, root["alertmanager"], cfg);
   if (r.ok()) ReadTopology(r, root["topology"], cfg);
+  if (r.ok()) ReadFlapping(r, root["flapping"], cfg);
   if (!r.ok()) return core::Invalid(r.error(), "config");
   return cfg;
 }

@@ -210,5 +210,31 @@ TEST(CorrelationScenarioTest, AnIncidentResolvedWithinGroupWaitNeverNotifies) {
   EXPECT_EQ(h.Count("notification.requested"), 0u);
 }
 
+TEST(CorrelationScenarioTest, AFlappingAlertSpeaksOnceWhenItStartsAndOnceWhenItStops) {
+  Harness h;
+  auto cycle = [&] {
+    h.Event("checkout-key", Action::kTrigger, "flappy");
+    h.Advance(45s);  // past group_wait: a notification unless damped
+    h.Event("checkout-key", Action::kResolve, "flappy");
+    h.Advance(15s);
+  };
+  for (int i = 0; i < 3; ++i) cycle();  // six samples, every one a change
+  EXPECT_EQ(h.Count("alert.flapping"), 1u);
+  size_t before = h.Count("notification.requested");
+  for (int i = 0; i < 10; ++i) cycle();  // flapping: ten more incidents, not one notification
+  EXPECT_EQ(h.Count("notification.requested"), before);
+  EXPECT_EQ(h.Count("incident.opened"), 13u);
+  // It settles: triggered and re-sent while firing until the change rate drops below the low threshold.
+  for (int i = 0; i < 30 && h.Count("alert.flapping") < 2; ++i) {
+    h.Event("checkout-key", Action::kTrigger, "flappy");
+    h.Advance(1min);
+  }
+  EXPECT_EQ(h.Count("alert.flapping"), 2u);  // stopped
+  EXPECT_EQ(h.Count("notification.requested"), before + 1);  // "stopped flapping", on the incident now firing
+  auto settled = h.TimelineKinds(14);  // the incident the settling alert opened
+  EXPECT_NE(std::find(settled.begin(), settled.end(), "flapping"), settled.end());
+  EXPECT_EQ(h.Incident(14).notifications, 1u);
+}
+
 }  // namespace
 }  // namespace scenario

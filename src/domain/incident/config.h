@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/time.h"
+#include "domain/incident/flapping.h"
 #include "domain/ingest/event.h"
 
 namespace incident {
@@ -34,15 +35,18 @@ struct ServiceConfig {
 class Config {
  public:
   Config() = default;
-  explicit Config(std::vector<ServiceConfig> services) : services_(std::move(services)) {}
+  explicit Config(std::vector<ServiceConfig> services, FlapSettings flapping = {})
+      : services_(std::move(services)), flapping_(flapping) {}
 
   // nullptr when no service has the key.
   const ServiceConfig* ByRoutingKey(std::string_view key) const;
   const ServiceConfig* ByName(std::string_view name) const;
   const std::vector<ServiceConfig>& services() const { return services_; }
+  const FlapSettings& flapping() const { return flapping_; }
 
  private:
   std::vector<ServiceConfig> services_;
+  FlapSettings flapping_;
 };
 
 // The field names group_by accepts.

@@ -156,6 +156,11 @@ std::string DetailsJson(const ingest::Event& e) {
 
 }  // namespace
 
+namespace {
+void CheckFlap(const Model& model, const Config& config, const std::string& service, const std::string& key,
+               Emitter& emit);
+}  // namespace
+
 core::Result<EventResult> HandleEvent(const Model& model, const Config& config, const ingest::Event& e,
                                       Emitter& emit, const Correlator* correlator) {
   const ServiceConfig* service = config.ByRoutingKey(e.routing_key);
@@ -187,6 +192,7 @@ core::Result<EventResult> HandleEvent(const Model& model, const Config& config, 
   if (alert != nullptr) {
     uint64_t incident_id = alert->incident_id;
     emit.Emit(AlertRetriggered{alert->id, e.summary, e.severity, std::move(details)});
+    CheckFlap(model, config, service->name, e.dedup_key, emit);
     if (incident_id == 0) return EventResult{0, false, "alert updated (suppressed by a maintenance window)"};
     const Incident* inc = model.FindIncident(incident_id);
     if (inc != nullptr && e.severity < inc->severity) emit.Emit(SeverityRaised{incident_id, e.severity});
@@ -256,6 +262,28 @@ void NotifyResolved(const Model& model, uint64_t incident_id, Emitter& emit) {
                                   NotificationText(model, *inc, NotificationRequested::Kind::kResolved), {}});
 }
 
+// After a trigger or resolve sample: starts or stops flapping when the history says so, with one notification each.
+void CheckFlap(const Model& model, const Config& config, const std::string& service, const std::string& key,
+               Emitter& emit) {
+  auto it = model.flaps.find(KeyIndex::Hash(service, key));
+  if (it == model.flaps.end()) return;
+  FlapVerdict verdict = Judge(it->second, config.flapping());
+  if (verdict == FlapVerdict::kNone) return;
+  const bool started = verdict == FlapVerdict::kStarted;
+  const double percent = it->second.PercentChange();
+  emit.Emit(AlertFlapping{service, key, started, static_cast<uint32_t>(percent * 100)});
+  const Alert* alert = model.FindOpenAlert(service, key);
+  uint64_t incident_id = alert != nullptr ? alert->incident_id : 0;
+  std::string text = "Alert '" + key + "' of service " + service + (started ? " started" : " stopped") +
+                     " flapping (" + std::to_string(static_cast<int>(percent)) + "% state change over its last " +
+                     std::to_string(it->second.count) + " triggers and resolves)" +
+                     (started ? "; its incidents stay quiet until it stops" : "");
+  emit.Emit(NotificationRequested{incident_id,
+                                  started ? NotificationRequested::Kind::kFlappingStarted
+                                          : NotificationRequested::Kind::kFlappingStopped,
+                                  std::move(text), {}});
+}
+
 // Merges the dependents' incidents a newly failing parent takes in.
 void MergeDependents(const Model& model, const Config& config, uint64_t subject, uint64_t into, Emitter& emit,
                      const Correlator& correlator) {
@@ -315,13 +343,14 @@ Placed Place(const Model& model, const Config& config, const NewAlert& a, const 
       out.incident_id = model.next_incident_id;
       int64_t notify_at = d.unexpected ? core::ToUnixMillis(now) : DueMs(now, GroupWait(config, a.service));
       if (notify_at == 0) notify_at = core::ToUnixMillis(now);
+      if (model.Flapping(a.service, a.dedup_key)) notify_at = 0;  // damped: it spoke when it started flapping
       emit.Emit(IncidentOpened{out.incident_id, a.service, a.group_key, a.title, a.severity, d.subject, notify_at});
       return out;
     }
   }
   const Incident* inc = model.FindIncident(out.incident_id);
   bool new_kind = inc != nullptr && !HasMember(*inc, member) && inc->members.size() < kMaxMembers;
-  if (inc != nullptr && (new_kind || d.unexpected)) {
+  if (inc != nullptr && (new_kind || d.unexpected) && !model.Flapping(a.service, a.dedup_key)) {
     out.notify_at_ms = d.unexpected && !inc->notify_due ? core::ToUnixMillis(now) : UpdateDue(config, *inc, now);
   }
   const ServiceConfig* inc_service = inc != nullptr ? config.ByName(inc->service) : nullptr;
@@ -347,7 +376,9 @@ OpenedAlert OpenAlert(const Model& model, const Config& config, const NewAlert& 
     t.member = member;
     t.group_key = a.group_key;
     t.title = a.title;
-    return OpenedAlert{0, emit.Emit(t)};
+    uint64_t id = emit.Emit(t);
+    CheckFlap(model, config, a.service, a.dedup_key, emit);
+    return OpenedAlert{0, id};
   }
   const bool newly_failing = d.subject != 0 && model.failing.count(d.subject) == 0;
   Placed p = Place(model, config, a, d, member, emit);
@@ -363,6 +394,7 @@ OpenedAlert OpenAlert(const Model& model, const Config& config, const NewAlert& 
   if (inc != nullptr && raise_to < inc->severity) emit.Emit(SeverityRaised{p.incident_id, raise_to});
   if (newly_failing && correlator != nullptr) MergeDependents(model, config, d.subject, p.incident_id, emit, *correlator);
   NotifyIfDue(model, p.incident_id, emit);
+  CheckFlap(model, config, a.service, a.dedup_key, emit);
   return OpenedAlert{p.incident_id, alert_id};
 }
 
@@ -410,15 +442,19 @@ void CloseAlert(const Model& model, const Config& config, uint64_t alert_id, Emi
   auto it = model.alerts.find(alert_id);
   if (it == model.alerts.end()) return;
   uint64_t incident_id = it->second.incident_id;
+  const std::string service_name = it->second.service;
+  const std::string key = it->second.dedup_key;
   emit.Emit(AlertResolved{alert_id});
-  if (incident_id == 0) return;  // suppressed: in no incident
-  const Incident* inc = model.FindIncident(incident_id);
-  if (inc != nullptr && inc->open_alerts.empty() && inc->open()) {
-    const ServiceConfig* service = config.ByName(inc->service);
-    core::Duration close_after = service != nullptr ? service->auto_close_after : core::Duration(0);
-    emit.Emit(IncidentResolved{incident_id, "all alerts resolved", DueMs(emit.now(), close_after)});
-    NotifyResolved(model, incident_id, emit);
+  if (incident_id != 0) {  // a suppressed alert is in no incident
+    const Incident* inc = model.FindIncident(incident_id);
+    if (inc != nullptr && inc->open_alerts.empty() && inc->open()) {
+      const ServiceConfig* service = config.ByName(inc->service);
+      core::Duration close_after = service != nullptr ? service->auto_close_after : core::Duration(0);
+      emit.Emit(IncidentResolved{incident_id, "all alerts resolved", DueMs(emit.now(), close_after)});
+      if (!model.Flapping(service_name, key)) NotifyResolved(model, incident_id, emit);
+    }
   }
+  CheckFlap(model, config, service_name, key, emit);
 }
 
 std::string Explain(const Placement& p, uint64_t incident_id, std::string_view group_key) {
@@ -498,6 +534,9 @@ void FireTimers(const Model& model, Emitter& emit) {
       emit.Emit(IncidentClosed{id});
     }
   }
+  if (!model.flaps.empty() && now - model.flaps_pruned_ms >= kFlapForget.count()) {
+    emit.Emit(FlapsPruned{now - kFlapForget.count()});
+  }
   std::vector<uint64_t> notify;
   for (auto it = model.notify_timers.begin(); it != model.notify_timers.end() && it->first <= now; ++it) {
     notify.push_back(it->second);
@@ -555,6 +594,7 @@ core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
           a.dedup_key = std::move(p.dedup_key);
           a.severity = p.severity;
           a.created_at = a.updated_at = t;
+          m.FlapSample(a.service, a.dedup_key, true, t);
           if (p.incident_id == 0) {
             // Suppressed by a maintenance window: held, in no incident.
             auto& stored = m.alerts.emplace(a.id, std::move(a)).first->second;
@@ -618,6 +658,7 @@ core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
           a.severity = std::min(a.severity, p.severity);
           a.updated_at = t;
           ++a.event_count;
+          m.FlapSample(a.service, a.dedup_key, true, t);
           if (a.incident_id == 0) {
             if (obs) {
               AlertText text{p.summary, {}, p.details_json};
@@ -645,6 +686,7 @@ core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
             return;
           }
           Alert& a = it->second;
+          if constexpr (std::is_same_v<T, AlertResolved>) m.FlapSample(a.service, a.dedup_key, false, t);
           if (a.incident_id == 0) {  // suppressed: in no incident
             a.updated_at = t;
             if constexpr (std::is_same_v<T, AlertAcknowledged>) {
@@ -887,6 +929,21 @@ core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
             obs->AlertExplained(a, "joined incident " + std::to_string(inc.id) + " after suppression: " + p.reason, {});
             obs->IncidentChanged(inc);
           }
+        } else if constexpr (std::is_same_v<T, AlertFlapping>) {
+          FlapHistory& h = m.flaps[KeyIndex::Hash(p.service, p.dedup_key)];
+          h.flapping = p.started;
+          if (obs) {
+            if (const Alert* a = m.FindOpenAlert(p.service, p.dedup_key); a != nullptr && a->incident_id != 0) {
+              obs->TimelineEntry(a->incident_id, "flapping",
+                                 "Alert " + Quote(p.dedup_key) + (p.started ? " started" : " stopped") +
+                                     " flapping (" + std::to_string(p.percent_x100 / 100) + "% state change)");
+            }
+          }
+        } else if constexpr (std::is_same_v<T, FlapsPruned>) {
+          std::erase_if(m.flaps, [&](const auto& kv) {
+            return !kv.second.flapping && core::ToUnixMillis(kv.second.last) < p.before_ms;
+          });
+          m.flaps_pruned_ms = core::ToUnixMillis(t);
         } else if constexpr (std::is_same_v<T, EventDropped>) {
           // Journaled for the audit trail; changes no state.
         }

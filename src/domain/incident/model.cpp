@@ -118,6 +118,20 @@ void Model::RemoveRoot(const Incident& inc) {
   if (it->second.empty()) roots.erase(it);
 }
 
+void Model::FlapSample(std::string_view service, std::string_view dedup_key, bool firing, core::Timestamp at) {
+  uint64_t key = KeyIndex::Hash(service, dedup_key);
+  auto it = flaps.find(key);
+  if (it == flaps.end()) {
+    if (firing) return;  // a history starts at the first resolve: most alerts never flap, and never resolve twice
+    it = flaps.emplace(key, FlapHistory{}).first;
+    it->second.Add(true, at, kFlapHistory);  // the trigger before it
+  } else if (!it->second.flapping && at - it->second.last > kFlapForget) {
+    it->second = FlapHistory{};
+    if (!firing) it->second.Add(true, at, kFlapHistory);
+  }
+  it->second.Add(firing, at, kFlapHistory);
+}
+
 std::vector<Held> Model::SuppressedBy(std::string_view window) const {
   std::vector<Held> out;
   auto it = suppressed.find(std::string(window));
@@ -236,6 +250,17 @@ std::string EncodeModel(const Model& m) {
       w.Str(h.title);
     }
   }
+  std::vector<std::pair<uint64_t, FlapHistory>> flaps(m.flaps.begin(), m.flaps.end());
+  std::sort(flaps.begin(), flaps.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  w.U64(flaps.size());
+  for (const auto& [key, h] : flaps) {
+    w.U64(key);
+    w.U64(h.states);
+    w.U8(h.count);
+    w.Bool(h.flapping);
+    w.Time(h.last);
+  }
+  w.I64(m.flaps_pruned_ms);
   return w.Take();
 }
 
@@ -341,6 +366,19 @@ core::Result<Model> DecodeModel(std::string_view bytes) {
         list.push_back(std::move(h));
       }
     }
+  }
+  if (with_correlation) {
+    uint64_t n = r.U64();
+    for (uint64_t i = 0; i < n && r.ok(); ++i) {
+      uint64_t key = r.U64();
+      FlapHistory h;
+      h.states = static_cast<uint32_t>(r.U64());
+      h.count = r.U8();
+      h.flapping = r.Bool();
+      h.last = r.Time();
+      m.flaps.emplace(key, h);
+    }
+    m.flaps_pruned_ms = r.I64();
   }
   if (auto st = r.Finish("incident state"); !st.ok()) return st.error();
   return m;

@@ -11,6 +11,7 @@
 
 #include "core/result.h"
 #include "core/time.h"
+#include "domain/incident/flapping.h"
 #include "domain/ingest/event.h"
 
 namespace incident {
@@ -173,6 +174,10 @@ struct Model {
   std::unordered_map<uint64_t, Failing> failing;          // topology node → its failure
   // topology node → open incidents its alerts opened (not merged): where a late parent finds what to merge.
   std::unordered_map<uint64_t, std::vector<uint64_t>> roots;
+  // alert identity (KeyIndex::Hash of service and dedup key) → its recent trigger/resolve samples. An identity gets
+  // one when an alert of it resolves; quiet ones are pruned (flaps.pruned).
+  std::unordered_map<uint64_t, FlapHistory> flaps;
+  int64_t flaps_pruned_ms = 0;
   // maintenance window id → alerts it holds out of incidents (may hold ids no longer suppressed: check the alert).
   std::unordered_map<std::string, std::vector<Held>> suppressed;
 
@@ -193,6 +198,12 @@ struct Model {
   void RemoveRoot(const Incident& incident);
   // Alerts `window` still suppresses (open, no incident), in the order they arrived.
   std::vector<Held> SuppressedBy(std::string_view window) const;
+  bool Flapping(std::string_view service, std::string_view dedup_key) const {
+    auto it = flaps.find(KeyIndex::Hash(service, dedup_key));
+    return it != flaps.end() && it->second.flapping;
+  }
+  // Records one trigger (firing) or resolve sample of an alert identity.
+  void FlapSample(std::string_view service, std::string_view dedup_key, bool firing, core::Timestamp at);
 };
 
 std::string AlertKey(std::string_view service, std::string_view key);

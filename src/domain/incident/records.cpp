@@ -62,6 +62,13 @@ struct Encoder {
     w.Str(p.text);
     w.Str(p.to);
   }
+  void operator()(const AlertFlapping& p) {
+    w.Str(p.service);
+    w.Str(p.dedup_key);
+    w.Bool(p.started);
+    w.U64(p.percent_x100);
+  }
+  void operator()(const FlapsPruned& p) { w.I64(p.before_ms); }
   void operator()(const AlertLinked& p) {
     w.U64(p.alert_id);
     w.U64(p.incident_id);
@@ -125,6 +132,8 @@ const char* TypeName(uint16_t type) {
     case RecordType::kIncidentMerged: return "incident.merged";
     case RecordType::kNotificationRequested: return "notification.requested";
     case RecordType::kAlertLinked: return "alert.linked";
+    case RecordType::kAlertFlapping: return "alert.flapping";
+    case RecordType::kFlapsPruned: return "flaps.pruned";
   }
   return "unknown";
 }
@@ -305,6 +314,16 @@ core::Result<Payload> DecodePayload(uint16_t type, uint16_t version, std::string
       out = std::move(p);
       break;
     }
+    case RecordType::kAlertFlapping: {
+      AlertFlapping p;
+      p.service = r.Str();
+      p.dedup_key = r.Str();
+      p.started = r.Bool();
+      p.percent_x100 = static_cast<uint32_t>(r.U64());
+      out = std::move(p);
+      break;
+    }
+    case RecordType::kFlapsPruned: out = FlapsPruned{r.I64()}; break;
     default:
       return core::Corrupt("unknown record type " + std::to_string(type));
   }

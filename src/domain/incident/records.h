@@ -28,9 +28,11 @@ enum class RecordType : uint16_t {
   kIncidentMerged = 13,
   kNotificationRequested = 14,
   kAlertLinked = 15,
+  kAlertFlapping = 16,
+  kFlapsPruned = 17,
 };
 constexpr uint16_t kFirstType = 1;
-constexpr uint16_t kLastType = 15;
+constexpr uint16_t kLastType = 17;
 
 // "incident.opened", "alert.triggered", ...; "unknown" for tags outside this module.
 const char* TypeName(uint16_t type);
@@ -164,10 +166,22 @@ struct AlertLinked {
   std::string reason;        // "maintenance window 'db upgrade' ended"
 };
 
+// An alert identity started or stopped flapping: while it flaps, its incidents do not speak for it.
+struct AlertFlapping {
+  std::string service;
+  std::string dedup_key;
+  bool started = true;
+  uint32_t percent_x100 = 0;  // the percent state change that decided it, times 100
+};
+// Histories of alerts quiet since `before_ms` (and not flapping) are dropped.
+struct FlapsPruned {
+  int64_t before_ms = 0;
+};
+
 using Payload = std::variant<IncidentOpened, AlertTriggered, AlertRetriggered, AlertAcknowledged, AlertResolved,
                              IncidentAcknowledged, IncidentUnacknowledged, IncidentResolved, IncidentClosed,
                              NoteAdded, SeverityRaised, EventDropped, IncidentMerged, NotificationRequested,
-                             AlertLinked>;
+                             AlertLinked, AlertFlapping, FlapsPruned>;
 
 RecordType TypeOf(const Payload& payload);
 // The current version's encoding (PayloadVersion(TypeOf(payload))).
