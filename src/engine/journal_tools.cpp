@@ -108,6 +108,14 @@ core::Result<Published> Describe(const journal::Record& record) {
           p.incident_id = x.incident_id;
           p.summary = "Alert " + std::to_string(x.alert_id) + " joined incident " + std::to_string(x.incident_id) +
                       ": " + x.reason;
+        } else if constexpr (std::is_same_v<T, AlertFlapping>) {
+          p.summary = "Alert '" + x.dedup_key + "' of " + x.service + (x.started ? " started" : " stopped") +
+                      " flapping";
+        } else if constexpr (std::is_same_v<T, FlapsPruned>) {
+          p.summary = "Flap histories of quiet alerts pruned";
+        } else if constexpr (std::is_same_v<T, NotificationCancelled>) {
+          p.incident_id = x.incident_id;
+          p.summary = "Pending notification cancelled: " + x.reason;
         } else if constexpr (std::is_same_v<T, EventDropped>) {
           p.summary = std::string("Dropped ") + ingest::ToString(x.action) + " for '" + x.dedup_key + "' on " +
                       x.service + ": " + x.reason;

@@ -199,6 +199,19 @@ TEST(MaintenanceScenarioTest, ExtendingPastTheMaximumIsRefusedAndEndingEarlyRepl
   EXPECT_FALSE(Open(h));  // an occurrence ended early does not open again
 }
 
+TEST(MaintenanceScenarioTest, EnteringAWindowCancelsTheNotificationsItsServicesStillOwe) {
+  Harness h(Services(), {});
+  h.At(Utc("2026-06-07T09:59:50Z"));
+  uint64_t web = Alert(h, "web", "early", "latency").incident_id;  // its first notification is due at 10:00:20
+  uint64_t db = Alert(h, "db", "elsewhere", "lag").incident_id;     // not in the window's scope
+  h.Run({"token:alice", engine::SaveWindow{MakeWindow(kDeployNow)}});
+  h.At(Utc("2026-06-07T10:00:00Z"));
+  h.At(Utc("2026-06-07T10:01:00Z"));
+  EXPECT_EQ(h.Incident(web).notifications, 0u);
+  EXPECT_EQ(h.Incident(db).notifications, 1u);
+  EXPECT_EQ(h.Count("notification.cancelled"), 1u);
+}
+
 TEST(MaintenanceScenarioTest, ARestartAtAnyStepChangesNothingObservable) {
   std::string straight = WindowDay(-1);
   for (int step = 0; step <= 4; ++step) EXPECT_EQ(WindowDay(step), straight) << "restart at step " << step;

@@ -114,6 +114,10 @@ core::Result<Window> ParseWindow(const json::value& body, std::string id, std::s
       w.matchers.push_back(std::move(m).value());
     }
   }
+  if (auto it = o.find("cancel_pending"); it != o.end()) {
+    if (!it->value().is_bool()) return Bad("/cancel_pending", "cancel_pending must be true or false");
+    w.cancel_pending = it->value().as_bool();
+  }
   if (w.services.empty() && w.hosts.empty() && w.matchers.empty()) {
     return Bad("/scope", "a window needs a scope: services, hosts or matchers (it would otherwise hide everything)");
   }
@@ -136,8 +140,8 @@ core::Result<Window> ParseWindow(const json::value& body, std::string id, std::s
     }
   }
   for (const auto& kv : o) {
-    static const char* kKnown[] = {"name", "owner", "time_zone", "start", "duration", "rrule", "max_length",
-                                   "remind_before", "scope", "expect"};
+    static const char* kKnown[] = {"name",       "owner",         "time_zone", "start",  "duration",      "rrule",
+                                   "max_length", "remind_before", "scope",     "expect", "cancel_pending"};
     if (std::none_of(std::begin(kKnown), std::end(kKnown), [&](const char* k) { return kv.key() == k; })) {
       return Bad("/" + std::string(kv.key()), "unknown key");
     }
@@ -205,6 +209,7 @@ json::object WindowJson(const WindowState& s, core::Timestamp now) {
   o["rrule"] = w.recurrence.rrule;
   o["max_length"] = core::FormatDuration(w.max_length);
   o["remind_before"] = core::FormatDuration(w.remind_before);
+  o["cancel_pending"] = w.cancel_pending;
   auto strs = [](const std::vector<std::string>& v) {
     json::array a;
     for (const auto& x : v) a.emplace_back(x);
@@ -262,6 +267,7 @@ std::string EncodeWindow(const Window& w) {
   WriteOpt(out, w.cancelled_at);
   WriteOpt(out, w.extended_end);
   WriteOpt(out, w.ended_early);
+  out.Bool(w.cancel_pending);
   return out.Take();
 }
 
@@ -302,6 +308,7 @@ core::Result<Window> DecodeWindow(std::string_view bytes) {
   w.cancelled_at = ReadOpt(r);
   w.extended_end = ReadOpt(r);
   w.ended_early = ReadOpt(r);
+  w.cancel_pending = r.Bool();
   if (auto st = r.Finish("maintenance window"); !st.ok()) return st.error();
   return w;
 }

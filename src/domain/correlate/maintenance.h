@@ -39,6 +39,9 @@ struct Window {
   std::vector<std::string> expect_services;
   std::vector<std::string> expect_alertnames;  // alertname label, or the event's class
   std::vector<ingest::Severity> expect_severities;
+  // Entering the window cancels the pending notifications of open incidents of its scope's services (the
+  // escalations of issue 5 will hang off the same decision).
+  bool cancel_pending = true;
   std::optional<core::Timestamp> cancelled_at;  // deleted: no occurrence from then on
   std::optional<core::Timestamp> extended_end;  // the open occurrence runs until then instead
   std::optional<core::Timestamp> ended_early;   // the open occurrence was ended then

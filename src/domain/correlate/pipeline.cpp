@@ -416,6 +416,23 @@ void CloseWindow(const View& v, const WindowState& ws, const std::string& why, E
   emit.Emit(incident::NotificationRequested{0, incident::NotificationRequested::Kind::kMaintenance, text, owner});
 }
 
+// Opens an occurrence; with cancel_pending, in-scope incidents' notifications still pending are not sent.
+void OpenWindow(const View& v, const WindowState& ws, const Interval& occ, Emitter& emit) {
+  emit.Emit(Payload(WindowOpened{ws.window.id, core::ToUnixMillis(occ.start), core::ToUnixMillis(occ.end)}));
+  if (!ws.window.cancel_pending || ws.window.services.empty()) return;
+  std::vector<uint64_t> pending;
+  for (const auto& [at, id] : v.incidents.notify_timers) {
+    const incident::Incident* inc = v.incidents.FindIncident(id);
+    if (inc != nullptr && inc->open() &&
+        std::find(ws.window.services.begin(), ws.window.services.end(), inc->service) != ws.window.services.end()) {
+      pending.push_back(id);
+    }
+  }
+  for (uint64_t id : pending) {
+    emit.Emit(incident::NotificationCancelled{id, "maintenance window '" + ws.window.name + "' opened"});
+  }
+}
+
 void FireWindows(const View& v, Emitter& emit) {
   const Timestamp now = emit.now();
   const int64_t now_ms = core::ToUnixMillis(now);
@@ -445,9 +462,7 @@ void FireWindows(const View& v, Emitter& emit) {
       continue;
     }
     if (ws.window.cancelled_at || !ws.schedule) continue;
-    if (auto occ = ws.schedule->ActiveAt(now); occ && occ->end > ws.closed_until) {
-      emit.Emit(Payload(WindowOpened{ws.window.id, core::ToUnixMillis(occ->start), core::ToUnixMillis(occ->end)}));
-    }
+    if (auto occ = ws.schedule->ActiveAt(now); occ && occ->end > ws.closed_until) OpenWindow(v, ws, *occ, emit);
   }
 }
 
@@ -458,9 +473,7 @@ core::Status SaveWindow(const View& v, Window window, Emitter& emit) {
   std::string id = window.id;
   emit.Emit(Payload(WindowSaved{std::move(window)}));
   const WindowState& ws = v.alerts.windows.at(id);
-  if (auto occ = ws.schedule ? ws.schedule->ActiveAt(emit.now()) : std::nullopt) {
-    emit.Emit(Payload(WindowOpened{id, core::ToUnixMillis(occ->start), core::ToUnixMillis(occ->end)}));
-  }
+  if (auto occ = ws.schedule ? ws.schedule->ActiveAt(emit.now()) : std::nullopt) OpenWindow(v, ws, *occ, emit);
   return core::Ok();
 }
 

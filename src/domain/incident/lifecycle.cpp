@@ -939,6 +939,15 @@ core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
                                      " flapping (" + std::to_string(p.percent_x100 / 100) + "% state change)");
             }
           }
+        } else if constexpr (std::is_same_v<T, NotificationCancelled>) {
+          Incident* found = MustIncident(m, p.incident_id, st);
+          if (found == nullptr) return;
+          m.SetNotify(*found, std::nullopt);
+          touch(*found);
+          if (obs) {
+            obs->TimelineEntry(found->id, "notification_cancelled", "Pending notification cancelled: " + p.reason);
+            obs->IncidentChanged(*found);
+          }
         } else if constexpr (std::is_same_v<T, FlapsPruned>) {
           std::erase_if(m.flaps, [&](const auto& kv) {
             return !kv.second.flapping && core::ToUnixMillis(kv.second.last) < p.before_ms;

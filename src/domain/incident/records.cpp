@@ -69,6 +69,10 @@ struct Encoder {
     w.U64(p.percent_x100);
   }
   void operator()(const FlapsPruned& p) { w.I64(p.before_ms); }
+  void operator()(const NotificationCancelled& p) {
+    w.U64(p.incident_id);
+    w.Str(p.reason);
+  }
   void operator()(const AlertLinked& p) {
     w.U64(p.alert_id);
     w.U64(p.incident_id);
@@ -134,6 +138,7 @@ const char* TypeName(uint16_t type) {
     case RecordType::kAlertLinked: return "alert.linked";
     case RecordType::kAlertFlapping: return "alert.flapping";
     case RecordType::kFlapsPruned: return "flaps.pruned";
+    case RecordType::kNotificationCancelled: return "notification.cancelled";
   }
   return "unknown";
 }
@@ -324,6 +329,13 @@ core::Result<Payload> DecodePayload(uint16_t type, uint16_t version, std::string
       break;
     }
     case RecordType::kFlapsPruned: out = FlapsPruned{r.I64()}; break;
+    case RecordType::kNotificationCancelled: {
+      NotificationCancelled p;
+      p.incident_id = r.U64();
+      p.reason = r.Str();
+      out = std::move(p);
+      break;
+    }
     default:
       return core::Corrupt("unknown record type " + std::to_string(type));
   }

@@ -30,9 +30,10 @@ enum class RecordType : uint16_t {
   kAlertLinked = 15,
   kAlertFlapping = 16,
   kFlapsPruned = 17,
+  kNotificationCancelled = 18,
 };
 constexpr uint16_t kFirstType = 1;
-constexpr uint16_t kLastType = 17;
+constexpr uint16_t kLastType = 18;
 
 // "incident.opened", "alert.triggered", ...; "unknown" for tags outside this module.
 const char* TypeName(uint16_t type);
@@ -178,10 +179,16 @@ struct FlapsPruned {
   int64_t before_ms = 0;
 };
 
+// A notification the incident still owed is not sent (a maintenance window covering it opened).
+struct NotificationCancelled {
+  uint64_t incident_id = 0;
+  std::string reason;
+};
+
 using Payload = std::variant<IncidentOpened, AlertTriggered, AlertRetriggered, AlertAcknowledged, AlertResolved,
                              IncidentAcknowledged, IncidentUnacknowledged, IncidentResolved, IncidentClosed,
                              NoteAdded, SeverityRaised, EventDropped, IncidentMerged, NotificationRequested,
-                             AlertLinked, AlertFlapping, FlapsPruned>;
+                             AlertLinked, AlertFlapping, FlapsPruned, NotificationCancelled>;
 
 RecordType TypeOf(const Payload& payload);
 // The current version's encoding (PayloadVersion(TypeOf(payload))).
