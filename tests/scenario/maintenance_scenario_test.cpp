@@ -187,6 +187,11 @@ TEST(MaintenanceScenarioTest, ExtendingPastTheMaximumIsRefusedAndEndingEarlyRepl
     "max_length": "2h", "scope": {"services": ["db"]}})");
   h.Run({"token:bob", engine::SaveWindow{w}});
   EXPECT_EQ(Alert(h, "db", "replication-lag", "lag").incident_id, 0u);
+  auto held = h.store().WindowAlerts("w1", 10);
+  ASSERT_TRUE(held.ok());
+  ASSERT_EQ(held->size(), 1u);
+  EXPECT_EQ(held->at(0).suppressed_by, "w1");
+  EXPECT_EQ(held->at(0).incident_id, 0u);
   auto too_long = h.Run({"token:bob", engine::ExtendWindow{"w1", Utc("2026-06-07T12:30:00Z")}});
   EXPECT_EQ(too_long.status.error().code, core::ErrorCode::kConflict);
   EXPECT_TRUE(h.Run({"token:bob", engine::ExtendWindow{"w1", Utc("2026-06-07T11:30:00Z")}}).status.ok());

@@ -234,8 +234,9 @@ void Upsert(const View& v, const Incoming& in, Batch& batch, Emitter& emit, Post
 }
 
 // Muted alerts whose silences no longer hold them enter incidents; the others get their next look-again time.
-void RecheckMuted(const View& v, Emitter& emit, Batch& batch, Timestamp now, size_t limit,
+size_t RecheckMuted(const View& v, Emitter& emit, Batch& batch, Timestamp now, size_t limit,
                   bool only_due) {
+  size_t linked = 0;
   std::vector<uint64_t> keys;
   for (const auto& [at, key] : v.alerts.mutes) {
     if (only_due && at > core::ToUnixMillis(now)) break;
@@ -281,9 +282,22 @@ void RecheckMuted(const View& v, Emitter& emit, Batch& batch, Timestamp now, siz
     c.kind = Kind::kLink;
     Admit(v, content.labels, content.annotations, content.labels.Fingerprint(), service, group_key, fallback, emit,
           c);
-    if (c.alert_id == 0) c.kind = Kind::kMute;
+    if (c.alert_id == 0) {
+      c.kind = Kind::kMute;
+    } else {
+      ++linked;
+    }
     batch.Add(std::move(c));
   }
+  return linked;
+}
+
+// The replay rule of maintenance windows, for silences: whoever silenced is told what is still firing.
+void SilenceSummary(const std::string& what, const std::string& to, size_t linked, Emitter& emit) {
+  if (linked == 0) return;
+  emit.Emit(incident::NotificationRequested{
+      0, incident::NotificationRequested::Kind::kMaintenance,
+      what + ": " + std::to_string(linked) + " silenced alerts still firing entered incidents", to});
 }
 
 int64_t DropAt(const View& v, const Silence& s) { return core::ToUnixMillis(s.ends_at + v.config.silence_retention); }
@@ -373,8 +387,10 @@ core::Result<std::string> PostSilence(const View& v, const PostableSilence& post
   emit.Emit(Payload(SilenceSaved{change->silence, DropAt(v, change->silence)}));
   if (recheck) {
     Batch batch(v, emit, Cause::kSilence);
-    RecheckMuted(v, emit, batch, now, SIZE_MAX, false);
+    size_t linked = RecheckMuted(v, emit, batch, now, SIZE_MAX, false);
     batch.Flush();
+    SilenceSummary("Silence " + (change->expire_id ? *change->expire_id : id) + " ended (replaced)",
+                   change->silence.created_by, linked, emit);
   }
   return id;
 }
@@ -386,8 +402,10 @@ core::Status ExpireSilence(const View& v, std::string_view id, Emitter& emit) {
   if (!expired.ok()) return expired.error().code == core::ErrorCode::kConflict ? core::Ok() : expired.error();
   emit.Emit(Payload(SilenceSaved{expired.value(), DropAt(v, expired.value())}));
   Batch batch(v, emit, Cause::kSilence);
-  RecheckMuted(v, emit, batch, now, SIZE_MAX, false);
+  size_t linked = RecheckMuted(v, emit, batch, now, SIZE_MAX, false);
   batch.Flush();
+  SilenceSummary("Silence " + std::string(id) + " (" + expired->comment + ") was expired", expired->created_by, linked,
+                 emit);
   return core::Ok();
 }
 
@@ -531,8 +549,9 @@ void FireTimers(const View& v, Emitter& emit, size_t limit) {
     c.ends_at = a->ends_at;
     batch.Add(std::move(c));
   }
-  RecheckMuted(v, emit, batch, now, limit, true);
+  size_t linked = RecheckMuted(v, emit, batch, now, limit, true);
   batch.Flush();
+  SilenceSummary("Silences ended", {}, linked, emit);
   std::vector<std::string> drops;
   for (const auto& [at, id] : v.alerts.silence_drops) {
     if (at > now_ms) break;

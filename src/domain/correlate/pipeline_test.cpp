@@ -431,7 +431,8 @@ TEST(PipelineTest, ExpiringASilenceLinksTheMutedAlertAtOnce) {
   ASSERT_NE(h.IncidentOf(kMaintenance), nullptr);
   EXPECT_EQ(h.IncidentOf(kMaintenance)->service, "prometheus");
   EXPECT_EQ(h.TypesSince(before),
-            (std::vector<std::string>{"silence.saved", "incident.opened", "alert.triggered", "alerts.changed"}));
+            (std::vector<std::string>{"silence.saved", "incident.opened", "alert.triggered", "alerts.changed",
+                              "notification.requested"}));
   EXPECT_EQ(h.ChangesSince(before)[0].changes[0].kind, Kind::kLink);
 }
 
