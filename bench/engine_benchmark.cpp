@@ -5,6 +5,7 @@
 #include "domain/incident/lifecycle.h"
 #include "engine/engine.h"
 #include "engine/state.h"
+#include "null_store.h"
 
 namespace {
 
@@ -15,30 +16,7 @@ incident::Config BenchConfig() {
   return incident::Config({s});
 }
 
-// Discards appends: measures the engine alone.
-class NullStore : public engine::Store {
- public:
-  core::Status Append(std::span<const engine::StoredRecord>, const engine::Projection&) override { return {}; }
-  core::Result<engine::JournalHead> Head() override { return engine::JournalHead{}; }
-  core::Status ScanJournal(uint64_t, const std::function<core::Status(const engine::StoredRecord&)>&) override {
-    return {};
-  }
-  core::Status SaveSnapshot(const engine::Snapshot&) override { return {}; }
-  core::Result<std::optional<engine::Snapshot>> LatestSnapshot() override { return std::optional<engine::Snapshot>{}; }
-  core::Result<engine::IncidentPage> ListIncidents(const engine::IncidentQuery&) override {
-    return engine::IncidentPage{};
-  }
-  core::Result<engine::IncidentRow> GetIncident(uint64_t) override { return core::NotFound("none"); }
-  core::Result<std::vector<engine::TimelineRow>> Timeline(uint64_t, uint64_t, uint32_t) override {
-    return std::vector<engine::TimelineRow>{};
-  }
-  core::Result<std::vector<engine::AlertRow>> IncidentAlerts(uint64_t) override {
-    return std::vector<engine::AlertRow>{};
-  }
-  core::Result<std::vector<engine::AlertRow>> WindowAlerts(std::string_view, uint32_t) override {
-    return std::vector<engine::AlertRow>{};
-  }
-};
+using bench::NullStore;
 
 engine::Command Trigger(uint64_t key) {
   ingest::Event e;

@@ -122,10 +122,13 @@ std::vector<incident::MergeDecision> Correlation::Merges(const incident::Model& 
   for (const Parent& dependent : topo.Dependents(subject)) {
     auto roots = incidents.roots.find(dependent.node);
     if (roots == incidents.roots.end()) continue;
-    for (uint64_t id : roots->second) {
+    // Newest first; ids grow with opening time, so the walk stops at the first incident older than the window.
+    for (auto it = roots->second.rbegin(); it != roots->second.rend(); ++it) {
+      const uint64_t id = *it;
       if (id == incident_id) continue;
       const incident::Incident* inc = incidents.FindIncident(id);
-      if (inc == nullptr || !inc->open() || inc->opened_at < earliest) continue;
+      if (inc == nullptr || !inc->open()) continue;
+      if (inc->opened_at < earliest) break;
       incident::MergeDecision m;
       m.incident_id = id;
       m.rule = dependent.rule;

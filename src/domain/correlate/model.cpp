@@ -247,6 +247,7 @@ core::Result<Model> DecodeModel(std::string_view bytes) {
     auto s = DecodeSilence(r.StrView());
     if (!s.ok()) return s.error();
     std::string id = s->id;
+    m.silence_index.Add(s.value());
     m.silences.emplace(std::move(id), std::move(s).value());
   }
   uint64_t drops = r.U64();

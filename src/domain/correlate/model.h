@@ -85,6 +85,7 @@ struct Model {
   std::set<std::pair<int64_t, uint64_t>> expiries;         // (ends_at ms, key): API alerts end by time
   std::set<std::pair<int64_t, uint64_t>> mutes;            // (muted_until ms, key)
   SilenceMap silences;                                     // pending, active and recently expired
+  SilenceIndex silence_index;                              // the silences by label pair (derived)
   std::set<std::pair<int64_t, std::string>> silence_drops;  // (when an expired silence is forgotten, id)
 
   ContentTable contents;                                    // templates the alerts' packed content refers to

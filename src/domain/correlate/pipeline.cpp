@@ -306,7 +306,7 @@ int64_t DropAt(const View& v, const Silence& s) { return core::ToUnixMillis(s.en
 
 std::vector<std::string> SilencedBy(const Model& model, const core::LabelSet& labels, Timestamp now) {
   if (model.silences.empty()) return {};
-  return Matching(model.silences, labels, now);
+  return model.silence_index.Matching(model.silences, labels, now);
 }
 
 core::Result<PostSummary> PostAlerts(const View& v, const std::vector<ingest::PostableAlert>& alerts, Emitter& emit) {
@@ -649,6 +649,8 @@ core::Status Apply(Model& m, const journal::Record& record) {
     std::string id = s->silence.id;
     erase_drop(id);
     m.silence_drops.insert({s->drop_at_ms, id});
+    if (auto old = m.silences.find(id); old != m.silences.end()) m.silence_index.Remove(old->second);
+    m.silence_index.Add(s->silence);
     m.silences.insert_or_assign(std::move(id), std::move(s->silence));
     return core::Ok();
   }
@@ -707,7 +709,10 @@ core::Status Apply(Model& m, const journal::Record& record) {
     return core::Ok();
   }
   const auto& d = std::get<SilenceDropped>(decoded.value());
-  if (m.silences.erase(d.id) == 0) return core::Corrupt("silence.dropped names silence " + d.id + ", which is not held");
+  auto dropped = m.silences.find(d.id);
+  if (dropped == m.silences.end()) return core::Corrupt("silence.dropped names silence " + d.id + ", which is not held");
+  m.silence_index.Remove(dropped->second);
+  m.silences.erase(dropped);
   erase_drop(d.id);
   return core::Ok();
 }

@@ -330,6 +330,76 @@ std::vector<std::string> Matching(const SilenceMap& silences, const core::LabelS
   return out;
 }
 
+namespace {
+
+// The equality matcher a silence is filed under: the first name="value" with a non-empty value.
+const core::Matcher* Anchor(const Silence& s) {
+  for (const auto& m : s.matchers) {
+    if (m.type() == core::MatchType::kEqual && !m.value().empty()) return &m;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+uint64_t SilenceIndex::PairKey(std::string_view name, std::string_view value) {
+  uint64_t h = core::Fnv1a64(name);
+  h ^= 0xff;
+  h *= 1099511628211ULL;
+  for (unsigned char c : value) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+void SilenceIndex::Add(const Silence& s) {
+  if (const core::Matcher* m = Anchor(s)) {
+    by_pair_[PairKey(m->name(), m->value())].push_back(s.id);
+  } else {
+    unanchored_.push_back(s.id);
+  }
+}
+
+void SilenceIndex::Remove(const Silence& s) {
+  if (const core::Matcher* m = Anchor(s)) {
+    auto it = by_pair_.find(PairKey(m->name(), m->value()));
+    if (it == by_pair_.end()) return;
+    std::erase(it->second, s.id);
+    if (it->second.empty()) by_pair_.erase(it);
+  } else {
+    std::erase(unanchored_, s.id);
+  }
+}
+
+void SilenceIndex::Clear() {
+  by_pair_.clear();
+  unanchored_.clear();
+}
+
+std::vector<std::string> SilenceIndex::Matching(const SilenceMap& silences, const core::LabelSet& labels,
+                                                core::Timestamp now) const {
+  std::vector<std::string> out;
+  auto check = [&](const std::string& id) {
+    auto it = silences.find(id);
+    if (it == silences.end()) return;
+    const Silence& s = it->second;
+    if (now < s.starts_at || now >= s.ends_at) return;
+    if (s.Matches(labels)) out.push_back(id);
+  };
+  if (!by_pair_.empty()) {
+    for (const auto& [name, value] : labels.labels()) {
+      auto it = by_pair_.find(PairKey(name, value));
+      if (it == by_pair_.end()) continue;
+      for (const auto& id : it->second) check(id);
+    }
+  }
+  for (const auto& id : unanchored_) check(id);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 std::string EncodeSilence(const Silence& silence) {
   journal::Writer w;
   w.U8(kEncodingVersion);

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/json/value.hpp>
@@ -90,6 +91,25 @@ core::Result<Silence> DecideExpire(const SilenceMap& silences, std::string_view 
 
 // Ids of the silences active at `now` that match `labels`, in id order.
 std::vector<std::string> Matching(const SilenceMap& silences, const core::LabelSet& labels, core::Timestamp now);
+
+// Finds the silences that may match an alert without looking at every silence: a silence with an equality matcher
+// (name="value", value not empty) can only match alerts carrying that label pair, so it is filed under the pair;
+// the others are checked for every alert. Kept in step with a SilenceMap by its owner.
+class SilenceIndex {
+ public:
+  void Add(const Silence& silence);
+  void Remove(const Silence& silence);
+  void Clear();
+  // Ids of the silences in `silences` active at `now` that match `labels`, in id order.
+  std::vector<std::string> Matching(const SilenceMap& silences, const core::LabelSet& labels,
+                                    core::Timestamp now) const;
+  size_t unanchored() const { return unanchored_.size(); }
+
+ private:
+  static uint64_t PairKey(std::string_view name, std::string_view value);
+  std::unordered_map<uint64_t, std::vector<std::string>> by_pair_;
+  std::vector<std::string> unanchored_;
+};
 
 // Compact encoding (journal::Writer/Reader) of a silence, for record payloads and snapshots.
 std::string EncodeSilence(const Silence& silence);

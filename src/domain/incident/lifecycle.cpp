@@ -576,7 +576,7 @@ core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
           touch(inc);
           auto& stored = m.incidents.emplace(inc.id, std::move(inc)).first->second;
           m.IndexGroup(stored);
-          if (stored.subject != 0) m.roots[stored.subject].push_back(stored.id);
+          if (stored.subject != 0) m.roots[stored.subject].insert(stored.id);
           if (p.notify_at_ms != 0) m.SetNotify(stored, core::FromUnixMillis(p.notify_at_ms));
           if (obs) {
             obs->TimelineEntry(stored.id, "opened",

@@ -114,7 +114,7 @@ void Model::RemoveRoot(const Incident& inc) {
   if (inc.subject == 0) return;
   auto it = roots.find(inc.subject);
   if (it == roots.end()) return;
-  std::erase(it->second, inc.id);
+  it->second.erase(inc.id);
   if (it->second.empty()) roots.erase(it);
 }
 
@@ -226,7 +226,7 @@ std::string EncodeModel(const Model& m) {
     w.Time(f.since);
     w.U64(f.open);
   }
-  std::vector<std::pair<uint64_t, std::vector<uint64_t>>> roots(m.roots.begin(), m.roots.end());
+  std::vector<std::pair<uint64_t, std::set<uint64_t>>> roots(m.roots.begin(), m.roots.end());
   std::sort(roots.begin(), roots.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   w.U64(roots.size());
   for (const auto& [node, ids] : roots) {
@@ -351,7 +351,7 @@ core::Result<Model> DecodeModel(std::string_view bytes) {
       uint64_t node = r.U64();
       uint64_t k = r.U64();
       auto& ids = m.roots[node];
-      for (uint64_t j = 0; j < k && r.ok(); ++j) ids.push_back(r.U64());
+      for (uint64_t j = 0; j < k && r.ok(); ++j) ids.insert(r.U64());
     }
     n = r.U64();
     for (uint64_t i = 0; i < n && r.ok(); ++i) {

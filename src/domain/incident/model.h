@@ -172,8 +172,9 @@ struct Model {
   std::set<std::pair<int64_t, uint64_t>> timers;  // (due ms, incident id)
   std::set<std::pair<int64_t, uint64_t>> notify_timers;  // (notification due ms, incident id)
   std::unordered_map<uint64_t, Failing> failing;          // topology node → its failure
-  // topology node → open incidents its alerts opened (not merged): where a late parent finds what to merge.
-  std::unordered_map<uint64_t, std::vector<uint64_t>> roots;
+  // topology node → open incidents its alerts opened (not merged), oldest first: where a late parent finds what to
+  // merge (it walks back from the newest only as far as its window reaches).
+  std::unordered_map<uint64_t, std::set<uint64_t>> roots;
   // alert identity (KeyIndex::Hash of service and dedup key) → its recent trigger/resolve samples. An identity gets
   // one when an alert of it resolves; quiet ones are pruned (flaps.pruned).
   std::unordered_map<uint64_t, FlapHistory> flaps;
