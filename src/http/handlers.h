@@ -51,6 +51,19 @@ Task<Response> HandleAmDeleteSilence(Context& ctx, Request& request);
 Response HandleAmReady(Context& ctx);
 Task<Response> HandleAmWebhook(Context& ctx, Request& request);
 
+// maintenance_handlers.cpp: maintenance windows and the topology in force
+Response HandleListWindows(Context& ctx);
+// 201 with the window; 400 naming the field (nothing written) for what correlate::ParseWindow refuses.
+Task<Response> HandleCreateWindow(Context& ctx, Request& request);
+// The window plus "suppressed": the alerts it held (at most 1000, oldest first); 404 for an unknown id.
+Task<Response> HandleGetWindow(Context& ctx, Request& request);
+// {"until": RFC 3339} or {"by": duration, counted from the open occurrence's end}; 409 when not open or past
+// max_length.
+Task<Response> HandleExtendWindow(Context& ctx, Request& request);
+// Ends the open occurrence now (409 when none is open); with `cancel` (DELETE) also every later one.
+Task<Response> HandleEndWindow(Context& ctx, Request& request, bool cancel);
+Response HandleTopology(Context& ctx);
+
 // query.cpp
 // Visits each percent-decoded name=value of a query string ('+' is a space); kInvalid on a malformed escape.
 core::Status ForEachQueryParam(std::string_view query,

@@ -54,7 +54,7 @@ RouteMatch WithParam(RouteMatch m, std::string_view param) {
   return m;
 }
 
-// A path segment we accept as a silence id or service name: 1..200 of [A-Za-z0-9._-].
+// A path segment we accept as a silence or maintenance window id or a service name: 1..200 of [A-Za-z0-9._-].
 bool IsPlainSegment(std::string_view s) {
   if (s.empty() || s.size() > 200) return false;
   for (char c : s) {
@@ -95,6 +95,30 @@ RouteMatch MatchAlertmanager(Method method, std::string_view path) {
   return RouteMatch{};
 }
 
+// "/api/v1/maintenance[/{id}[/extend|/end]]" and "/api/v1/topology".
+RouteMatch MatchMaintenance(Method method, std::string_view path) {
+  if (path == "/api/v1/topology") return Get(method, Endpoint::kTopology, Permission::kRead);
+  if (path == "/api/v1/maintenance") {
+    if (method == Method::kPost) return Found(Endpoint::kCreateWindow, Permission::kRespond, true);
+    if (method == Method::kGet) return Found(Endpoint::kListWindows, Permission::kRead);
+    return WrongMethod("GET, POST");
+  }
+  constexpr std::string_view kWindow = "/api/v1/maintenance/";
+  if (path.substr(0, kWindow.size()) != kWindow) return RouteMatch{};
+  std::string_view rest = path.substr(kWindow.size());
+  const std::string_view id = rest.substr(0, rest.find('/'));
+  if (!IsPlainSegment(id)) return RouteMatch{};
+  rest.remove_prefix(id.size());
+  if (rest.empty()) {
+    if (method == Method::kGet) return WithParam(Found(Endpoint::kGetWindow, Permission::kRead), id);
+    if (method == Method::kDelete) return WithParam(Found(Endpoint::kCancelWindow, Permission::kRespond), id);
+    return WrongMethod("GET, DELETE");
+  }
+  if (rest == "/extend") return WithParam(Post(method, Endpoint::kExtendWindow, Permission::kRespond), id);
+  if (rest == "/end") return WithParam(Post(method, Endpoint::kEndWindow, Permission::kRespond), id);
+  return RouteMatch{};
+}
+
 }  // namespace
 
 RouteMatch MatchRoute(Method method, std::string_view path) {
@@ -114,6 +138,7 @@ RouteMatch MatchRoute(Method method, std::string_view path) {
     if (rest == "/resolve") return Post(method, Endpoint::kResolve, Permission::kRespond, id);
     if (rest == "/notes") return Post(method, Endpoint::kNotes, Permission::kRespond, id);
   }
+  if (path.starts_with("/api/v1/maintenance") || path == "/api/v1/topology") return MatchMaintenance(method, path);
   return MatchAlertmanager(method, path);
 }
 
@@ -165,6 +190,20 @@ boost::asio::awaitable<Response> Dispatch(Context& ctx, Endpoint endpoint, Reque
       co_return HandleAmReady(ctx);
     case Endpoint::kAmWebhook:
       co_return co_await HandleAmWebhook(ctx, request);
+    case Endpoint::kListWindows:
+      co_return HandleListWindows(ctx);
+    case Endpoint::kCreateWindow:
+      co_return co_await HandleCreateWindow(ctx, request);
+    case Endpoint::kGetWindow:
+      co_return co_await HandleGetWindow(ctx, request);
+    case Endpoint::kExtendWindow:
+      co_return co_await HandleExtendWindow(ctx, request);
+    case Endpoint::kEndWindow:
+      co_return co_await HandleEndWindow(ctx, request, false);
+    case Endpoint::kCancelWindow:
+      co_return co_await HandleEndWindow(ctx, request, true);
+    case Endpoint::kTopology:
+      co_return HandleTopology(ctx);
     case Endpoint::kEvents:
       break;  // the connection serves the stream itself
   }

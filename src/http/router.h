@@ -37,6 +37,14 @@ enum class Endpoint {
   kAmHealthy,
   kAmReady,
   kAmWebhook,
+  // Maintenance windows and topology (maintenance_handlers.cpp)
+  kListWindows,
+  kCreateWindow,
+  kGetWindow,
+  kExtendWindow,
+  kEndWindow,
+  kCancelWindow,
+  kTopology,
 };
 
 struct RouteMatch {
@@ -46,7 +54,7 @@ struct RouteMatch {
   Permission permission = Permission::kNone;
   bool json_body = false;  // the endpoint reads a JSON body (Content-Type is checked)
   uint64_t id = 0;         // the {id} path parameter
-  std::string_view param;  // a text path parameter (silence id, service name), a view into the path
+  std::string_view param;  // a text path parameter (silence or window id, service name), a view into the path
   std::string_view allow;  // for kMethodNotAllowed: the Allow header value
 };
 
