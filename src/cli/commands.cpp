@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <cctype>
+#include <initializer_list>
 #include <ostream>
 
 #include "cli/format.h"
@@ -30,9 +31,12 @@ std::string FirstLine(const std::string& text, size_t max_chars) {
   return Truncate(text.substr(0, text.find('\n')), max_chars);
 }
 
-// Prints the server's refusal: the problem's `detail`, the `field` at fault, and PagerDuty's `errors` list when it
-// names more than one problem.
-void ReportProblem(const Response& response, Console console) {
+// Names the command-line option that sets a request field, "" when none does.
+using OptionNamer = std::string (*)(std::string_view field);
+
+// Prints the server's refusal: the problem's `detail`, the `field` at fault (and the option that sets it, when
+// `option_for` knows one), and PagerDuty's `errors` list when it names more than one problem.
+void ReportProblem(const Response& response, Console console, OptionNamer option_for) {
   json::error_code ec;
   json::value parsed = IsJson(response.content_type) ? json::parse(response.body, ec) : json::value();
   if (ec || !parsed.is_object()) {
@@ -50,7 +54,9 @@ void ReportProblem(const Response& response, Console console) {
   if (detail.empty()) detail = "HTTP " + std::to_string(response.status);
   console.err << "incidentctl: " << detail;
   if (const auto* f = problem.if_contains("field"); f && f->is_string() && !f->as_string().empty()) {
-    console.err << " (field " << f->as_string().c_str() << ")";
+    const std::string field(f->as_string());
+    const std::string option = option_for != nullptr ? option_for(field) : std::string();
+    console.err << " (field " << field << (option.empty() ? "" : ", set by " + option) << ")";
   }
   console.err << "\n";
   if (const auto* errors = problem.if_contains("errors"); errors && errors->is_array()) {
@@ -63,14 +69,14 @@ void ReportProblem(const Response& response, Console console) {
   }
 }
 
-Reply Call(Transport& transport, const Request& request, Console console) {
+Reply Call(Transport& transport, const Request& request, Console console, OptionNamer option_for = nullptr) {
   auto response = transport.Send(request);
   if (!response.ok()) {
     console.err << "incidentctl: " << response.error().message << "\n";
     return Reply{kExitUnreachable, {}};
   }
   if (response->status < 200 || response->status > 299) {
-    ReportProblem(*response, console);
+    ReportProblem(*response, console, option_for);
     return Reply{kExitFailed, {}};
   }
   if (response->body.empty()) return Reply{kExitOk, json::object()};
@@ -310,6 +316,269 @@ int SendEvent(Transport& transport, const EventOptions& options, Console console
   Reply reply = Call(transport, Request{"POST", "/v2/enqueue", *body}, console);
   if (reply.exit_code != kExitOk) return reply.exit_code;
   console.out << Text(reply.body, "dedup_key") << "\n";
+  return kExitOk;
+}
+
+namespace {
+
+std::string WindowPath(const std::string& id) { return "/api/v1/maintenance/" + QueryValue(id); }
+
+const json::value& Member(const json::value& object, std::string_view key) {
+  static const json::value kNull;
+  const auto* obj = object.if_object();
+  const auto* v = obj ? obj->if_contains(key) : nullptr;
+  return v != nullptr ? *v : kNull;
+}
+
+// A list of strings as "a, b, c" ("" when empty).
+std::string List(const json::value& array) {
+  std::vector<std::string> parts;
+  if (const auto* a = array.if_array()) {
+    for (const auto& v : *a) parts.push_back(v.is_string() ? OneLine(std::string(v.as_string())) : json::serialize(v));
+  }
+  return Join(parts, ", ");
+}
+
+// "services checkout, search; hosts db-1": the non-empty lists of a scope or expect object, or `none`.
+std::string Lists(const json::value& object, std::initializer_list<std::string_view> keys, std::string_view none) {
+  std::vector<std::string> parts;
+  for (std::string_view key : keys) {
+    std::string items = List(Member(object, key));
+    if (!items.empty()) parts.push_back(std::string(key) + " " + items);
+  }
+  return parts.empty() ? std::string(none) : Join(parts, "; ");
+}
+
+// "open until T", "scheduled from S until T", "ended": where a window stands.
+std::string Standing(const json::value& window) {
+  const std::string state = Text(window, "state");
+  const json::value& occurrence = Member(window, "occurrence");
+  if (state == "open") return "open until " + Text(occurrence, "end");
+  if (state == "scheduled") return "scheduled from " + Text(occurrence, "start") + " until " + Text(occurrence, "end");
+  return state;
+}
+
+// The occurrence with how far away its next edge is: "S to T (ends in 52m)".
+std::string Occurrence(const json::value& window, core::Timestamp now) {
+  const json::value& occurrence = Member(window, "occurrence");
+  if (!occurrence.is_object()) return "-";
+  const std::string start = Text(occurrence, "start");
+  const std::string end = Text(occurrence, "end");
+  auto start_t = core::ParseRfc3339(start);
+  auto end_t = core::ParseRfc3339(end);
+  std::string when;
+  if (start_t.ok() && now < *start_t) {
+    when = " (starts in " + FormatAge(*start_t - now) + ")";
+  } else if (end_t.ok()) {
+    when = " (ends in " + FormatAge(*end_t - now) + ")";
+  }
+  return start + " to " + end + when;
+}
+
+void AddStrings(json::object& object, const char* key, const std::vector<std::string>& values) {
+  if (values.empty()) return;
+  json::array array;
+  for (const auto& v : values) array.emplace_back(v);
+  object[key] = std::move(array);
+}
+
+std::string ExtendOption(std::string_view field) {
+  if (field == "/until") return "--until";
+  if (field == "/by") return "--by";
+  return "";
+}
+
+// What the window commands print: the API's JSON, or "maintenance window ID: <standing>".
+int PrintWindowReply(const Reply& reply, bool json, std::string_view prefix, Console console) {
+  if (json) {
+    PrintJson(reply.body, console);
+    return kExitOk;
+  }
+  console.out << prefix << "maintenance window " << Text(reply.body, "id") << " (" << Text(reply.body, "name")
+              << "): " << Standing(reply.body) << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+std::string BuildWindow(const WindowOptions& options) {
+  json::object body{{"name", options.name}, {"owner", options.owner}};
+  if (!options.time_zone.empty()) body["time_zone"] = options.time_zone;
+  body["start"] = options.start;
+  body["duration"] = options.duration;
+  if (!options.rrule.empty()) body["rrule"] = options.rrule;
+  if (!options.max_length.empty()) body["max_length"] = options.max_length;
+  if (!options.remind_before.empty()) body["remind_before"] = options.remind_before;
+  json::object scope;
+  AddStrings(scope, "services", options.services);
+  AddStrings(scope, "hosts", options.hosts);
+  AddStrings(scope, "matchers", options.matchers);
+  body["scope"] = std::move(scope);
+  json::object expect;
+  AddStrings(expect, "services", options.expect_services);
+  AddStrings(expect, "alertnames", options.expect_alertnames);
+  AddStrings(expect, "severities", options.expect_severities);
+  if (!expect.empty()) body["expect"] = std::move(expect);
+  if (options.keep_pending) body["cancel_pending"] = false;
+  return json::serialize(body);
+}
+
+std::string WindowOption(std::string_view field) {
+  static const std::pair<std::string_view, std::string_view> kOptions[] = {
+      {"/name", "--name"},
+      {"/owner", "--owner"},
+      {"/time_zone", "--time-zone"},
+      {"/start", "--start"},
+      {"/duration", "--duration"},
+      {"/rrule", "--rrule"},
+      {"/max_length", "--max-length"},
+      {"/remind_before", "--remind-before"},
+      {"/scope/services", "--service"},
+      {"/scope/hosts", "--host"},
+      {"/scope/matchers", "--matcher"},
+      {"/scope", "--service, --host or --matcher"},
+      {"/expect/services", "--expect-service"},
+      {"/expect/alertnames", "--expect-alertname"},
+      {"/expect/severities", "--expect-severity"},
+      {"/cancel_pending", "--keep-pending"},
+  };
+  // The first prefix that ends at a segment boundary: "/scope/matchers/2" is --matcher.
+  for (const auto& [prefix, option] : kOptions) {
+    if (field.starts_with(prefix) && (field.size() == prefix.size() || field[prefix.size()] == '/')) {
+      return std::string(option);
+    }
+  }
+  return "";
+}
+
+int ListWindows(Transport& transport, bool json, Console console) {
+  Reply reply = Call(transport, Request{"GET", "/api/v1/maintenance", ""}, console);
+  if (reply.exit_code != kExitOk) return reply.exit_code;
+  if (json) {
+    PrintJson(reply.body, console);
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> rows{{"ID", "STATE", "FROM", "UNTIL", "NAME", "OWNER"}};
+  for (const auto& window : ArrayField(reply.body, "windows")) {
+    const json::value& occurrence = Member(window, "occurrence");
+    rows.push_back({Text(window, "id"), Text(window, "state"), Text(occurrence, "start"), Text(occurrence, "end"),
+                    Truncate(Text(window, "name"), kTitleWidth), Text(window, "owner")});
+  }
+  console.out << RenderTable(rows);
+  return kExitOk;
+}
+
+int ShowWindow(Transport& transport, const std::string& id, bool json, core::Timestamp now, Console console) {
+  Reply reply = Call(transport, Request{"GET", WindowPath(id), ""}, console);
+  if (reply.exit_code != kExitOk) return reply.exit_code;
+  if (json) {
+    PrintJson(reply.body, console);
+    return kExitOk;
+  }
+  const auto& window = reply.body;
+  const std::string rrule = Text(window, "rrule");
+  std::string schedule = Text(window, "start") + " " + Text(window, "time_zone") + " for " + Text(window, "duration");
+  schedule += rrule == "-" || rrule.empty() ? ", once" : ", " + rrule;
+  std::string max_length = Text(window, "max_length");
+  if (Text(window, "state") == "open") {
+    max_length += " (may be extended until " + Text(window, "can_extend_until") + ")";
+  }
+  console.out << RenderTable({
+      {"id:", Text(window, "id")},
+      {"name:", Text(window, "name")},
+      {"owner:", Text(window, "owner")},
+      {"state:", Text(window, "state")},
+      {"occurrence:", Occurrence(window, now)},
+      {"schedule:", schedule},
+      {"max length:", max_length},
+      {"remind before:", Text(window, "remind_before")},
+      {"on opening:", Text(window, "cancel_pending") == "false" ? "keeps pending notifications"
+                                                                : "cancels its services' pending notifications"},
+      {"scope:", Lists(Member(window, "scope"), {"services", "hosts", "matchers"}, "-")},
+      {"expect:", Lists(Member(window, "expect"), {"services", "alertnames", "severities"}, "everything in scope")},
+      {"created by:", Text(window, "created_by")},
+  });
+  const auto& alerts = ArrayField(window, "suppressed");
+  if (!alerts.empty()) {
+    std::vector<std::vector<std::string>> rows{
+        {"ALERT", "STATUS", "SEVERITY", "SERVICE", "INCIDENT", "DEDUP KEY", "SUMMARY"}};
+    for (const auto& alert : alerts) {
+      rows.push_back({Text(alert, "id"), Text(alert, "status"), Text(alert, "severity"), Text(alert, "service"),
+                      Text(alert, "incident_id"), Text(alert, "dedup_key"),
+                      Truncate(Text(alert, "summary"), kTitleWidth)});
+    }
+    console.out << "\nsuppressed alerts:\n" << RenderTable(rows);
+  }
+  return kExitOk;
+}
+
+int CreateWindow(Transport& transport, const WindowOptions& options, Console console) {
+  Reply reply = Call(transport, Request{"POST", "/api/v1/maintenance", BuildWindow(options)}, console, WindowOption);
+  if (reply.exit_code != kExitOk) return reply.exit_code;
+  return PrintWindowReply(reply, options.json, "created ", console);
+}
+
+int ExtendWindow(Transport& transport, const std::string& id, const std::string& until, const std::string& by,
+                 Console console) {
+  if (until.empty() == by.empty()) {
+    console.err << "incidentctl: give exactly one of --until or --by\n";
+    return kExitUsage;
+  }
+  json::object body;
+  if (!until.empty()) body["until"] = until;
+  if (!by.empty()) body["by"] = by;
+  Reply reply = Call(transport, Request{"POST", WindowPath(id) + "/extend", json::serialize(body)}, console,
+                     ExtendOption);
+  if (reply.exit_code != kExitOk) return reply.exit_code;
+  return PrintWindowReply(reply, false, "", console);
+}
+
+int EndWindow(Transport& transport, const std::string& id, bool cancel, Console console) {
+  Request request = cancel ? Request{"DELETE", WindowPath(id), ""} : Request{"POST", WindowPath(id) + "/end", ""};
+  Reply reply = Call(transport, request, console);
+  if (reply.exit_code != kExitOk) return reply.exit_code;
+  if (cancel) {
+    console.out << "maintenance window " << Text(reply.body, "id") << " (" << Text(reply.body, "name")
+                << "): cancelled\n";
+    return kExitOk;
+  }
+  return PrintWindowReply(reply, false, "", console);
+}
+
+int ShowTopology(Transport& transport, bool json, Console console) {
+  Reply reply = Call(transport, Request{"GET", "/api/v1/topology", ""}, console);
+  if (reply.exit_code != kExitOk) return reply.exit_code;
+  if (json) {
+    PrintJson(reply.body, console);
+    return kExitOk;
+  }
+  const auto& topology = reply.body;
+  std::vector<std::string> segments;
+  for (const auto& segment : ArrayField(topology, "segments")) segments.push_back(Text(segment, "name"));
+  console.out << RenderTable({
+      {"window:", Text(topology, "window")},
+      {"join while failing:", Text(topology, "join_while_failing")},
+      {"host labels:", List(Member(topology, "host_labels"))},
+      {"segments:", segments.empty() ? "-" : Join(segments, ", ")},
+  });
+  auto or_dash = [](std::string text) { return text.empty() ? std::string("-") : text; };
+  std::vector<std::vector<std::string>> hosts{{"HOST", "SEGMENT", "ALIASES"}};
+  for (const auto& host : ArrayField(topology, "hosts")) {
+    hosts.push_back({Text(host, "name"), Text(host, "segment"), or_dash(List(Member(host, "aliases")))});
+  }
+  std::vector<std::vector<std::string>> services{{"SERVICE", "HOSTS", "DEPENDS ON"}};
+  for (const auto& service : ArrayField(topology, "services")) {
+    services.push_back({Text(service, "name"), or_dash(List(Member(service, "hosts"))),
+                        or_dash(List(Member(service, "depends_on")))});
+  }
+  std::vector<std::vector<std::string>> failures{{"FAILURE RULE", "KIND", "NODE LABEL", "MATCHERS"}};
+  for (const auto& rule : ArrayField(topology, "failures")) {
+    failures.push_back({Text(rule, "rule"), Text(rule, "kind"), Text(rule, "node_label"),
+                        List(Member(rule, "matchers"))});
+  }
+  for (const auto* table : {&hosts, &services, &failures}) {
+    if (table->size() > 1) console.out << "\n" << RenderTable(*table);
+  }
   return kExitOk;
 }
 

@@ -6,6 +6,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/transport.h"
@@ -56,6 +57,48 @@ struct EventOptions {
 core::Result<std::string> BuildEvent(const EventOptions& options);
 // Posts the event and prints the dedup_key the server answered with.
 int SendEvent(Transport& transport, const EventOptions& options, Console console);
+
+// incidentctl maintenance create: the window as the command line gives it. Empty strings and lists are left out of
+// the request (the server's defaults apply: time zone UTC, max_length 12h, remind_before 15m, one-off).
+struct WindowOptions {
+  std::string name;
+  std::string owner;
+  std::string start;     // local wall-clock time in time_zone, "2026-12-06T02:00"
+  std::string duration;  // "2h"
+  std::string time_zone;
+  std::string rrule;
+  std::string max_length;
+  std::string remind_before;
+  std::vector<std::string> services;
+  std::vector<std::string> hosts;
+  std::vector<std::string> matchers;
+  std::vector<std::string> expect_services;
+  std::vector<std::string> expect_alertnames;
+  std::vector<std::string> expect_severities;
+  bool keep_pending = false;  // cancel_pending false: opening does not cancel the scope's pending notifications
+  bool json = false;          // print the API's JSON instead of a line
+};
+
+// The POST /api/v1/maintenance body for `options`.
+std::string BuildWindow(const WindowOptions& options);
+// The command-line option that sets a field of that body ("/time_zone" → "--time-zone"), "" when none does.
+std::string WindowOption(std::string_view field);
+
+// ID STATE FROM UNTIL NAME OWNER: open windows first, then scheduled, then ended.
+int ListWindows(Transport& transport, bool json, Console console);
+// The window's definition, its current or next occurrence (relative to `now`) and the alerts it suppressed.
+int ShowWindow(Transport& transport, const std::string& id, bool json, core::Timestamp now, Console console);
+// Creates the window and prints its id and state; a refusal names the option at fault.
+int CreateWindow(Transport& transport, const WindowOptions& options, Console console);
+// Moves the open occurrence's end to `until` (RFC 3339), or `by` (a duration) past its current end; exactly one of
+// them is non-empty (kExitUsage otherwise, nothing sent).
+int ExtendWindow(Transport& transport, const std::string& id, const std::string& until, const std::string& by,
+                 Console console);
+// Ends the open occurrence now; with `cancel`, also every later one (DELETE).
+int EndWindow(Transport& transport, const std::string& id, bool cancel, Console console);
+
+// The topology in force: segments, hosts, services and their dependencies, failure rules.
+int ShowTopology(Transport& transport, bool json, Console console);
 
 // The outcome of a journal verification, however it was obtained.
 struct JournalCheck {

@@ -225,5 +225,180 @@ TEST_F(CommandsTest, JournalVerifyReportsBrokenWithExitOne) {
   EXPECT_EQ(out_.str(), "BROKEN: record 17: content does not match its hash (16 records verified before it)\n");
 }
 
+constexpr const char* kOpenWindow =
+    R"({"id":"5f0e","name":"db upgrade","owner":"dba-oncall","created_by":"token:admin","time_zone":"Europe/Berlin",)"
+    R"("start":"2026-11-29T13:00","duration":"2h","rrule":"","max_length":"12h","remind_before":"15m",)"
+    R"("cancel_pending":true,)"
+    R"("scope":{"services":["checkout"],"hosts":[],"matchers":[]},)"
+    R"("expect":{"services":[],"alertnames":["DbRestart"],"severities":["warning"]},"state":"open",)"
+    R"("occurrence":{"start":"2026-11-29T12:00:00Z","end":"2026-11-29T14:00:00Z"},)"
+    R"("can_extend_until":"2026-11-30T00:00:00Z")";
+
+TEST_F(CommandsTest, CreateWindowSendsOnlyTheGivenFields) {
+  WindowOptions options;
+  options.name = "db upgrade";
+  options.owner = "dba-oncall";
+  options.start = "2026-12-06T02:00";
+  options.duration = "2h";
+  options.time_zone = "Europe/Berlin";
+  options.rrule = "FREQ=WEEKLY;BYDAY=SU";
+  options.services = {"checkout", "search"};
+  options.matchers = {R"(team="db")"};
+  options.expect_alertnames = {"DbRestart"};
+  options.expect_severities = {"warning"};
+  options.keep_pending = true;
+
+  const std::string body = BuildWindow(options);
+
+  EXPECT_EQ(body, R"({"name":"db upgrade","owner":"dba-oncall","time_zone":"Europe/Berlin",)"
+                  R"("start":"2026-12-06T02:00","duration":"2h","rrule":"FREQ=WEEKLY;BYDAY=SU",)"
+                  R"("scope":{"services":["checkout","search"],"matchers":["team=\"db\""]},)"
+                  R"("expect":{"alertnames":["DbRestart"],"severities":["warning"]},"cancel_pending":false})");
+}
+
+TEST_F(CommandsTest, CreateWindowPostsAndPrintsTheIdAndWhereItStands) {
+  transport_.Answer(201, std::string(kOpenWindow) + "}");
+  WindowOptions options;
+  options.name = "db upgrade";
+  options.services = {"checkout"};
+
+  const int exit_code = CreateWindow(transport_, options, console());
+
+  EXPECT_EQ(exit_code, kExitOk);
+  EXPECT_EQ(transport_.requests().at(0).method, "POST");
+  EXPECT_EQ(transport_.requests().at(0).target, "/api/v1/maintenance");
+  EXPECT_EQ(out_.str(), "created maintenance window 5f0e (db upgrade): open until 2026-11-29T14:00:00Z\n");
+}
+
+TEST_F(CommandsTest, CreateWindowRefusalNamesTheOptionAtFault) {
+  transport_.Answer(400,
+                    R"({"type":"urn:incidentd:problem:invalid","title":"Invalid request","status":400,)"
+                    R"("detail":"unknown time zone 'Mars/Olympus'","field":"/time_zone"})",
+                    "application/problem+json");
+
+  const int exit_code = CreateWindow(transport_, WindowOptions{}, console());
+
+  EXPECT_EQ(exit_code, kExitFailed);
+  EXPECT_EQ(err_.str(), "incidentctl: unknown time zone 'Mars/Olympus' (field /time_zone, set by --time-zone)\n");
+}
+
+TEST_F(CommandsTest, WindowOptionMapsNestedFieldsToTheRepeatableOption) {
+  EXPECT_EQ(WindowOption("/scope/matchers/2"), "--matcher");
+  EXPECT_EQ(WindowOption("/scope"), "--service, --host or --matcher");
+  EXPECT_EQ(WindowOption("/expect/severities/0"), "--expect-severity");
+  EXPECT_EQ(WindowOption("/remind_before"), "--remind-before");
+  EXPECT_EQ(WindowOption("/starts"), "");
+}
+
+TEST_F(CommandsTest, ListWindowsPrintsATable) {
+  transport_.Answer(200, std::string(R"({"windows":[)") + kOpenWindow +
+                             R"(},{"id":"77aa","name":"old","owner":"ops","state":"ended","occurrence":null}]})");
+
+  const int exit_code = ListWindows(transport_, false, console());
+
+  EXPECT_EQ(exit_code, kExitOk);
+  EXPECT_EQ(transport_.requests().at(0).target, "/api/v1/maintenance");
+  EXPECT_EQ(out_.str(),
+            "ID    STATE  FROM                  UNTIL                 NAME        OWNER\n"
+            "5f0e  open   2026-11-29T12:00:00Z  2026-11-29T14:00:00Z  db upgrade  dba-oncall\n"
+            "77aa  ended  -                     -                     old         ops\n");
+}
+
+TEST_F(CommandsTest, ShowWindowPrintsScopeExpectationsAndSuppressedAlerts) {
+  transport_.Answer(200, std::string(kOpenWindow) +
+                             R"(,"suppressed":[{"id":12,"service":"checkout","dedup_key":"db-restart",)"
+                             R"("incident_id":null,"status":"suppressed","severity":"warning",)"
+                             R"("summary":"db restarting"}]})");
+
+  const int exit_code = ShowWindow(transport_, "5f0e", false, now_, console());
+
+  EXPECT_EQ(exit_code, kExitOk);
+  EXPECT_EQ(transport_.requests().at(0).target, "/api/v1/maintenance/5f0e");
+  EXPECT_THAT(out_.str(), HasSubstr("occurrence:     2026-11-29T12:00:00Z to 2026-11-29T14:00:00Z (ends in 1h)\n"));
+  EXPECT_THAT(out_.str(), HasSubstr("schedule:       2026-11-29T13:00 Europe/Berlin for 2h, once\n"));
+  EXPECT_THAT(out_.str(), HasSubstr("max length:     12h (may be extended until 2026-11-30T00:00:00Z)\n"));
+  EXPECT_THAT(out_.str(), HasSubstr("on opening:     cancels its services' pending notifications\n"));
+  EXPECT_THAT(out_.str(), HasSubstr("scope:          services checkout\n"));
+  EXPECT_THAT(out_.str(), HasSubstr("expect:         alertnames DbRestart; severities warning\n"));
+  EXPECT_THAT(out_.str(), HasSubstr("12     suppressed  warning   checkout  -         db-restart  db restarting\n"));
+}
+
+TEST_F(CommandsTest, ExtendByADurationPostsBy) {
+  transport_.Answer(200, std::string(kOpenWindow) + "}");
+
+  const int exit_code = ExtendWindow(transport_, "5f0e", "", "30m", console());
+
+  EXPECT_EQ(exit_code, kExitOk);
+  EXPECT_EQ(transport_.requests().at(0).target, "/api/v1/maintenance/5f0e/extend");
+  EXPECT_EQ(transport_.requests().at(0).body, R"({"by":"30m"})");
+  EXPECT_EQ(out_.str(), "maintenance window 5f0e (db upgrade): open until 2026-11-29T14:00:00Z\n");
+}
+
+TEST_F(CommandsTest, ExtendNeedsExactlyOneOfUntilAndBy) {
+  const int exit_code = ExtendWindow(transport_, "5f0e", "2026-11-29T15:00:00Z", "30m", console());
+
+  EXPECT_EQ(exit_code, kExitUsage);
+  EXPECT_TRUE(transport_.requests().empty());
+}
+
+TEST_F(CommandsTest, ExtendingAWindowThatIsNotOpenReportsTheConflict) {
+  transport_.Answer(409,
+                    R"({"type":"urn:incidentd:problem:conflict","title":"Conflict","status":409,)"
+                    R"("detail":"maintenance window 5f0e is not open"})",
+                    "application/problem+json");
+
+  const int exit_code = ExtendWindow(transport_, "5f0e", "2026-11-29T15:00:00Z", "", console());
+
+  EXPECT_EQ(exit_code, kExitFailed);
+  EXPECT_EQ(err_.str(), "incidentctl: maintenance window 5f0e is not open\n");
+}
+
+TEST_F(CommandsTest, EndPostsAndCancelDeletes) {
+  transport_.Answer(200, R"({"id":"5f0e","name":"db upgrade","state":"scheduled",)"
+                         R"("occurrence":{"start":"2026-12-06T12:00:00Z","end":"2026-12-06T14:00:00Z"}})");
+  transport_.Answer(200, R"({"id":"5f0e","name":"db upgrade","state":"ended","occurrence":null})");
+
+  const int ended = EndWindow(transport_, "5f0e", false, console());
+  const int cancelled = EndWindow(transport_, "5f0e", true, console());
+
+  EXPECT_EQ(ended, kExitOk);
+  EXPECT_EQ(cancelled, kExitOk);
+  EXPECT_EQ(transport_.requests().at(0).method, "POST");
+  EXPECT_EQ(transport_.requests().at(0).target, "/api/v1/maintenance/5f0e/end");
+  EXPECT_EQ(transport_.requests().at(1).method, "DELETE");
+  EXPECT_EQ(transport_.requests().at(1).target, "/api/v1/maintenance/5f0e");
+  EXPECT_EQ(out_.str(),
+            "maintenance window 5f0e (db upgrade): scheduled from 2026-12-06T12:00:00Z until 2026-12-06T14:00:00Z\n"
+            "maintenance window 5f0e (db upgrade): cancelled\n");
+}
+
+TEST_F(CommandsTest, TopologyShowPrintsHostsServicesAndRules) {
+  transport_.Answer(200, R"({"window":"5m","join_while_failing":true,"host_labels":["host","instance"],)"
+                         R"("segments":[{"name":"rack-a"}],)"
+                         R"("hosts":[{"name":"db-1","segment":"rack-a","aliases":["db-1.example.com"]}],)"
+                         R"("services":[{"name":"checkout","hosts":["db-1"],"depends_on":[]}],)"
+                         R"("failures":[{"rule":"host-down","kind":"host","matchers":["alertname=\"HostDown\""],)"
+                         R"("node_label":"instance"}]})");
+
+  const int exit_code = ShowTopology(transport_, false, console());
+
+  EXPECT_EQ(exit_code, kExitOk);
+  EXPECT_EQ(transport_.requests().at(0).target, "/api/v1/topology");
+  EXPECT_EQ(out_.str(),
+            "window:              5m\n"
+            "join while failing:  true\n"
+            "host labels:         host, instance\n"
+            "segments:            rack-a\n"
+            "\n"
+            "HOST  SEGMENT  ALIASES\n"
+            "db-1  rack-a   db-1.example.com\n"
+            "\n"
+            "SERVICE   HOSTS  DEPENDS ON\n"
+            "checkout  db-1   -\n"
+            "\n"
+            "FAILURE RULE  KIND  NODE LABEL  MATCHERS\n"
+            "host-down     host  instance    alertname=\"HostDown\"\n");
+}
+
 }  // namespace
 }  // namespace cli

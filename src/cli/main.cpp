@@ -110,6 +110,69 @@ int main(int argc, char** argv) {
   send_cmd->add_option("--custom-details", event.custom_details, "a JSON value");
   send_cmd->callback([&] { remote = [&](Transport& t, Console c) { return SendEvent(t, event, c); }; });
 
+  auto* maintenance = app.add_subcommand("maintenance", "maintenance windows: expected alerts held out of incidents")
+                          ->require_subcommand(1);
+  std::string window_id;
+
+  auto* mlist_cmd = maintenance->add_subcommand("list", "every window: open, then scheduled, then ended");
+  mlist_cmd->add_flag("--json", json, "print the API's JSON");
+  mlist_cmd->callback([&] { remote = [&](Transport& t, Console c) { return ListWindows(t, json, c); }; });
+
+  auto* mshow_cmd = maintenance->add_subcommand("show", "one window and the alerts it suppressed");
+  mshow_cmd->add_option("id", window_id, "window id")->required();
+  mshow_cmd->add_flag("--json", json, "print the API's JSON");
+  mshow_cmd->callback(
+      [&] { remote = [&](Transport& t, Console c) { return ShowWindow(t, window_id, json, Now(), c); }; });
+
+  cli::WindowOptions window;
+  auto* create_cmd = maintenance->add_subcommand("create", "a one-off or recurring window");
+  create_cmd->add_option("--name", window.name, "what the work is")->required();
+  create_cmd->add_option("--owner", window.owner, "who is reminded before the end and told what was held")
+      ->required();
+  create_cmd->add_option("--start", window.start, "local start in --time-zone, e.g. 2026-12-06T02:00")->required();
+  create_cmd->add_option("--duration", window.duration, "e.g. 2h (wall-clock: DST changes shorten or lengthen it)")
+      ->required();
+  create_cmd->add_option("--time-zone", window.time_zone, "IANA zone of --start (default UTC), e.g. Europe/Berlin");
+  create_cmd->add_option("--rrule", window.rrule, "RFC 5545 recurrence, e.g. 'FREQ=WEEKLY;BYDAY=SU'");
+  create_cmd->add_option("--service", window.services, "scope: alerts of this service (repeatable)");
+  create_cmd->add_option("--host", window.hosts, "scope: alerts about this host (repeatable)");
+  create_cmd->add_option("--matcher", window.matchers,
+                         "scope: alerts whose labels match, e.g. 'team=\"db\"' (repeatable)");
+  create_cmd->add_option("--expect-alertname", window.expect_alertnames,
+                         "expected: this alertname or event class (repeatable)");
+  create_cmd->add_option("--expect-service", window.expect_services, "expected: this service (repeatable)");
+  create_cmd->add_option("--expect-severity", window.expect_severities, "expected: this severity (repeatable)")
+      ->check(CLI::IsMember({"critical", "error", "warning", "info"}));
+  create_cmd->add_option("--max-length", window.max_length, "no occurrence or extension runs longer (default 12h)");
+  create_cmd->add_option("--remind-before", window.remind_before, "remind the owner this long before the end (15m)");
+  create_cmd->add_flag("--keep-pending", window.keep_pending,
+                       "do not cancel the pending notifications of its services' open incidents when it opens");
+  create_cmd->add_flag("--json", window.json, "print the API's JSON");
+  create_cmd->callback([&] { remote = [&](Transport& t, Console c) { return CreateWindow(t, window, c); }; });
+
+  std::string until;
+  std::string by;
+  auto* extend_cmd = maintenance->add_subcommand("extend", "move the open occurrence's end");
+  extend_cmd->add_option("id", window_id, "window id")->required();
+  auto* until_opt = extend_cmd->add_option("--until", until, "the new end, RFC 3339 (2026-12-06T05:00:00Z)");
+  auto* by_opt = extend_cmd->add_option("--by", by, "this much past the current end, e.g. 30m");
+  until_opt->excludes(by_opt);
+  extend_cmd->callback(
+      [&] { remote = [&](Transport& t, Console c) { return ExtendWindow(t, window_id, until, by, c); }; });
+
+  auto* end_cmd = maintenance->add_subcommand("end", "end the open occurrence now (later ones still happen)");
+  end_cmd->add_option("id", window_id, "window id")->required();
+  end_cmd->callback([&] { remote = [&](Transport& t, Console c) { return EndWindow(t, window_id, false, c); }; });
+
+  auto* cancel_cmd = maintenance->add_subcommand("cancel", "end the open occurrence and every later one");
+  cancel_cmd->add_option("id", window_id, "window id")->required();
+  cancel_cmd->callback([&] { remote = [&](Transport& t, Console c) { return EndWindow(t, window_id, true, c); }; });
+
+  auto* topology = app.add_subcommand("topology", "the service topology in force")->require_subcommand(1);
+  auto* topology_cmd = topology->add_subcommand("show", "segments, hosts, services, dependencies, failure rules");
+  topology_cmd->add_flag("--json", json, "print the API's JSON");
+  topology_cmd->callback([&] { remote = [&](Transport& t, Console c) { return ShowTopology(t, json, c); }; });
+
   auto* journal = app.add_subcommand("journal", "check the journal's hash chain")->require_subcommand(1);
   std::string data_dir;
   auto* verify_cmd = journal->add_subcommand("verify", "verify the whole journal");
