@@ -156,6 +156,10 @@ asio::awaitable<bool> WriteResponse(Context& ctx, beast::tcp_stream& stream, Res
     head += "\r\nAllow: ";
     head += res.allow;
   }
+  if (!res.location.empty()) {
+    head += "\r\nLocation: ";
+    head += res.location;
+  }
   if (res.retry_after > 0) {
     head += "\r\nRetry-After: ";
     AppendNumber(head, static_cast<uint64_t>(res.retry_after));

@@ -48,6 +48,8 @@ struct Response {
   int retry_after = 0;     // > 0: a Retry-After header (seconds)
   bool www_authenticate = false;
   bool close = false;  // close the connection after this response
+  // Last, so the positional initialisers of the members above stay as they were.
+  std::string location;  // non-empty: a Location header (the created resource's path; never user text)
 };
 
 // What handlers reach: shared by every connection, all members thread-safe.

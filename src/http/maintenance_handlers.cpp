@@ -204,7 +204,9 @@ Task<Response> HandleCreateWindow(Context& ctx, Request& request) {
   engine::Outcome outcome;
   engine::Command command{request.principal->actor, engine::SaveWindow{std::move(window).value()}};
   if (auto refused = co_await Run(ctx, std::move(command), outcome)) co_return std::move(*refused);
-  co_return WindowAfterCommit(ctx, id, 201);
+  Response created = WindowAfterCommit(ctx, id, 201);
+  if (created.status == 201) created.location = "/api/v1/maintenance/" + id;
+  co_return created;
 }
 
 Task<Response> HandleGetWindow(Context& ctx, Request& request) {

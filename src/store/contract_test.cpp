@@ -454,6 +454,33 @@ TEST_P(StoreContractTest, TimelineReturnsAtMostLimitEntriesAfterTheGivenSeq) {
   EXPECT_TRUE(store().Timeline(2, 0, 10)->empty());
 }
 
+TEST_P(StoreContractTest, WindowAlertsListsWhatAWindowSuppressedAndKeepsItAfterTheAlertLeaves) {
+  AlertRow held = MakeAlert(1, 0);
+  held.suppressed_by = "window-a";
+  held.explanation = "suppressed by maintenance window 'a'";
+  AlertRow other = MakeAlert(2, 7);
+  AlertRow later = MakeAlert(3, 0);
+  later.suppressed_by = "window-a";
+  ASSERT_TRUE(AppendNext(store(), Projection{{}, {held, other, later}, {}}).ok());
+  // The first one enters an incident when the window ends: an upsert without window or explanation keeps both.
+  AlertRow linked = MakeAlert(1, 9);
+  ASSERT_TRUE(AppendNext(store(), Projection{{}, {linked}, {}}).ok());
+
+  auto rows = store().WindowAlerts(std::string("window-") + "a", 10);
+  auto limited = store().WindowAlerts("window-a", 1);
+  auto none = store().WindowAlerts("window-b", 10);
+
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ(rows->at(0).id, 1u);
+  EXPECT_EQ(rows->at(0).incident_id, 9u);
+  EXPECT_EQ(rows->at(0).suppressed_by, "window-a");
+  EXPECT_EQ(rows->at(0).explanation, "suppressed by maintenance window 'a'");
+  EXPECT_EQ(rows->at(1).id, 3u);
+  EXPECT_EQ(limited->size(), 1u);
+  EXPECT_TRUE(none->empty());
+}
+
 TEST_P(StoreContractTest, GetIncidentOfUnknownIdIsNotFound) {
   ASSERT_TRUE(AppendNext(store(), Projection{{MakeIncident(1)}, {}, {}}).ok());
 

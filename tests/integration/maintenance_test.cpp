@@ -136,6 +136,7 @@ TEST_F(MaintenanceTest, CreateAnswers201WithTheWindowOpenNow) {
   EXPECT_EQ(StringField(window, "name"), "db upgrade");
   EXPECT_EQ(StringField(window, "created_by"), "token:admin");
   EXPECT_EQ(StringField(window, "duration"), "1h");
+  EXPECT_EQ(response.Header("Location"), "/api/v1/maintenance/" + StringField(window, "id"));
   const auto listed = Get("/api/v1/maintenance");
   ASSERT_THAT(Items(listed, "windows"), SizeIs(1));
   EXPECT_EQ(StringField(Items(listed, "windows")[0], "id"), StringField(window, "id"));

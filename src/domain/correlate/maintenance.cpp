@@ -210,6 +210,7 @@ json::object WindowJson(const WindowState& s, core::Timestamp now) {
   o["max_length"] = core::FormatDuration(w.max_length);
   o["remind_before"] = core::FormatDuration(w.remind_before);
   o["cancel_pending"] = w.cancel_pending;
+  o["cancelled_at"] = w.cancelled_at ? json::value(core::FormatRfc3339(*w.cancelled_at)) : json::value(nullptr);
   auto strs = [](const std::vector<std::string>& v) {
     json::array a;
     for (const auto& x : v) a.emplace_back(x);

@@ -501,6 +501,10 @@ core::Status ExtendWindow(const View& v, std::string_view id, Timestamp until, E
   const WindowState& ws = it->second;
   if (!ws.open) return core::Conflict("maintenance window " + std::string(id) + " is not open");
   if (until <= emit.now()) return core::Invalid("the new end must be in the future", "/until");
+  if (until <= OpenEnd(ws)) {
+    return core::Conflict("maintenance window '" + ws.window.name + "' already runs until " +
+                          core::FormatRfc3339(OpenEnd(ws)) + "; to end it sooner, end it");
+  }
   Timestamp limit = ws.open->start + ws.window.max_length;
   if (until > limit) {
     return core::Conflict("maintenance window '" + ws.window.name + "' cannot run past its maximum length (" +
@@ -521,6 +525,7 @@ core::Status EndWindow(const View& v, std::string_view id, bool cancel, Emitter&
   }
   Window w = it->second.window;
   const bool open = it->second.open.has_value();
+  if (cancel && !open && w.cancelled_at) return core::Ok();  // cancelled already: nothing changes
   if (open) w.ended_early = emit.now();
   if (cancel) w.cancelled_at = emit.now();
   emit.Emit(Payload(WindowSaved{std::move(w)}));
@@ -664,6 +669,8 @@ core::Status Apply(Model& m, const journal::Record& record) {
       if (!schedule.ok()) return core::Corrupt("window.saved: " + schedule.error().message);
       state.schedule = std::move(schedule).value();
     }
+    // An extension moves the end: the owner is reminded again before the new one.
+    if (state.window.extended_end != ws->window.extended_end) state.reminded = false;
     state.window = std::move(ws->window);
     m.Reschedule(state, t);
     return core::Ok();

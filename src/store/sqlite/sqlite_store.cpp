@@ -746,7 +746,7 @@ core::Result<std::vector<AlertRow>> SqliteStore::WindowAlerts(std::string_view w
   if (!stmt.ok()) return stmt.error().WithContext(context);
   Statement& s = **stmt;
   StatementScope scope(s);
-  s.BindText(1, std::string(window_id));
+  s.BindText(1, window_id);  // bound without a copy: window_id outlives the statement
   s.BindInt(2, limit);
   if (auto st = ReadAlerts(s, **lease, context, rows); !st.ok()) return st.error();
   return rows;
