@@ -4,6 +4,7 @@
 #include <chrono>
 #include <map>
 #include <optional>
+#include <unordered_map>
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
@@ -112,6 +113,7 @@ struct AlertCopy {
   correlate::LabeledAlert alert;
   correlate::Content content;
   std::vector<std::string> silenced_by;
+  std::string window;  // the maintenance window holding it out of incidents, if one is
 };
 
 std::vector<AlertCopy> SelectAlerts(Context& ctx, const AlertFilter& f, core::Timestamp now) {
@@ -119,9 +121,14 @@ std::vector<AlertCopy> SelectAlerts(Context& ctx, const AlertFilter& f, core::Ti
   // look at the alerts a chunk at a time so ingestion waits for one chunk, never for the whole scan.
   constexpr size_t kChunk = 512;  // about 0.6 ms under the lock
   std::vector<uint64_t> keys;
+  // Incident alerts a maintenance window holds → the window (few windows, so built once per request).
+  std::unordered_map<uint64_t, std::string> held;
   ctx.backend.ReadState([&](const engine::State& state) {
     keys.reserve(state.alerts.alerts.size());
     for (const auto& [key, a] : state.alerts.alerts) keys.push_back(key);
+    for (const auto& [window, list] : state.incidents.suppressed) {
+      for (const auto& h : state.incidents.SuppressedBy(window)) held.emplace(h.alert_id, window);
+    }
   });
   std::vector<AlertCopy> out;
   for (size_t begin = 0; begin < keys.size(); begin += kChunk) {
@@ -136,10 +143,12 @@ std::vector<AlertCopy> SelectAlerts(Context& ctx, const AlertFilter& f, core::Ti
                                [&](const core::Matcher& m) { return m.Matches(content.labels); });
         if (!all) continue;
         std::vector<std::string> silenced = correlate::SilencedBy(state.alerts, content.labels, now);
-        bool suppressed = !silenced.empty();
-        if (suppressed && !f.silenced) continue;
-        if (!suppressed && !f.active) continue;
-        out.push_back(AlertCopy{*a, std::move(content), std::move(silenced)});
+        std::string window;
+        if (auto h = held.find(a->alert_id); a->alert_id != 0 && h != held.end()) window = h->second;
+        if (!silenced.empty() && !f.silenced) continue;
+        if (!window.empty() && !f.inhibited) continue;
+        if (silenced.empty() && window.empty() && !f.active) continue;
+        out.push_back(AlertCopy{*a, std::move(content), std::move(silenced), std::move(window)});
       }
     });
   }
@@ -163,9 +172,13 @@ json::object GettableAlert(const AlertCopy& c) {
   json::array silenced;
   for (const auto& id : c.silenced_by) silenced.push_back(json::string(id));
   json::object status;
-  status["inhibitedBy"] = json::array();
+  // A maintenance window holding the alert shows as what inhibits it (Alertmanager has no windows; amtool then
+  // lists the alert as inhibited, which is what it is).
+  json::array inhibited;
+  if (!c.window.empty()) inhibited.push_back(json::string("maintenance:" + c.window));
+  status["inhibitedBy"] = std::move(inhibited);
   status["silencedBy"] = std::move(silenced);
-  status["state"] = c.silenced_by.empty() ? "active" : "suppressed";
+  status["state"] = c.silenced_by.empty() && c.window.empty() ? "active" : "suppressed";
   o["status"] = std::move(status);
   o["updatedAt"] = core::FormatRfc3339(a.updated_at);
   o["generatorURL"] = c.content.generator_url;

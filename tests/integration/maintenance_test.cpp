@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <boost/json/serialize.hpp>
 
 #include <chrono>
@@ -125,6 +127,32 @@ class MaintenanceTest : public ::testing::Test {
   test_support::ServerProcess server_{kTopologyYaml};
   test_support::HttpClient client_{0};
 };
+
+TEST_F(MaintenanceTest, APrometheusAlertAWindowHoldsIsListedAsInhibitedByTheWindow) {
+  json::object window = OpenWindow();
+  window["scope"] = json::object{{"services", json::array{"prometheus"}}};
+  window["expect"] = json::object{{"alertnames", json::array{"NodeRebooting"}}};
+  const std::string id = MustCreate(window);
+
+  HttpResponse posted = Must(client_.Post(
+      "/api/v2/alerts", R"([{"labels":{"alertname":"NodeRebooting","instance":"web-7:9100"}},
+                            {"labels":{"alertname":"DiskFull","instance":"web-7:9100"}}])"));
+  ASSERT_EQ(posted.status, 200) << posted.body;
+
+  json::value alerts = Get("/api/v2/alerts");
+  ASSERT_TRUE(alerts.is_array());
+  ASSERT_EQ(alerts.as_array().size(), 2u);
+  std::map<std::string, json::object> by_name;
+  for (const auto& a : alerts.as_array()) {
+    by_name[std::string(a.at("labels").at("alertname").as_string())] = a.as_object();
+  }
+  const json::object& held = by_name["NodeRebooting"];
+  EXPECT_EQ(held.at("status").at("state"), "suppressed");
+  ASSERT_EQ(held.at("status").at("inhibitedBy").as_array().size(), 1u);
+  EXPECT_EQ(held.at("status").at("inhibitedBy").as_array()[0], json::value("maintenance:" + id));
+  EXPECT_EQ(by_name["DiskFull"].at("status").at("state"), "active");  // in scope, not expected: it pages
+  EXPECT_EQ(Get("/api/v2/alerts?inhibited=false").as_array().size(), 1u);
+}
 
 TEST_F(MaintenanceTest, CreateAnswers201WithTheWindowOpenNow) {
   HttpResponse response = Create(OpenWindow());

@@ -210,6 +210,51 @@ TEST(CorrelationScenarioTest, AnIncidentResolvedWithinGroupWaitNeverNotifies) {
   EXPECT_EQ(h.Count("notification.requested"), 0u);
 }
 
+incident::Config GroupedHosts() {
+  incident::ServiceConfig hosts;
+  hosts.name = "hosts";
+  hosts.routing_keys = {"hosts-key"};
+  hosts.group_by = {"source"};
+  hosts.group_window = 10min;
+  hosts.new_symptom_severity = ingest::Severity::kCritical;
+  return incident::Config({hosts});
+}
+
+engine::Outcome HostEvent(Harness& h, const std::string& key, const std::string& klass) {
+  ingest::Event e;
+  e.routing_key = "hosts-key";
+  e.dedup_key = key;
+  e.summary = klass + " on host-1";
+  e.source = "host-1";
+  e.event_class = klass;
+  e.severity = ingest::Severity::kWarning;
+  return h.Run(engine::Command{"token:monitor", engine::SubmitEvent{e}});
+}
+
+TEST(CorrelationScenarioTest, AGroupThatWentQuietForItsWindowOpensANewIncident) {
+  Harness h(GroupedHosts(), {});
+  EXPECT_EQ(HostEvent(h, "k1", "disk").incident_id, 1u);
+  h.Advance(5min);
+  EXPECT_EQ(HostEvent(h, "k2", "disk").incident_id, 1u);  // 5 min after the last one: same incident
+  h.Advance(9min);
+  EXPECT_EQ(HostEvent(h, "k3", "disk").incident_id, 1u);  // the window rolls with every alert
+  h.Advance(11min);
+  EXPECT_EQ(HostEvent(h, "k4", "disk").incident_id, 2u);  // quiet for 11 min: a new incident
+  EXPECT_EQ(h.Incident(1).state, "triggered");             // the old one stays open until its alerts resolve
+  EXPECT_EQ(HostEvent(h, "k5", "disk").incident_id, 2u);
+}
+
+TEST(CorrelationScenarioTest, ANewDistinctSymptomRaisesTheSeverityWhenConfigured) {
+  Harness h(GroupedHosts(), {});
+  HostEvent(h, "k1", "disk");
+  HostEvent(h, "k2", "disk");
+  EXPECT_EQ(h.Incident(1).severity, "warning");  // the same kind again: nothing new
+  HostEvent(h, "k3", "memory");
+  EXPECT_EQ(h.Incident(1).severity, "critical");
+  auto kinds = h.TimelineKinds(1);
+  EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "severity_raised"), 1);
+}
+
 TEST(CorrelationScenarioTest, AFlappingAlertSpeaksOnceWhenItStartsAndOnceWhenItStops) {
   Harness h;
   auto cycle = [&] {
