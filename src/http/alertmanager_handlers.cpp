@@ -250,7 +250,7 @@ Task<Response> HandleAmPostAlerts(Context& ctx, Request& request) {
     }
     co_return InvalidProblem(detail, rejected.front().field, std::move(lines));
   }
-  co_return Response{200, "application/json", "", {}, 0, false, false};
+  co_return Response{200, "application/json", "", {}, 0, false, false, {}};
 }
 
 namespace {
@@ -413,12 +413,12 @@ Task<Response> HandleAmDeleteSilence(Context& ctx, Request& request) {
   engine::Outcome outcome;
   engine::Command command{request.principal->actor, engine::ExpireSilence{std::string(request.param)}};
   if (auto error = co_await Run(ctx, std::move(command), outcome)) co_return std::move(*error);
-  co_return Response{200, "application/json", "", {}, 0, false, false};
+  co_return Response{200, "application/json", "", {}, 0, false, false, {}};
 }
 
 Response HandleAmReady(Context& ctx) {
   if (!ctx.backend.ready()) return ProblemResponse(kUnavailableProblem, "not ready");
-  return Response{200, "text/plain; charset=utf-8", "OK", {}, 0, false, false};
+  return Response{200, "text/plain; charset=utf-8", "OK", {}, 0, false, false, {}};
 }
 
 Task<Response> HandleAmWebhook(Context& ctx, Request& request) {

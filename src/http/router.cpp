@@ -185,7 +185,7 @@ boost::asio::awaitable<Response> Dispatch(Context& ctx, Endpoint endpoint, Reque
     case Endpoint::kAmDeleteSilence:
       co_return co_await HandleAmDeleteSilence(ctx, request);
     case Endpoint::kAmHealthy:
-      co_return Response{200, "text/plain; charset=utf-8", "OK", {}, 0, false, false};
+      co_return Response{200, "text/plain; charset=utf-8", "OK", {}, 0, false, false, {}};
     case Endpoint::kAmReady:
       co_return HandleAmReady(ctx);
     case Endpoint::kAmWebhook:

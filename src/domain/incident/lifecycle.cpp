@@ -202,7 +202,7 @@ core::Result<EventResult> HandleEvent(const Model& model, const Config& config, 
   core::LabelSet labels;
   if (correlator != nullptr && correlator->active()) labels = EventLabels(service->name, e);
   NewAlert spec{service->name, GroupKey(*service, e), e.summary, e.dedup_key, e.summary, e.source, e.severity,
-                std::move(details)};
+                std::move(details), nullptr, {}};
   spec.labels = &labels;
   spec.kind_name = !e.event_class.empty() ? e.event_class : e.component;
   OpenedAlert opened = OpenAlert(model, config, spec, emit, correlator);
@@ -364,12 +364,29 @@ Placed Place(const Model& model, const Config& config, const NewAlert& a, const 
 
 }  // namespace
 
+namespace {
+
+// The record of a new alert with the fields the alert itself brings; the caller adds the placement.
+AlertTriggered Triggered(const NewAlert& a, uint64_t incident_id) {
+  AlertTriggered t;
+  t.incident_id = incident_id;
+  t.service = a.service;
+  t.dedup_key = a.dedup_key;
+  t.summary = a.summary;
+  t.source = a.source;
+  t.severity = a.severity;
+  t.details_json = a.details_json;
+  return t;
+}
+
+}  // namespace
+
 OpenedAlert OpenAlert(const Model& model, const Config& config, const NewAlert& a, Emitter& emit,
                       const Correlator* correlator) {
   Decision d = correlator != nullptr && correlator->active() ? correlator->Place(model, a, emit.now()) : Decision{};
   const uint64_t member = MemberKey(a.service, a.kind_name);
   if (d.placement.kind == Placement::Kind::kSuppressed) {
-    AlertTriggered t{0, a.service, a.dedup_key, a.summary, a.source, a.severity, a.details_json};
+    AlertTriggered t = Triggered(a, 0);
     t.placement = d.placement;
     t.subject = d.subject;
     t.failure = d.failure;
@@ -382,7 +399,7 @@ OpenedAlert OpenAlert(const Model& model, const Config& config, const NewAlert& 
   }
   const bool newly_failing = d.subject != 0 && model.failing.count(d.subject) == 0;
   Placed p = Place(model, config, a, d, member, emit);
-  AlertTriggered t{p.incident_id, a.service, a.dedup_key, a.summary, a.source, a.severity, a.details_json};
+  AlertTriggered t = Triggered(a, p.incident_id);
   t.placement = p.placement;
   t.subject = d.subject;
   t.failure = d.failure;

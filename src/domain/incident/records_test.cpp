@@ -7,6 +7,18 @@
 namespace incident {
 namespace {
 
+AlertTriggered Triggered() {
+  AlertTriggered t;
+  t.incident_id = 7;
+  t.service = "checkout";
+  t.dedup_key = "k";
+  t.summary = "sum";
+  t.source = "src";
+  t.severity = ingest::Severity::kWarning;
+  t.details_json = "{}";
+  return t;
+}
+
 template <typename T>
 T RoundTrip(const T& payload) {
   Payload p = payload;
@@ -18,7 +30,7 @@ T RoundTrip(const T& payload) {
 
 TEST(RecordsTest, EveryPayloadRoundTrips) {
   auto opened = RoundTrip(IncidentOpened{7, "checkout", "db-1", "db down", ingest::Severity::kCritical});
-  auto triggered = RoundTrip(AlertTriggered{7, "checkout", "k", "sum", "src", ingest::Severity::kWarning, "{}"});
+  auto triggered = RoundTrip(Triggered());
   auto resolved = RoundTrip(IncidentResolved{7, "rolled back", 123456});
   auto dropped = RoundTrip(EventDropped{"checkout", "k", ingest::Action::kResolve, "why"});
 
@@ -45,7 +57,7 @@ TEST(RecordsTest, UnknownTypeVersionOrTruncationIsCorruption) {
 }
 
 TEST(RecordsTest, CorrelationFieldsAndNewRecordsRoundTrip) {
-  AlertTriggered t{7, "checkout", "k", "sum", "src", ingest::Severity::kWarning, "{}"};
+  AlertTriggered t = Triggered();
   t.placement = Placement{Placement::Kind::kSymptom, 3, "host-dependency", "host db-1", 14000, "", ""};
   t.subject = 99;
   t.failure = true;
