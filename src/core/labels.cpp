@@ -109,4 +109,15 @@ std::string FingerprintHex(uint64_t fp) {
 
 uint64_t Fnv1a64(std::string_view bytes) { return HashAdd(kFnvOffset, bytes); }
 
+uint64_t Fnv1a64Pair(std::string_view a, std::string_view b) {
+  uint64_t h = Fnv1a64(a);
+  h ^= 0xff;
+  h *= 1099511628211ULL;
+  for (unsigned char c : b) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
 }  // namespace core

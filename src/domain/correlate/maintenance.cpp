@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "domain/correlate/silence.h"
 #include "journal/codec.h"
 
 namespace correlate {
@@ -255,12 +256,7 @@ std::string EncodeWindow(const Window& w) {
   out.I64(w.remind_before.count());
   WriteStrs(out, w.services);
   WriteStrs(out, w.hosts);
-  out.U64(w.matchers.size());
-  for (const auto& m : w.matchers) {
-    out.Str(m.name());
-    out.U8(static_cast<uint8_t>(m.type()));
-    out.Str(m.value());
-  }
+  WriteMatchers(out, w.matchers);
   WriteStrs(out, w.expect_services);
   WriteStrs(out, w.expect_alertnames);
   out.U64(w.expect_severities.size());
@@ -288,20 +284,10 @@ core::Result<Window> DecodeWindow(std::string_view bytes) {
   w.remind_before = core::Duration(r.I64());
   w.services = ReadStrs(r);
   w.hosts = ReadStrs(r);
-  uint64_t n = r.U64();
-  for (uint64_t i = 0; i < n && r.ok(); ++i) {
-    std::string name = r.Str();
-    uint8_t type = r.U8();
-    std::string value = r.Str();
-    if (!r.ok()) break;
-    auto m = core::Matcher::Create(std::move(name), static_cast<core::MatchType>(type <= 3 ? type : 0),
-                                   std::move(value));
-    if (!m.ok()) return core::Corrupt("maintenance window: " + m.error().message);
-    w.matchers.push_back(std::move(m).value());
-  }
+  if (auto st = ReadMatchers(r, w.matchers); !st.ok()) return st.error().WithContext("maintenance window");
   w.expect_services = ReadStrs(r);
   w.expect_alertnames = ReadStrs(r);
-  n = r.U64();
+  uint64_t n = r.U64();
   for (uint64_t i = 0; i < n && r.ok(); ++i) {
     uint8_t v = r.U8();
     w.expect_severities.push_back(static_cast<ingest::Severity>(v <= 3 ? v : 1));

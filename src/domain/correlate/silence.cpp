@@ -343,14 +343,7 @@ const core::Matcher* Anchor(const Silence& s) {
 }  // namespace
 
 uint64_t SilenceIndex::PairKey(std::string_view name, std::string_view value) {
-  uint64_t h = core::Fnv1a64(name);
-  h ^= 0xff;
-  h *= 1099511628211ULL;
-  for (unsigned char c : value) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return h;
+  return core::Fnv1a64Pair(name, value);
 }
 
 void SilenceIndex::Add(const Silence& s) {
@@ -400,16 +393,36 @@ std::vector<std::string> SilenceIndex::Matching(const SilenceMap& silences, cons
   return out;
 }
 
-std::string EncodeSilence(const Silence& silence) {
-  journal::Writer w;
-  w.U8(kEncodingVersion);
-  w.Str(silence.id);
-  w.U64(silence.matchers.size());
-  for (const auto& m : silence.matchers) {
+void WriteMatchers(journal::Writer& w, const std::vector<core::Matcher>& matchers) {
+  w.U64(matchers.size());
+  for (const auto& m : matchers) {
     w.Str(m.name());
     w.U8(TypeByte(m.type()));
     w.Str(m.value());
   }
+}
+
+core::Status ReadMatchers(journal::Reader& r, std::vector<core::Matcher>& out) {
+  uint64_t count = r.U64();
+  // No reserve(count): a corrupt count must not allocate; the loop stops at the first failed read.
+  for (uint64_t i = 0; i < count && r.ok(); ++i) {
+    std::string name = r.Str();
+    uint8_t type = r.U8();
+    std::string value = r.Str();
+    if (!r.ok()) break;
+    if (type > 3) return core::Corrupt("unknown matcher type " + std::to_string(type));
+    auto m = core::Matcher::Create(std::move(name), static_cast<core::MatchType>(type), std::move(value));
+    if (!m.ok()) return core::Corrupt(m.error().message);
+    out.push_back(std::move(m).value());
+  }
+  return core::Ok();
+}
+
+std::string EncodeSilence(const Silence& silence) {
+  journal::Writer w;
+  w.U8(kEncodingVersion);
+  w.Str(silence.id);
+  WriteMatchers(w, silence.matchers);
   w.Time(silence.starts_at);
   w.Time(silence.ends_at);
   w.Time(silence.updated_at);
@@ -428,18 +441,7 @@ core::Result<Silence> DecodeSilence(std::string_view bytes) {
   }
   Silence s;
   s.id = r.Str();
-  uint64_t count = r.U64();
-  // No reserve(count): a corrupt count must not allocate; the loop stops at the first failed read.
-  for (uint64_t i = 0; i < count && r.ok(); ++i) {
-    std::string name = r.Str();
-    uint8_t type = r.U8();
-    std::string value = r.Str();
-    if (!r.ok()) break;
-    if (type > 3) return core::Corrupt("silence " + s.id + ": unknown matcher type " + std::to_string(type));
-    auto m = core::Matcher::Create(std::move(name), static_cast<core::MatchType>(type), std::move(value));
-    if (!m.ok()) return core::Corrupt("silence " + s.id + ": " + m.error().message);
-    s.matchers.push_back(std::move(m).value());
-  }
+  if (auto st = ReadMatchers(r, s.matchers); !st.ok()) return st.error().WithContext("silence " + s.id);
   s.starts_at = r.Time();
   s.ends_at = r.Time();
   s.updated_at = r.Time();

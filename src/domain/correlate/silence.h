@@ -16,6 +16,7 @@
 #include "core/matcher.h"
 #include "core/result.h"
 #include "core/time.h"
+#include "journal/codec.h"
 
 namespace correlate {
 
@@ -110,6 +111,11 @@ class SilenceIndex {
   std::unordered_map<uint64_t, std::vector<std::string>> by_pair_;
   std::vector<std::string> unanchored_;
 };
+
+// Matchers in the journal encoding (name, type byte, value), shared by silences, windows and topology rules.
+// ReadMatchers: kCorrupt for an unknown type or a regex that no longer compiles.
+void WriteMatchers(journal::Writer& w, const std::vector<core::Matcher>& matchers);
+core::Status ReadMatchers(journal::Reader& r, std::vector<core::Matcher>& out);
 
 // Compact encoding (journal::Writer/Reader) of a silence, for record payloads and snapshots.
 std::string EncodeSilence(const Silence& silence);

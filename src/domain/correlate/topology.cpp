@@ -4,6 +4,7 @@
 #include <deque>
 #include <unordered_set>
 
+#include "domain/correlate/silence.h"
 #include "journal/codec.h"
 
 namespace correlate {
@@ -267,12 +268,7 @@ std::string EncodeTopology(const TopologyConfig& c) {
     w.Str(f.name);
     w.U8(static_cast<uint8_t>(f.kind));
     w.Str(f.node_label);
-    w.U64(f.matchers.size());
-    for (const auto& m : f.matchers) {
-      w.Str(m.name());
-      w.U8(static_cast<uint8_t>(m.type()));
-      w.Str(m.value());
-    }
+    WriteMatchers(w, f.matchers);
   }
   return w.Take();
 }
@@ -315,17 +311,7 @@ core::Result<TopologyConfig> DecodeTopology(std::string_view bytes) {
     uint8_t kind = r.U8();
     f.kind = kind <= 2 ? static_cast<NodeKind>(kind) : NodeKind::kHost;
     f.node_label = r.Str();
-    uint64_t k = r.U64();
-    for (uint64_t j = 0; j < k && r.ok(); ++j) {
-      std::string name = r.Str();
-      uint8_t type = r.U8();
-      std::string value = r.Str();
-      if (!r.ok()) break;
-      auto m = core::Matcher::Create(std::move(name), static_cast<core::MatchType>(type <= 3 ? type : 0),
-                                     std::move(value));
-      if (!m.ok()) return core::Corrupt("topology: " + m.error().message);
-      f.matchers.push_back(std::move(m).value());
-    }
+    if (auto st = ReadMatchers(r, f.matchers); !st.ok()) return st.error().WithContext("topology");
     c.failures.push_back(std::move(f));
   }
   if (auto st = r.Finish("topology"); !st.ok()) return st.error();

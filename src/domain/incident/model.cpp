@@ -55,16 +55,7 @@ std::string AlertKey(std::string_view service, std::string_view key) {
   return out;
 }
 
-uint64_t KeyIndex::Hash(std::string_view service, std::string_view key) {
-  uint64_t h = core::Fnv1a64(service);
-  h ^= 0xff;
-  h *= 1099511628211ULL;
-  for (unsigned char c : key) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
+uint64_t KeyIndex::Hash(std::string_view service, std::string_view key) { return core::Fnv1a64Pair(service, key); }
 
 std::string KeyIndex::Joined(std::string_view service, std::string_view key) { return AlertKey(service, key); }
 
