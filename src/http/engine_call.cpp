@@ -8,6 +8,8 @@
 
 #include "http/backend.h"
 #include "http/handlers.h"
+#include "http/metrics.h"
+#include "http/problem.h"
 
 namespace http {
 
@@ -51,6 +53,21 @@ struct Initiation {
 Task<SubmitResult> SubmitAndWait(Context& ctx, engine::Command command) {
   return asio::async_initiate<const asio::use_awaitable_t<>&, void(SubmitResult)>(Initiation{&ctx}, asio::use_awaitable,
                                                                                   std::move(command));
+}
+
+Task<std::optional<Response>> RunCommand(Context& ctx, engine::Command command, engine::Outcome& out) {
+  core::Result<engine::Outcome> outcome = co_await SubmitAndWait(ctx, std::move(command));
+  if (!outcome.ok()) {
+    ctx.metrics.CountRejected(outcome.error().code == core::ErrorCode::kOverloaded ? RejectReason::kOverloaded
+                                                                                   : RejectReason::kUnavailable);
+    co_return ErrorResponse(outcome.error());
+  }
+  if (!outcome->status.ok()) {
+    if (outcome->status.error().code == core::ErrorCode::kInvalid) ctx.metrics.CountRejected(RejectReason::kInvalid);
+    co_return ErrorResponse(outcome->status.error());
+  }
+  out = std::move(*outcome);
+  co_return std::nullopt;
 }
 
 }  // namespace http

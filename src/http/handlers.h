@@ -74,6 +74,9 @@ core::Status ForEachQueryParam(std::string_view query,
 // own refusal (kOverloaded, kUnavailable); a command that failed inside the engine comes back as an Outcome whose
 // status is the error.
 Task<core::Result<engine::Outcome>> SubmitAndWait(Context& ctx, engine::Command command);
+// SubmitAndWait for the native API: nullopt when committed (the outcome in `out`), else the problem response for
+// Submit's refusal or the command's own error (counted in the rejection metrics).
+Task<std::optional<Response>> RunCommand(Context& ctx, engine::Command command, engine::Outcome& out);
 
 // json_body.cpp
 // True for a JSON media type: application/json or application/<x>+json, any parameters, any case.

@@ -101,18 +101,6 @@ Task<Response> IncidentAfterCommit(Context& ctx, uint64_t id) {
   co_return JsonResponse(200, IncidentJson(*row));
 }
 
-// Submits and translates Submit's refusal or the command's error; nullopt means committed (outcome in `out`).
-Task<std::optional<Response>> Run(Context& ctx, engine::Command command, engine::Outcome& out) {
-  core::Result<engine::Outcome> outcome = co_await SubmitAndWait(ctx, std::move(command));
-  if (!outcome.ok()) {
-    ctx.metrics.CountRejected(outcome.error().code == core::ErrorCode::kOverloaded ? RejectReason::kOverloaded
-                                                                                   : RejectReason::kUnavailable);
-    co_return ErrorResponse(outcome.error());
-  }
-  if (!outcome->status.ok()) co_return ErrorResponse(outcome->status.error());
-  out = std::move(*outcome);
-  co_return std::nullopt;
-}
 
 }  // namespace
 
@@ -185,7 +173,7 @@ Task<Response> HandleAcknowledge(Context& ctx, Request& request) {
   }
   engine::Outcome outcome;
   engine::Command command{request.principal->actor, engine::AcknowledgeIncident{request.id}};
-  if (auto refused = co_await Run(ctx, std::move(command), outcome)) co_return std::move(*refused);
+  if (auto refused = co_await RunCommand(ctx, std::move(command), outcome)) co_return std::move(*refused);
   co_return co_await IncidentAfterCommit(ctx, request.id);
 }
 
@@ -210,7 +198,7 @@ Task<Response> HandleResolve(Context& ctx, Request& request) {
   }
   engine::Outcome outcome;
   engine::Command command{request.principal->actor, engine::ResolveIncident{request.id, std::move(note)}};
-  if (auto refused = co_await Run(ctx, std::move(command), outcome)) co_return std::move(*refused);
+  if (auto refused = co_await RunCommand(ctx, std::move(command), outcome)) co_return std::move(*refused);
   co_return co_await IncidentAfterCommit(ctx, request.id);
 }
 
@@ -237,7 +225,7 @@ Task<Response> HandleNotes(Context& ctx, Request& request) {
   }
   engine::Outcome outcome;
   engine::Command command{request.principal->actor, engine::AddNote{request.id, std::move(text)}};
-  if (auto refused = co_await Run(ctx, std::move(command), outcome)) co_return std::move(*refused);
+  if (auto refused = co_await RunCommand(ctx, std::move(command), outcome)) co_return std::move(*refused);
   json::object reply;
   reply["seq"] = outcome.seq;
   co_return JsonResponse(201, json::serialize(reply));

@@ -67,21 +67,6 @@ Response WindowAfterCommit(Context& ctx, std::string_view id, int status) {
   return JsonResponse(status, json::serialize(correlate::WindowJson(*window, Now())));
 }
 
-// Submits and translates Submit's refusal or the command's error; nullopt means committed (outcome in `out`).
-Task<std::optional<Response>> Run(Context& ctx, engine::Command command, engine::Outcome& out) {
-  core::Result<engine::Outcome> outcome = co_await SubmitAndWait(ctx, std::move(command));
-  if (!outcome.ok()) {
-    ctx.metrics.CountRejected(outcome.error().code == core::ErrorCode::kOverloaded ? RejectReason::kOverloaded
-                                                                                   : RejectReason::kUnavailable);
-    co_return ErrorResponse(outcome.error());
-  }
-  if (!outcome->status.ok()) {
-    if (outcome->status.error().code == core::ErrorCode::kInvalid) co_return Invalid(ctx, outcome->status.error());
-    co_return ErrorResponse(outcome->status.error());
-  }
-  out = std::move(*outcome);
-  co_return std::nullopt;
-}
 
 // A body that must be a JSON object; an empty body reads as {} when `empty_ok`.
 core::Result<json::object> ParseObject(Context& ctx, const Request& request, json::storage_ptr storage, bool empty_ok) {
@@ -203,7 +188,7 @@ Task<Response> HandleCreateWindow(Context& ctx, Request& request) {
   const std::string id = window->id;
   engine::Outcome outcome;
   engine::Command command{request.principal->actor, engine::SaveWindow{std::move(window).value()}};
-  if (auto refused = co_await Run(ctx, std::move(command), outcome)) co_return std::move(*refused);
+  if (auto refused = co_await RunCommand(ctx, std::move(command), outcome)) co_return std::move(*refused);
   Response created = WindowAfterCommit(ctx, id, 201);
   if (created.status == 201) created.location = "/api/v1/maintenance/" + id;
   co_return created;
@@ -236,7 +221,7 @@ Task<Response> HandleExtendWindow(Context& ctx, Request& request) {
   const std::string id(request.param);
   engine::Outcome outcome;
   engine::Command command{request.principal->actor, engine::ExtendWindow{id, *until}};
-  if (auto refused = co_await Run(ctx, std::move(command), outcome)) co_return std::move(*refused);
+  if (auto refused = co_await RunCommand(ctx, std::move(command), outcome)) co_return std::move(*refused);
   co_return WindowAfterCommit(ctx, id, 200);
 }
 
@@ -251,7 +236,7 @@ Task<Response> HandleEndWindow(Context& ctx, Request& request, bool cancel) {
   const std::string id(request.param);
   engine::Outcome outcome;
   engine::Command command{request.principal->actor, engine::EndWindow{id, cancel}};
-  if (auto refused = co_await Run(ctx, std::move(command), outcome)) co_return std::move(*refused);
+  if (auto refused = co_await RunCommand(ctx, std::move(command), outcome)) co_return std::move(*refused);
   co_return WindowAfterCommit(ctx, id, 200);
 }
 
