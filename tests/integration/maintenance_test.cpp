@@ -4,6 +4,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <thread>
+
+#include <csignal>
+
 #include <map>
 
 #include <boost/json/serialize.hpp>
@@ -345,6 +349,44 @@ TEST_F(MaintenanceTest, TopologyIsTheConfiguredOne) {
   EXPECT_EQ(json::serialize(topology.at("services")), R"([{"name":"checkout","hosts":["db-1"],"depends_on":[]}])");
   EXPECT_EQ(json::serialize(topology.at("failures")),
             R"([{"rule":"host-down-event","kind":"host","matchers":["class=\"host_down\""],"node_label":"source"}])");
+}
+
+// The host list of the topology in force, polled until it is `want` (a reload is asynchronous to the signal).
+std::string HostsOnceReloaded(test_support::HttpClient& client, const std::string& want) {
+  std::string hosts;
+  for (int i = 0; i < 200; ++i) {
+    HttpResponse response = Must(client.Get("/api/v1/topology"));
+    hosts = json::serialize(ParseJson(response.body).at("hosts"));
+    if (hosts == want) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return hosts;
+}
+
+TEST_F(MaintenanceTest, SighupReloadsTheTopologyAndJournalsItAndABrokenFileChangesNothing) {
+  std::string config = test_support::ReadFile(server_.config_path().string());
+  auto replace_all = [](std::string text, const std::string& from, const std::string& to) {
+    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+      text.replace(at, from.size(), to);
+    }
+    return text;
+  };
+  test_support::WriteFile(server_.config_path().string(), replace_all(config, "db-1", "db-2"));
+  ASSERT_TRUE(server_.Signal(SIGHUP));
+
+  const std::string db2 = R"([{"name":"db-2","segment":"rack-a","aliases":["db-2.example.com"]}])";
+  EXPECT_EQ(HostsOnceReloaded(client_, db2), db2);
+  auto journal = Get("/api/v1/journal/verify");
+  EXPECT_GE(NumberField(journal, "records"), 2);  // the topology at start and the reloaded one
+
+  // A file that does not validate is refused: the topology in force stays.
+  test_support::WriteFile(server_.config_path().string(), replace_all(config, "segment: rack-a", "segment: nowhere"));
+  ASSERT_TRUE(server_.Signal(SIGHUP));
+  for (int i = 0; i < 200 && server_.ReadStderr().find("reload refused") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  EXPECT_NE(server_.ReadStderr().find("reload refused"), std::string::npos);
+  EXPECT_EQ(HostsOnceReloaded(client_, db2), db2);
 }
 
 TEST_F(MaintenanceTest, IncidentctlCreatesShowsExtendsAndCancelsAWindow) {

@@ -281,5 +281,31 @@ TEST(CorrelationScenarioTest, AFlappingAlertSpeaksOnceWhenItStartsAndOnceWhenItS
   EXPECT_EQ(h.Incident(14).notifications, 1u);
 }
 
+// The flapping story above with a restart after `restart_after` cycles: what it journals must not change.
+std::vector<std::string> FlappingStory(int restart_after) {
+  Harness h;
+  for (int i = 0; i < 16; ++i) {
+    if (i == restart_after) h.Reopen();
+    h.Event("checkout-key", Action::kTrigger, "flappy");
+    h.Advance(45s);
+    h.Event("checkout-key", Action::kResolve, "flappy");
+    h.Advance(15s);
+  }
+  for (int i = 0; i < 30; ++i) {
+    if (i == 5 && restart_after >= 16) h.Reopen();
+    h.Event("checkout-key", Action::kTrigger, "flappy");
+    h.Advance(1min);
+  }
+  return h.JournalTypes();
+}
+
+TEST(CorrelationScenarioTest, ARestartWhileAnAlertFlapsChangesNothingObservable) {
+  auto straight = FlappingStory(-1);
+  ASSERT_EQ(std::count(straight.begin(), straight.end(), "alert.flapping"), 2);
+  EXPECT_EQ(FlappingStory(2), straight);  // before the verdict
+  EXPECT_EQ(FlappingStory(8), straight);  // while flapping
+  EXPECT_EQ(FlappingStory(16), straight); // while it settles
+}
+
 }  // namespace
 }  // namespace scenario

@@ -1,5 +1,7 @@
 #include "support/process.h"
 
+#include <gtest/gtest.h>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -123,6 +125,12 @@ std::string ReadFile(const std::string& path) {
   std::ostringstream contents;
   contents << in.rdbuf();
   return contents.str();
+}
+
+void WriteFile(const std::string& path, const std::string& contents) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << contents;
+  EXPECT_TRUE(out.good()) << "cannot write " << path;
 }
 
 CtlResult RunCtl(const std::vector<std::string>& args, const std::vector<std::string>& env) {

@@ -45,5 +45,7 @@ std::string BinaryPath(const char* env_name, const char* file_name);
 
 // The whole file, or "" when it cannot be read.
 std::string ReadFile(const std::string& path);
+// Replaces the file's contents (a test failure when it cannot be written).
+void WriteFile(const std::string& path, const std::string& contents);
 
 }  // namespace test_support

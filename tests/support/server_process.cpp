@@ -180,6 +180,8 @@ int ServerProcess::Kill() {
   return *status;
 }
 
+bool ServerProcess::Signal(int signal_number) const { return pid_ && ::kill(*pid_, signal_number) == 0; }
+
 std::string ServerProcess::ReadStderr() const { return ReadFile(stderr_path_.string()); }
 
 HttpClient ServerProcess::Client(const std::string& token) const { return HttpClient(port_, token); }

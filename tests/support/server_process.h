@@ -60,6 +60,8 @@ class ServerProcess {
   int Stop();
   // SIGKILL and wait: a crash. Returns the exit status (137), or -1 when it was not running.
   int Kill();
+  // Sends `signal_number` (SIGHUP: reload) without waiting; false when not running.
+  bool Signal(int signal_number) const;
 
   bool running() const { return pid_.has_value(); }
   uint16_t port() const { return port_; }
