@@ -26,11 +26,11 @@ struct Alert {
   uint64_t id = 0;  // seq of the alert.triggered record
   uint64_t incident_id = 0;  // 0 while a maintenance window suppresses it (Model::suppressed names the window)
   uint64_t subject = 0;      // the topology node it is about (0: none)
-  bool failure = false;      // it says `subject` itself is down
   std::string service;
   std::string dedup_key;
   AlertStatus status = AlertStatus::kTriggered;
   ingest::Severity severity = ingest::Severity::kError;
+  bool failure = false;      // it says `subject` itself is down (beside the two bytes above: no padding of its own)
   core::Timestamp created_at{};
   core::Timestamp updated_at{};
   uint32_t event_count = 1;
