@@ -101,6 +101,8 @@ struct Shift {
 //   CEST = 00:30Z); a restriction range therefore ends the first time the clock shows its end time.
 // The shift index is computed arithmetically (hours) or by counting calendar days (days, weeks): a query years after
 // start_local costs the same as one the day after.
+// Limit: date/tz reading the system tz database ignores the TZif footer rule, so after 2037 a zone has no DST and
+// its local times are read in standard time (as for correlate::Schedule).
 class Schedule {
  public:
   static constexpr int64_t kMaxShiftHours = 24 * 366;  // longest hourly/custom shift
