@@ -219,7 +219,7 @@ TEST(ScheduleTest, GapsAreTheHoursARestrictionLeavesUncovered) {
             (std::vector<Interval>{{At("2026-01-05T00:00:00Z"), At("2026-01-05T09:00:00Z")},
                                    {At("2026-01-05T17:00:00Z"), At("2026-01-06T09:00:00Z")},
                                    {At("2026-01-06T17:00:00Z"), At("2026-01-07T00:00:00Z")}}));
-  EXPECT_EQ(s.Gaps(At("2026-01-05T00:00:00Z"), At("2026-01-19T00:00:00Z")).size(), 11u);  // 10 nights + 1 weekend
+  EXPECT_EQ(s.Gaps(At("2026-01-05T00:00:00Z"), At("2026-01-19T00:00:00Z")).size(), 11u);  // the first morning, 8 weeknights, 2 weekends
 }
 
 TEST(ScheduleTest, TwentyFourSevenScheduleHasNoGaps) {
