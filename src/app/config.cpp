@@ -315,6 +315,123 @@ void ReadFlapping(Reader& r, const YAML::Node& f, Config& cfg) {
   cfg.services = incident::Config(cfg.services.services(), s);
 }
 
+// On-call schedules: layers of rotations with restrictions, and overrides.
+void ReadSchedules(Reader& r, const YAML::Node& list, Config& cfg) {
+  if (!list.IsDefined() || list.IsNull()) return;
+  if (!list.IsSequence()) {
+    r.Fail(list, "schedules", "must be a list");
+    return;
+  }
+  std::set<std::string> names;
+  for (size_t i = 0; i < list.size() && r.ok(); ++i) {
+    const YAML::Node s = list[i];
+    const std::string path = "schedules[" + std::to_string(i) + "]";
+    oncall::Definition d;
+    if (!r.CheckKeys(s, path, {"name", "time_zone", "layers", "overrides"}) ||
+        !r.String(s["name"], path + ".name", d.name) || !r.String(s["time_zone"], path + ".time_zone", d.time_zone)) {
+      return;
+    }
+    if (d.name.empty() || !names.insert(d.name).second) {
+      r.Fail(s["name"].IsDefined() ? s["name"] : s, path + ".name", "is required and must be unique");
+      return;
+    }
+    const YAML::Node layers = s["layers"];
+    if (!layers.IsDefined() || !layers.IsSequence() || layers.size() == 0) {
+      r.Fail(layers.IsDefined() ? layers : s, path + ".layers", "must be a non-empty list");
+      return;
+    }
+    for (size_t l = 0; l < layers.size() && r.ok(); ++l) {
+      const std::string lpath = path + ".layers[" + std::to_string(l) + "]";
+      oncall::Layer layer;
+      if (!r.CheckKeys(layers[l], lpath, {"name", "rotations"}) ||
+          !r.String(layers[l]["name"], lpath + ".name", layer.name)) {
+        return;
+      }
+      const YAML::Node rotations = layers[l]["rotations"];
+      if (!rotations.IsDefined() || !rotations.IsSequence()) {
+        r.Fail(layers[l], lpath + ".rotations", "must be a list");
+        return;
+      }
+      for (size_t k = 0; k < rotations.size() && r.ok(); ++k) {
+        const YAML::Node n = rotations[k];
+        const std::string rpath = lpath + ".rotations[" + std::to_string(k) + "]";
+        oncall::Rotation rot;
+        std::string frequency = "weekly";
+        uint64_t length = 1;
+        if (!r.CheckKeys(n, rpath, {"name", "participants", "frequency", "shift_length", "start", "time_zone",
+                                    "restrictions"}) ||
+            !r.String(n["name"], rpath + ".name", rot.name) ||
+            !r.StringList(n["participants"], rpath + ".participants", rot.participants) ||
+            !r.String(n["frequency"], rpath + ".frequency", frequency) ||
+            !r.Unsigned(n["shift_length"], rpath + ".shift_length", length, 1, 8784) ||
+            !r.String(n["start"], rpath + ".start", rot.start_local) ||
+            !r.String(n["time_zone"], rpath + ".time_zone", rot.time_zone) ||
+            !r.StringList(n["restrictions"], rpath + ".restrictions", rot.restrictions)) {
+          return;
+        }
+        if (frequency == "hourly") {
+          rot.frequency = oncall::Frequency::kHourly;
+        } else if (frequency == "daily") {
+          rot.frequency = oncall::Frequency::kDaily;
+        } else if (frequency == "weekly") {
+          rot.frequency = oncall::Frequency::kWeekly;
+        } else if (frequency == "custom") {
+          rot.frequency = oncall::Frequency::kCustom;
+        } else {
+          r.Fail(n["frequency"], rpath + ".frequency", "must be hourly, daily, weekly or custom");
+          return;
+        }
+        rot.shift_length = static_cast<int64_t>(length);
+        layer.rotations.push_back(std::move(rot));
+      }
+      d.layers.push_back(std::move(layer));
+    }
+    const YAML::Node overrides = s["overrides"];
+    for (size_t k = 0; r.ok() && overrides.IsDefined() && overrides.IsSequence() && k < overrides.size(); ++k) {
+      const YAML::Node n = overrides[k];
+      const std::string opath = path + ".overrides[" + std::to_string(k) + "]";
+      oncall::Override o;
+      std::string start, end, kind = "replace";
+      if (!r.CheckKeys(n, opath, {"start", "end", "kind", "user", "replaces"}) ||
+          !r.String(n["start"], opath + ".start", start) || !r.String(n["end"], opath + ".end", end) ||
+          !r.String(n["kind"], opath + ".kind", kind) || !r.String(n["user"], opath + ".user", o.user) ||
+          !r.String(n["replaces"], opath + ".replaces", o.replaced_user)) {
+        return;
+      }
+      auto s_at = core::ParseRfc3339(start);
+      auto e_at = core::ParseRfc3339(end);
+      if (!s_at.ok()) {
+        r.Fail(n, opath + ".start", "must be an RFC 3339 time (2026-12-24T00:00:00Z)");
+        return;
+      }
+      if (!e_at.ok()) {
+        r.Fail(n, opath + ".end", "must be an RFC 3339 time (2026-12-27T00:00:00Z)");
+        return;
+      }
+      o.start = s_at.value();
+      o.end = e_at.value();
+      if (kind == "replace") {
+        o.kind = oncall::OverrideKind::kReplace;
+      } else if (kind == "add") {
+        o.kind = oncall::OverrideKind::kAdd;
+      } else if (kind == "remove") {
+        o.kind = oncall::OverrideKind::kRemove;
+      } else {
+        r.Fail(n["kind"], opath + ".kind", "must be replace, add or remove");
+        return;
+      }
+      d.overrides.push_back(std::move(o));
+    }
+    if (!r.ok()) return;
+    auto schedule = oncall::Schedule::Make(std::move(d));
+    if (!schedule.ok()) {
+      r.Fail(s, path, schedule.error().message + " (at " + schedule.error().field + ")");
+      return;
+    }
+    cfg.schedules.push_back(std::move(schedule).value());
+  }
+}
+
 // The service topology: segments, hosts, services' hosts and dependencies, failure rules.
 void ReadTopology(Reader& r, const YAML::Node& t, Config& cfg) {
   if (!t.IsDefined() || t.IsNull()) return;
@@ -449,7 +566,8 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
   Reader r(name);
   if (!root.IsMap()) return core::Invalid(name + ": the configuration must be a YAML mapping", "config");
   r.CheckKeys(root, "",
-              {"listen", "data_dir", "auth", "http", "engine", "services", "alertmanager", "topology", "flapping"});
+              {"listen", "data_dir", "auth", "http", "engine", "services", "alertmanager", "topology", "flapping",
+               "schedules"});
   std::string listen = "127.0.0.1:9797";
   if (r.ok()) r.String(root["listen"], "listen", listen);
   if (r.ok()) {
@@ -488,6 +606,7 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
   if (r.ok()) ReadAlertmanager(r, root["alertmanager"], cfg);
   if (r.ok()) ReadTopology(r, root["topology"], cfg);
   if (r.ok()) ReadFlapping(r, root["flapping"], cfg);
+  if (r.ok()) ReadSchedules(r, root["schedules"], cfg);
   if (!r.ok()) return core::Invalid(r.error(), "config");
   return cfg;
 }

@@ -8,6 +8,7 @@
 #include "domain/correlate/routes.h"
 #include "domain/correlate/topology.h"
 #include "domain/incident/config.h"
+#include "domain/oncall/schedule.h"
 #include "engine/engine.h"
 #include "http/server.h"
 
@@ -20,6 +21,7 @@ struct Config {
   incident::Config services;
   correlate::Config alerts;  // key `alertmanager`: routes for Alertmanager's API and webhooks
   correlate::TopologyConfig topology;  // key `topology`: journaled at start and on reload
+  std::vector<oncall::Schedule> schedules;  // key `schedules`: on-call schedules (read at start)
 };
 
 // Looks up an environment variable; nullptr when unset. Injected so tests need not touch the real environment.

@@ -8,8 +8,9 @@ namespace app {
 
 class EngineBackend final : public http::Backend {
  public:
-  EngineBackend(engine::Engine& engine, const correlate::Config& alert_config)
-      : engine_(engine), alert_config_(alert_config) {}
+  EngineBackend(engine::Engine& engine, const correlate::Config& alert_config,
+                const std::vector<oncall::Schedule>& schedules)
+      : engine_(engine), alert_config_(alert_config), schedules_(schedules) {}
 
   core::Status Submit(engine::Command command, std::function<void(engine::Outcome)> done) override {
     return engine_.Submit(std::move(command), std::move(done));
@@ -23,10 +24,12 @@ class EngineBackend final : public http::Backend {
   bool ready() const override { return engine_.running(); }
   void ReadState(const std::function<void(const engine::State&)>& read) const override { engine_.Read(read); }
   const correlate::Config& alert_config() const override { return alert_config_; }
+  const std::vector<oncall::Schedule>& schedules() const override { return schedules_; }
 
  private:
   engine::Engine& engine_;
   const correlate::Config& alert_config_;
+  const std::vector<oncall::Schedule>& schedules_;
 };
 
 }  // namespace app

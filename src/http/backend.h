@@ -8,6 +8,7 @@
 
 #include "core/result.h"
 #include "domain/correlate/routes.h"
+#include "domain/oncall/schedule.h"
 #include "engine/command.h"
 #include "engine/engine.h"
 #include "engine/store.h"
@@ -39,6 +40,11 @@ class Backend {
   virtual void ReadState(const std::function<void(const engine::State&)>& read) const = 0;
   // The Alertmanager routes (receivers, grouping) the engine was started with.
   virtual const correlate::Config& alert_config() const = 0;
+  // The on-call schedules of the configuration (none by default).
+  virtual const std::vector<oncall::Schedule>& schedules() const {
+    static const std::vector<oncall::Schedule> kNone;
+    return kNone;
+  }
 };
 
 }  // namespace http

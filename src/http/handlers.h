@@ -64,6 +64,13 @@ Task<Response> HandleExtendWindow(Context& ctx, Request& request);
 Task<Response> HandleEndWindow(Context& ctx, Request& request, bool cancel);
 Response HandleTopology(Context& ctx);
 
+// schedule_handlers.cpp
+// {"schedules":[{name, time_zone, on_call_now, next_handoff, gaps_next_14_days}]}.
+Response HandleListSchedules(Context& ctx);
+// One schedule: on_call_now, shifts and gaps over ?from=&to= (RFC 3339; default: now and 14 days on); 404 when
+// not configured, 400 naming the parameter.
+Response HandleGetSchedule(Context& ctx, Request& request);
+
 // query.cpp
 // Visits each percent-decoded name=value of a query string ('+' is a space); kInvalid on a malformed escape.
 core::Status ForEachQueryParam(std::string_view query,

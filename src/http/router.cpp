@@ -139,6 +139,12 @@ RouteMatch MatchRoute(Method method, std::string_view path) {
     if (rest == "/notes") return Post(method, Endpoint::kNotes, Permission::kRespond, id);
   }
   if (path.starts_with("/api/v1/maintenance") || path == "/api/v1/topology") return MatchMaintenance(method, path);
+  if (path == "/api/v1/schedules") return Get(method, Endpoint::kListSchedules, Permission::kRead);
+  if (constexpr std::string_view kSchedule = "/api/v1/schedules/"; path.starts_with(kSchedule)) {
+    const std::string_view name = path.substr(kSchedule.size());
+    if (!IsPlainSegment(name)) return RouteMatch{};
+    return WithParam(Get(method, Endpoint::kGetSchedule, Permission::kRead), name);
+  }
   return MatchAlertmanager(method, path);
 }
 
@@ -202,6 +208,10 @@ boost::asio::awaitable<Response> Dispatch(Context& ctx, Endpoint endpoint, Reque
       co_return co_await HandleEndWindow(ctx, request, false);
     case Endpoint::kCancelWindow:
       co_return co_await HandleEndWindow(ctx, request, true);
+    case Endpoint::kListSchedules:
+      co_return HandleListSchedules(ctx);
+    case Endpoint::kGetSchedule:
+      co_return HandleGetSchedule(ctx, request);
     case Endpoint::kTopology:
       co_return HandleTopology(ctx);
     case Endpoint::kEvents:

@@ -45,6 +45,9 @@ enum class Endpoint {
   kEndWindow,
   kCancelWindow,
   kTopology,
+  // On-call schedules (schedule_handlers.cpp)
+  kListSchedules,
+  kGetSchedule,
 };
 
 struct RouteMatch {

@@ -1,0 +1,88 @@
+// On-call schedules from the configuration over HTTP, against the real binary.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "support/api.h"
+#include "support/server_process.h"
+
+namespace {
+
+namespace json = boost::json;
+using test_support::HttpResponse;
+using test_support::Must;
+using test_support::ParseJson;
+
+// `primary`: alice and bob take daily turns from 2026-01-01 00:00 UTC. `office`: only weekdays 09:00-17:00 UTC, so
+// it has gaps every night.
+constexpr const char* kSchedulesYaml =
+    "schedules:\n"
+    "  - name: primary\n"
+    "    layers:\n"
+    "      - rotations:\n"
+    "          - {participants: [alice, bob], frequency: daily, start: \"2026-01-01T00:00\"}\n"
+    "  - name: office\n"
+    "    layers:\n"
+    "      - rotations:\n"
+    "          - {participants: [carol], frequency: weekly, start: \"2026-01-05T00:00\",\n"
+    "             restrictions: [\"Mon-Fri 09:00-17:00\"]}\n";
+
+std::string DailyTurn(core::Timestamp t) {
+  int64_t days = (core::ToUnixMillis(t) - core::ToUnixMillis(core::ParseRfc3339("2026-01-01T00:00:00Z").value())) /
+                 (24 * 3600 * 1000LL);
+  return days % 2 == 0 ? "alice" : "bob";
+}
+
+core::Timestamp Now() { return std::chrono::time_point_cast<core::Duration>(std::chrono::system_clock::now()); }
+
+class OncallTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto started = server_.Start();
+    ASSERT_TRUE(started.ok()) << started.error().message;
+    client_ = server_.Client();
+  }
+  test_support::ServerProcess server_{kSchedulesYaml};
+  test_support::HttpClient client_{0};
+};
+
+TEST_F(OncallTest, ListsEverySchedulesPersonOnCallNow) {
+  core::Timestamp before = Now();
+  HttpResponse response = Must(client_.Get("/api/v1/schedules"));
+  core::Timestamp after = Now();
+
+  ASSERT_EQ(response.status, 200) << response.body;
+  const json::value body = ParseJson(response.body);
+  const json::array& list = body.at("schedules").as_array();
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0].at("name"), "primary");
+  ASSERT_EQ(list[0].at("on_call_now").as_array().size(), 1u);
+  const std::string who(list[0].at("on_call_now").as_array()[0].as_string());
+  EXPECT_TRUE(who == DailyTurn(before) || who == DailyTurn(after)) << who;
+  EXPECT_EQ(list[0].at("gaps_next_14_days"), 0);
+  EXPECT_GE(list[1].at("gaps_next_14_days").as_int64(), 9);  // every night of two weeks, and the weekends
+}
+
+TEST_F(OncallTest, AScheduleShowsItsShiftsAndGapsOverAPeriod) {
+  HttpResponse response =
+      Must(client_.Get("/api/v1/schedules/office?from=2026-03-02T00:00:00Z&to=2026-03-04T00:00:00Z"));
+
+  ASSERT_EQ(response.status, 200) << response.body;
+  json::value v = ParseJson(response.body);
+  EXPECT_EQ(json::serialize(v.at("shifts")),
+            R"([{"start":"2026-03-02T09:00:00Z","end":"2026-03-02T17:00:00Z","users":["carol"]},)"
+            R"({"start":"2026-03-03T09:00:00Z","end":"2026-03-03T17:00:00Z","users":["carol"]}])");
+  EXPECT_EQ(v.at("gaps").as_array().size(), 3u);  // before 09:00 Monday, Monday night, after 17:00 Tuesday
+}
+
+TEST_F(OncallTest, UnknownSchedulesAndBadPeriodsAreRefused) {
+  EXPECT_EQ(Must(client_.Get("/api/v1/schedules/nobody")).status, 404);
+  HttpResponse bad = Must(client_.Get("/api/v1/schedules/primary?from=yesterday"));
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("\"from\""), std::string::npos) << bad.body;
+  EXPECT_EQ(Must(client_.Get("/api/v1/schedules/primary?from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z")).status,
+            400);
+  EXPECT_EQ(Must(server_.Client("wrong-token-1234567890").Get("/api/v1/schedules")).status, 401);
+}
+
+}  // namespace
