@@ -16,6 +16,8 @@
 #include <date/tz.h>
 #include <libical/ical.h>
 
+#include "core/local_time.h"
+
 namespace correlate {
 namespace {
 
@@ -25,8 +27,6 @@ using std::chrono::seconds;
 using LocalSeconds = date::local_seconds;
 using LocalTime = date::local_time<core::Duration>;
 
-constexpr int kMinYear = 1970;
-constexpr int kMaxYear = 2500;
 constexpr core::Duration kMaxDuration = hours(24 * 3660);
 constexpr int64_t kMakeSteps = 10 * Schedule::kMaxStepsPerQuery;
 constexpr int64_t kOverlapCheckOccurrences = 1000;
@@ -38,31 +38,6 @@ constexpr LocalSeconds kLibicalEnd{date::local_days{date::year{2583} / 1 / 1}};
 // in range keeps the local-time arithmetic far from overflow.
 constexpr core::Timestamp kQueryBegin{date::sys_days{date::year{1900} / 1 / 1}};
 constexpr core::Timestamp kQueryEnd{date::sys_days{date::year{2583} / 1 / 1}};
-
-bool ReadDigits(std::string_view s, size_t pos, size_t n, int& out) {
-  out = 0;
-  for (size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    out = out * 10 + (s[i] - '0');
-  }
-  return true;
-}
-
-// "YYYY-MM-DDTHH:MM" or "YYYY-MM-DDTHH:MM:SS", a real calendar date-time in [kMinYear, kMaxYear].
-std::optional<LocalSeconds> ParseLocal(std::string_view s) {
-  if (s.size() != 16 && s.size() != 19) return std::nullopt;
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
-  if (!ReadDigits(s, 0, 4, y) || s[4] != '-' || !ReadDigits(s, 5, 2, mo) || s[7] != '-' ||
-      !ReadDigits(s, 8, 2, d) || s[10] != 'T' || !ReadDigits(s, 11, 2, h) || s[13] != ':' ||
-      !ReadDigits(s, 14, 2, mi)) {
-    return std::nullopt;
-  }
-  if (s.size() == 19 && (s[16] != ':' || !ReadDigits(s, 17, 2, sec))) return std::nullopt;
-  const date::year_month_day ymd{date::year{y}, date::month{static_cast<unsigned>(mo)},
-                                 date::day{static_cast<unsigned>(d)}};
-  if (y < kMinYear || y > kMaxYear || !ymd.ok() || h > 23 || mi > 59 || sec > 59) return std::nullopt;
-  return LocalSeconds{date::local_days{ymd}} + hours(h) + minutes(mi) + seconds(sec);
-}
 
 // A floating (zone-less) libical date-time.
 icaltimetype ToIcal(LocalSeconds t) {
@@ -280,11 +255,7 @@ struct Schedule::Rule {
   int64_t steps_per_period = 1;             // StepsPerPeriod(ical)
 
   // The instant a local time denotes, by the rules in the header: the first instant after a gap, the earlier of two.
-  core::Timestamp ToInstant(LocalTime t) const {
-    const date::local_info info = zone->get_info(date::floor<seconds>(t));
-    if (info.result == date::local_info::nonexistent) return core::Timestamp{info.second.begin};
-    return core::Timestamp{(t - info.first.offset).time_since_epoch()};
-  }
+  core::Timestamp ToInstant(LocalTime t) const { return core::LocalToInstant(*zone, t); }
 
   // Calls visit(local start) for each occurrence starting at or after `from`, in order, until visit returns false,
   // the rule ends, or `max_steps` libical steps or occurrences have been spent.
@@ -383,10 +354,10 @@ core::Result<Schedule> Schedule::Make(Recurrence r, core::Duration max_length) {
   } catch (const std::exception&) {
     return core::Invalid("unknown time zone \"" + r.time_zone + "\"", "/time_zone");
   }
-  const std::optional<LocalSeconds> first = ParseLocal(r.start_local);
+  const std::optional<LocalSeconds> first = core::ParseLocalDateTime(r.start_local);
   if (!first) {
     return core::Invalid("start_local must be a local date-time YYYY-MM-DDTHH:MM[:SS] (no offset) in the years " +
-                             std::to_string(kMinYear) + " to " + std::to_string(kMaxYear),
+                             std::to_string(core::kMinLocalYear) + " to " + std::to_string(core::kMaxLocalYear),
                          "/start_local");
   }
   rule->first = *first;

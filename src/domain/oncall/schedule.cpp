@@ -13,6 +13,8 @@
 #include <date/date.h>
 #include <date/tz.h>
 
+#include "core/local_time.h"
+
 namespace oncall {
 namespace {
 
@@ -21,34 +23,6 @@ using std::chrono::minutes;
 using std::chrono::seconds;
 using LocalSeconds = date::local_seconds;
 
-constexpr int kMinYear = 1970;
-constexpr int kMaxYear = 2500;
-
-bool ReadDigits(std::string_view s, size_t pos, size_t n, int& out) {
-  out = 0;
-  if (pos + n > s.size()) return false;
-  for (size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    out = out * 10 + (s[i] - '0');
-  }
-  return true;
-}
-
-// "YYYY-MM-DDTHH:MM" or "YYYY-MM-DDTHH:MM:SS", a real calendar date-time in [kMinYear, kMaxYear].
-std::optional<LocalSeconds> ParseLocal(std::string_view s) {
-  if (s.size() != 16 && s.size() != 19) return std::nullopt;
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
-  if (!ReadDigits(s, 0, 4, y) || s[4] != '-' || !ReadDigits(s, 5, 2, mo) || s[7] != '-' ||
-      !ReadDigits(s, 8, 2, d) || s[10] != 'T' || !ReadDigits(s, 11, 2, h) || s[13] != ':' ||
-      !ReadDigits(s, 14, 2, mi)) {
-    return std::nullopt;
-  }
-  if (s.size() == 19 && (s[16] != ':' || !ReadDigits(s, 17, 2, sec))) return std::nullopt;
-  const date::year_month_day ymd{date::year{y}, date::month{static_cast<unsigned>(mo)},
-                                 date::day{static_cast<unsigned>(d)}};
-  if (y < kMinYear || y > kMaxYear || !ymd.ok() || h > 23 || mi > 59 || sec > 59) return std::nullopt;
-  return LocalSeconds{date::local_days{ymd}} + hours(h) + minutes(mi) + seconds(sec);
-}
 
 // A weekday range and a local time-of-day range: on each day in `days`, from `begin` to `end` (end > begin; an end
 // past 24:00 runs into the next day).
@@ -70,7 +44,9 @@ std::optional<unsigned> ParseDay(std::string_view s) {
 // "HH:MM", 00:00..24:00.
 std::optional<minutes> ParseTimeOfDay(std::string_view s) {
   int h = 0, m = 0;
-  if (s.size() != 5 || !ReadDigits(s, 0, 2, h) || s[2] != ':' || !ReadDigits(s, 3, 2, m)) return std::nullopt;
+  if (s.size() != 5 || !core::ReadDigits(s, 0, 2, h) || s[2] != ':' || !core::ReadDigits(s, 3, 2, m)) {
+    return std::nullopt;
+  }
   if (m > 59 || h > 24 || (h == 24 && m != 0)) return std::nullopt;
   return hours(h) + minutes(m);
 }
@@ -121,11 +97,7 @@ struct PreparedRotation {
   std::vector<Restriction> restrictions;
 
   // The local-to-instant rule shared with correlate::Schedule: gap -> first instant after it; overlap -> earlier.
-  core::Timestamp ToInstant(LocalSeconds t) const {
-    const date::local_info info = zone->get_info(t);
-    if (info.result == date::local_info::nonexistent) return core::Timestamp{info.second.begin};
-    return core::Timestamp{(t - info.first.offset).time_since_epoch()};
-  }
+  core::Timestamp ToInstant(LocalSeconds t) const { return core::LocalToInstant(*zone, t); }
 
   LocalSeconds ToLocal(core::Timestamp t) const { return date::floor<seconds>(zone->to_local(t)); }
 
@@ -228,10 +200,10 @@ core::Result<PreparedRotation> Prepare(const Rotation& r, size_t layer, size_t i
     case Frequency::kDaily: p.day_step = r.shift_length; break;
     case Frequency::kWeekly: p.day_step = 7 * r.shift_length; break;
   }
-  const std::optional<LocalSeconds> first = ParseLocal(r.start_local);
+  const std::optional<LocalSeconds> first = core::ParseLocalDateTime(r.start_local);
   if (!first) {
     return core::Invalid("start_local must be a local date-time YYYY-MM-DDTHH:MM[:SS] (no offset) in the years " +
-                             std::to_string(kMinYear) + " to " + std::to_string(kMaxYear),
+                             std::to_string(core::kMinLocalYear) + " to " + std::to_string(core::kMaxLocalYear),
                          RotationField(layer, index, "start_local"));
   }
   p.first_local = *first;
