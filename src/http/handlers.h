@@ -70,6 +70,9 @@ Response HandleListSchedules(Context& ctx);
 // One schedule: on_call_now, shifts and gaps over ?from=&to= (RFC 3339; default: now and 14 days on); 404 when
 // not configured, 400 naming the parameter.
 Response HandleGetSchedule(Context& ctx, Request& request);
+// The schedule's shifts as iCalendar (text/calendar), from a week back to ?days= (default 60) on; ?user= for one
+// person's shifts.
+Response HandleScheduleCalendar(Context& ctx, Request& request);
 
 // query.cpp
 // Visits each percent-decoded name=value of a query string ('+' is a space); kInvalid on a malformed escape.

@@ -141,9 +141,12 @@ RouteMatch MatchRoute(Method method, std::string_view path) {
   if (path.starts_with("/api/v1/maintenance") || path == "/api/v1/topology") return MatchMaintenance(method, path);
   if (path == "/api/v1/schedules") return Get(method, Endpoint::kListSchedules, Permission::kRead);
   if (constexpr std::string_view kSchedule = "/api/v1/schedules/"; path.starts_with(kSchedule)) {
-    const std::string_view name = path.substr(kSchedule.size());
+    std::string_view name = path.substr(kSchedule.size());
+    const bool calendar = name.ends_with("/ical");
+    if (calendar) name.remove_suffix(5);
     if (!IsPlainSegment(name)) return RouteMatch{};
-    return WithParam(Get(method, Endpoint::kGetSchedule, Permission::kRead), name);
+    return WithParam(Get(method, calendar ? Endpoint::kScheduleCalendar : Endpoint::kGetSchedule, Permission::kRead),
+                     name);
   }
   return MatchAlertmanager(method, path);
 }
@@ -212,6 +215,8 @@ boost::asio::awaitable<Response> Dispatch(Context& ctx, Endpoint endpoint, Reque
       co_return HandleListSchedules(ctx);
     case Endpoint::kGetSchedule:
       co_return HandleGetSchedule(ctx, request);
+    case Endpoint::kScheduleCalendar:
+      co_return HandleScheduleCalendar(ctx, request);
     case Endpoint::kTopology:
       co_return HandleTopology(ctx);
     case Endpoint::kEvents:

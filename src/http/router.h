@@ -48,6 +48,7 @@ enum class Endpoint {
   // On-call schedules (schedule_handlers.cpp)
   kListSchedules,
   kGetSchedule,
+  kScheduleCalendar,
 };
 
 struct RouteMatch {

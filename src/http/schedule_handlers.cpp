@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "core/time.h"
+#include "domain/oncall/ical.h"
 #include "domain/oncall/schedule.h"
 #include "http/backend.h"
 #include "http/handlers.h"
@@ -90,6 +91,39 @@ Response HandleGetSchedule(Context& ctx, Request& request) {
   }
   o["gaps"] = std::move(gaps);
   return JsonResponse(200, json::serialize(o));
+}
+
+Response HandleScheduleCalendar(Context& ctx, Request& request) {
+  const oncall::Schedule* schedule = Find(ctx, request.param);
+  if (schedule == nullptr) {
+    return ErrorResponse(core::NotFound("schedule '" + std::string(request.param) + "' is not configured"));
+  }
+  std::string user;
+  int64_t days = 60;
+  core::Status st = ForEachQueryParam(request.query, [&](const std::string& key, const std::string& value) {
+    if (key == "user") {
+      user = value;
+      return core::Ok();
+    }
+    if (key == "days") {
+      if (value.empty() || value.size() > 3 || value.find_first_not_of("0123456789") != std::string::npos ||
+          std::stoi(value) < 1 || std::stoi(value) > 366) {
+        return core::Status(core::Invalid("days must be a whole number from 1 to 366", "days"));
+      }
+      days = std::stoi(value);
+      return core::Ok();
+    }
+    return core::Status(core::Invalid("unknown parameter " + key, key));
+  });
+  if (!st.ok()) return ErrorResponse(st.error());
+  const core::Timestamp now = Now();
+  // From a week back, so a subscribed calendar keeps the recent past.
+  Response res;
+  res.status = 200;
+  res.content_type = "text/calendar; charset=utf-8";
+  res.body = oncall::ICalendar(*schedule, now - std::chrono::hours(24 * 7), now + std::chrono::hours(24 * days), user,
+                               now);
+  return res;
 }
 
 }  // namespace http

@@ -75,6 +75,26 @@ TEST_F(OncallTest, AScheduleShowsItsShiftsAndGapsOverAPeriod) {
   EXPECT_EQ(v.at("gaps").as_array().size(), 3u);  // before 09:00 Monday, Monday night, after 17:00 Tuesday
 }
 
+TEST_F(OncallTest, APersonCanSubscribeToTheirShiftsAsICalendar) {
+  HttpResponse all = Must(client_.Get("/api/v1/schedules/primary/ical?days=10"));
+  HttpResponse alice = Must(client_.Get("/api/v1/schedules/primary/ical?user=alice&days=10"));
+
+  ASSERT_EQ(all.status, 200) << all.body;
+  EXPECT_EQ(all.Header("Content-Type"), "text/calendar; charset=utf-8");
+  EXPECT_NE(all.body.find("BEGIN:VCALENDAR"), std::string::npos);
+  auto count = [](const std::string& body) {
+    size_t n = 0;
+    for (size_t at = body.find("BEGIN:VEVENT"); at != std::string::npos; at = body.find("BEGIN:VEVENT", at + 1)) ++n;
+    return n;
+  };
+  EXPECT_GE(count(all.body), 17u);  // a week back and ten days on, a shift a day
+  EXPECT_LT(count(alice.body), count(all.body));
+  EXPECT_GE(count(alice.body), 8u);
+  EXPECT_EQ(alice.body.find("On call: bob"), std::string::npos);
+  EXPECT_EQ(Must(client_.Get("/api/v1/schedules/primary/ical?days=0")).status, 400);
+  EXPECT_EQ(Must(client_.Get("/api/v1/schedules/nobody/ical")).status, 404);
+}
+
 TEST_F(OncallTest, UnknownSchedulesAndBadPeriodsAreRefused) {
   EXPECT_EQ(Must(client_.Get("/api/v1/schedules/nobody")).status, 404);
   HttpResponse bad = Must(client_.Get("/api/v1/schedules/primary?from=yesterday"));
