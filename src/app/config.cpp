@@ -327,9 +327,19 @@ void ReadSchedules(Reader& r, const YAML::Node& list, Config& cfg) {
     const YAML::Node s = list[i];
     const std::string path = "schedules[" + std::to_string(i) + "]";
     oncall::Definition d;
-    if (!r.CheckKeys(s, path, {"name", "time_zone", "layers", "overrides"}) ||
-        !r.String(s["name"], path + ".name", d.name) || !r.String(s["time_zone"], path + ".time_zone", d.time_zone)) {
+    std::string gap_service;
+    if (!r.CheckKeys(s, path, {"name", "time_zone", "layers", "overrides", "gap_alert_service"}) ||
+        !r.String(s["name"], path + ".name", d.name) || !r.String(s["time_zone"], path + ".time_zone", d.time_zone) ||
+        !r.String(s["gap_alert_service"], path + ".gap_alert_service", gap_service)) {
       return;
+    }
+    if (!gap_service.empty()) {
+      if (cfg.services.ByName(gap_service) == nullptr) {
+        r.Fail(s["gap_alert_service"], path + ".gap_alert_service",
+               "names no configured service ('" + gap_service + "')");
+        return;
+      }
+      cfg.gap_alert_service[d.name] = gap_service;
     }
     if (d.name.empty() || !names.insert(d.name).second) {
       r.Fail(s["name"].IsDefined() ? s["name"] : s, path + ".name", "is required and must be unique");

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
 
 #include "core/result.h"
@@ -22,6 +23,8 @@ struct Config {
   correlate::Config alerts;  // key `alertmanager`: routes for Alertmanager's API and webhooks
   correlate::TopologyConfig topology;  // key `topology`: journaled at start and on reload
   std::vector<oncall::Schedule> schedules;  // key `schedules`: on-call schedules (read at start)
+  // schedules[].gap_alert_service: schedule name → the service a coverage-gap alert opens on.
+  std::map<std::string, std::string> gap_alert_service;
 };
 
 // Looks up an environment variable; nullptr when unset. Injected so tests need not touch the real environment.

@@ -40,6 +40,25 @@ core::Status SaveTopology(engine::Engine& eng, const correlate::TopologyConfig& 
   return out.status;
 }
 
+// Checks every schedule that alerts on coverage gaps: the engine opens (or resolves) its alert. Does not wait.
+void CheckCoverage(engine::Engine& eng, const app::Config& cfg) {
+  const auto now = std::chrono::time_point_cast<core::Duration>(std::chrono::system_clock::now());
+  for (const auto& schedule : cfg.schedules) {
+    auto it = cfg.gap_alert_service.find(schedule.definition().name);
+    if (it == cfg.gap_alert_service.end()) continue;
+    auto gaps = schedule.Gaps(now, now + std::chrono::hours(24 * 14));
+    engine::ReportCoverage report{schedule.definition().name, it->second, !gaps.empty(), {}, {}};
+    if (!gaps.empty()) {
+      report.gap_start = gaps.front().start;
+      report.gap_end = gaps.front().end;
+    }
+    auto st = eng.Submit(engine::Command{"system:oncall", std::move(report)}, [](engine::Outcome o) {
+      if (!o.status.ok()) spdlog::error("coverage check: {}", o.status.error().message);
+    });
+    if (!st.ok()) spdlog::warn("coverage check not queued: {}", st.error().message);
+  }
+}
+
 int Serve(const std::string& config_path, std::string data_dir, const std::string& listen,
           const std::string& ready_file) {
   // Block the stop signals before any thread starts, so only sigtimedwait below sees them.
@@ -122,7 +141,14 @@ int Serve(const std::string& config_path, std::string data_dir, const std::strin
   }
 
   int exit_code = 0;
+  // Coverage of the on-call schedules: at start, then every minute (a gap in the next 14 days is an alert).
+  CheckCoverage(eng, *cfg);
+  auto next_coverage = std::chrono::steady_clock::now() + std::chrono::minutes(1);
   for (;;) {
+    if (std::chrono::steady_clock::now() >= next_coverage) {
+      CheckCoverage(eng, *cfg);
+      next_coverage = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+    }
     timespec timeout{1, 0};
     int sig = sigtimedwait(&stop_signals, nullptr, &timeout);
     if (sig == SIGTERM || sig == SIGINT) {

@@ -62,13 +62,23 @@ struct EndWindow {
   std::string id;
   bool cancel = false;  // also no later occurrence
 };
+// What the coverage check of an on-call schedule found (the edge computes it from the schedule and the clock): the
+// first period with nobody on call in the window it looked at, or none. An alert for the schedule opens on the
+// given service while there is a gap and resolves when there is none.
+struct ReportCoverage {
+  std::string schedule;
+  std::string service;
+  bool gap = false;
+  core::Timestamp gap_start{};
+  core::Timestamp gap_end{};
+};
 // Evaluates timers (ack timeouts, auto-close) that are due at the engine's now. Queued by the writer itself.
 struct Tick {};
 
 struct Command {
   std::string actor;  // who asks: "token:<name>", "user:<name>", "system"
   std::variant<SubmitEvent, AcknowledgeIncident, ResolveIncident, AddNote, PostAlerts, ReceiveWebhook, PostSilence,
-               ExpireSilence, SaveTopology, SaveWindow, ExtendWindow, EndWindow, Tick>
+               ExpireSilence, SaveTopology, SaveWindow, ExtendWindow, EndWindow, ReportCoverage, Tick>
       body;
 };
 

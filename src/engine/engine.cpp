@@ -542,6 +542,9 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
             out.status = correlate::ExtendWindow(view, body.id, body.until, batch);
           } else if constexpr (std::is_same_v<T, EndWindow>) {
             out.status = correlate::EndWindow(view, body.id, body.cancel, batch);
+          } else if constexpr (std::is_same_v<T, ReportCoverage>) {
+            out.status = incident::ReportCoverage(state_.incidents, config_, body.schedule, body.service, body.gap,
+                                                  body.gap_start, body.gap_end, batch);
           } else if constexpr (std::is_same_v<T, Tick>) {
             incident::FireTimers(state_.incidents, batch);
             correlate::FireTimers(view, batch);

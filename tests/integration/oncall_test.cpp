@@ -1,6 +1,8 @@
 // On-call schedules from the configuration over HTTP, against the real binary.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <boost/json.hpp>
 
 #include "support/api.h"
@@ -22,6 +24,7 @@ constexpr const char* kSchedulesYaml =
     "      - rotations:\n"
     "          - {participants: [alice, bob], frequency: daily, start: \"2026-01-01T00:00\"}\n"
     "  - name: office\n"
+    "    gap_alert_service: checkout\n"
     "    layers:\n"
     "      - rotations:\n"
     "          - {participants: [carol], frequency: weekly, start: \"2026-01-05T00:00\",\n"
@@ -93,6 +96,20 @@ TEST_F(OncallTest, APersonCanSubscribeToTheirShiftsAsICalendar) {
   EXPECT_EQ(alice.body.find("On call: bob"), std::string::npos);
   EXPECT_EQ(Must(client_.Get("/api/v1/schedules/primary/ical?days=0")).status, 400);
   EXPECT_EQ(Must(client_.Get("/api/v1/schedules/nobody/ical")).status, 404);
+}
+
+TEST_F(OncallTest, AScheduleWithGapsIsAnAlertFromTheStart) {
+  // `office` leaves every night uncovered and alerts on service checkout; the check runs at start.
+  json::value page;
+  for (int i = 0; i < 200; ++i) {
+    page = ParseJson(Must(client_.Get("/api/v1/incidents")).body);
+    if (!page.at("incidents").as_array().empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  const json::array& incidents = page.at("incidents").as_array();
+  ASSERT_EQ(incidents.size(), 1u);
+  EXPECT_EQ(incidents[0].at("title"), "On-call schedule 'office' has nobody on call");
+  EXPECT_EQ(incidents[0].at("service"), "checkout");
 }
 
 TEST_F(OncallTest, UnknownSchedulesAndBadPeriodsAreRefused) {

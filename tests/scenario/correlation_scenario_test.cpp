@@ -281,6 +281,24 @@ TEST(CorrelationScenarioTest, AFlappingAlertSpeaksOnceWhenItStartsAndOnceWhenItS
   EXPECT_EQ(h.Incident(14).notifications, 1u);
 }
 
+TEST(CorrelationScenarioTest, AScheduleWithNobodyOnCallIsAnAlertUntilTheGapIsFilled) {
+  Harness h;
+  auto report = [&](bool gap) {
+    engine::ReportCoverage r{"primary", "checkout", gap, h.now() + 2h, h.now() + 10h};
+    return h.Run(engine::Command{"system:oncall", r});
+  };
+  EXPECT_TRUE(report(true).status.ok());
+  EXPECT_TRUE(report(true).status.ok());  // checked again a minute later: still one alert, nothing new written
+  auto open = h.Incidents({"triggered"});
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0].title, "On-call schedule 'primary' has nobody on call");
+  EXPECT_EQ(h.Count("alert.triggered"), 1u);
+  EXPECT_TRUE(report(false).status.ok());  // someone took the shift
+  EXPECT_EQ(h.Incident(open[0].id).state, "resolved");
+  engine::ReportCoverage unknown{"primary", "no-such-service", true, h.now(), h.now() + 1h};
+  EXPECT_EQ(h.Run(engine::Command{"system:oncall", unknown}).status.error().code, core::ErrorCode::kInvalid);
+}
+
 // The flapping story above with a restart after `restart_after` cycles: what it journals must not change.
 std::vector<std::string> FlappingStory(int restart_after) {
   Harness h;

@@ -498,6 +498,33 @@ std::string Explain(const Placement& p, uint64_t incident_id, std::string_view g
   return out;
 }
 
+core::Status ReportCoverage(const Model& model, const Config& config, const std::string& schedule,
+                            const std::string& service, bool gap, Timestamp gap_start, Timestamp gap_end,
+                            Emitter& emit) {
+  if (config.ByName(service) == nullptr) {
+    return core::Invalid("service '" + service + "' is not configured", "/service");
+  }
+  const std::string key = "coverage-gap:" + schedule;
+  const Alert* open = model.FindOpenAlert(service, key);
+  if (!gap) {
+    if (open != nullptr) CloseAlert(model, config, open->id, emit);
+    return core::Ok();
+  }
+  if (open != nullptr) return core::Ok();  // already alerting; the alert's text says when the gap starts
+  NewAlert a;
+  a.service = service;
+  a.group_key = key;
+  a.title = "On-call schedule '" + schedule + "' has nobody on call";
+  a.dedup_key = key;
+  a.summary = "Nobody is on call for schedule '" + schedule + "' from " + core::FormatRfc3339(gap_start) + " to " +
+              core::FormatRfc3339(gap_end);
+  a.source = "oncall";
+  a.severity = ingest::Severity::kError;
+  a.kind_name = "coverage_gap";
+  OpenAlert(model, config, a, emit, nullptr);
+  return core::Ok();
+}
+
 core::Status Acknowledge(const Model& model, const Config& config, uint64_t incident_id, Emitter& emit) {
   const Incident* inc = nullptr;
   if (auto st = CheckOpen(model, incident_id, &inc); !st.ok()) return st;

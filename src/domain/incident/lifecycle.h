@@ -136,6 +136,13 @@ std::vector<uint64_t> LinkSuppressed(const Model& model, const Config& config, c
 // host-dependency), 14 s after the parent".
 std::string Explain(const Placement& placement, uint64_t incident_id, std::string_view group_key);
 
+// An on-call schedule's coverage: with a gap, an alert "coverage-gap:<schedule>" opens on `service` (once; a later
+// report of the same gap changes nothing); without one, that alert resolves. kInvalid (field /service) when the
+// service is not configured.
+core::Status ReportCoverage(const Model& model, const Config& config, const std::string& schedule,
+                            const std::string& service, bool gap, core::Timestamp gap_start, core::Timestamp gap_end,
+                            Emitter& emit);
+
 // kNotFound for an id never issued; kConflict when resolved or closed. Acknowledging an acknowledged incident is a
 // no-op success (no record).
 core::Status Acknowledge(const Model& model, const Config& config, uint64_t incident_id, Emitter& emit);
