@@ -9,6 +9,7 @@
 #include "domain/correlate/maintenance.h"
 #include "domain/correlate/silence.h"
 #include "domain/correlate/topology.h"
+#include "domain/escalation/paging.h"
 #include "domain/ingest/alertmanager.h"
 #include "domain/ingest/event.h"
 
@@ -72,13 +73,28 @@ struct ReportCoverage {
   core::Timestamp gap_start{};
   core::Timestamp gap_end{};
 };
+// What the outbox worker saw when it tried to deliver a notification.
+struct RecordDelivery {
+  escalation::AttemptReport report;
+};
+// Restarts an incident's escalation with another policy, or pages one person (exactly one of the two).
+struct ReassignIncident {
+  uint64_t incident_id = 0;
+  std::string policy;
+  std::string user;
+};
+// Runs a configured fire drill now; the outcome's seq is the run id.
+struct RunDrill {
+  std::string drill;
+};
 // Evaluates timers (ack timeouts, auto-close) that are due at the engine's now. Queued by the writer itself.
 struct Tick {};
 
 struct Command {
   std::string actor;  // who asks: "token:<name>", "user:<name>", "system"
   std::variant<SubmitEvent, AcknowledgeIncident, ResolveIncident, AddNote, PostAlerts, ReceiveWebhook, PostSilence,
-               ExpireSilence, SaveTopology, SaveWindow, ExtendWindow, EndWindow, ReportCoverage, Tick>
+               ExpireSilence, SaveTopology, SaveWindow, ExtendWindow, EndWindow, ReportCoverage, RecordDelivery, ReassignIncident, RunDrill,
+               Tick>
       body;
 };
 

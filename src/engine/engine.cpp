@@ -7,6 +7,7 @@
 #include "domain/correlate/correlation.h"
 #include "domain/correlate/pipeline.h"
 #include "domain/correlate/records.h"
+#include "domain/escalation/paging.h"
 #include "domain/incident/lifecycle.h"
 #include "domain/incident/records.h"
 #include "engine/journal_tools.h"
@@ -66,7 +67,7 @@ std::string Summarize(const correlate::PostSummary& s) {
 
 // One writer batch: links each decided payload into the chain, applies it, and gathers what the store and the
 // subscribers need. Implements the domain's Emitter (decisions out) and Observer (changes in).
-class Engine::Batch final : public correlate::Emitter, public incident::Observer {
+class Engine::Batch final : public escalation::Emitter, public incident::Observer {
  public:
   Batch(Engine& engine, core::Timestamp now, bool want_published)
       : engine_(engine), now_(now), want_published_(want_published) {}
@@ -80,6 +81,20 @@ class Engine::Batch final : public correlate::Emitter, public incident::Observer
   uint64_t Emit(const correlate::Payload& payload) override {
     return Link(static_cast<uint16_t>(correlate::TypeOf(payload)), correlate::kPayloadVersion,
                 correlate::EncodePayload(payload));
+  }
+  uint64_t Emit(const escalation::Payload& payload) override {
+    return Link(static_cast<uint16_t>(escalation::TypeOf(payload)), escalation::kPayloadVersion,
+                escalation::EncodePayload(payload));
+  }
+
+  // Paging reacts to the incident records decided so far (first notification → escalation, acknowledgement →
+  // stop, ...), in order, including to the ones its own reactions cause.
+  void React(const escalation::View& view) {
+    for (size_t i = 0; i < reactions_.size(); ++i) {
+      incident::Payload p = std::move(reactions_[i]);
+      escalation::React(view, p, *this);
+    }
+    reactions_.clear();
   }
 
   uint64_t Link(uint16_t type, uint16_t version, std::string payload) {
@@ -96,6 +111,11 @@ class Engine::Batch final : public correlate::Emitter, public incident::Observer
     core::Status st = ApplyRecord(engine_.state_, r, this);
     // A decision that cannot be applied is a bug in the domain module, not bad input.
     INCIDENTD_CHECK(st.ok());
+    if (Reacts(r.type)) {
+      auto decoded = incident::DecodePayload(r.type, r.version, r.payload);
+      INCIDENTD_CHECK(decoded.ok());
+      reactions_.push_back(std::move(decoded).value());
+    }
     if (want_published_) {
       Published p;
       p.seq = r.seq;
@@ -183,11 +203,30 @@ class Engine::Batch final : public correlate::Emitter, public incident::Observer
   std::vector<Published> published_;
   std::unordered_map<uint64_t, size_t> alert_index_;
   std::unordered_map<uint64_t, size_t> incident_index_;
+  std::vector<incident::Payload> reactions_;
+
+  static bool Reacts(uint16_t type) {
+    using T = incident::RecordType;
+    switch (static_cast<T>(type)) {
+      case T::kNotificationRequested:
+      case T::kIncidentAcknowledged:
+      case T::kIncidentUnacknowledged:
+      case T::kIncidentResolved:
+      case T::kIncidentMerged:
+        return true;
+      default:
+        return false;
+    }
+  }
 };
 
 namespace {
 const correlate::Config& NoAlertRoutes() {
   static const correlate::Config config;
+  return config;
+}
+const escalation::Config& NoPaging() {
+  static const escalation::Config config;
   return config;
 }
 }  // namespace
@@ -197,7 +236,12 @@ Engine::Engine(Store& store, const incident::Config& config, Clock clock, Option
 
 Engine::Engine(Store& store, const incident::Config& config, const correlate::Config& alert_config, Clock clock,
                Options options)
-    : store_(store), config_(config), alert_config_(alert_config), clock_(std::move(clock)), options_(options) {}
+    : store_(store),
+      config_(config),
+      alert_config_(alert_config),
+      paging_config_(&NoPaging()),
+      clock_(std::move(clock)),
+      options_(options) {}
 
 Engine::~Engine() { Stop(); }
 
@@ -475,6 +519,7 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
   // Without a topology or an open maintenance window it answers active() false and callers skip the work.
   const incident::Correlator* correlator = &correlation;
   const correlate::View view{state_.alerts, state_.incidents, alert_config_, config_, correlator};
+  const escalation::View paging{state_.paging, state_.incidents, *paging_config_, config_};
   std::unique_lock turn(turnstile_);
   std::unique_lock state_lock(state_mu_);
   turn.unlock();
@@ -493,6 +538,9 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
               out.incident_id = r->incident_id;
               out.dropped = r->dropped;
               out.message = r->message;
+              if (!state_.paging.runs.empty()) {
+                escalation::LinkDrillEvent(paging, body.event.dedup_key, r->incident_id, batch);
+              }
             } else {
               out.status = r.error();
             }
@@ -545,12 +593,27 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
           } else if constexpr (std::is_same_v<T, ReportCoverage>) {
             out.status = incident::ReportCoverage(state_.incidents, config_, body.schedule, body.service, body.gap,
                                                   body.gap_start, body.gap_end, batch);
+          } else if constexpr (std::is_same_v<T, RecordDelivery>) {
+            out.status = escalation::RecordAttempt(paging, body.report, batch);
+          } else if constexpr (std::is_same_v<T, ReassignIncident>) {
+            out.incident_id = body.incident_id;
+            out.status = escalation::Reassign(paging, body.incident_id, body.policy, body.user, batch);
+          } else if constexpr (std::is_same_v<T, RunDrill>) {
+            auto r = escalation::RunDrill(paging, body.drill, batch);
+            if (r.ok()) {
+              out.message = std::to_string(r.value());
+            } else {
+              out.status = r.error();
+            }
           } else if constexpr (std::is_same_v<T, Tick>) {
             incident::FireTimers(state_.incidents, batch);
             correlate::FireTimers(view, batch);
+            batch.React(paging);
+            escalation::FireTimers(paging, batch);
           }
         },
         cmd.body);
+    batch.React(paging);
     if (batch.records().size() > before) out.seq = batch.records().back().seq;
   }
   state_lock.unlock();

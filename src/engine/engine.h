@@ -18,6 +18,7 @@
 #include "core/result.h"
 #include "core/time.h"
 #include "domain/correlate/routes.h"
+#include "domain/escalation/config.h"
 #include "engine/command.h"
 #include "engine/state.h"
 #include "engine/store.h"
@@ -75,6 +76,11 @@ class Engine {
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
+
+  // Escalation policies, people, channels' names and drills; `paging` must outlive the engine. Call before Start.
+  // Without it nobody is paged (notifications stay records).
+  void SetPaging(const escalation::Config& paging) { paging_config_ = &paging; }
+  const escalation::Config& paging() const { return *paging_config_; }
 
   // Loads the latest snapshot and folds the journal tail. Verifies the hash chain from record 1 (or, with
   // verify_full_chain off, from the snapshot's record on). kCorrupt (naming the record) when the chain is broken,
@@ -159,6 +165,7 @@ class Engine {
   Store& store_;
   const incident::Config& config_;
   const correlate::Config& alert_config_;
+  const escalation::Config* paging_config_;
   Clock clock_;
   Options options_;
   State state_;

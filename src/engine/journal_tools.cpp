@@ -1,5 +1,7 @@
 #include "engine/journal_tools.h"
 
+#include "domain/escalation/paging.h"
+
 #include "domain/correlate/records.h"
 
 #include "domain/incident/records.h"
@@ -58,6 +60,27 @@ core::Result<Published> Describe(const journal::Record& record) {
       p.summary = "Maintenance window " + wc->id + " closed";
     } else if (const auto* wr = std::get_if<correlate::WindowReminded>(&c.value())) {
       p.summary = "Owner of maintenance window " + wr->id + " reminded of its end";
+    }
+    return p;
+  }
+  if (record.type >= escalation::kFirstType && record.type <= escalation::kLastType) {
+    auto e = escalation::DecodePayload(record.type, record.version, record.payload);
+    if (!e.ok()) return e.error().WithContext("record " + std::to_string(record.seq));
+    // Without the state at hand: the lines that need it (which delivery an attempt belongs to) say less.
+    if (auto line = escalation::Describe(escalation::Model{}, e.value())) {
+      p.incident_id = line->incident_id;
+      p.summary = std::move(line->text);
+    } else if (const auto* q = std::get_if<escalation::DeliveryQueued>(&e.value())) {
+      p.summary = q->kind + " notification for " + q->user + " via " + q->channel + " queued";
+    } else if (const auto* a = std::get_if<escalation::DeliveryAttempted>(&e.value())) {
+      p.summary = "Delivery " + std::to_string(a->delivery_id) + " attempt " + std::to_string(a->attempt) + ": " +
+                  (a->ok ? std::string("delivered") : a->error);
+    } else if (const auto* c = std::get_if<escalation::DeliveryCancelled>(&e.value())) {
+      p.summary = "Delivery " + std::to_string(c->delivery_id) + " cancelled: " + c->reason;
+    } else if (const auto* d = std::get_if<escalation::DrillStarted>(&e.value())) {
+      p.summary = "Drill " + d->drill + " started" + (d->manual ? " on request" : "");
+    } else if (const auto* f = std::get_if<escalation::DrillFinished>(&e.value())) {
+      p.summary = "Drill run " + std::to_string(f->run) + (f->passed ? " passed" : " failed at " + f->link);
     }
     return p;
   }

@@ -4,12 +4,13 @@
 
 #include "domain/correlate/pipeline.h"
 #include "domain/correlate/records.h"
+#include "domain/escalation/paging.h"
 #include "domain/incident/records.h"
 #include "journal/codec.h"
 
 namespace engine {
 namespace {
-constexpr uint8_t kStateFormat = 2;  // 2: the labelled-alert model follows the incidents
+constexpr uint8_t kStateFormat = 3;  // 2: the labelled-alert model follows the incidents; 3: then paging
 }
 
 std::string EncodeState(const State& state) {
@@ -17,16 +18,18 @@ std::string EncodeState(const State& state) {
   w.U8(kStateFormat);
   w.Str(incident::EncodeModel(state.incidents));
   w.Str(correlate::EncodeModel(state.alerts));
+  w.Str(escalation::EncodeModel(state.paging));
   return w.Take();
 }
 
 core::Result<State> DecodeState(std::string_view bytes) {
   journal::Reader r(bytes);
   uint8_t format = r.U8();
-  if (format != 1 && format != kStateFormat) return core::Corrupt("unknown snapshot format");
+  if (format < 1 || format > kStateFormat) return core::Corrupt("unknown snapshot format");
   std::string_view incidents = r.StrView();
-  // Format 1 snapshots predate the labelled-alert model: it starts empty.
+  // Format 1 snapshots predate the labelled-alert model, format 2 paging: they start empty.
   std::string_view alerts = format == 1 ? std::string_view() : r.StrView();
+  std::string_view paging = format <= 2 ? std::string_view() : r.StrView();
   if (auto st = r.Finish("snapshot"); !st.ok()) return st.error();
   auto model = incident::DecodeModel(incidents);
   if (!model.ok()) return model.error();
@@ -37,6 +40,9 @@ core::Result<State> DecodeState(std::string_view bytes) {
     if (!labelled.ok()) return labelled.error();
     s.alerts = std::move(labelled).value();
   }
+  auto pages = escalation::DecodeModel(paging);
+  if (!pages.ok()) return pages.error();
+  s.paging = std::move(pages).value();
   return s;
 }
 
@@ -52,15 +58,33 @@ void ReserveFor(State& state, uint64_t records) {
 
 core::Status ApplyRecord(State& state, const journal::Record& record, incident::Observer* observer) {
   if (record.type >= incident::kFirstType && record.type <= incident::kLastType) {
-    return incident::Apply(state.incidents, record, observer);
+    if (auto st = incident::Apply(state.incidents, record, observer); !st.ok()) return st;
+    if (record.type == static_cast<uint16_t>(incident::RecordType::kIncidentClosed)) {
+      auto closed = incident::DecodePayload(record.type, record.version, record.payload);
+      if (closed.ok()) escalation::Forget(state.paging, std::get<incident::IncidentClosed>(closed.value()).incident_id);
+    }
+    return core::Ok();
   }
   if (record.type >= correlate::kFirstType && record.type <= correlate::kLastType) {
     return correlate::Apply(state.alerts, record);
+  }
+  if (record.type >= escalation::kFirstType && record.type <= escalation::kLastType) {
+    if (auto st = escalation::Apply(state.paging, record); !st.ok()) return st;
+    if (observer != nullptr) {
+      auto payload = escalation::DecodePayload(record.type, record.version, record.payload);
+      if (payload.ok()) {
+        if (auto line = escalation::Describe(state.paging, payload.value()); line && line->incident_id != 0) {
+          observer->TimelineEntry(line->incident_id, line->kind, std::move(line->text));
+        }
+      }
+    }
+    return core::Ok();
   }
   return core::Corrupt("record " + std::to_string(record.seq) + " has unknown type " + std::to_string(record.type));
 }
 
 const char* RecordTypeName(uint16_t type) {
+  if (type >= escalation::kFirstType && type <= escalation::kLastType) return escalation::TypeName(type);
   if (type >= correlate::kFirstType && type <= correlate::kLastType) return correlate::TypeName(type);
   return incident::TypeName(type);
 }

@@ -7,6 +7,7 @@
 
 #include "core/result.h"
 #include "domain/correlate/model.h"
+#include "domain/escalation/model.h"
 #include "domain/incident/lifecycle.h"
 #include "domain/incident/model.h"
 #include "journal/record.h"
@@ -16,6 +17,7 @@ namespace engine {
 struct State {
   incident::Model incidents;
   correlate::Model alerts;  // labelled alerts and silences (Alertmanager's API)
+  escalation::Model paging;  // escalations, the delivery outbox, drill runs
 };
 
 std::string EncodeState(const State& state);

@@ -344,7 +344,13 @@ Placed Place(const Model& model, const Config& config, const NewAlert& a, const 
       int64_t notify_at = d.unexpected ? core::ToUnixMillis(now) : DueMs(now, GroupWait(config, a.service));
       if (notify_at == 0) notify_at = core::ToUnixMillis(now);
       if (model.Flapping(a.service, a.dedup_key)) notify_at = 0;  // damped: it spoke when it started flapping
-      emit.Emit(IncidentOpened{out.incident_id, a.service, a.group_key, a.title, a.severity, d.subject, notify_at});
+      IncidentOpened opened{out.incident_id, a.service, a.group_key, a.title, a.severity, d.subject, notify_at, {}};
+      if (a.labels != nullptr) {
+        std::string_view category = a.labels->Get("category");
+        if (category.empty()) category = a.labels->Get("class");
+        opened.category = std::string(category.substr(0, 200));
+      }
+      emit.Emit(opened);
       return out;
     }
   }
@@ -617,6 +623,7 @@ core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
           inc.opened_at = t;
           inc.last_alert_at = t;
           inc.subject = p.subject;
+          inc.category = std::move(p.category);
           touch(inc);
           auto& stored = m.incidents.emplace(inc.id, std::move(inc)).first->second;
           m.IndexGroup(stored);

@@ -7,7 +7,7 @@
 namespace incident {
 namespace {
 
-constexpr uint8_t kModelFormat = 3;  // 2: alerts without their text; 3: correlation and notification state
+constexpr uint8_t kModelFormat = 4;  // 2: alerts without their text; 3: correlation and notification state; 4: category
 
 void WriteOptTime(journal::Writer& w, const std::optional<core::Timestamp>& t) {
   w.Bool(t.has_value());
@@ -206,6 +206,7 @@ std::string EncodeModel(const Model& m) {
     w.U64(inc.notified);
     w.U64(inc.pending);
     WriteOptTime(w, inc.last_notified_at);
+    w.Str(inc.category);
   }
   // Failing nodes and root lists depend on the order alerts joined, so they are written, sorted, not re-derived.
   std::vector<std::pair<uint64_t, Failing>> failing(m.failing.begin(), m.failing.end());
@@ -319,6 +320,7 @@ core::Result<Model> DecodeModel(std::string_view bytes) {
       inc.notified = static_cast<uint32_t>(r.U64());
       inc.pending = static_cast<uint32_t>(r.U64());
       inc.last_notified_at = ReadOptTime(r);
+      if (format >= 4) inc.category = r.Str();
     } else {
       inc.last_alert_at = inc.opened_at;
     }

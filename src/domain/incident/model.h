@@ -90,6 +90,7 @@ struct Incident {
   uint32_t notified = 0;                         // notifications requested so far
   uint32_t pending = 0;                          // alerts joined since the last notification
   std::optional<core::Timestamp> last_notified_at;
+  std::string category;                          // from its opening alert (IncidentOpened v3); may be empty
 
   bool open() const { return state == State::kTriggered || state == State::kAcknowledged; }
 };

@@ -23,6 +23,7 @@ struct Encoder {
     w.U8(static_cast<uint8_t>(p.severity));
     w.U64(p.subject);
     w.I64(p.notify_at_ms);
+    w.Str(p.category);
   }
   void operator()(const AlertTriggered& p) {
     w.U64(p.incident_id);
@@ -144,7 +145,8 @@ const char* TypeName(uint16_t type) {
 }
 
 uint16_t PayloadVersion(RecordType type) {
-  return type == RecordType::kIncidentOpened || type == RecordType::kAlertTriggered ? 2 : 1;
+  if (type == RecordType::kIncidentOpened) return 3;
+  return type == RecordType::kAlertTriggered ? 2 : 1;
 }
 
 const char* ToString(Placement::Kind kind) {
@@ -197,6 +199,7 @@ core::Result<Payload> DecodePayload(uint16_t type, uint16_t version, std::string
         p.subject = r.U64();
         p.notify_at_ms = r.I64();
       }
+      if (version >= 3) p.category = r.Str();
       out = std::move(p);
       break;
     }

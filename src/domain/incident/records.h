@@ -47,6 +47,8 @@ struct IncidentOpened {
   // Version 2:
   uint64_t subject = 0;      // the topology node its first alert is about (0: none)
   int64_t notify_at_ms = 0;  // when its first notification is due (group_wait); 0 = none scheduled
+  // Version 3:
+  std::string category = {};  // its opening alert's `category` label (else the event's class); escalation routes on it
 };
 
 // Why an alert is where it is. Stored in its alert.triggered record; the text shown on the timeline and the alert
@@ -196,7 +198,7 @@ std::string EncodePayload(const Payload& payload);
 // kCorrupt for an unknown type, an unknown version, or malformed bytes. Older versions decode with the fields they
 // lack at their defaults.
 core::Result<Payload> DecodePayload(uint16_t type, uint16_t version, std::string_view bytes);
-// The version EncodePayload writes for a type: 2 for incident.opened and alert.triggered, 1 for the others.
+// The version EncodePayload writes for a type: 3 for incident.opened, 2 for alert.triggered, 1 for the others.
 uint16_t PayloadVersion(RecordType type);
 
 const char* ToString(Placement::Kind kind);
