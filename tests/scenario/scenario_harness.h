@@ -50,6 +50,7 @@ class Harness {
     EXPECT_TRUE(s.ok());
     store_ = std::move(s).value();
     engine_ = std::make_unique<engine::Engine>(*store_, config_, [this] { return now_; }, options_);
+    if (paging_) engine_->SetPaging(*paging_);
     auto st = engine_->Recover();
     EXPECT_TRUE(st.ok()) << (st.ok() ? "" : st.error().message);
     if (!topology_.empty()) {
@@ -57,6 +58,18 @@ class Harness {
       EXPECT_TRUE(saved.status.ok()) << saved.status.error().message;
     }
   }
+
+  // Escalation policies, people and drills for the engine (kept across Reopen).
+  void SetPaging(escalation::Config paging) {
+    paging_ = std::make_unique<escalation::Config>(std::move(paging));
+    engine_->SetPaging(*paging_);
+  }
+  // Reads the engine's state (the writer is not running in scenario tests).
+  template <typename F>
+  void Read(F&& read) {
+    engine_->Read(std::forward<F>(read));
+  }
+  void SetNow(core::Timestamp t) { now_ = t; }
 
   engine::Outcome Run(engine::Command command) {
     auto outcomes = engine_->ProcessForTest({std::move(command)});
@@ -139,6 +152,7 @@ class Harness {
   engine::Options options_;
   incident::Config config_;
   correlate::TopologyConfig topology_;
+  std::unique_ptr<escalation::Config> paging_;
   core::Timestamp now_ = core::FromUnixMillis(1'764'400'000'000);  // 2025-11-29
   std::unique_ptr<store::sqlite::SqliteStore> store_;
   std::unique_ptr<engine::Engine> engine_;

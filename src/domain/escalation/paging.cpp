@@ -129,9 +129,8 @@ void RunStep(const View& v, const incident::Incident& inc, const Policy& policy,
     if (!Queue(v, u, inc.id, kind, subject, body, true, key, emit)) no_contact.push_back(u);
   }
   (void)no_contact;  // validation refuses people without contacts; kept for configurations built in code
-  if (s.next_at_ms == 0) {
-    emit.Emit(EscalationStopped{inc.id, "exhausted: the last step of policy " + policy.name + " ran"});
-  }
+  // After the last step the escalation stays active, with no step due, until it is acknowledged or resolved: pages
+  // still owed (a contact's delay) are cancelled then.
 }
 
 uint64_t Start(const View& v, const incident::Incident& inc, const RouteChoice& choice, const std::string& text,
@@ -558,7 +557,11 @@ std::optional<TimelineLine> Describe(const Model& m, const Payload& payload) {
                           (p.round > 0 ? " (round " + std::to_string(p.round + 1) + ")" : "") + ": paged " +
                           (p.users.empty() ? std::string("nobody") : join(p.users));
           if (!p.problems.empty()) t += "; " + join(p.problems);
-          if (p.next_at_ms != 0) t += "; next step at " + Iso(p.next_at_ms) + " unless acknowledged";
+          if (p.next_at_ms != 0) {
+            t += "; next step at " + Iso(p.next_at_ms) + " unless acknowledged";
+          } else if (p.step != 0 || p.round != 0 || !p.users.empty()) {
+            t += "; that was the last step";
+          }
           return TimelineLine{p.incident_id, "escalation", std::move(t)};
         } else if constexpr (std::is_same_v<T, EscalationStopped>) {
           return TimelineLine{p.incident_id, "escalation", "Escalation stopped: " + p.reason};
