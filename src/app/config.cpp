@@ -9,93 +9,12 @@
 #include "core/matcher.h"
 #include "core/time.h"
 #include "domain/ingest/alertmanager.h"
+#include "app/config_reader.h"
+#include "app/paging_config.h"
 #include "http/auth.h"
 
 namespace app {
 namespace {
-
-// Collects the first error with its location; every reader returns false once an error is recorded.
-class Reader {
- public:
-  explicit Reader(std::string name) : name_(std::move(name)) {}
-
-  bool Fail(const YAML::Node& node, const std::string& key, const std::string& message) {
-    if (error_.empty()) {
-      int line = node.IsDefined() ? node.Mark().line + 1 : 0;
-      error_ = name_ + (line > 0 ? ":" + std::to_string(line) : "") + ": " + key + ": " + message;
-    }
-    return false;
-  }
-
-  bool ok() const { return error_.empty(); }
-  const std::string& error() const { return error_; }
-
-  bool CheckKeys(const YAML::Node& map, const std::string& path, const std::set<std::string>& allowed) {
-    if (!map.IsMap()) return Fail(map, path.empty() ? "(top level)" : path, "must be a mapping");
-    for (const auto& kv : map) {
-      std::string key = kv.first.as<std::string>();
-      if (!allowed.count(key)) {
-        std::string known;
-        for (const auto& a : allowed) known += (known.empty() ? "" : ", ") + a;
-        return Fail(kv.first, path.empty() ? key : path + "." + key, "unknown key (known keys: " + known + ")");
-      }
-    }
-    return true;
-  }
-
-  bool String(const YAML::Node& node, const std::string& key, std::string& out) {
-    if (!node.IsDefined() || node.IsNull()) return true;
-    if (!node.IsScalar()) return Fail(node, key, "must be a string");
-    out = node.Scalar();
-    return true;
-  }
-
-  template <typename T>
-  bool Unsigned(const YAML::Node& node, const std::string& key, T& out, uint64_t min, uint64_t max) {
-    if (!node.IsDefined() || node.IsNull()) return true;
-    if (!node.IsScalar()) return Fail(node, key, "must be a number");
-    const std::string& s = node.Scalar();
-    uint64_t v = 0;
-    if (s.empty() || s.size() > 19) return Fail(node, key, "must be a whole number");
-    for (char c : s) {
-      if (c < '0' || c > '9') return Fail(node, key, "must be a whole number");
-      v = v * 10 + static_cast<uint64_t>(c - '0');
-    }
-    if (v < min || v > max) {
-      return Fail(node, key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
-    }
-    out = static_cast<T>(v);
-    return true;
-  }
-
-  bool Duration(const YAML::Node& node, const std::string& key, core::Duration& out) {
-    if (!node.IsDefined() || node.IsNull()) return true;
-    if (!node.IsScalar()) return Fail(node, key, "must be a duration like 30s, 5m, 1h");
-    if (node.Scalar() == "0") {
-      out = core::Duration(0);
-      return true;
-    }
-    auto d = core::ParseDuration(node.Scalar());
-    if (!d.ok()) return Fail(node, key, d.error().message);
-    out = d.value();
-    return true;
-  }
-
-  bool StringList(const YAML::Node& node, const std::string& key, std::vector<std::string>& out) {
-    if (!node.IsDefined() || node.IsNull()) return true;
-    if (!node.IsSequence()) return Fail(node, key, "must be a list");
-    out.clear();
-    for (size_t i = 0; i < node.size(); ++i) {
-      if (!node[i].IsScalar()) return Fail(node[i], key + "[" + std::to_string(i) + "]", "must be a string");
-      out.push_back(node[i].Scalar());
-    }
-    return true;
-  }
-
- private:
-  std::string name_;
-  std::string error_;
-};
 
 bool ParseHex32(const std::string& hex, std::array<uint8_t, 32>& out) {
   if (hex.size() != 64) return false;
@@ -180,7 +99,8 @@ void ReadServices(Reader& r, const YAML::Node& services, Config& cfg) {
     const YAML::Node s = services[i];
     std::string path = "services[" + std::to_string(i) + "]";
     if (!r.CheckKeys(s, path, {"name", "routing_keys", "group_by", "ack_timeout", "auto_close_after", "group_wait",
-                               "group_interval", "group_window", "new_symptom_severity"})) {
+                               "group_interval", "group_window", "new_symptom_severity", "time_zone",
+                               "business_hours", "criticality"})) {
       return;
     }
     incident::ServiceConfig svc;
@@ -205,6 +125,8 @@ void ReadServices(Reader& r, const YAML::Node& services, Config& cfg) {
       }
       svc.new_symptom_severity = *sev;
     }
+    ReadServicePaging(r, s, path, svc.name, cfg);
+    if (!r.ok()) return;
     if (svc.name.empty()) {
       r.Fail(s, path + ".name", "is required");
       return;
@@ -577,7 +499,8 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
   if (!root.IsMap()) return core::Invalid(name + ": the configuration must be a YAML mapping", "config");
   r.CheckKeys(root, "",
               {"listen", "data_dir", "auth", "http", "engine", "services", "alertmanager", "topology", "flapping",
-               "schedules"});
+               "schedules", "public_url", "channels", "people", "teams", "escalation_policies", "routing", "drills",
+               "delivery"});
   std::string listen = "127.0.0.1:9797";
   if (r.ok()) r.String(root["listen"], "listen", listen);
   if (r.ok()) {
@@ -617,6 +540,7 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
   if (r.ok()) ReadTopology(r, root["topology"], cfg);
   if (r.ok()) ReadFlapping(r, root["flapping"], cfg);
   if (r.ok()) ReadSchedules(r, root["schedules"], cfg);
+  if (r.ok()) ReadPaging(r, root, getenv, cfg);
   if (!r.ok()) return core::Invalid(r.error(), "config");
   return cfg;
 }

@@ -5,9 +5,11 @@
 #include <map>
 #include <string>
 
+#include "channels/channel.h"
 #include "core/result.h"
 #include "domain/correlate/routes.h"
 #include "domain/correlate/topology.h"
+#include "domain/escalation/config.h"
 #include "domain/incident/config.h"
 #include "domain/oncall/schedule.h"
 #include "engine/engine.h"
@@ -25,6 +27,20 @@ struct Config {
   std::vector<oncall::Schedule> schedules;  // key `schedules`: on-call schedules (read at start)
   // schedules[].gap_alert_service: schedule name → the service a coverage-gap alert opens on.
   std::map<std::string, std::string> gap_alert_service;
+
+  // Paging (docs/paging.md). `public_url` is the base of the acknowledgement links in messages (default: the
+  // listen address over http).
+  std::string public_url;
+  std::vector<channels::ChannelConfig> channels;  // key `channels`
+  // Keys people, teams, escalation_policies, routing, drills, and the services' time_zone, business_hours and
+  // criticality; checked against the schedules and channels.
+  escalation::Config paging;
+  escalation::ConfigInput paging_input;  // what `paging` was made from (the loader fills it piece by piece)
+  struct Delivery {
+    size_t workers = 4;                           // deliveries in flight at once
+    core::Duration ack_link_ttl = std::chrono::hours(24);  // how long an acknowledgement link works
+    std::string ack_secret_env;                   // HMAC key for the links; unset: <data_dir>/ack.key (generated)
+  } delivery;
 };
 
 // Looks up an environment variable; nullptr when unset. Injected so tests need not touch the real environment.

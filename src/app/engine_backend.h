@@ -25,6 +25,7 @@ class EngineBackend final : public http::Backend {
   void ReadState(const std::function<void(const engine::State&)>& read) const override { engine_.Read(read); }
   const correlate::Config& alert_config() const override { return alert_config_; }
   const std::vector<oncall::Schedule>& schedules() const override { return schedules_; }
+  const escalation::Config& paging() const override { return engine_.paging(); }
 
  private:
   engine::Engine& engine_;

@@ -13,8 +13,14 @@
 #include <future>
 #include <iostream>
 
+#include <openssl/rand.h>
+#include <sys/stat.h>
+
 #include "app/config.h"
+#include "app/drill_injector.h"
 #include "app/engine_backend.h"
+#include "app/outbox.h"
+#include "http/ack_link.h"
 #include "engine/engine.h"
 #include "http/auth.h"
 #include "http/server.h"
@@ -59,6 +65,47 @@ void CheckCoverage(engine::Engine& eng, const app::Config& cfg) {
   }
 }
 
+std::string RandomHex(size_t bytes) {
+  std::vector<unsigned char> buf(bytes);
+  INCIDENTD_CHECK(RAND_bytes(buf.data(), static_cast<int>(buf.size())) == 1);
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : buf) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 15]);
+  }
+  return out;
+}
+
+// The key acknowledgement links are signed with: from the environment when configured, else <data_dir>/ack.key,
+// created (0600) on first start so links survive restarts.
+core::Result<std::string> AckSecret(const app::Config& cfg) {
+  if (!cfg.delivery.ack_secret_env.empty()) {
+    const char* v = std::getenv(cfg.delivery.ack_secret_env.c_str());
+    if (v == nullptr || std::string_view(v).size() < 16) {
+      return core::Invalid("delivery.ack_secret_env: " + cfg.delivery.ack_secret_env +
+                           " must hold at least 16 characters");
+    }
+    return std::string(v);
+  }
+  const auto path = std::filesystem::path(cfg.data_dir) / "ack.key";
+  std::ifstream in(path);
+  std::string key;
+  if (in && std::getline(in, key) && key.size() >= 32) return key;
+  key = RandomHex(32);
+  const std::string tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << key << "\n";
+    if (!out) return core::Internal("cannot write " + tmp);
+  }
+  ::chmod(tmp.c_str(), 0600);
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return core::Internal("cannot create " + path.string() + ": " + ec.message());
+  return key;
+}
+
 int Serve(const std::string& config_path, std::string data_dir, const std::string& listen,
           const std::string& ready_file) {
   // Block the stop signals before any thread starts, so only sigtimedwait below sees them.
@@ -96,9 +143,19 @@ int Serve(const std::string& config_path, std::string data_dir, const std::strin
     return store.error().code == core::ErrorCode::kCorrupt ? kExitCorrupt : kExitStore;
   }
 
-  engine::Engine eng(**store, cfg->services, cfg->alerts,
-                     [] { return std::chrono::time_point_cast<core::Duration>(std::chrono::system_clock::now()); },
-                     cfg->engine);
+  auto ack_secret = AckSecret(*cfg);
+  if (!ack_secret.ok()) {
+    std::cerr << "incidentd: " << ack_secret.error().message << "\n";
+    return kExitConfig;
+  }
+  cfg->http.ack_secret = ack_secret.value();
+  // The drill injector's own ingest token: random per start, only its hash kept by the server.
+  const std::string drill_token = RandomHex(32);
+  cfg->http.tokens.push_back(http::Token{"incidentd-drills", "ingest", http::HashToken(drill_token)});
+
+  auto clock = [] { return std::chrono::time_point_cast<core::Duration>(std::chrono::system_clock::now()); };
+  engine::Engine eng(**store, cfg->services, cfg->alerts, clock, cfg->engine);
+  eng.SetPaging(cfg->paging);
   auto started = std::chrono::steady_clock::now();
   if (auto st = eng.Recover(); !st.ok()) {
     std::cerr << "incidentd: refusing to start: " << st.error().message << "\n"
@@ -134,6 +191,29 @@ int Serve(const std::string& config_path, std::string data_dir, const std::strin
     return kExitStore;
   }
   spdlog::info("listening on {}", bound.value());
+
+  // Paging: the outbox sends what the engine queued; the drill injector sends drills' synthetic events here.
+  const std::string self_url = "http://" + bound.value();
+  const std::string public_url = cfg->public_url.empty() ? self_url : cfg->public_url;
+  const core::Duration ack_ttl = cfg->delivery.ack_link_ttl;
+  app::EngineOutboxPort outbox_port(eng, [&](uint64_t incident_id, const std::string& user, core::Timestamp now) {
+    return public_url + "/ack/" + http::MakeAckToken(cfg->http.ack_secret, {incident_id, user, now + ack_ttl});
+  });
+  app::Outbox outbox(outbox_port, cfg->channels, cfg->delivery.workers, clock);
+  outbox.Start();
+  uint64_t outbox_wake = eng.Subscribe([&outbox](const std::vector<engine::Published>& records) {
+    for (const auto& r : records) {
+      if (r.type.starts_with("delivery.")) {
+        outbox.Wake();
+        return;
+      }
+    }
+  });
+  app::DrillInjector drills(eng, cfg->services, self_url, drill_token);
+  drills.Start();
+  spdlog::info("paging: {} channels, {} people, {} escalation policies, {} routing rules, {} drills",
+               cfg->channels.size(), cfg->paging.people().size(), cfg->paging.policies().size(),
+               cfg->paging.routes().size(), cfg->paging.drills().size());
   if (!ready_file.empty()) {
     std::string tmp = ready_file + ".tmp";
     std::ofstream(tmp) << bound.value() << "\n";
@@ -176,8 +256,11 @@ int Serve(const std::string& config_path, std::string data_dir, const std::strin
       break;
     }
   }
-  // Order matters: stop taking requests, then let the engine commit and answer everything already queued.
+  // Order matters: stop taking requests and sending, then let the engine commit and answer everything queued.
   server.Stop();
+  drills.Stop();
+  eng.Unsubscribe(outbox_wake);
+  outbox.Stop();
   eng.Stop();
   spdlog::info("stopped at seq {}", eng.stats().last_seq.load());
   return exit_code;

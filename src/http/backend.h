@@ -8,6 +8,7 @@
 
 #include "core/result.h"
 #include "domain/correlate/routes.h"
+#include "domain/escalation/config.h"
 #include "domain/oncall/schedule.h"
 #include "engine/command.h"
 #include "engine/engine.h"
@@ -43,6 +44,11 @@ class Backend {
   // The on-call schedules of the configuration (none by default).
   virtual const std::vector<oncall::Schedule>& schedules() const {
     static const std::vector<oncall::Schedule> kNone;
+    return kNone;
+  }
+  // People, escalation policies, routing rules and drills (none by default).
+  virtual const escalation::Config& paging() const {
+    static const escalation::Config kNone;
     return kNone;
   }
 };

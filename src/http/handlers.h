@@ -74,6 +74,23 @@ Response HandleGetSchedule(Context& ctx, Request& request);
 // person's shifts.
 Response HandleScheduleCalendar(Context& ctx, Request& request);
 
+// paging_handlers.cpp
+// {"drill", "escalation": {policy, rule, active, step, round, next_step_at, paged, problems, stopped} | null,
+//  "deliveries": [...]}; 404 for an id never issued.
+Response HandleIncidentPaging(Context& ctx, Request& request);
+// {"policy": name} or {"user": name}: restarts the escalation (400 naming the field, 404, 409 when not open).
+Task<Response> HandleReassign(Context& ctx, Request& request);
+// The outbox, newest first: ?state=pending|delivered|failed|cancelled, ?limit= (1..1000, default 100).
+Response HandleListDeliveries(Context& ctx, Request& request);
+Response HandleEscalationPolicies(Context& ctx);
+Response HandleListDrills(Context& ctx);
+// One drill with its run history (newest first).
+Response HandleGetDrill(Context& ctx, Request& request);
+// 202 {"run": id}; 404 unknown drill; 409 while a run is going.
+Task<Response> HandleRunDrill(Context& ctx, Request& request);
+// GET: a page with a button; POST: acknowledges as "link:<user>". 403 for a bad token, 410 when expired.
+Task<Response> HandleAckLink(Context& ctx, Request& request);
+
 // query.cpp
 // Visits each percent-decoded name=value of a query string ('+' is a space); kInvalid on a malformed escape.
 core::Status ForEachQueryParam(std::string_view query,

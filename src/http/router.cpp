@@ -65,6 +65,17 @@ bool IsPlainSegment(std::string_view s) {
   return true;
 }
 
+// An acknowledgement token: 1..1024 of [A-Za-z0-9._~%-].
+bool IsAckToken(std::string_view s) {
+  if (s.empty() || s.size() > 1024) return false;
+  for (char c : s) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+              c == '.' || c == '~' || c == '%';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 RouteMatch MatchAlertmanager(Method method, std::string_view path) {
   if (path == "/api/v2/alerts") {
     if (method == Method::kPost) return Found(Endpoint::kAmPostAlerts, Permission::kIngest, true);
@@ -137,6 +148,26 @@ RouteMatch MatchRoute(Method method, std::string_view path) {
     if (rest == "/acknowledge") return Post(method, Endpoint::kAcknowledge, Permission::kRespond, id);
     if (rest == "/resolve") return Post(method, Endpoint::kResolve, Permission::kRespond, id);
     if (rest == "/notes") return Post(method, Endpoint::kNotes, Permission::kRespond, id);
+    if (rest == "/paging") return Get(method, Endpoint::kIncidentPaging, Permission::kRead, id);
+    if (rest == "/reassign") return Post(method, Endpoint::kReassign, Permission::kRespond, id);
+  }
+  if (path == "/api/v1/deliveries") return Get(method, Endpoint::kListDeliveries, Permission::kRead);
+  if (path == "/api/v1/escalation-policies") return Get(method, Endpoint::kEscalationPolicies, Permission::kRead);
+  if (path == "/api/v1/drills") return Get(method, Endpoint::kListDrills, Permission::kRead);
+  if (constexpr std::string_view kDrill = "/api/v1/drills/"; path.starts_with(kDrill)) {
+    std::string_view name = path.substr(kDrill.size());
+    const bool run = name.ends_with("/run");
+    if (run) name.remove_suffix(4);
+    if (!IsPlainSegment(name)) return RouteMatch{};
+    if (run) return WithParam(Post(method, Endpoint::kRunDrill, Permission::kRespond), name);
+    return WithParam(Get(method, Endpoint::kGetDrill, Permission::kRead), name);
+  }
+  if (constexpr std::string_view kAck = "/ack/"; path.starts_with(kAck)) {
+    // Signed links from notifications: the token is the credential (see ack_link.h).
+    std::string_view token = path.substr(kAck.size());
+    if (!IsAckToken(token)) return RouteMatch{};
+    if (method != Method::kGet && method != Method::kPost) return WrongMethod("GET, POST");
+    return WithParam(Found(Endpoint::kAckLink, Permission::kNone, false), token);
   }
   if (path.starts_with("/api/v1/maintenance") || path == "/api/v1/topology") return MatchMaintenance(method, path);
   if (path == "/api/v1/schedules") return Get(method, Endpoint::kListSchedules, Permission::kRead);
@@ -219,6 +250,22 @@ boost::asio::awaitable<Response> Dispatch(Context& ctx, Endpoint endpoint, Reque
       co_return HandleScheduleCalendar(ctx, request);
     case Endpoint::kTopology:
       co_return HandleTopology(ctx);
+    case Endpoint::kIncidentPaging:
+      co_return HandleIncidentPaging(ctx, request);
+    case Endpoint::kReassign:
+      co_return co_await HandleReassign(ctx, request);
+    case Endpoint::kListDeliveries:
+      co_return HandleListDeliveries(ctx, request);
+    case Endpoint::kEscalationPolicies:
+      co_return HandleEscalationPolicies(ctx);
+    case Endpoint::kListDrills:
+      co_return HandleListDrills(ctx);
+    case Endpoint::kGetDrill:
+      co_return HandleGetDrill(ctx, request);
+    case Endpoint::kRunDrill:
+      co_return co_await HandleRunDrill(ctx, request);
+    case Endpoint::kAckLink:
+      co_return co_await HandleAckLink(ctx, request);
     case Endpoint::kEvents:
       break;  // the connection serves the stream itself
   }

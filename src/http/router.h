@@ -49,6 +49,15 @@ enum class Endpoint {
   kListSchedules,
   kGetSchedule,
   kScheduleCalendar,
+  // Paging (paging_handlers.cpp)
+  kIncidentPaging,
+  kReassign,
+  kListDeliveries,
+  kEscalationPolicies,
+  kListDrills,
+  kGetDrill,
+  kRunDrill,
+  kAckLink,
 };
 
 struct RouteMatch {

@@ -35,6 +35,8 @@ struct ServerOptions {
   core::Duration request_timeout = std::chrono::seconds(30);  // to read one request; idle keep-alive too
   size_t max_connections = 1024;                              // more are answered 503 with Retry-After and closed
   std::vector<Token> tokens;
+  // Acknowledgement links (/ack/{token}): the HMAC key they are signed with; empty = the routes answer 404.
+  std::string ack_secret;
   // Not in the configuration file (tests shorten them).
   core::Duration sse_keepalive = std::chrono::seconds(15);
   size_t sse_buffer_bytes = 4 << 20;  // frames queued for one slow SSE client before it is disconnected
