@@ -2,8 +2,12 @@
 // restarts in the middle of an escalation, and fire drills that pass or name the broken link.
 #include <gtest/gtest.h>
 
+#include "app/outbox.h"
+#include "channels/channel.h"
 #include "domain/escalation/paging.h"
 #include "scenario_harness.h"
+#include "support/smtp_receiver.h"
+#include "support/webhook_receiver.h"
 
 namespace scenario {
 namespace {
@@ -447,6 +451,139 @@ TEST(PagingScenarioTest, FailedDeliveriesBackOffAndAreGivenUpAfterPermanentRefus
   EXPECT_NE(all.find("Attempt 2 of triggered notification to bob via hook: HTTP 404; not retried (permanent)"),
             std::string::npos)
       << all;
+}
+
+
+// The outbox over the scenario harness: due deliveries read from the state, attempts recorded as commands.
+namespace outbox_test {
+
+class HarnessPort final : public app::Outbox::Port {
+ public:
+  explicit HarnessPort(Harness& h) : h_(h) {}
+  std::vector<app::OutboxJob> Due(core::Timestamp now, const std::set<uint64_t>& busy, size_t max) override {
+    std::vector<app::OutboxJob> jobs;
+    h_.Read([&](const engine::State& s) {
+      jobs = app::DueJobs(s, now, busy, max, [](uint64_t id, const std::string& user, core::Timestamp) {
+        return "http://incidentd.example/ack/" + std::to_string(id) + "." + user;
+      });
+    });
+    return jobs;
+  }
+  std::optional<core::Timestamp> NextDue() override { return std::nullopt; }
+  void Report(const escalation::AttemptReport& report, std::function<void(bool)> recorded) override {
+    auto out = h_.Run(engine::Command{"system:outbox", engine::RecordDelivery{report}});
+    EXPECT_TRUE(out.status.ok()) << out.status.error().message;
+    recorded(true);
+  }
+
+ private:
+  Harness& h_;
+};
+
+}  // namespace outbox_test
+
+TEST(PagingScenarioTest, AWebhookReceiverDownForTwoMinutesGetsThePageOnceAfterItRecovers) {
+  test_support::WebhookReceiver receiver;
+  channels::ChannelConfig hook;
+  hook.name = "hook";
+  hook.url = receiver.Url("/page");
+  hook.secret = "s3cret";
+  hook.timeout = std::chrono::seconds(5);
+  Harness h(Services(), {});
+  h.SetPaging(Make(Paging(Daily("Europe/Berlin", "2026-11-28T02:30"))));
+  outbox_test::HarnessPort port(h);
+  app::Outbox outbox(port, {hook}, 1, [&h] { return h.now(); });
+
+  receiver.Stop();  // down from before the incident
+  const core::Timestamp t0 = Utc("2026-11-29T02:00:00Z");
+  h.At(t0);
+  const uint64_t id = Trigger(h, "db-latency").incident_id;
+  size_t attempts = 0;
+  for (core::Timestamp t = t0; t < t0 + 10min; t += 5s) {
+    h.At(t);
+    if (t == t0 + 2min) {
+      ASSERT_TRUE(receiver.Start().ok());
+    }
+    attempts += outbox.RunDue();
+  }
+  escalation::Delivery d;
+  h.Read([&](const engine::State& s) { d = *s.paging.DeliveriesOf(id).at(0); });
+  EXPECT_EQ(d.state, escalation::DeliveryState::kDelivered);
+  EXPECT_EQ(attempts, d.attempts);
+  // 10 s, 20 s, 40 s, 80 s apart (±20%): four refusals in the two minutes, then the one that got through.
+  EXPECT_GE(d.attempts, 4u);
+  EXPECT_LE(d.attempts, 6u);
+  ASSERT_EQ(receiver.Count(), 1u) << "delivered once";
+  auto req = receiver.Requests().at(0);
+  EXPECT_EQ(req.Header("Idempotency-Key"), d.key);
+  EXPECT_EQ(req.Header("Idempotency-Key"), "inc1-e" + std::to_string(d.id - 2) + "-s0r0-bob-0");
+  EXPECT_TRUE(channels::VerifySignature("s3cret", req.Header("X-Incidentd-Timestamp"), req.body,
+                                        req.Header("X-Incidentd-Signature")));
+  EXPECT_NE(req.body.find("http://incidentd.example/ack/1.bob"), std::string::npos) << req.body;
+
+  // Every attempt is on the incident's timeline.
+  auto rows = h.store().Timeline(id, 0, 200);
+  ASSERT_TRUE(rows.ok());
+  size_t refused = 0, delivered = 0;
+  for (const auto& r : rows.value()) {
+    if (r.text.find("Attempt ") == 0 && r.text.find("retry at") != std::string::npos) ++refused;
+    if (r.text.find("Attempt ") == 0 && r.text.find("delivered") != std::string::npos) ++delivered;
+  }
+  EXPECT_EQ(refused, d.attempts - 1);
+  EXPECT_EQ(delivered, 1u);
+}
+
+TEST(PagingScenarioTest, ASendNotRecordedBeforeACrashIsSentAgainWithTheSameKey) {
+  test_support::WebhookReceiver receiver;
+  channels::ChannelConfig hook;
+  hook.name = "hook";
+  hook.url = receiver.Url("/page");
+  Harness h(Services(), {});
+  h.SetPaging(Make(Paging(Daily("Europe/Berlin", "2026-11-28T02:30"))));
+  outbox_test::HarnessPort port(h);
+  app::Outbox outbox(port, {hook}, 1, [&h] { return h.now(); });
+  h.At(Utc("2026-11-29T02:00:00Z"));
+  Trigger(h, "db-latency");
+  // The send happens, then the process dies before the attempt is on record.
+  auto jobs = port.Due(h.now(), {}, 10);
+  ASSERT_EQ(jobs.size(), 1u);
+  channels::Sender sender;
+  EXPECT_TRUE(outbox.Attempt(sender, jobs[0]).ok);
+  h.Reopen();
+  EXPECT_EQ(outbox.RunDue(), 1u);
+  EXPECT_EQ(outbox.RunDue(), 0u);
+  ASSERT_EQ(receiver.Count(), 2u) << "at least once";
+  EXPECT_EQ(receiver.Requests()[0].Header("Idempotency-Key"), receiver.Requests()[1].Header("Idempotency-Key"));
+}
+
+TEST(PagingScenarioTest, AnEmailContactGetsThePageAfterItsDelayWithAnAckLink) {
+  test_support::SmtpReceiver smtp;
+  test_support::WebhookReceiver receiver;
+  channels::ChannelConfig mail;
+  mail.name = "mail";
+  mail.type = channels::ChannelType::kEmail;
+  mail.url = smtp.Url();
+  mail.from = "incidentd@example.com";
+  channels::ChannelConfig hook;
+  hook.name = "hook";
+  hook.url = receiver.Url("/page");
+  Harness h(Services(), {});
+  h.SetPaging(Make(Paging(Daily("Europe/Berlin", "2026-11-28T02:30"))));
+  outbox_test::HarnessPort port(h);
+  app::Outbox outbox(port, {hook, mail}, 1, [&h] { return h.now(); });
+  h.At(Utc("2026-11-29T02:00:00Z"));
+  const uint64_t id = Trigger(h, "db-latency").incident_id;
+  h.At(Utc("2026-11-29T02:10:00Z"));  // step 2: carol (hook now, mail 2 minutes later)
+  EXPECT_EQ(outbox.RunDue(), 2u);     // bob's and carol's hooks
+  EXPECT_TRUE(smtp.Messages().empty());
+  h.At(Utc("2026-11-29T02:12:00Z"));
+  EXPECT_EQ(outbox.RunDue(), 1u);
+  ASSERT_EQ(smtp.Messages().size(), 1u);
+  const auto& m = smtp.Messages()[0];
+  EXPECT_NE(m.data.find("Subject: [critical] Incident " + std::to_string(id) + " escalated"), std::string::npos)
+      << m.data;
+  EXPECT_NE(m.data.find("http://incidentd.example/ack/" + std::to_string(id) + ".carol"), std::string::npos);
+  EXPECT_NE(m.data.find("Escalated: step 2 of 2 of policy night"), std::string::npos);
 }
 
 }  // namespace
