@@ -49,7 +49,10 @@ std::string Config(const std::filesystem::path& data_dir, const std::string& ext
          "  max_header_bytes: 16384\n"
          "  request_timeout: 30s\n"
          "  max_connections: 1024\n"
-         "  threads: 2\n"
+         "  threads: 2\n" +
+         (extra_yaml.starts_with("services:") || extra_yaml.find("\nservices:") != std::string::npos
+              ? std::string()
+              : std::string(
          "services:\n"
          "  - name: checkout\n"
          "    routing_keys: [" + std::string(kCheckoutKey) + "]\n"
@@ -64,7 +67,8 @@ std::string Config(const std::filesystem::path& data_dir, const std::string& ext
          "  - name: prometheus\n"
          "    auto_close_after: 24h\n"
          "  - name: db\n"
-         "    auto_close_after: 24h\n" +
+         "    auto_close_after: 24h\n"
+                    )) +
          (extra_yaml.find("alertmanager:") == std::string::npos ? std::string(kAlertmanagerYaml) : std::string()) +
          extra_yaml;
 }

@@ -41,7 +41,8 @@ inline constexpr const char* kAlertmanagerYaml =
 // so a crashed test leaves no server behind).
 class ServerProcess {
  public:
-  // Writes <tmp>/config.yaml; `extra_yaml` is appended to it (top-level keys the generated part does not set).
+  // Writes <tmp>/config.yaml; `extra_yaml` is appended to it (top-level keys the generated part does not set; a
+  // `services:` or `alertmanager:` of its own replaces the generated one).
   // Does not start the server.
   explicit ServerProcess(const std::string& extra_yaml = "");
   // SIGKILLs a running server; prints its stderr when the current test failed; removes the temp directory.
