@@ -6,6 +6,7 @@
 #include <initializer_list>
 #include <ostream>
 
+#include "cli/call.h"
 #include "cli/format.h"
 
 namespace cli {
@@ -17,12 +18,6 @@ constexpr uint32_t kDefaultLimit = 50;
 constexpr uint32_t kPageLimit = 500;
 constexpr size_t kTitleWidth = 80;
 
-// A finished call: the parsed body, or the exit code of a failure already reported on the console.
-struct Reply {
-  int exit_code = kExitOk;
-  json::value body;
-};
-
 bool IsJson(const std::string& content_type) {
   return content_type.starts_with("application/json") || content_type.starts_with("application/problem+json");
 }
@@ -30,9 +25,6 @@ bool IsJson(const std::string& content_type) {
 std::string FirstLine(const std::string& text, size_t max_chars) {
   return Truncate(text.substr(0, text.find('\n')), max_chars);
 }
-
-// Names the command-line option that sets a request field, "" when none does.
-using OptionNamer = std::string (*)(std::string_view field);
 
 // Prints the server's refusal: the problem's `detail`, the `field` at fault (and the option that sets it, when
 // `option_for` knows one), and PagerDuty's `errors` list when it names more than one problem.
@@ -69,7 +61,9 @@ void ReportProblem(const Response& response, Console console, OptionNamer option
   }
 }
 
-Reply Call(Transport& transport, const Request& request, Console console, OptionNamer option_for = nullptr) {
+}  // namespace
+
+Reply Call(Transport& transport, const Request& request, Console console, OptionNamer option_for) {
   auto response = transport.Send(request);
   if (!response.ok()) {
     console.err << "incidentctl: " << response.error().message << "\n";
@@ -143,11 +137,17 @@ std::string Join(const std::vector<std::string>& parts, std::string_view separat
   return out;
 }
 
+const json::value& Member(const json::value& object, std::string_view key) {
+  static const json::value kNull;
+  const auto* obj = object.if_object();
+  const auto* v = obj ? obj->if_contains(key) : nullptr;
+  return v != nullptr ? *v : kNull;
+}
+
 std::string IncidentPath(uint64_t id) { return "/api/v1/incidents/" + std::to_string(id); }
 
 void PrintJson(const json::value& value, Console console) { console.out << json::serialize(value) << "\n"; }
 
-}  // namespace
 
 int ListIncidents(Transport& transport, const ListOptions& options, core::Timestamp now, Console console) {
   const uint32_t limit = options.limit != 0 ? options.limit : (options.all ? kPageLimit : kDefaultLimit);
@@ -323,12 +323,6 @@ namespace {
 
 std::string WindowPath(const std::string& id) { return "/api/v1/maintenance/" + QueryValue(id); }
 
-const json::value& Member(const json::value& object, std::string_view key) {
-  static const json::value kNull;
-  const auto* obj = object.if_object();
-  const auto* v = obj ? obj->if_contains(key) : nullptr;
-  return v != nullptr ? *v : kNull;
-}
 
 // A list of strings as "a, b, c" ("" when empty).
 std::string List(const json::value& array) {

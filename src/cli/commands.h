@@ -100,6 +100,19 @@ int EndWindow(Transport& transport, const std::string& id, bool cancel, Console 
 // The topology in force: segments, hosts, services and their dependencies, failure rules.
 int ShowTopology(Transport& transport, bool json, Console console);
 
+// Paging (paging_commands.cpp).
+// The incident's escalation (policy, rule, step, who was paged, problems) and its deliveries.
+int ShowPaging(Transport& transport, uint64_t id, bool json, Console console);
+// Restarts the escalation with a person or a policy (exactly one non-empty; kExitUsage otherwise, nothing sent).
+int Reassign(Transport& transport, uint64_t id, const std::string& user, const std::string& policy, Console console);
+// The outbox, newest first; `state` one of pending, delivered, failed, cancelled, or empty for all.
+int ListDeliveries(Transport& transport, const std::string& state, bool json, Console console);
+// NAME SERVICE NEXT RUN LAST RESULT BROKEN LINK PASSED FAILED.
+int ListDrills(Transport& transport, bool json, Console console);
+// One drill and its runs with pass/fail and the broken link.
+int ShowDrill(Transport& transport, const std::string& name, bool json, Console console);
+int RunDrill(Transport& transport, const std::string& name, Console console);
+
 // The outcome of a journal verification, however it was obtained.
 struct JournalCheck {
   bool ok = false;

@@ -95,6 +95,42 @@ int main(int argc, char** argv) {
   timeline_cmd->add_flag("--json", json, "print the API's JSON");
   timeline_cmd->callback([&] { remote = [&](Transport& t, Console c) { return ShowTimeline(t, id, json, c); }; });
 
+  auto* paging_cmd = incidents->add_subcommand("paging", "who was paged, by which policy and rule, and each delivery");
+  paging_cmd->add_option("id", id, "incident id")->required();
+  paging_cmd->add_flag("--json", json, "print the API's JSON");
+  paging_cmd->callback([&] { remote = [&](Transport& t, Console c) { return ShowPaging(t, id, json, c); }; });
+
+  std::string reassign_user, reassign_policy;
+  auto* reassign_cmd = incidents->add_subcommand("reassign", "restart the escalation with a person or a policy");
+  reassign_cmd->add_option("id", id, "incident id")->required();
+  reassign_cmd->add_option("--user", reassign_user, "page this person");
+  reassign_cmd->add_option("--policy", reassign_policy, "run this escalation policy from its first step");
+  reassign_cmd->callback([&] {
+    remote = [&](Transport& t, Console c) { return Reassign(t, id, reassign_user, reassign_policy, c); };
+  });
+
+  std::string delivery_state;
+  auto* deliveries = app.add_subcommand("deliveries", "the notification outbox")->require_subcommand(1);
+  auto* dlist_cmd = deliveries->add_subcommand("list", "deliveries, newest first");
+  dlist_cmd->add_option("--state", delivery_state, "pending, delivered, failed or cancelled")
+      ->check(CLI::IsMember({"pending", "delivered", "failed", "cancelled"}));
+  dlist_cmd->add_flag("--json", json, "print the API's JSON");
+  dlist_cmd->callback(
+      [&] { remote = [&](Transport& t, Console c) { return ListDeliveries(t, delivery_state, json, c); }; });
+
+  std::string drill_name;
+  auto* drills = app.add_subcommand("drills", "fire drills of the paging chain")->require_subcommand(1);
+  auto* drills_list = drills->add_subcommand("list", "every drill: next run, last result, passes and failures");
+  drills_list->add_flag("--json", json, "print the API's JSON");
+  drills_list->callback([&] { remote = [&](Transport& t, Console c) { return ListDrills(t, json, c); }; });
+  auto* drills_show = drills->add_subcommand("show", "one drill's runs with the broken link of each failure");
+  drills_show->add_option("name", drill_name, "drill name")->required();
+  drills_show->add_flag("--json", json, "print the API's JSON");
+  drills_show->callback([&] { remote = [&](Transport& t, Console c) { return ShowDrill(t, drill_name, json, c); }; });
+  auto* drills_run = drills->add_subcommand("run", "run a drill now");
+  drills_run->add_option("name", drill_name, "drill name")->required();
+  drills_run->callback([&] { remote = [&](Transport& t, Console c) { return RunDrill(t, drill_name, c); }; });
+
   auto* events = app.add_subcommand("events", "send events like a monitoring tool")->require_subcommand(1);
   cli::EventOptions event;
   event.hostname = HostName();

@@ -212,6 +212,21 @@ TEST_F(PagingTest, ADrillRunsThroughTheWholeChainAndPassesWhenAcknowledgedFromTh
   EXPECT_EQ(Paging(1).at("drill"), true);
   json::value list = ParseJson(Must(client_.Get("/api/v1/drills")).body);
   EXPECT_EQ(list.at("drills").as_array()[0].at("last_run").at("result"), "passed");
+
+  auto ctl = server_.Ctl({"drills", "list"});
+  EXPECT_EQ(ctl.exit_code, 0) << ctl.err;
+  EXPECT_NE(ctl.out.find("checkout-drill  checkout"), std::string::npos) << ctl.out;
+  EXPECT_NE(ctl.out.find("passed"), std::string::npos) << ctl.out;
+  ctl = server_.Ctl({"drills", "show", "checkout-drill"});
+  EXPECT_EQ(ctl.exit_code, 0) << ctl.err;
+  EXPECT_NE(ctl.out.find("delivered to alice via hook"), std::string::npos) << ctl.out;
+  ctl = server_.Ctl({"incidents", "paging", "1"});
+  EXPECT_EQ(ctl.exit_code, 0) << ctl.err;
+  EXPECT_NE(ctl.out.find("drill:          true"), std::string::npos) << ctl.out;
+  EXPECT_NE(ctl.out.find("stopped: acknowledged"), std::string::npos) << ctl.out;
+  ctl = server_.Ctl({"drills", "run", "nope"});
+  EXPECT_EQ(ctl.exit_code, 1);
+  EXPECT_NE(ctl.err.find("no drill named 'nope'"), std::string::npos) << ctl.err;
 }
 
 TEST(PagingConfigTest, AnUnknownTargetIsRefusedAtStartNamingIt) {
