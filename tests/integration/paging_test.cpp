@@ -222,7 +222,7 @@ TEST_F(PagingTest, ADrillRunsThroughTheWholeChainAndPassesWhenAcknowledgedFromTh
   EXPECT_NE(ctl.out.find("delivered to alice via hook"), std::string::npos) << ctl.out;
   ctl = server_.Ctl({"incidents", "paging", "1"});
   EXPECT_EQ(ctl.exit_code, 0) << ctl.err;
-  EXPECT_NE(ctl.out.find("drill:          true"), std::string::npos) << ctl.out;
+  EXPECT_NE(ctl.out.find("drill:         true"), std::string::npos) << ctl.out;
   EXPECT_NE(ctl.out.find("stopped: acknowledged"), std::string::npos) << ctl.out;
   ctl = server_.Ctl({"drills", "run", "nope"});
   EXPECT_EQ(ctl.exit_code, 1);
