@@ -54,3 +54,7 @@ for _ in $(seq 600); do [ -s "$dir/ready2" ] && break; sleep 0.05; done
 end=$(date +%s.%N)
 echo "== restart with $(grep -o 'recovered [0-9]* records' "$dir/server2.log" | head -1): ready in $(echo "$end - $start" | bc) s"
 echo "   $(grep -o 'recovered.*' "$dir/server2.log" | head -1)"
+kill -TERM $pid
+wait $pid || true
+echo "== paging: event -> first page at a webhook receiver, no group wait, 1000 background events/s (bench/paging_latency)"
+INCIDENTD_BIN="$build/incidentd" "$build/paging_latency" --rate 1000 --probes-per-second 20 --seconds "${PAGING_SECONDS:-30}"
