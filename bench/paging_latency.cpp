@@ -27,7 +27,7 @@ std::string Config(const test_support::WebhookReceiver& hook) {
          "  - {name: prometheus}\n"
          "  - {name: db}\n"
          "channels:\n"
-         "  - {name: hook, type: webhook, url: \"" + hook.Url("/page") + "\"}\n"
+         "  hook: {type: webhook, url: \"" + hook.Url("/page") + "\"}\n"
          "people:\n"
          "  - {name: oncall, contacts: [{channel: hook}]}\n"
          "escalation_policies:\n"

@@ -38,6 +38,8 @@ std::vector<OutboxJob> DueJobs(const engine::State& state, core::Timestamp now, 
         f["incident.title"] = inc->title;
         f["incident.service"] = inc->service;
         f["incident.severity"] = ingest::ToString(inc->severity);
+        f["service"] = inc->service;
+        f["severity"] = ingest::ToString(inc->severity);
         f["incident.state"] = incident::ToString(inc->state);
         f["incident.category"] = inc->category;
       }

@@ -24,23 +24,25 @@ bool ReadSecret(Reader& r, const YAML::Node& n, const std::string& path, const s
   return true;
 }
 
-void ReadChannels(Reader& r, const YAML::Node& list, const Getenv& getenv, Config& cfg) {
-  if (!list.IsDefined() || list.IsNull()) return;
-  if (!list.IsSequence()) {
-    r.Fail(list, "channels", "must be a list");
+// channels: {name: {type, url, ...}} (docs/channels.md).
+void ReadChannels(Reader& r, const YAML::Node& map, const Getenv& getenv, Config& cfg) {
+  if (!map.IsDefined() || map.IsNull()) return;
+  if (!map.IsMap()) {
+    r.Fail(map, "channels", "must map channel names to their settings");
     return;
   }
-  std::set<std::string> names;
-  for (size_t i = 0; i < list.size() && r.ok(); ++i) {
-    const YAML::Node n = list[i];
-    const std::string path = "channels[" + std::to_string(i) + "]";
+  for (const auto& kv : map) {
+    if (!r.ok()) return;
+    const YAML::Node n = kv.second;
     channels::ChannelConfig c;
+    c.name = kv.first.as<std::string>();
+    const std::string path = "channels." + c.name;
     std::string type;
     core::Duration timeout = std::chrono::seconds(10);
-    if (!r.CheckKeys(n, path, {"name", "type", "url", "secret", "secret_env", "template", "headers", "from",
-                               "username", "password", "password_env", "ca_file", "timeout"}) ||
-        !r.String(n["name"], path + ".name", c.name) || !r.String(n["type"], path + ".type", type) ||
-        !r.String(n["url"], path + ".url", c.url) || !ReadSecret(r, n, path, "secret", getenv, c.secret) ||
+    if (!r.CheckKeys(n, path, {"type", "url", "secret", "secret_env", "template", "headers", "from", "username",
+                               "password", "password_env", "ca_file", "timeout"}) ||
+        !r.String(n["type"], path + ".type", type) || !r.String(n["url"], path + ".url", c.url) ||
+        !ReadSecret(r, n, path, "secret", getenv, c.secret) ||
         !r.String(n["template"], path + ".template", c.body_template) || !r.String(n["from"], path + ".from", c.from) ||
         !r.String(n["username"], path + ".username", c.username) ||
         !ReadSecret(r, n, path, "password", getenv, c.password) ||
@@ -64,16 +66,16 @@ void ReadChannels(Reader& r, const YAML::Node& list, const Getenv& getenv, Confi
         r.Fail(headers, path + ".headers", "must be a mapping of header names to values");
         return;
       }
-      for (const auto& kv : headers) {
-        if (!kv.second.IsScalar()) {
-          r.Fail(kv.second, path + ".headers", "header values must be strings");
+      for (const auto& h : headers) {
+        if (!h.second.IsScalar()) {
+          r.Fail(h.second, path + ".headers", "header values must be strings");
           return;
         }
-        c.headers[kv.first.as<std::string>()] = kv.second.Scalar();
+        c.headers[h.first.as<std::string>()] = h.second.Scalar();
       }
     }
-    if (c.name.empty() || !names.insert(c.name).second) {
-      r.Fail(n, path + ".name", "is required and must be unique");
+    if (c.name.empty() || c.name.find_first_of(" \t:/") != std::string::npos) {
+      r.Fail(kv.first, path, "a channel name is a non-empty word");
       return;
     }
     if (auto st = channels::ValidateChannel(c); !st.ok()) {

@@ -105,6 +105,10 @@ void RunStep(const View& v, const incident::Incident& inc, const Policy& policy,
   s.step = step;
   s.round = round;
   Resolve(v.config, policy.steps[step], now, s.users, s.problems);
+  for (const auto& u : s.users) {
+    const Person* person = v.config.FindPerson(u);
+    if (person == nullptr || person->contacts.empty()) s.problems.push_back(u + " has no contact methods (people:)");
+  }
   if (step + 1 < policy.steps.size()) {
     s.next_at_ms = core::ToUnixMillis(now + policy.steps[step + 1].delay);
   } else if (round < policy.repeat) {
@@ -116,7 +120,6 @@ void RunStep(const View& v, const incident::Incident& inc, const Policy& policy,
             " of policy " + policy.name + (round > 0 ? ", round " + std::to_string(round + 1) : "") +
             "; nobody acknowledged yet.";
   }
-  std::vector<std::string> no_contact;
   const std::string key = "inc" + std::to_string(inc.id) + "-e" + std::to_string(start_seq) + "-s" +
                           std::to_string(step) + "r" + std::to_string(round);
   const std::string kind = step > 0 || round > 0 ? "escalated" : "triggered";
@@ -125,10 +128,7 @@ void RunStep(const View& v, const incident::Incident& inc, const Policy& policy,
   std::vector<std::string> users = s.users;
   uint64_t seq = emit.Emit(s);
   (void)seq;
-  for (const auto& u : users) {
-    if (!Queue(v, u, inc.id, kind, subject, body, true, key, emit)) no_contact.push_back(u);
-  }
-  (void)no_contact;  // validation refuses people without contacts; kept for configurations built in code
+  for (const auto& u : users) Queue(v, u, inc.id, kind, subject, body, true, key, emit);
   // After the last step the escalation stays active, with no step due, until it is acknowledged or resolved: pages
   // still owed (a contact's delay) are cancelled then.
 }
