@@ -153,5 +153,92 @@ TEST(ConfigTest, ATopologyWithAnUnknownReferenceOrACycleIsRefusedNamingTheKey) {
   EXPECT_NE(looped.error().message.find("dependency cycle"), std::string::npos) << looped.error().message;
 }
 
+
+const char* kPaging = R"(
+auth:
+  tokens:
+    - {name: admin, role: admin, token_env: INCIDENTD_TOKEN}
+services:
+  - {name: checkout, routing_keys: [checkout-key], time_zone: America/New_York, criticality: tier-1,
+     business_hours: ["Mon-Fri 08:00-18:00"]}
+channels:
+  hook: {type: webhook, url: "http://127.0.0.1:9/x", secret_env: HOOK_SECRET}
+  mail: {type: email, url: "smtp://127.0.0.1:25", from: ops@example.com}
+people:
+  - {name: alice, contacts: [{channel: hook}, {channel: mail, address: alice@example.com, delay: 2m}]}
+teams:
+  dba: [alice]
+escalation_policies:
+  - name: default
+    repeat: 2
+    steps:
+      - {targets: ["user:alice"]}
+      - {delay: 5m, targets: ["team:dba"]}
+routing:
+  - {name: all, hours: business, policy: default}
+drills:
+  - {name: weekly, service: checkout, time_zone: UTC, start: "2026-12-01T10:00", rrule: "FREQ=WEEKLY", sla: 5m}
+delivery: {workers: 2, retry_base: 5s, retry_cap: 1m, give_up_after: 1h}
+)";
+
+const char* PagingEnv(const char* name) {
+  if (std::string(name) == "HOOK_SECRET") return "hook-secret-from-env";
+  return FakeEnv(name);
+}
+
+std::string WithLine(const std::string& text, const std::string& from, const std::string& to) {
+  std::string out = text;
+  auto at = out.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) out.replace(at, from.size(), to);
+  return out;
+}
+
+TEST(ConfigTest, PagingKeysLoadWithSecretsFromTheEnvironment) {
+  auto cfg = ParseConfig(kPaging, "t.yaml", PagingEnv);
+  ASSERT_TRUE(cfg.ok()) << cfg.error().message;
+  ASSERT_EQ(cfg->channels.size(), 2u);
+  EXPECT_EQ(cfg->channels[0].name, "hook");
+  EXPECT_EQ(cfg->channels[0].secret, "hook-secret-from-env");
+  EXPECT_EQ(cfg->channels[1].type, channels::ChannelType::kEmail);
+  EXPECT_EQ(cfg->paging.people().size(), 1u);
+  EXPECT_EQ(cfg->paging.people()[0].contacts[1].delay, std::chrono::minutes(2));
+  EXPECT_EQ(cfg->paging.policies()[0].repeat, 2u);
+  EXPECT_EQ(cfg->paging.routes()[0].hours, escalation::Hours::kBusiness);
+  EXPECT_EQ(cfg->paging.FindService("checkout")->criticality, "tier-1");
+  EXPECT_EQ(cfg->paging.retry_base(), std::chrono::seconds(5));
+  EXPECT_EQ(cfg->delivery.workers, 2u);
+  // 13:00Z on a Tuesday is 08:00 in New York: business hours start.
+  EXPECT_TRUE(cfg->paging.BusinessHours("checkout", core::ParseRfc3339("2026-12-01T13:00:00Z").value()));
+  EXPECT_FALSE(cfg->paging.BusinessHours("checkout", core::ParseRfc3339("2026-12-01T12:59:00Z").value()));
+}
+
+TEST(ConfigTest, PagingMistakesAreRefusedNamingTheKey) {
+  struct Case {
+    const char* from;
+    const char* to;
+    const char* expect;
+  } cases[] = {
+      {"{channel: hook}", "{channel: pager}", "/people/alice/contacts/0/channel: no channel named 'pager'"},
+      {"\"team:dba\"", "\"team:ops\"", "/escalation_policies/default/steps/1/targets/0: unknown target team:ops"},
+      {"\"team:dba\"", "\"crew:dba\"", "escalation_policies[0].steps[1].targets[0]: a target is user:"},
+      {"policy: default}", "policy: other}", "/routing/0/policy: no escalation policy named 'other'"},
+      {"hours: business", "hours: lunch", "routing[0].hours: must be any, business or off"},
+      {"from: ops@example.com", "username: x", "channels.mail"},
+      {"type: webhook", "type: pager", "channels.hook.type: must be webhook, email or chat"},
+      {"secret_env: HOOK_SECRET", "secret_env: NOT_SET", "channels.hook.secret_env: environment variable NOT_SET"},
+      {"\"Mon-Fri 08:00-18:00\"", "\"weekdays\"", "/services/checkout/business_hours/0"},
+      {"rrule: \"FREQ=WEEKLY\"", "rrule: \"FREQ=OFTEN\"", "/drills/0/rrule"},
+      {"service: checkout, time_zone: UTC", "service: nope, time_zone: UTC", "/drills/0/service"},
+      {"retry_cap: 1m", "retry_cap: 1s", "delivery: need 1s <= retry_base <= retry_cap <= give_up_after"},
+  };
+  for (const auto& c : cases) {
+    auto cfg = ParseConfig(WithLine(kPaging, c.from, c.to), "t.yaml", PagingEnv);
+    ASSERT_FALSE(cfg.ok()) << c.to;
+    EXPECT_NE(cfg.error().message.find(c.expect), std::string::npos) << cfg.error().message;
+    EXPECT_EQ(cfg.error().message.rfind("t.yaml:", 0), 0u) << cfg.error().message;
+  }
+}
+
 }  // namespace
 }  // namespace app
