@@ -83,7 +83,8 @@ void DrillInjector::Inject(uint64_t run) {
   channel.headers["Authorization"] = "Bearer " + token_;
   channel.body_template =
       R"({"routing_key":"{{routing_key}}","event_action":"trigger","dedup_key":"{{dedup_key}}",)"
-      R"("payload":{"summary":"{{summary}}","source":"incidentd-drill","severity":"{{severity}}"}})";
+      R"("payload":{"summary":"{{summary}}","source":"incidentd-drill","severity":"{{severity}}",)"
+      R"("component":"{{dedup_key}}","group":"{{dedup_key}}"}})";
   channels::Message message;
   message.idempotency_key = event->dedup_key;
   message.fields = {{"routing_key", event->routing_key},

@@ -415,6 +415,24 @@ TEST(PagingScenarioTest, ADrillWhoseEventNeverArrivesFailsAtIngest) {
   EXPECT_EQ(run.link, "ingest");
 }
 
+TEST(PagingScenarioTest, ADrillEventThatJoinsARealIncidentNeverMarksOrResolvesIt) {
+  std::vector<incident::ServiceConfig> list = Services().services();
+  list[0].group_by = {"severity"};  // every critical event of checkout joins one incident
+  Harness h(incident::Config(list), {});
+  h.SetPaging(Make(WithDrill(Paging(Daily("Europe/Berlin", "2026-11-28T02:30")), "night")));
+  h.At(Utc("2026-11-29T01:00:00Z"));
+  const uint64_t real = Trigger(h, "db-latency").incident_id;
+  ASSERT_TRUE(h.Run(engine::Command{"user:alice", engine::RunDrill{"checkout-weekly"}}).status.ok());
+  EXPECT_EQ(Inject(h, LastRun(h).run), real) << "the synthetic event joined the real incident";
+  h.Advance(5min);
+  auto run = LastRun(h);
+  ASSERT_TRUE(run.finished);
+  EXPECT_EQ(run.link, "ingest");
+  EXPECT_NE(run.detail.find("joined an open incident"), std::string::npos) << run.detail;
+  EXPECT_EQ(h.Incident(real).state, "triggered") << "a real incident is never resolved by a drill";
+  h.Read([&](const engine::State& s) { EXPECT_FALSE(s.paging.IsDrill(real)); });
+}
+
 TEST(PagingScenarioTest, FailedDeliveriesBackOffAndAreGivenUpAfterPermanentRefusals) {
   Harness h(Services(), {});
   h.SetPaging(Make(Paging(Daily("Europe/Berlin", "2026-11-28T02:30"))));

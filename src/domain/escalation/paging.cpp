@@ -222,8 +222,9 @@ std::pair<std::string, std::string> Diagnose(const View& v, const DrillRun& run)
   const Drill* drill = v.config.FindDrill(run.drill);
   const std::string service = drill != nullptr ? drill->service : "?";
   if (run.incident_id == 0) {
-    return {"ingest", "the drill's synthetic event (dedup key " + run.dedup_key + ") never reached service " +
-                          service + "'s incidents"};
+    return {"ingest", "the drill's synthetic event (dedup key " + run.dedup_key + ") did not open an incident of " +
+                          "service " + service + " (it never arrived, or it joined an open incident by the service's " +
+                          "group_by)"};
   }
   const Escalation* e = v.paging.FindEscalation(run.incident_id);
   if (e == nullptr) {
@@ -533,7 +534,10 @@ std::optional<DrillEvent> DrillEventOf(const View& v, uint64_t run) {
 void LinkDrillEvent(const View& v, const std::string& dedup_key, uint64_t incident_id, Emitter& emit) {
   if (incident_id == 0 || dedup_key.rfind("incidentd-drill:", 0) != 0) return;
   uint64_t run = v.paging.ArmedRun(dedup_key);
-  if (run != 0) emit.Emit(DrillLinked{run, incident_id});
+  // Only an incident the synthetic event opened itself: one it joined (a service grouping by severity) is real and
+  // must not be marked or resolved as a drill. The run then fails at the ingest link, saying so.
+  const incident::Incident* inc = v.incidents.FindIncident(incident_id);
+  if (run != 0 && inc != nullptr && inc->alert_count == 1) emit.Emit(DrillLinked{run, incident_id});
 }
 
 std::optional<TimelineLine> Describe(const Model& m, const Payload& payload) {
