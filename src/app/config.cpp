@@ -11,6 +11,7 @@
 #include "domain/ingest/alertmanager.h"
 #include "app/config_reader.h"
 #include "app/paging_config.h"
+#include "domain/classify/taxonomy.h"
 #include "http/auth.h"
 
 namespace app {
@@ -364,6 +365,50 @@ void ReadSchedules(Reader& r, const YAML::Node& list, Config& cfg) {
   }
 }
 
+// The incident taxonomy (categories and the rules that choose them); the default list without rules when absent.
+void ReadTaxonomy(Reader& r, const YAML::Node& t, Config& cfg) {
+  classify::TaxonomyInput in = classify::DefaultTaxonomy();
+  if (t.IsDefined() && !t.IsNull() && r.CheckKeys(t, "taxonomy", {"categories", "rules"})) {
+    const YAML::Node cats = t["categories"];
+    if (cats.IsDefined()) {
+      if (!cats.IsMap()) {
+        r.Fail(cats, "taxonomy.categories", "must map categories to lists of subcategories");
+        return;
+      }
+      in.categories.clear();
+      for (const auto& kv : cats) {
+        std::vector<std::string> subs;
+        const std::string name = kv.first.as<std::string>();
+        if (!r.StringList(kv.second, "taxonomy.categories." + name, subs)) return;
+        in.categories.emplace_back(name, std::move(subs));
+      }
+    }
+    const YAML::Node rules = t["rules"];
+    for (size_t i = 0; r.ok() && rules.IsDefined() && i < rules.size(); ++i) {
+      const std::string path = "taxonomy.rules[" + std::to_string(i) + "]";
+      classify::TaxonomyRule rule;
+      if (!r.CheckKeys(rules[i], path, {"name", "category", "subcategory", "matchers", "text"}) ||
+          !r.String(rules[i]["name"], path + ".name", rule.name) ||
+          !r.String(rules[i]["category"], path + ".category", rule.category) ||
+          !r.String(rules[i]["subcategory"], path + ".subcategory", rule.subcategory) ||
+          !r.StringList(rules[i]["matchers"], path + ".matchers", rule.matchers) ||
+          !r.String(rules[i]["text"], path + ".text", rule.text)) {
+        return;
+      }
+      if (rule.name.empty()) rule.name = "rule " + std::to_string(i + 1);
+      in.rules.push_back(std::move(rule));
+    }
+  }
+  if (!r.ok()) return;
+  auto taxonomy = classify::Taxonomy::Make(std::move(in));
+  if (!taxonomy.ok()) {
+    r.Fail(t.IsDefined() ? t : YAML::Node(), "taxonomy" + taxonomy.error().field, taxonomy.error().message);
+    return;
+  }
+  cfg.taxonomy = taxonomy.value();
+  cfg.services = incident::Config(cfg.services.services(), cfg.services.flapping(), taxonomy.value());
+}
+
 // The service topology: segments, hosts, services' hosts and dependencies, failure rules.
 void ReadTopology(Reader& r, const YAML::Node& t, Config& cfg) {
   if (!t.IsDefined() || t.IsNull()) return;
@@ -500,7 +545,7 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
   r.CheckKeys(root, "",
               {"listen", "data_dir", "auth", "http", "engine", "services", "alertmanager", "topology", "flapping",
                "schedules", "public_url", "channels", "people", "teams", "escalation_policies", "routing", "drills",
-               "delivery"});
+               "delivery", "taxonomy"});
   std::string listen = "127.0.0.1:9797";
   if (r.ok()) r.String(root["listen"], "listen", listen);
   if (r.ok()) {
@@ -541,6 +586,7 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
   if (r.ok()) ReadFlapping(r, root["flapping"], cfg);
   if (r.ok()) ReadSchedules(r, root["schedules"], cfg);
   if (r.ok()) ReadPaging(r, root, getenv, cfg);
+  if (r.ok()) ReadTaxonomy(r, root["taxonomy"], cfg);
   if (!r.ok()) return core::Invalid(r.error(), "config");
   return cfg;
 }

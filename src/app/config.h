@@ -9,6 +9,7 @@
 #include "core/result.h"
 #include "domain/correlate/routes.h"
 #include "domain/correlate/topology.h"
+#include "domain/classify/taxonomy.h"
 #include "domain/escalation/config.h"
 #include "domain/incident/config.h"
 #include "domain/oncall/schedule.h"
@@ -21,7 +22,8 @@ struct Config {
   std::string data_dir = "./data";
   http::ServerOptions http;  // listen address and port live here (key `listen`)
   engine::Options engine;
-  incident::Config services;
+  incident::Config services;  // with the taxonomy as its classifier
+  std::shared_ptr<const classify::Taxonomy> taxonomy;  // key `taxonomy` (default list when absent)
   correlate::Config alerts;  // key `alertmanager`: routes for Alertmanager's API and webhooks
   correlate::TopologyConfig topology;  // key `topology`: journaled at start and on reload
   std::vector<oncall::Schedule> schedules;  // key `schedules`: on-call schedules (read at start)

@@ -9,8 +9,8 @@ namespace app {
 class EngineBackend final : public http::Backend {
  public:
   EngineBackend(engine::Engine& engine, const correlate::Config& alert_config,
-                const std::vector<oncall::Schedule>& schedules)
-      : engine_(engine), alert_config_(alert_config), schedules_(schedules) {}
+                const std::vector<oncall::Schedule>& schedules, const classify::Taxonomy* taxonomy = nullptr)
+      : engine_(engine), alert_config_(alert_config), schedules_(schedules), taxonomy_(taxonomy) {}
 
   core::Status Submit(engine::Command command, std::function<void(engine::Outcome)> done) override {
     return engine_.Submit(std::move(command), std::move(done));
@@ -26,11 +26,13 @@ class EngineBackend final : public http::Backend {
   const correlate::Config& alert_config() const override { return alert_config_; }
   const std::vector<oncall::Schedule>& schedules() const override { return schedules_; }
   const escalation::Config& paging() const override { return engine_.paging(); }
+  const classify::Taxonomy* taxonomy() const override { return taxonomy_; }
 
  private:
   engine::Engine& engine_;
   const correlate::Config& alert_config_;
   const std::vector<oncall::Schedule>& schedules_;
+  const classify::Taxonomy* taxonomy_;
 };
 
 }  // namespace app

@@ -169,7 +169,7 @@ int Serve(const std::string& config_path, std::string data_dir, const std::strin
                eng.stats().records.load(), eng.stats().last_seq.load(), db_path, recover_s,
                eng.stats().open_incidents.load(), eng.stats().open_alerts.load());
 
-  app::EngineBackend backend(eng, cfg->alerts, cfg->schedules);
+  app::EngineBackend backend(eng, cfg->alerts, cfg->schedules, cfg->taxonomy.get());
   http::Server server(backend, cfg->http);
   eng.mutable_stats().on_batch = [&server](size_t n, double s) { server.ObserveBatch(n, s); };
   eng.Start();

@@ -113,6 +113,12 @@ int ListDrills(Transport& transport, bool json, Console console);
 int ShowDrill(Transport& transport, const std::string& name, bool json, Console console);
 int RunDrill(Transport& transport, const std::string& name, Console console);
 
+// Classification (classify_commands.cpp).
+int Reclassify(Transport& transport, uint64_t id, const std::string& category, const std::string& subcategory,
+               const std::string& reason, Console console);
+// CATEGORY INCIDENTS SHARE RECLASSIFIED AWAY RECLASSIFIED TO: every category of the taxonomy, used or not.
+int ShowTaxonomyUsage(Transport& transport, bool json, Console console);
+
 // The outcome of a journal verification, however it was obtained.
 struct JournalCheck {
   bool ok = false;

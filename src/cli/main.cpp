@@ -109,6 +109,21 @@ int main(int argc, char** argv) {
     remote = [&](Transport& t, Console c) { return Reassign(t, id, reassign_user, reassign_policy, c); };
   });
 
+  std::string category, subcategory, reason;
+  auto* reclassify_cmd = incidents->add_subcommand("reclassify", "set an incident's category (recorded, with reason)");
+  reclassify_cmd->add_option("id", id, "incident id")->required();
+  reclassify_cmd->add_option("--category", category, "a top-level category of the taxonomy")->required();
+  reclassify_cmd->add_option("--subcategory", subcategory, "one of its subcategories");
+  reclassify_cmd->add_option("--reason", reason, "why (on the timeline)");
+  reclassify_cmd->callback([&] {
+    remote = [&](Transport& t, Console c) { return Reclassify(t, id, category, subcategory, reason, c); };
+  });
+
+  auto* taxonomy = app.add_subcommand("taxonomy", "incident categories")->require_subcommand(1);
+  auto* usage_cmd = taxonomy->add_subcommand("usage", "how often each category is chosen and reclassified");
+  usage_cmd->add_flag("--json", json, "print the API's JSON");
+  usage_cmd->callback([&] { remote = [&](Transport& t, Console c) { return ShowTaxonomyUsage(t, json, c); }; });
+
   std::string delivery_state;
   auto* deliveries = app.add_subcommand("deliveries", "the notification outbox")->require_subcommand(1);
   auto* dlist_cmd = deliveries->add_subcommand("list", "deliveries, newest first");

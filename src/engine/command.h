@@ -83,6 +83,13 @@ struct ReassignIncident {
   std::string policy;
   std::string user;
 };
+// A person sets an incident's category (checked against the taxonomy).
+struct ReclassifyIncident {
+  uint64_t incident_id = 0;
+  std::string category;
+  std::string subcategory;
+  std::string reason;
+};
 // Runs a configured fire drill now; the outcome's seq is the run id.
 struct RunDrill {
   std::string drill;
@@ -94,7 +101,7 @@ struct Command {
   std::string actor;  // who asks: "token:<name>", "user:<name>", "system"
   std::variant<SubmitEvent, AcknowledgeIncident, ResolveIncident, AddNote, PostAlerts, ReceiveWebhook, PostSilence,
                ExpireSilence, SaveTopology, SaveWindow, ExtendWindow, EndWindow, ReportCoverage, RecordDelivery, ReassignIncident, RunDrill,
-               Tick>
+               ReclassifyIncident, Tick>
       body;
 };
 

@@ -34,6 +34,9 @@ IncidentRow ToRow(const incident::Incident& inc) {
   r.merged_into = inc.merged_into;
   r.notifications = inc.notified;
   r.notify_due = inc.notify_due;
+  r.category = inc.category;
+  r.subcategory = inc.subcategory;
+  r.category_rule = inc.category_rule;
   return r;
 }
 
@@ -598,6 +601,10 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
           } else if constexpr (std::is_same_v<T, ReassignIncident>) {
             out.incident_id = body.incident_id;
             out.status = escalation::Reassign(paging, body.incident_id, body.policy, body.user, batch);
+          } else if constexpr (std::is_same_v<T, ReclassifyIncident>) {
+            out.incident_id = body.incident_id;
+            out.status = incident::Reclassify(state_.incidents, config_, body.incident_id, body.category,
+                                              body.subcategory, body.reason, batch);
           } else if constexpr (std::is_same_v<T, RunDrill>) {
             auto r = escalation::RunDrill(paging, body.drill, batch);
             if (r.ok()) {

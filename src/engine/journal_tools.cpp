@@ -139,6 +139,9 @@ core::Result<Published> Describe(const journal::Record& record) {
         } else if constexpr (std::is_same_v<T, NotificationCancelled>) {
           p.incident_id = x.incident_id;
           p.summary = "Pending notification cancelled: " + x.reason;
+        } else if constexpr (std::is_same_v<T, IncidentReclassified>) {
+          p.incident_id = x.incident_id;
+          p.summary = "Reclassified as " + x.category + (x.subcategory.empty() ? "" : "/" + x.subcategory);
         } else if constexpr (std::is_same_v<T, EventDropped>) {
           p.summary = std::string("Dropped ") + ingest::ToString(x.action) + " for '" + x.dedup_key + "' on " +
                       x.service + ": " + x.reason;

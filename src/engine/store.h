@@ -52,6 +52,9 @@ struct IncidentRow {
   uint64_t merged_into = 0;                    // the incident it was merged into (then it is resolved)
   uint32_t notifications = 0;                  // notifications requested for it
   std::optional<core::Timestamp> notify_due;   // when the next one is due, if one is
+  std::string category;                        // its classification ("" = unclassified)
+  std::string subcategory;
+  std::string category_rule;                   // what chose it: a taxonomy rule, "label", "class", or who reclassified
 
   friend bool operator==(const IncidentRow&, const IncidentRow&) = default;
 };

@@ -8,6 +8,7 @@
 
 #include "core/result.h"
 #include "domain/correlate/routes.h"
+#include "domain/classify/taxonomy.h"
 #include "domain/escalation/config.h"
 #include "domain/oncall/schedule.h"
 #include "engine/command.h"
@@ -46,6 +47,8 @@ class Backend {
     static const std::vector<oncall::Schedule> kNone;
     return kNone;
   }
+  // The incident taxonomy (null: none configured).
+  virtual const classify::Taxonomy* taxonomy() const { return nullptr; }
   // People, escalation policies, routing rules and drills (none by default).
   virtual const escalation::Config& paging() const {
     static const escalation::Config kNone;

@@ -91,6 +91,14 @@ Task<Response> HandleRunDrill(Context& ctx, Request& request);
 // GET: a page with a button; POST: acknowledges as "link:<user>". 403 for a bad token, 410 when expired.
 Task<Response> HandleAckLink(Context& ctx, Request& request);
 
+// classify_handlers.cpp
+// {"categories":[{name, subcategories}], "rules":[{name, category, subcategory, matchers, text}]}.
+Response HandleTaxonomy(Context& ctx);
+// Per category: incidents assigned, share, reclassified from/to (every category of the list, used or not).
+Response HandleTaxonomyUsage(Context& ctx);
+// {"category", "subcategory", "reason"}: 400 naming the field for a choice the taxonomy lacks.
+Task<Response> HandleReclassify(Context& ctx, Request& request);
+
 // query.cpp
 // Visits each percent-decoded name=value of a query string ('+' is a space); kInvalid on a malformed escape.
 core::Status ForEachQueryParam(std::string_view query,

@@ -150,7 +150,10 @@ RouteMatch MatchRoute(Method method, std::string_view path) {
     if (rest == "/notes") return Post(method, Endpoint::kNotes, Permission::kRespond, id);
     if (rest == "/paging") return Get(method, Endpoint::kIncidentPaging, Permission::kRead, id);
     if (rest == "/reassign") return Post(method, Endpoint::kReassign, Permission::kRespond, id);
+    if (rest == "/reclassify") return Post(method, Endpoint::kReclassify, Permission::kRespond, id);
   }
+  if (path == "/api/v1/taxonomy") return Get(method, Endpoint::kTaxonomy, Permission::kRead);
+  if (path == "/api/v1/taxonomy/usage") return Get(method, Endpoint::kTaxonomyUsage, Permission::kRead);
   if (path == "/api/v1/deliveries") return Get(method, Endpoint::kListDeliveries, Permission::kRead);
   if (path == "/api/v1/escalation-policies") return Get(method, Endpoint::kEscalationPolicies, Permission::kRead);
   if (path == "/api/v1/drills") return Get(method, Endpoint::kListDrills, Permission::kRead);
@@ -266,6 +269,12 @@ boost::asio::awaitable<Response> Dispatch(Context& ctx, Endpoint endpoint, Reque
       co_return co_await HandleRunDrill(ctx, request);
     case Endpoint::kAckLink:
       co_return co_await HandleAckLink(ctx, request);
+    case Endpoint::kTaxonomy:
+      co_return HandleTaxonomy(ctx);
+    case Endpoint::kTaxonomyUsage:
+      co_return HandleTaxonomyUsage(ctx);
+    case Endpoint::kReclassify:
+      co_return co_await HandleReclassify(ctx, request);
     case Endpoint::kEvents:
       break;  // the connection serves the stream itself
   }

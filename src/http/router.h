@@ -58,6 +58,10 @@ enum class Endpoint {
   kGetDrill,
   kRunDrill,
   kAckLink,
+  // Classification (classify_handlers.cpp)
+  kTaxonomy,
+  kTaxonomyUsage,
+  kReclassify,
 };
 
 struct RouteMatch {

@@ -24,7 +24,7 @@ json::value OptionalTime(const std::optional<core::Timestamp>& t) {
 
 json::object IncidentView(const engine::IncidentRow& row) {
   json::object o;
-  o.reserve(17);
+  o.reserve(18);
   o["id"] = row.id;
   o["service"] = row.service;
   o["group_key"] = row.group_key;
@@ -42,6 +42,11 @@ json::object IncidentView(const engine::IncidentRow& row) {
   o["merged_into"] = row.merged_into == 0 ? json::value(nullptr) : json::value(row.merged_into);
   o["notifications"] = row.notifications;
   o["next_notification_at"] = OptionalTime(row.notify_due);
+  json::object c;
+  c["category"] = row.category.empty() ? json::value(nullptr) : json::value(row.category);
+  c["subcategory"] = row.subcategory.empty() ? json::value(nullptr) : json::value(row.subcategory);
+  c["category_rule"] = row.category_rule.empty() ? json::value(nullptr) : json::value(row.category_rule);
+  o["classification"] = std::move(c);
   return o;
 }
 

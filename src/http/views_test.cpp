@@ -20,10 +20,11 @@ TEST(ViewsTest, IncidentHasEveryDocumentedFieldWithNullForAbsentTimes) {
 
   json::object o = IncidentView(row);
 
-  EXPECT_EQ(o.size(), 17u);
+  EXPECT_EQ(o.size(), 18u);
   EXPECT_EQ(o.at("opened_at"), "2026-11-29T12:00:00Z");
   EXPECT_TRUE(o.at("merged_into").is_null());
   EXPECT_TRUE(o.at("next_notification_at").is_null());
+  EXPECT_TRUE(o.at("classification").at("category").is_null());
   EXPECT_EQ(o.at("acknowledged_at"), "2026-11-29T12:01:00.500Z");
   EXPECT_TRUE(o.at("resolved_at").is_null());
   EXPECT_TRUE(o.at("closed_at").is_null());

@@ -45,6 +45,9 @@ IncidentRow MakeIncident(uint64_t id, std::string state, std::string service, st
   row.open_alert_count = 1;
   row.last_seq = id;
   row.last_actor = "system";
+  row.category = id % 2 == 0 ? "outage" : "security";
+  row.subcategory = id % 2 == 0 ? "partial" : "";
+  row.category_rule = "rule-" + std::to_string(id);
   return row;
 }
 

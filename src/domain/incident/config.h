@@ -1,11 +1,13 @@
 // Per-service settings the incident lifecycle needs: routing keys, grouping, acknowledgement timeout, auto-close.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/result.h"
 #include "core/time.h"
 #include "domain/incident/flapping.h"
 #include "domain/ingest/event.h"
@@ -31,22 +33,45 @@ struct ServiceConfig {
   std::optional<ingest::Severity> new_symptom_severity;
 };
 
+// What kind of incident a new one is, and which rule said so.
+struct Category {
+  std::string category;
+  std::string subcategory;
+  std::string rule;
+};
+
+struct NewAlert;
+// Chooses a new incident's category from its opening alert (domain/classify implements it with taxonomy rules).
+class Classifier {
+ public:
+  virtual ~Classifier() = default;
+  // False when it has no rules (callers may skip building the alert's labels).
+  virtual bool active() const { return true; }
+  // Empty category when no rule matches.
+  virtual Category Classify(const NewAlert& alert) const = 0;
+  // kInvalid naming /category or /subcategory when the taxonomy has no such choice.
+  virtual core::Status Check(const std::string& category, const std::string& subcategory) const = 0;
+};
+
 // Immutable after construction; read by the writer thread only.
 class Config {
  public:
   Config() = default;
-  explicit Config(std::vector<ServiceConfig> services, FlapSettings flapping = {})
-      : services_(std::move(services)), flapping_(flapping) {}
+  explicit Config(std::vector<ServiceConfig> services, FlapSettings flapping = {},
+                  std::shared_ptr<const Classifier> classifier = nullptr)
+      : services_(std::move(services)), flapping_(flapping), classifier_(std::move(classifier)) {}
 
   // nullptr when no service has the key.
   const ServiceConfig* ByRoutingKey(std::string_view key) const;
   const ServiceConfig* ByName(std::string_view name) const;
   const std::vector<ServiceConfig>& services() const { return services_; }
   const FlapSettings& flapping() const { return flapping_; }
+  const Classifier* classifier() const { return classifier_.get(); }
 
  private:
   std::vector<ServiceConfig> services_;
   FlapSettings flapping_;
+  std::shared_ptr<const Classifier> classifier_;
 };
 
 // The field names group_by accepts.

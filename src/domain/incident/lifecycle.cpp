@@ -199,8 +199,12 @@ core::Result<EventResult> HandleEvent(const Model& model, const Config& config, 
     return EventResult{incident_id, false, "alert updated"};
   }
 
+  // Built only when something reads them: correlation, taxonomy rules, or the class as the category fallback.
   core::LabelSet labels;
-  if (correlator != nullptr && correlator->active()) labels = EventLabels(service->name, e);
+  if ((correlator != nullptr && correlator->active()) || !e.event_class.empty() ||
+      (config.classifier() != nullptr && config.classifier()->active())) {
+    labels = EventLabels(service->name, e);
+  }
   NewAlert spec{service->name, GroupKey(*service, e), e.summary, e.dedup_key, e.summary, e.source, e.severity,
                 std::move(details), nullptr, {}};
   spec.labels = &labels;
@@ -344,12 +348,20 @@ Placed Place(const Model& model, const Config& config, const NewAlert& a, const 
       int64_t notify_at = d.unexpected ? core::ToUnixMillis(now) : DueMs(now, GroupWait(config, a.service));
       if (notify_at == 0) notify_at = core::ToUnixMillis(now);
       if (model.Flapping(a.service, a.dedup_key)) notify_at = 0;  // damped: it spoke when it started flapping
-      IncidentOpened opened{out.incident_id, a.service, a.group_key, a.title, a.severity, d.subject, notify_at, {}};
-      if (a.labels != nullptr) {
-        std::string_view category = a.labels->Get("category");
-        if (category.empty()) category = a.labels->Get("class");
-        opened.category = std::string(category.substr(0, 200));
+      IncidentOpened opened{out.incident_id, a.service, a.group_key, a.title, a.severity, d.subject, notify_at, {},
+                            {}, {}};
+      Category c = config.classifier() != nullptr ? config.classifier()->Classify(a) : Category{};
+      if (c.category.empty() && a.labels != nullptr) {
+        // Without a taxonomy rule: what the alert says about itself.
+        if (std::string_view label = a.labels->Get("category"); !label.empty()) {
+          c = Category{std::string(label.substr(0, 200)), "", "label"};
+        } else if (std::string_view klass = a.labels->Get("class"); !klass.empty()) {
+          c = Category{std::string(klass.substr(0, 200)), "", "class"};
+        }
       }
+      opened.category = std::move(c.category);
+      opened.subcategory = std::move(c.subcategory);
+      opened.category_rule = std::move(c.rule);
       emit.Emit(opened);
       return out;
     }
@@ -561,6 +573,21 @@ core::Status Resolve(const Model& model, const Config& config, uint64_t incident
   return core::Ok();
 }
 
+core::Status Reclassify(const Model& model, const Config& config, uint64_t incident_id, const std::string& category,
+                        const std::string& subcategory, const std::string& reason, Emitter& emit) {
+  if (reason.size() > kMaxNoteLength) return core::Invalid("reason is longer than 10000 bytes", "/reason");
+  if (config.classifier() != nullptr) {
+    if (auto st = config.classifier()->Check(category, subcategory); !st.ok()) return st;
+  } else if (category.empty() || category.size() > 200 || subcategory.size() > 200) {
+    return core::Invalid("category must be 1 to 200 bytes", "/category");
+  }
+  const Incident* inc = nullptr;
+  if (auto st = CheckOpen(model, incident_id, &inc); !st.ok()) return st;
+  if (inc->category == category && inc->subcategory == subcategory) return core::Ok();
+  emit.Emit(IncidentReclassified{incident_id, category, subcategory, reason});
+  return core::Ok();
+}
+
 core::Status AddNote(const Model& model, uint64_t incident_id, const std::string& text, Emitter& emit) {
   if (text.empty()) return core::Invalid("note text is empty", "/text");
   if (text.size() > kMaxNoteLength) return core::Invalid("note is longer than 10000 bytes", "/text");
@@ -624,6 +651,9 @@ core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
           inc.last_alert_at = t;
           inc.subject = p.subject;
           inc.category = std::move(p.category);
+          inc.subcategory = std::move(p.subcategory);
+          inc.category_rule = std::move(p.category_rule);
+          ++m.category_usage[inc.category].assigned;
           touch(inc);
           auto& stored = m.incidents.emplace(inc.id, std::move(inc)).first->second;
           m.IndexGroup(stored);
@@ -989,6 +1019,25 @@ core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
                                  "Alert " + Quote(p.dedup_key) + (p.started ? " started" : " stopped") +
                                      " flapping (" + std::to_string(p.percent_x100 / 100) + "% state change)");
             }
+          }
+        } else if constexpr (std::is_same_v<T, IncidentReclassified>) {
+          Incident* found = MustIncident(m, p.incident_id, st);
+          if (found == nullptr) return;
+          const std::string before = found->category.empty() ? "unclassified"
+                                                               : found->category +
+                                                                     (found->subcategory.empty() ? "" : "/" + found->subcategory);
+          ++m.category_usage[found->category].reclassified_from;
+          ++m.category_usage[p.category].reclassified_to;
+          found->category = p.category;
+          found->subcategory = p.subcategory;
+          found->category_rule = record.actor;
+          touch(*found);
+          if (obs) {
+            obs->TimelineEntry(found->id, "reclassified",
+                               "Reclassified from " + before + " to " + p.category +
+                                   (p.subcategory.empty() ? "" : "/" + p.subcategory) + " by " + record.actor +
+                                   (p.reason.empty() ? "" : ": " + p.reason));
+            obs->IncidentChanged(*found);
           }
         } else if constexpr (std::is_same_v<T, NotificationCancelled>) {
           Incident* found = MustIncident(m, p.incident_id, st);

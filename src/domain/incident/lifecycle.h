@@ -149,6 +149,10 @@ core::Status Acknowledge(const Model& model, const Config& config, uint64_t inci
 // Resolves the incident and its open alerts. kNotFound / kConflict as above.
 core::Status Resolve(const Model& model, const Config& config, uint64_t incident_id, const std::string& note,
                      Emitter& emit);
+// A person sets the incident's category. kInvalid (/category, /subcategory) when the taxonomy has no such choice;
+// kNotFound / kConflict (closed) as above; no record when nothing changes.
+core::Status Reclassify(const Model& model, const Config& config, uint64_t incident_id, const std::string& category,
+                        const std::string& subcategory, const std::string& reason, Emitter& emit);
 // kInvalid for empty or over-long text (field /text); kNotFound / kConflict (closed) as above.
 core::Status AddNote(const Model& model, uint64_t incident_id, const std::string& text, Emitter& emit);
 // Emits the records for every timer due at emit.now(): expired acknowledgements, auto-closes, notifications due.

@@ -7,7 +7,8 @@
 namespace incident {
 namespace {
 
-constexpr uint8_t kModelFormat = 4;  // 2: alerts without their text; 3: correlation and notification state; 4: category
+constexpr uint8_t kModelFormat = 5;  // 2: alerts without their text; 3: correlation and notification state; 4: category;
+                                     // 5: subcategory, category rule, category usage
 
 void WriteOptTime(journal::Writer& w, const std::optional<core::Timestamp>& t) {
   w.Bool(t.has_value());
@@ -207,6 +208,8 @@ std::string EncodeModel(const Model& m) {
     w.U64(inc.pending);
     WriteOptTime(w, inc.last_notified_at);
     w.Str(inc.category);
+    w.Str(inc.subcategory);
+    w.Str(inc.category_rule);
   }
   // Failing nodes and root lists depend on the order alerts joined, so they are written, sorted, not re-derived.
   std::vector<std::pair<uint64_t, Failing>> failing(m.failing.begin(), m.failing.end());
@@ -253,6 +256,13 @@ std::string EncodeModel(const Model& m) {
     w.Time(h.last);
   }
   w.I64(m.flaps_pruned_ms);
+  w.U64(m.category_usage.size());
+  for (const auto& [name, u] : m.category_usage) {
+    w.Str(name);
+    w.U64(u.assigned);
+    w.U64(u.reclassified_from);
+    w.U64(u.reclassified_to);
+  }
   return w.Take();
 }
 
@@ -321,6 +331,10 @@ core::Result<Model> DecodeModel(std::string_view bytes) {
       inc.pending = static_cast<uint32_t>(r.U64());
       inc.last_notified_at = ReadOptTime(r);
       if (format >= 4) inc.category = r.Str();
+      if (format >= 5) {
+        inc.subcategory = r.Str();
+        inc.category_rule = r.Str();
+      }
     } else {
       inc.last_alert_at = inc.opened_at;
     }
@@ -372,6 +386,16 @@ core::Result<Model> DecodeModel(std::string_view bytes) {
       m.flaps.emplace(key, h);
     }
     m.flaps_pruned_ms = r.I64();
+  }
+  if (format >= 5) {
+    uint64_t n = r.U64();
+    for (uint64_t i = 0; i < n && r.ok(); ++i) {
+      std::string name = r.Str();
+      CategoryUsage& u = m.category_usage[name];
+      u.assigned = r.U64();
+      u.reclassified_from = r.U64();
+      u.reclassified_to = r.U64();
+    }
   }
   if (auto st = r.Finish("incident state"); !st.ok()) return st.error();
   return m;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -90,7 +91,9 @@ struct Incident {
   uint32_t notified = 0;                         // notifications requested so far
   uint32_t pending = 0;                          // alerts joined since the last notification
   std::optional<core::Timestamp> last_notified_at;
-  std::string category;                          // from its opening alert (IncidentOpened v3); may be empty
+  std::string category;                          // taxonomy rule or the opening alert's label; may be empty
+  std::string subcategory;
+  std::string category_rule;                     // what chose it: a rule name, "label", "class", "user:<name>"
 
   bool open() const { return state == State::kTriggered || state == State::kAcknowledged; }
 };
@@ -163,6 +166,14 @@ class KeyIndex {
   std::unordered_map<std::string, uint64_t> overflow_;
 };
 
+// How often a category was chosen and changed: dead or overloaded categories show (GET /api/v1/taxonomy/usage).
+struct CategoryUsage {
+  uint64_t assigned = 0;           // incidents opened with it
+  uint64_t reclassified_from = 0;  // people moved an incident away from it
+  uint64_t reclassified_to = 0;    // people moved an incident to it
+  friend bool operator==(const CategoryUsage&, const CategoryUsage&) = default;
+};
+
 // Owned by the engine's writer thread.
 struct Model {
   uint64_t next_incident_id = 1;
@@ -182,6 +193,7 @@ struct Model {
   int64_t flaps_pruned_ms = 0;
   // maintenance window id → alerts it holds out of incidents (may hold ids no longer suppressed: check the alert).
   std::unordered_map<std::string, std::vector<Held>> suppressed;
+  std::map<std::string, CategoryUsage> category_usage;  // "" = unclassified
 
   const Alert* FindOpenAlert(std::string_view service, std::string_view dedup_key) const;
   // 0 when no unresolved incident holds the group key.

@@ -24,6 +24,8 @@ struct Encoder {
     w.U64(p.subject);
     w.I64(p.notify_at_ms);
     w.Str(p.category);
+    w.Str(p.subcategory);
+    w.Str(p.category_rule);
   }
   void operator()(const AlertTriggered& p) {
     w.U64(p.incident_id);
@@ -72,6 +74,12 @@ struct Encoder {
   void operator()(const FlapsPruned& p) { w.I64(p.before_ms); }
   void operator()(const NotificationCancelled& p) {
     w.U64(p.incident_id);
+    w.Str(p.reason);
+  }
+  void operator()(const IncidentReclassified& p) {
+    w.U64(p.incident_id);
+    w.Str(p.category);
+    w.Str(p.subcategory);
     w.Str(p.reason);
   }
   void operator()(const AlertLinked& p) {
@@ -140,12 +148,13 @@ const char* TypeName(uint16_t type) {
     case RecordType::kAlertFlapping: return "alert.flapping";
     case RecordType::kFlapsPruned: return "flaps.pruned";
     case RecordType::kNotificationCancelled: return "notification.cancelled";
+    case RecordType::kIncidentReclassified: return "incident.reclassified";
   }
   return "unknown";
 }
 
 uint16_t PayloadVersion(RecordType type) {
-  if (type == RecordType::kIncidentOpened) return 3;
+  if (type == RecordType::kIncidentOpened) return 4;
   return type == RecordType::kAlertTriggered ? 2 : 1;
 }
 
@@ -200,6 +209,10 @@ core::Result<Payload> DecodePayload(uint16_t type, uint16_t version, std::string
         p.notify_at_ms = r.I64();
       }
       if (version >= 3) p.category = r.Str();
+      if (version >= 4) {
+        p.subcategory = r.Str();
+        p.category_rule = r.Str();
+      }
       out = std::move(p);
       break;
     }
@@ -335,6 +348,15 @@ core::Result<Payload> DecodePayload(uint16_t type, uint16_t version, std::string
     case RecordType::kNotificationCancelled: {
       NotificationCancelled p;
       p.incident_id = r.U64();
+      p.reason = r.Str();
+      out = std::move(p);
+      break;
+    }
+    case RecordType::kIncidentReclassified: {
+      IncidentReclassified p;
+      p.incident_id = r.U64();
+      p.category = r.Str();
+      p.subcategory = r.Str();
       p.reason = r.Str();
       out = std::move(p);
       break;

@@ -31,9 +31,10 @@ enum class RecordType : uint16_t {
   kAlertFlapping = 16,
   kFlapsPruned = 17,
   kNotificationCancelled = 18,
+  kIncidentReclassified = 19,
 };
 constexpr uint16_t kFirstType = 1;
-constexpr uint16_t kLastType = 18;
+constexpr uint16_t kLastType = 19;
 
 // "incident.opened", "alert.triggered", ...; "unknown" for tags outside this module.
 const char* TypeName(uint16_t type);
@@ -48,7 +49,10 @@ struct IncidentOpened {
   uint64_t subject = 0;      // the topology node its first alert is about (0: none)
   int64_t notify_at_ms = 0;  // when its first notification is due (group_wait); 0 = none scheduled
   // Version 3:
-  std::string category = {};  // its opening alert's `category` label (else the event's class); escalation routes on it
+  std::string category = {};  // its category (a taxonomy rule, else the opening alert's `category` label or class)
+  // Version 4:
+  std::string subcategory = {};
+  std::string category_rule = {};  // the taxonomy rule that chose the category ("label", "class": the fallbacks)
 };
 
 // Why an alert is where it is. Stored in its alert.triggered record; the text shown on the timeline and the alert
@@ -187,10 +191,18 @@ struct NotificationCancelled {
   std::string reason;
 };
 
+// A person changed the incident's category (the taxonomy is checked at the edge of the decision).
+struct IncidentReclassified {
+  uint64_t incident_id = 0;
+  std::string category;
+  std::string subcategory;
+  std::string reason;
+};
+
 using Payload = std::variant<IncidentOpened, AlertTriggered, AlertRetriggered, AlertAcknowledged, AlertResolved,
                              IncidentAcknowledged, IncidentUnacknowledged, IncidentResolved, IncidentClosed,
                              NoteAdded, SeverityRaised, EventDropped, IncidentMerged, NotificationRequested,
-                             AlertLinked, AlertFlapping, FlapsPruned, NotificationCancelled>;
+                             AlertLinked, AlertFlapping, FlapsPruned, NotificationCancelled, IncidentReclassified>;
 
 RecordType TypeOf(const Payload& payload);
 // The current version's encoding (PayloadVersion(TypeOf(payload))).
@@ -198,7 +210,7 @@ std::string EncodePayload(const Payload& payload);
 // kCorrupt for an unknown type, an unknown version, or malformed bytes. Older versions decode with the fields they
 // lack at their defaults.
 core::Result<Payload> DecodePayload(uint16_t type, uint16_t version, std::string_view bytes);
-// The version EncodePayload writes for a type: 3 for incident.opened, 2 for alert.triggered, 1 for the others.
+// The version EncodePayload writes for a type: 4 for incident.opened, 2 for alert.triggered, 1 for the others.
 uint16_t PayloadVersion(RecordType type);
 
 const char* ToString(Placement::Kind kind);

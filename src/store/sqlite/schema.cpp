@@ -79,6 +79,12 @@ ALTER TABLE alerts ADD COLUMN explanation TEXT NOT NULL DEFAULT '';
 ALTER TABLE alerts ADD COLUMN suppressed_by TEXT NOT NULL DEFAULT '';
 CREATE INDEX alerts_by_window ON alerts(suppressed_by, id) WHERE suppressed_by <> '';
 )sql",
+    // 3: classification (the incident's category and what chose it).
+    R"sql(
+ALTER TABLE incidents ADD COLUMN category TEXT NOT NULL DEFAULT '';
+ALTER TABLE incidents ADD COLUMN subcategory TEXT NOT NULL DEFAULT '';
+ALTER TABLE incidents ADD COLUMN category_rule TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 constexpr int64_t kMigrationCount = static_cast<int64_t>(sizeof(kMigrations) / sizeof(kMigrations[0]));

@@ -9,7 +9,7 @@
 
 namespace store::sqlite {
 
-inline constexpr int64_t kSchemaVersion = 2;
+inline constexpr int64_t kSchemaVersion = 3;
 
 // Makes the writer connection ready: refuses files that are not incidentd databases (kCorrupt), switches to WAL
 // with synchronous=FULL, and applies pending migrations in one transaction. kCorrupt also for a schema newer than

@@ -39,13 +39,15 @@ constexpr const char* kScanSql =
 constexpr const char* kUpsertIncidentSql =
     "INSERT INTO incidents (id, service, group_key, title, severity, state, opened_at, acknowledged_at, "
     "resolved_at, closed_at, alert_count, open_alert_count, last_seq, last_actor, merged_into, notifications, "
-    "notify_due) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
+    "notify_due, category, subcategory, category_rule) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) "
     "ON CONFLICT (id) DO UPDATE SET service = excluded.service, group_key = excluded.group_key, "
     "title = excluded.title, severity = excluded.severity, state = excluded.state, "
     "opened_at = excluded.opened_at, acknowledged_at = excluded.acknowledged_at, "
     "resolved_at = excluded.resolved_at, closed_at = excluded.closed_at, alert_count = excluded.alert_count, "
     "open_alert_count = excluded.open_alert_count, last_seq = excluded.last_seq, last_actor = excluded.last_actor, "
-    "merged_into = excluded.merged_into, notifications = excluded.notifications, notify_due = excluded.notify_due";
+    "merged_into = excluded.merged_into, notifications = excluded.notifications, notify_due = excluded.notify_due, "
+    "category = excluded.category, subcategory = excluded.subcategory, category_rule = excluded.category_rule";
 constexpr const char* kUpsertAlertSql =
     "INSERT INTO alerts (id, incident_id, service, dedup_key, status, summary, source, severity, created_at, "
     "updated_at, event_count, details_json, explanation, suppressed_by) "
@@ -70,11 +72,12 @@ constexpr const char* kPruneSnapshotsSql =
 constexpr const char* kLatestSnapshotSql = "SELECT seq, hash, taken_at, state FROM snapshots ORDER BY seq DESC LIMIT 1";
 constexpr const char* kSelectIncidents =
     "SELECT id, service, group_key, title, severity, state, opened_at, acknowledged_at, resolved_at, closed_at, "
-    "alert_count, open_alert_count, last_seq, last_actor, merged_into, notifications, notify_due FROM incidents";
+    "alert_count, open_alert_count, last_seq, last_actor, merged_into, notifications, notify_due, category, "
+    "subcategory, category_rule FROM incidents";
 constexpr const char* kGetIncidentSql =
     "SELECT id, service, group_key, title, severity, state, opened_at, acknowledged_at, resolved_at, closed_at, "
-    "alert_count, open_alert_count, last_seq, last_actor, merged_into, notifications, notify_due FROM incidents "
-    "WHERE id = ?1";
+    "alert_count, open_alert_count, last_seq, last_actor, merged_into, notifications, notify_due, category, "
+    "subcategory, category_rule FROM incidents WHERE id = ?1";
 constexpr const char* kTimelineSql =
     "SELECT incident_id, seq, time_ms, actor, kind, text FROM timeline "
     "WHERE incident_id = ?1 AND seq > ?2 ORDER BY seq, entry LIMIT ?3";
@@ -154,6 +157,9 @@ IncidentRow ReadIncident(RowReader& r) {
   row.merged_into = r.U64(14);
   row.notifications = r.U32(15);
   row.notify_due = r.OptionalTime(16);
+  row.category = r.Text(17);
+  row.subcategory = r.Text(18);
+  row.category_rule = r.Text(19);
   return row;
 }
 
@@ -265,6 +271,9 @@ core::Status UpsertIncidents(Connection& w, const std::vector<IncidentRow>& rows
     s.BindInt(15, Signed(row.merged_into));
     s.BindInt(16, row.notifications);
     BindOptionalTime(s, 17, row.notify_due);
+    s.BindText(18, row.category);
+    s.BindText(19, row.subcategory);
+    s.BindText(20, row.category_rule);
     if (auto st = StepDone(w, s, "upsert"); !st.ok()) {
       return st.error().WithContext("incident " + std::to_string(row.id));
     }

@@ -1,0 +1,116 @@
+// Classification against the real binary: taxonomy rules choose an incident's category and say which rule did;
+// people reclassify (on the timeline with actor and reason); the usage report shows dead and misleading categories.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "support/api.h"
+#include "support/server_process.h"
+
+namespace {
+
+namespace json = boost::json;
+using test_support::HttpResponse;
+using test_support::Must;
+using test_support::ParseJson;
+
+constexpr const char* kTaxonomyYaml =
+    "taxonomy:\n"
+    "  categories:\n"
+    "    security: [intrusion, data_exfiltration]\n"
+    "    outage: [full, partial]\n"
+    "    performance: [latency]\n"
+    "  rules:\n"
+    "    - {name: leak-text, category: security, subcategory: data_exfiltration, text: \"(?i)data leak|exfiltrat\"}\n"
+    "    - {name: host-down, category: outage, subcategory: full, matchers: ['class=\"host_down\"']}\n";
+
+std::string Event(const std::string& key, const std::string& summary, const std::string& klass = "") {
+  return R"({"routing_key":"checkout-key","event_action":"trigger","dedup_key":")" + key +
+         R"(","payload":{"summary":")" + summary + R"(","source":"web-1","severity":"error")" +
+         (klass.empty() ? "" : R"(,"class":")" + klass + "\"") + "}}";
+}
+
+class ClassifyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto started = server_.Start();
+    ASSERT_TRUE(started.ok()) << started.error().message;
+    client_ = server_.Client();
+  }
+  json::value Classification(uint64_t id) {
+    return ParseJson(Must(client_.Get("/api/v1/incidents/" + std::to_string(id))).body).at("classification");
+  }
+  test_support::ServerProcess server_{kTaxonomyYaml};
+  test_support::HttpClient client_{0};
+};
+
+TEST_F(ClassifyTest, ARuleChoosesTheCategoryAndTheIncidentSaysWhichRule) {
+  ASSERT_EQ(Must(client_.Post("/v2/enqueue", Event("a", "possible data leak from export job"))).status, 202);
+  ASSERT_EQ(Must(client_.Post("/v2/enqueue", Event("b", "db-1 unreachable", "host_down"))).status, 202);
+  ASSERT_EQ(Must(client_.Post("/v2/enqueue", Event("c", "cpu at 95%"))).status, 202);
+  json::value c = Classification(1);
+  EXPECT_EQ(c.at("category"), "security");
+  EXPECT_EQ(c.at("subcategory"), "data_exfiltration");
+  EXPECT_EQ(c.at("category_rule"), "leak-text");
+  EXPECT_EQ(Classification(2).at("category"), "outage");
+  EXPECT_EQ(Classification(2).at("category_rule"), "host-down");
+  EXPECT_TRUE(Classification(3).at("category").is_null()) << "no rule matched";
+  // The list shows it too.
+  json::value list = ParseJson(Must(client_.Get("/api/v1/incidents")).body);
+  EXPECT_EQ(list.at("incidents").as_array().back().at("classification").at("category"), "security");
+}
+
+TEST_F(ClassifyTest, ReclassifyingIsOnTheTimelineWithActorAndReasonAndCounted) {
+  ASSERT_EQ(Must(client_.Post("/v2/enqueue", Event("a", "possible data leak from export job"))).status, 202);
+  HttpResponse bad = Must(client_.Post("/api/v1/incidents/1/reclassify", R"({"category":"weather"})"));
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("\"field\":\"/category\""), std::string::npos) << bad.body;
+  bad = Must(client_.Post("/api/v1/incidents/1/reclassify", R"({"category":"outage","subcategory":"meteor"})"));
+  EXPECT_NE(bad.body.find("\"field\":\"/subcategory\""), std::string::npos) << bad.body;
+  EXPECT_EQ(Must(server_.Client(test_support::kViewerToken)
+                     .Post("/api/v1/incidents/1/reclassify", R"({"category":"outage"})"))
+                .status,
+            403);
+
+  auto ctl = server_.Ctl({"incidents", "reclassify", "1", "--category", "outage", "--subcategory", "partial",
+                          "--reason", "the export job failed; no data left"});
+  ASSERT_EQ(ctl.exit_code, 0) << ctl.err;
+  json::value c = Classification(1);
+  EXPECT_EQ(c.at("category"), "outage");
+  EXPECT_EQ(c.at("subcategory"), "partial");
+  EXPECT_EQ(c.at("category_rule"), "token:admin");
+  std::string timeline = Must(client_.Get("/api/v1/incidents/1/timeline")).body;
+  EXPECT_NE(timeline.find("Reclassified from security/data_exfiltration to outage/partial by token:admin: the "
+                          "export job failed; no data left"),
+            std::string::npos)
+      << timeline;
+
+  json::value usage = ParseJson(Must(client_.Get("/api/v1/taxonomy/usage")).body);
+  std::map<std::string, json::value> by;
+  for (const auto& u : usage.at("categories").as_array()) {
+    by[u.at("category").is_null() ? "" : std::string(u.at("category").as_string())] = u;
+  }
+  EXPECT_EQ(by["security"].at("assigned"), 1);
+  EXPECT_EQ(by["security"].at("reclassified_from"), 1);
+  EXPECT_EQ(by["outage"].at("reclassified_to"), 1);
+  EXPECT_EQ(by["performance"].at("assigned"), 0) << "unused categories are listed";
+  ctl = server_.Ctl({"taxonomy", "usage"});
+  EXPECT_EQ(ctl.exit_code, 0) << ctl.err;
+  EXPECT_NE(ctl.out.find("performance"), std::string::npos) << ctl.out;
+
+  // Reclassifications survive a restart (they are journal records).
+  ASSERT_TRUE(server_.Restart().ok());
+  client_ = server_.Client();
+  EXPECT_EQ(Classification(1).at("category"), "outage");
+  usage = ParseJson(Must(client_.Get("/api/v1/taxonomy/usage")).body);
+  EXPECT_EQ(usage.at("incidents"), 1);
+}
+
+TEST(ClassifyConfigTest, MoreThanSevenTopLevelCategoriesAreRefused) {
+  test_support::ServerProcess server(
+      "taxonomy:\n  categories: {a: [], b: [], c: [], d: [], e: [], f: [], g: [], h: []}\n");
+  EXPECT_FALSE(server.Start().ok());
+  EXPECT_NE(server.ReadStderr().find("at most 7 top-level categories"), std::string::npos) << server.ReadStderr();
+}
+
+}  // namespace
