@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -89,6 +90,38 @@ void ReadTokens(Reader& r, const YAML::Node& auth, const Getenv& getenv, Config&
   }
 }
 
+// services[].slos: [{name, sli, objective, window}].
+void ReadSlos(Reader& r, const YAML::Node& list, const std::string& path, const std::string& service, Config& cfg) {
+  if (!list.IsDefined() || list.IsNull()) return;
+  if (!list.IsSequence()) {
+    r.Fail(list, path, "must be a list of {name, sli, objective, window}");
+    return;
+  }
+  for (size_t i = 0; i < list.size() && r.ok(); ++i) {
+    const std::string at = path + "[" + std::to_string(i) + "]";
+    classify::Slo slo;
+    slo.service = service;
+    std::string objective = "0.999";
+    if (!r.CheckKeys(list[i], at, {"name", "sli", "objective", "window"}) ||
+        !r.String(list[i]["name"], at + ".name", slo.name) || !r.String(list[i]["sli"], at + ".sli", slo.sli) ||
+        !r.String(list[i]["objective"], at + ".objective", objective) ||
+        !r.Duration(list[i]["window"], at + ".window", slo.window)) {
+      return;
+    }
+    char* end = nullptr;
+    slo.objective = std::strtod(objective.c_str(), &end);
+    if (end == objective.c_str() || *end != '\0' || !(slo.objective > 0 && slo.objective < 1)) {
+      r.Fail(list[i]["objective"], at + ".objective", "must be a fraction between 0 and 1, like 0.999");
+      return;
+    }
+    if (slo.name.empty() || cfg.classify.FindSlo(service, slo.name) != nullptr) {
+      r.Fail(list[i], at + ".name", "is required and unique per service");
+      return;
+    }
+    cfg.classify.slos.push_back(std::move(slo));
+  }
+}
+
 void ReadServices(Reader& r, const YAML::Node& services, Config& cfg) {
   if (!services.IsDefined() || !services.IsSequence() || services.size() == 0) {
     r.Fail(services, "services", "must be a non-empty list");
@@ -101,7 +134,7 @@ void ReadServices(Reader& r, const YAML::Node& services, Config& cfg) {
     std::string path = "services[" + std::to_string(i) + "]";
     if (!r.CheckKeys(s, path, {"name", "routing_keys", "group_by", "ack_timeout", "auto_close_after", "group_wait",
                                "group_interval", "group_window", "new_symptom_severity", "time_zone",
-                               "business_hours", "criticality"})) {
+                               "business_hours", "criticality", "slos"})) {
       return;
     }
     incident::ServiceConfig svc;
@@ -127,6 +160,8 @@ void ReadServices(Reader& r, const YAML::Node& services, Config& cfg) {
       svc.new_symptom_severity = *sev;
     }
     ReadServicePaging(r, s, path, svc.name, cfg);
+    if (!r.ok()) return;
+    ReadSlos(r, s["slos"], path + ".slos", svc.name, cfg);
     if (!r.ok()) return;
     if (svc.name.empty()) {
       r.Fail(s, path + ".name", "is required");

@@ -9,6 +9,7 @@
 #include "core/result.h"
 #include "domain/correlate/routes.h"
 #include "domain/correlate/topology.h"
+#include "domain/classify/pipeline.h"
 #include "domain/classify/taxonomy.h"
 #include "domain/escalation/config.h"
 #include "domain/incident/config.h"
@@ -24,6 +25,7 @@ struct Config {
   engine::Options engine;
   incident::Config services;  // with the taxonomy as its classifier
   std::shared_ptr<const classify::Taxonomy> taxonomy;  // key `taxonomy` (default list when absent)
+  classify::Config classify;  // services[].slos and the burn-rate rules (key `slo_alerting`)
   correlate::Config alerts;  // key `alertmanager`: routes for Alertmanager's API and webhooks
   correlate::TopologyConfig topology;  // key `topology`: journaled at start and on reload
   std::vector<oncall::Schedule> schedules;  // key `schedules`: on-call schedules (read at start)

@@ -27,6 +27,7 @@ class EngineBackend final : public http::Backend {
   const std::vector<oncall::Schedule>& schedules() const override { return schedules_; }
   const escalation::Config& paging() const override { return engine_.paging(); }
   const classify::Taxonomy* taxonomy() const override { return taxonomy_; }
+  const classify::Config& classification() const override { return engine_.classification(); }
 
  private:
   engine::Engine& engine_;

@@ -156,6 +156,7 @@ int Serve(const std::string& config_path, std::string data_dir, const std::strin
   auto clock = [] { return std::chrono::time_point_cast<core::Duration>(std::chrono::system_clock::now()); };
   engine::Engine eng(**store, cfg->services, cfg->alerts, clock, cfg->engine);
   eng.SetPaging(cfg->paging);
+  eng.SetClassify(cfg->classify);
   auto started = std::chrono::steady_clock::now();
   if (auto st = eng.Recover(); !st.ok()) {
     std::cerr << "incidentd: refusing to start: " << st.error().message << "\n"

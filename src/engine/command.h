@@ -8,6 +8,7 @@
 #include "core/result.h"
 #include "domain/correlate/maintenance.h"
 #include "domain/correlate/silence.h"
+#include "domain/classify/records.h"
 #include "domain/correlate/topology.h"
 #include "domain/escalation/paging.h"
 #include "domain/ingest/alertmanager.h"
@@ -90,6 +91,12 @@ struct ReclassifyIncident {
   std::string subcategory;
   std::string reason;
 };
+// SLI samples of one SLO (good and total events), validated at the edge for shape only.
+struct RecordSli {
+  std::string service;
+  std::string slo;
+  std::vector<classify::SliSample> samples;
+};
 // Runs a configured fire drill now; the outcome's seq is the run id.
 struct RunDrill {
   std::string drill;
@@ -101,7 +108,7 @@ struct Command {
   std::string actor;  // who asks: "token:<name>", "user:<name>", "system"
   std::variant<SubmitEvent, AcknowledgeIncident, ResolveIncident, AddNote, PostAlerts, ReceiveWebhook, PostSilence,
                ExpireSilence, SaveTopology, SaveWindow, ExtendWindow, EndWindow, ReportCoverage, RecordDelivery, ReassignIncident, RunDrill,
-               ReclassifyIncident, Tick>
+               ReclassifyIncident, RecordSli, Tick>
       body;
 };
 

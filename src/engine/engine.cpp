@@ -7,6 +7,7 @@
 #include "domain/correlate/correlation.h"
 #include "domain/correlate/pipeline.h"
 #include "domain/correlate/records.h"
+#include "domain/classify/pipeline.h"
 #include "domain/escalation/paging.h"
 #include "domain/incident/lifecycle.h"
 #include "domain/incident/records.h"
@@ -70,7 +71,7 @@ std::string Summarize(const correlate::PostSummary& s) {
 
 // One writer batch: links each decided payload into the chain, applies it, and gathers what the store and the
 // subscribers need. Implements the domain's Emitter (decisions out) and Observer (changes in).
-class Engine::Batch final : public escalation::Emitter, public incident::Observer {
+class Engine::Batch final : public classify::Emitter, public incident::Observer {
  public:
   Batch(Engine& engine, core::Timestamp now, bool want_published)
       : engine_(engine), now_(now), want_published_(want_published) {}
@@ -84,6 +85,10 @@ class Engine::Batch final : public escalation::Emitter, public incident::Observe
   uint64_t Emit(const correlate::Payload& payload) override {
     return Link(static_cast<uint16_t>(correlate::TypeOf(payload)), correlate::kPayloadVersion,
                 correlate::EncodePayload(payload));
+  }
+  uint64_t Emit(const classify::Payload& payload) override {
+    return Link(static_cast<uint16_t>(classify::TypeOf(payload)), classify::kPayloadVersion,
+                classify::EncodePayload(payload));
   }
   uint64_t Emit(const escalation::Payload& payload) override {
     return Link(static_cast<uint16_t>(escalation::TypeOf(payload)), escalation::kPayloadVersion,
@@ -232,6 +237,10 @@ const escalation::Config& NoPaging() {
   static const escalation::Config config;
   return config;
 }
+const classify::Config& NoClassify() {
+  static const classify::Config config;
+  return config;
+}
 }  // namespace
 
 Engine::Engine(Store& store, const incident::Config& config, Clock clock, Options options)
@@ -243,6 +252,7 @@ Engine::Engine(Store& store, const incident::Config& config, const correlate::Co
       config_(config),
       alert_config_(alert_config),
       paging_config_(&NoPaging()),
+      classify_config_(&NoClassify()),
       clock_(std::move(clock)),
       options_(options) {}
 
@@ -523,6 +533,7 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
   const incident::Correlator* correlator = &correlation;
   const correlate::View view{state_.alerts, state_.incidents, alert_config_, config_, correlator};
   const escalation::View paging{state_.paging, state_.incidents, *paging_config_, config_};
+  const classify::View classification{state_.classify, state_.incidents, *classify_config_, config_};
   std::unique_lock turn(turnstile_);
   std::unique_lock state_lock(state_mu_);
   turn.unlock();
@@ -605,6 +616,8 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
             out.incident_id = body.incident_id;
             out.status = incident::Reclassify(state_.incidents, config_, body.incident_id, body.category,
                                               body.subcategory, body.reason, batch);
+          } else if constexpr (std::is_same_v<T, RecordSli>) {
+            out.status = classify::RecordSli(classification, body.service, body.slo, std::move(body.samples), batch);
           } else if constexpr (std::is_same_v<T, RunDrill>) {
             auto r = escalation::RunDrill(paging, body.drill, batch);
             if (r.ok()) {
@@ -617,6 +630,13 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
             correlate::FireTimers(view, batch);
             batch.React(paging);
             escalation::FireTimers(paging, batch);
+            // SLO windows slide by the minute: re-evaluate once per minute.
+            const int64_t minute = core::ToUnixMillis(now) / 60000;
+            if (minute != slo_minute_ && !classify_config_->slos.empty()) {
+              slo_minute_ = minute;
+              batch.React(paging);
+              classify::FireTimers(classification, batch);
+            }
           }
         },
         cmd.body);

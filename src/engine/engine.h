@@ -18,6 +18,7 @@
 #include "core/result.h"
 #include "core/time.h"
 #include "domain/correlate/routes.h"
+#include "domain/classify/pipeline.h"
 #include "domain/escalation/config.h"
 #include "engine/command.h"
 #include "engine/state.h"
@@ -81,6 +82,9 @@ class Engine {
   // Without it nobody is paged (notifications stay records).
   void SetPaging(const escalation::Config& paging) { paging_config_ = &paging; }
   const escalation::Config& paging() const { return *paging_config_; }
+  // SLOs and their burn-rate rules; `classify` must outlive the engine. Call before Start.
+  void SetClassify(const classify::Config& classify) { classify_config_ = &classify; }
+  const classify::Config& classification() const { return *classify_config_; }
 
   // Loads the latest snapshot and folds the journal tail. Verifies the hash chain from record 1 (or, with
   // verify_full_chain off, from the snapshot's record on). kCorrupt (naming the record) when the chain is broken,
@@ -166,6 +170,8 @@ class Engine {
   const incident::Config& config_;
   const correlate::Config& alert_config_;
   const escalation::Config* paging_config_;
+  const classify::Config* classify_config_;
+  int64_t slo_minute_ = 0;  // the minute SLOs were last re-evaluated (writer thread)
   Clock clock_;
   Options options_;
   State state_;

@@ -1,5 +1,6 @@
 #include "engine/journal_tools.h"
 
+#include "domain/classify/records.h"
 #include "domain/escalation/paging.h"
 
 #include "domain/correlate/records.h"
@@ -60,6 +61,17 @@ core::Result<Published> Describe(const journal::Record& record) {
       p.summary = "Maintenance window " + wc->id + " closed";
     } else if (const auto* wr = std::get_if<correlate::WindowReminded>(&c.value())) {
       p.summary = "Owner of maintenance window " + wr->id + " reminded of its end";
+    }
+    return p;
+  }
+  if (record.type >= classify::kFirstType && record.type <= classify::kLastType) {
+    auto c = classify::DecodePayload(record.type, record.version, record.payload);
+    if (!c.ok()) return c.error().WithContext("record " + std::to_string(record.seq));
+    if (const auto* s = std::get_if<classify::SliRecorded>(&c.value())) {
+      p.summary = std::to_string(s->samples.size()) + " SLI samples for " + s->service + "/" + s->slo;
+    } else {
+      const auto& v = std::get<classify::SloVerdict>(c.value());
+      p.summary = std::string("SLO verdict ") + classify::ToString(v.verdict) + ": " + v.reason;
     }
     return p;
   }

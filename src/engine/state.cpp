@@ -10,7 +10,8 @@
 
 namespace engine {
 namespace {
-constexpr uint8_t kStateFormat = 3;  // 2: the labelled-alert model follows the incidents; 3: then paging
+constexpr uint8_t kStateFormat = 4;  // 2: the labelled-alert model follows the incidents; 3: then paging;
+                                    // 4: then classification
 }
 
 std::string EncodeState(const State& state) {
@@ -19,6 +20,7 @@ std::string EncodeState(const State& state) {
   w.Str(incident::EncodeModel(state.incidents));
   w.Str(correlate::EncodeModel(state.alerts));
   w.Str(escalation::EncodeModel(state.paging));
+  w.Str(classify::EncodeModel(state.classify));
   return w.Take();
 }
 
@@ -30,6 +32,7 @@ core::Result<State> DecodeState(std::string_view bytes) {
   // Format 1 snapshots predate the labelled-alert model, format 2 paging: they start empty.
   std::string_view alerts = format == 1 ? std::string_view() : r.StrView();
   std::string_view paging = format <= 2 ? std::string_view() : r.StrView();
+  std::string_view classification = format <= 3 ? std::string_view() : r.StrView();
   if (auto st = r.Finish("snapshot"); !st.ok()) return st.error();
   auto model = incident::DecodeModel(incidents);
   if (!model.ok()) return model.error();
@@ -43,6 +46,9 @@ core::Result<State> DecodeState(std::string_view bytes) {
   auto pages = escalation::DecodeModel(paging);
   if (!pages.ok()) return pages.error();
   s.paging = std::move(pages).value();
+  auto classes = classify::DecodeModel(classification);
+  if (!classes.ok()) return classes.error();
+  s.classify = std::move(classes).value();
   return s;
 }
 
@@ -68,6 +74,9 @@ core::Status ApplyRecord(State& state, const journal::Record& record, incident::
   if (record.type >= correlate::kFirstType && record.type <= correlate::kLastType) {
     return correlate::Apply(state.alerts, record);
   }
+  if (record.type >= classify::kFirstType && record.type <= classify::kLastType) {
+    return classify::Apply(state.classify, record);
+  }
   if (record.type >= escalation::kFirstType && record.type <= escalation::kLastType) {
     if (auto st = escalation::Apply(state.paging, record); !st.ok()) return st;
     if (observer != nullptr) {
@@ -85,6 +94,7 @@ core::Status ApplyRecord(State& state, const journal::Record& record, incident::
 
 const char* RecordTypeName(uint16_t type) {
   if (type >= escalation::kFirstType && type <= escalation::kLastType) return escalation::TypeName(type);
+  if (type >= classify::kFirstType && type <= classify::kLastType) return classify::TypeName(type);
   if (type >= correlate::kFirstType && type <= correlate::kLastType) return correlate::TypeName(type);
   return incident::TypeName(type);
 }

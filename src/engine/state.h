@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "core/result.h"
+#include "domain/classify/model.h"
 #include "domain/correlate/model.h"
 #include "domain/escalation/model.h"
 #include "domain/incident/lifecycle.h"
@@ -18,6 +19,7 @@ struct State {
   incident::Model incidents;
   correlate::Model alerts;  // labelled alerts and silences (Alertmanager's API)
   escalation::Model paging;  // escalations, the delivery outbox, drill runs
+  classify::Model classify;  // SLO samples and verdicts, routine degradations
 };
 
 std::string EncodeState(const State& state);

@@ -8,6 +8,7 @@
 
 #include "core/result.h"
 #include "domain/correlate/routes.h"
+#include "domain/classify/pipeline.h"
 #include "domain/classify/taxonomy.h"
 #include "domain/escalation/config.h"
 #include "domain/oncall/schedule.h"
@@ -45,6 +46,11 @@ class Backend {
   // The on-call schedules of the configuration (none by default).
   virtual const std::vector<oncall::Schedule>& schedules() const {
     static const std::vector<oncall::Schedule> kNone;
+    return kNone;
+  }
+  // SLOs and burn-rate rules (none by default).
+  virtual const classify::Config& classification() const {
+    static const classify::Config kNone;
     return kNone;
   }
   // The incident taxonomy (null: none configured).

@@ -24,6 +24,72 @@ core::Result<std::string> OptionalString(const json::object& body, const char* k
   return std::string(v->get_string());
 }
 
+// The body of POST /api/v1/sli as a command. A plain function, not a coroutine: GCC 12 mishandles temporaries
+// (initializer lists) in range-for loops inside coroutines.
+core::Result<engine::RecordSli> SliCommand(Context& ctx, const Request& request) {
+  json::monotonic_resource arena;
+  core::Result<json::value> parsed = ParseJsonBody(request.body, ctx.options.max_json_depth, &arena);
+  if (!parsed.ok()) return parsed.error();
+  if (!parsed->is_object()) return core::Invalid("request body must be a JSON object");
+  const json::object& body = parsed->as_object();
+  auto service = OptionalString(body, "service", 200);
+  if (!service.ok()) return service.error();
+  auto slo = OptionalString(body, "slo", 200);
+  if (!slo.ok()) return slo.error();
+  if (service->empty()) return core::Invalid("service is required", "/service");
+  if (slo->empty()) return core::Invalid("slo is required", "/slo");
+  const json::value* samples = body.if_contains("samples");
+  if (samples == nullptr || !samples->is_array()) {
+    return core::Invalid("samples must be a list of {time, good, total}", "/samples");
+  }
+  const json::array& list = samples->as_array();
+  if (list.size() > classify::kMaxSamplesPerPost) return core::Invalid("at most 1000 samples per request", "/samples");
+  engine::RecordSli cmd{*service, *slo, {}};
+  static constexpr const char* kCounts[] = {"good", "total"};
+  for (size_t i = 0; i < list.size(); ++i) {
+    const std::string at = "/samples/" + std::to_string(i);
+    if (!list[i].is_object()) return core::Invalid("a sample is an object", at);
+    const json::object& o = list[i].as_object();
+    classify::SliSample x;
+    for (const char* key : kCounts) {
+      const json::value* v = o.if_contains(key);
+      uint64_t n = 0;
+      if (v != nullptr && v->is_uint64()) {
+        n = v->as_uint64();
+      } else if (v != nullptr && v->is_int64() && v->as_int64() >= 0) {
+        n = static_cast<uint64_t>(v->as_int64());
+      } else {
+        return core::Invalid(std::string(key) + " must be a whole number >= 0", at + "/" + key);
+      }
+      (std::string_view(key) == "good" ? x.good : x.total) = n;
+    }
+    if (const json::value* t = o.if_contains("time"); t != nullptr && !t->is_null()) {
+      if (!t->is_string()) return core::Invalid("time must be an RFC 3339 time", at + "/time");
+      auto when = core::ParseRfc3339(t->get_string());
+      if (!when.ok()) return core::Invalid("time must be an RFC 3339 time", at + "/time");
+      x.at_ms = core::ToUnixMillis(*when);
+    }
+    cmd.samples.push_back(x);
+  }
+  return cmd;
+}
+
+core::Result<engine::ReclassifyIncident> ReclassifyCommand(Context& ctx, const Request& request) {
+  json::monotonic_resource arena;
+  core::Result<json::value> parsed = ParseJsonBody(request.body, ctx.options.max_json_depth, &arena);
+  if (!parsed.ok()) return parsed.error();
+  if (!parsed->is_object()) return core::Invalid("request body must be a JSON object");
+  const json::object& body = parsed->as_object();
+  auto category = OptionalString(body, "category", 200);
+  if (!category.ok()) return category.error();
+  auto subcategory = OptionalString(body, "subcategory", 200);
+  if (!subcategory.ok()) return subcategory.error();
+  auto reason = OptionalString(body, "reason", 10000);
+  if (!reason.ok()) return reason.error();
+  if (category->empty()) return core::Invalid("category is required", "/category");
+  return engine::ReclassifyIncident{request.id, *category, *subcategory, *reason};
+}
+
 }  // namespace
 
 Response HandleTaxonomy(Context& ctx) {
@@ -75,25 +141,75 @@ Response HandleTaxonomyUsage(Context& ctx) {
 }
 
 Task<Response> HandleReclassify(Context& ctx, Request& request) {
-  json::monotonic_resource arena;
-  core::Result<json::value> parsed = ParseJsonBody(request.body, ctx.options.max_json_depth, &arena);
-  if (!parsed.ok()) co_return ErrorResponse(parsed.error());
-  if (!parsed->is_object()) co_return ErrorResponse(core::Invalid("request body must be a JSON object"));
-  const json::object& body = parsed->as_object();
-  auto category = OptionalString(body, "category", 200);
-  auto subcategory = OptionalString(body, "subcategory", 200);
-  auto reason = OptionalString(body, "reason", 10000);
-  for (const auto* r : {&category, &subcategory, &reason}) {
-    if (!r->ok()) co_return ErrorResponse(r->error());
-  }
-  if (category->empty()) co_return ErrorResponse(core::Invalid("category is required", "/category"));
+  core::Result<engine::ReclassifyIncident> cmd = ReclassifyCommand(ctx, request);
+  if (!cmd.ok()) co_return ErrorResponse(cmd.error());
+  const std::string category = cmd->category, subcategory = cmd->subcategory;
   engine::Outcome outcome;
-  engine::Command command{request.principal->actor,
-                          engine::ReclassifyIncident{request.id, *category, *subcategory, *reason}};
+  engine::Command command{request.principal->actor, std::move(cmd).value()};
   if (auto refused = co_await RunCommand(ctx, std::move(command), outcome)) co_return std::move(*refused);
   co_return JsonResponse(200, json::serialize(json::object{{"incident_id", request.id},
-                                                            {"category", *category},
-                                                            {"subcategory", *subcategory}}));
+                                                            {"category", category},
+                                                            {"subcategory", subcategory}}));
+}
+
+Task<Response> HandlePostSli(Context& ctx, Request& request) {
+  core::Result<engine::RecordSli> cmd = SliCommand(ctx, request);
+  if (!cmd.ok()) co_return ErrorResponse(cmd.error());
+  engine::Outcome outcome;
+  engine::Command command{request.principal->actor, std::move(cmd).value()};
+  if (auto refused = co_await RunCommand(ctx, std::move(command), outcome)) co_return std::move(*refused);
+  co_return JsonResponse(202, json::serialize(json::object{{"status", "accepted"}, {"seq", outcome.seq}}));
+}
+
+Response HandleListSlos(Context& ctx) {
+  const core::Timestamp now = std::chrono::time_point_cast<core::Duration>(std::chrono::system_clock::now());
+  const int64_t now_ms = core::ToUnixMillis(now);
+  const classify::Config& config = ctx.backend.classification();
+  json::array list;
+  ctx.backend.ReadState([&](const engine::State& s) {
+    for (const auto& slo : config.slos) {
+      json::object o;
+      o["service"] = slo.service;
+      o["name"] = slo.name;
+      o["sli"] = slo.sli;
+      o["objective"] = slo.objective;
+      o["window"] = core::FormatDuration(slo.window);
+      auto it = s.classify.slos.find({slo.service, slo.name});
+      json::array burns;
+      for (const auto& rule : config.burn_rules) {
+        double long_burn = 0, short_burn = 0;
+        if (it != s.classify.slos.end()) {
+          long_burn = it->second.series.Burn(now_ms, rule.long_window, slo.objective);
+          short_burn = it->second.series.Burn(now_ms, rule.short_window, slo.objective);
+        }
+        burns.push_back(json::object{{"verdict", classify::ToString(rule.verdict)},
+                                     {"threshold", rule.burn_rate},
+                                     {"long_window", core::FormatDuration(rule.long_window)},
+                                     {"long_burn", long_burn},
+                                     {"short_window", core::FormatDuration(rule.short_window)},
+                                     {"short_burn", short_burn}});
+      }
+      o["burn"] = std::move(burns);
+      o["verdict"] = it == s.classify.slos.end() ? "none" : classify::ToString(it->second.verdict);
+      o["reason"] = it == s.classify.slos.end() ? "" : it->second.reason;
+      list.push_back(std::move(o));
+    }
+  });
+  return JsonResponse(200, json::serialize(json::object{{"slos", std::move(list)}}));
+}
+
+Response HandleRoutine(Context& ctx) {
+  json::array list;
+  ctx.backend.ReadState([&](const engine::State& s) {
+    for (auto it = s.classify.routine.rbegin(); it != s.classify.routine.rend(); ++it) {
+      list.push_back(json::object{{"seq", it->seq},
+                                  {"time", core::FormatRfc3339(core::FromUnixMillis(it->at_ms))},
+                                  {"service", it->service},
+                                  {"slo", it->slo},
+                                  {"reason", it->reason}});
+    }
+  });
+  return JsonResponse(200, json::serialize(json::object{{"routine", std::move(list)}}));
 }
 
 }  // namespace http

@@ -1,4 +1,6 @@
 // Internal: the endpoint handlers (translate only: request → command or query → response) and their shared steps.
+// Parse request bodies in plain functions, not in the coroutines: g++ 12 mishandles temporaries such as the array of
+// an initializer list in a range-for inside a coroutine (it corrupted the heap in HandlePostSli).
 #pragma once
 
 #include <functional>
@@ -98,6 +100,13 @@ Response HandleTaxonomy(Context& ctx);
 Response HandleTaxonomyUsage(Context& ctx);
 // {"category", "subcategory", "reason"}: 400 naming the field for a choice the taxonomy lacks.
 Task<Response> HandleReclassify(Context& ctx, Request& request);
+// {"service", "slo", "samples": [{"time"?, "good", "total"}]}: 202 once durable; 400 naming the field; 404 for an
+// SLO not configured.
+Task<Response> HandlePostSli(Context& ctx, Request& request);
+// Every SLO with its burn rate in each rule's windows now, and its verdict.
+Response HandleListSlos(Context& ctx);
+// Routine (ticket-level) degradations, newest first: recorded, not paged.
+Response HandleRoutine(Context& ctx);
 
 // query.cpp
 // Visits each percent-decoded name=value of a query string ('+' is a space); kInvalid on a malformed escape.

@@ -157,6 +157,25 @@ Response Page(int status, const std::string& title, const std::string& body_html
   return r;
 }
 
+// The body of a reassignment as a command. A plain function, not inside the coroutine: GCC 12 mishandles temporaries
+// (initializer lists) in range-for loops inside coroutines.
+core::Result<engine::ReassignIncident> ReassignCommand(Context& ctx, const Request& request) {
+  json::monotonic_resource arena;
+  core::Result<json::object> body = ObjectBody(ctx, request, &arena);
+  if (!body.ok()) return body.error();
+  engine::ReassignIncident cmd{request.id, {}, {}};
+  static constexpr const char* kKeys[] = {"policy", "user"};
+  for (const char* key : kKeys) {
+    if (const json::value* v = body->if_contains(key)) {
+      if (!v->is_string() || v->get_string().size() > 200) {
+        return core::Invalid(std::string(key) + " must be a name", std::string("/") + key);
+      }
+      (std::string_view(key) == "policy" ? cmd.policy : cmd.user) = std::string(v->get_string());
+    }
+  }
+  return cmd;
+}
+
 }  // namespace
 
 Response HandleIncidentPaging(Context& ctx, Request& request) {
@@ -171,23 +190,10 @@ Response HandleIncidentPaging(Context& ctx, Request& request) {
 }
 
 Task<Response> HandleReassign(Context& ctx, Request& request) {
-  json::monotonic_resource arena;
-  core::Result<json::object> body = ObjectBody(ctx, request, &arena);
-  std::string policy, user;
-  if (body.ok()) {
-    for (const char* key : {"policy", "user"}) {
-      if (const json::value* v = body->if_contains(key)) {
-        if (!v->is_string() || v->get_string().size() > 200) {
-          body = core::Invalid(std::string(key) + " must be a name", std::string("/") + key);
-          break;
-        }
-        (std::string_view(key) == "policy" ? policy : user) = std::string(v->get_string());
-      }
-    }
-  }
-  if (!body.ok()) co_return ErrorResponse(body.error());
+  core::Result<engine::ReassignIncident> cmd = ReassignCommand(ctx, request);
+  if (!cmd.ok()) co_return ErrorResponse(cmd.error());
   engine::Outcome outcome;
-  engine::Command command{request.principal->actor, engine::ReassignIncident{request.id, policy, user}};
+  engine::Command command{request.principal->actor, std::move(cmd).value()};
   if (auto refused = co_await RunCommand(ctx, std::move(command), outcome)) co_return std::move(*refused);
   co_return HandleIncidentPaging(ctx, request);
 }

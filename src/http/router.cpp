@@ -152,6 +152,9 @@ RouteMatch MatchRoute(Method method, std::string_view path) {
     if (rest == "/reassign") return Post(method, Endpoint::kReassign, Permission::kRespond, id);
     if (rest == "/reclassify") return Post(method, Endpoint::kReclassify, Permission::kRespond, id);
   }
+  if (path == "/api/v1/sli") return Post(method, Endpoint::kPostSli, Permission::kIngest);
+  if (path == "/api/v1/slos") return Get(method, Endpoint::kListSlos, Permission::kRead);
+  if (path == "/api/v1/routine") return Get(method, Endpoint::kRoutine, Permission::kRead);
   if (path == "/api/v1/taxonomy") return Get(method, Endpoint::kTaxonomy, Permission::kRead);
   if (path == "/api/v1/taxonomy/usage") return Get(method, Endpoint::kTaxonomyUsage, Permission::kRead);
   if (path == "/api/v1/deliveries") return Get(method, Endpoint::kListDeliveries, Permission::kRead);
@@ -275,6 +278,12 @@ boost::asio::awaitable<Response> Dispatch(Context& ctx, Endpoint endpoint, Reque
       co_return HandleTaxonomyUsage(ctx);
     case Endpoint::kReclassify:
       co_return co_await HandleReclassify(ctx, request);
+    case Endpoint::kPostSli:
+      co_return co_await HandlePostSli(ctx, request);
+    case Endpoint::kListSlos:
+      co_return HandleListSlos(ctx);
+    case Endpoint::kRoutine:
+      co_return HandleRoutine(ctx);
     case Endpoint::kEvents:
       break;  // the connection serves the stream itself
   }

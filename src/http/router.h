@@ -62,6 +62,9 @@ enum class Endpoint {
   kTaxonomy,
   kTaxonomyUsage,
   kReclassify,
+  kPostSli,
+  kListSlos,
+  kRoutine,
 };
 
 struct RouteMatch {

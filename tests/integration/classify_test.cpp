@@ -106,6 +106,47 @@ TEST_F(ClassifyTest, ReclassifyingIsOnTheTimelineWithActorAndReasonAndCounted) {
   EXPECT_EQ(usage.at("incidents"), 1);
 }
 
+// Samples over the last `minutes` minutes at burn rate `burn` (objective 0.999), one per minute.
+std::string Samples(int minutes, double burn) {
+  const int64_t now = core::ToUnixMillis(std::chrono::time_point_cast<core::Duration>(std::chrono::system_clock::now()));
+  std::string out = R"({"service":"checkout","slo":"latency","samples":[)";
+  for (int i = 0; i < minutes; ++i) {
+    const int64_t at = now - (minutes - 1 - i) * 60000LL;
+    const int bad = static_cast<int>(burn * 10 + 0.5);  // of 10000
+    if (i) out += ',';
+    out += R"({"time":")" + core::FormatRfc3339(core::FromUnixMillis(at)) + R"(","good":)" +
+           std::to_string(10000 - bad) + R"(,"total":10000})";
+  }
+  return out + "]}";
+}
+
+TEST(SloIngestTest, SamplesBurningFifteenTimesForAnHourOpenAnIncident) {
+  test_support::ServerProcess server(
+      "services:\n"
+      "  - name: checkout\n"
+      "    routing_keys: [checkout-key]\n"
+      "    slos: [{name: latency, sli: \"requests within 300 ms\", objective: 0.999, window: 720h}]\n"
+      "  - {name: prometheus}\n"
+      "  - {name: db}\n");
+  ASSERT_TRUE(server.Start().ok()) << server.ReadStderr();
+  auto client = server.Client();
+  HttpResponse bad = Must(client.Post("/api/v1/sli", R"({"service":"checkout","slo":"latency","samples":[{"good":5,"total":4}]})"));
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("\"field\":\"/samples/0/good\""), std::string::npos) << bad.body;
+  EXPECT_EQ(Must(client.Post("/api/v1/sli", R"({"service":"checkout","slo":"nope","samples":[{"good":1,"total":1}]})"))
+                .status,
+            404);
+  HttpResponse ok = Must(client.Post("/api/v1/sli", Samples(60, 15)));
+  ASSERT_EQ(ok.status, 202) << ok.body;
+  json::value incidents = ParseJson(Must(client.Get("/api/v1/incidents")).body);
+  ASSERT_EQ(incidents.at("incidents").as_array().size(), 1u);
+  EXPECT_EQ(incidents.at("incidents").as_array()[0].at("title"), "SLO latency burning its error budget");
+  json::value slos = ParseJson(Must(client.Get("/api/v1/slos")).body);
+  EXPECT_EQ(slos.at("slos").as_array()[0].at("verdict"), "page");
+  EXPECT_GT(slos.at("slos").as_array()[0].at("burn").as_array()[0].at("long_burn").as_double(), 14.4);
+  EXPECT_EQ(Must(client.Get("/api/v1/routine")).status, 200);
+}
+
 TEST(ClassifyConfigTest, MoreThanSevenTopLevelCategoriesAreRefused) {
   test_support::ServerProcess server(
       "taxonomy:\n  categories: {a: [], b: [], c: [], d: [], e: [], f: [], g: [], h: []}\n");

@@ -51,6 +51,7 @@ class Harness {
     store_ = std::move(s).value();
     engine_ = std::make_unique<engine::Engine>(*store_, config_, [this] { return now_; }, options_);
     if (paging_) engine_->SetPaging(*paging_);
+    if (classify_) engine_->SetClassify(*classify_);
     auto st = engine_->Recover();
     EXPECT_TRUE(st.ok()) << (st.ok() ? "" : st.error().message);
     if (!topology_.empty()) {
@@ -63,6 +64,11 @@ class Harness {
   void SetPaging(escalation::Config paging) {
     paging_ = std::make_unique<escalation::Config>(std::move(paging));
     engine_->SetPaging(*paging_);
+  }
+  // SLOs for the engine (kept across Reopen).
+  void SetClassify(classify::Config config) {
+    classify_ = std::make_unique<classify::Config>(std::move(config));
+    engine_->SetClassify(*classify_);
   }
   // Reads the engine's state (the writer is not running in scenario tests).
   template <typename F>
@@ -153,6 +159,7 @@ class Harness {
   incident::Config config_;
   correlate::TopologyConfig topology_;
   std::unique_ptr<escalation::Config> paging_;
+  std::unique_ptr<classify::Config> classify_;
   core::Timestamp now_ = core::FromUnixMillis(1'764'400'000'000);  // 2025-11-29
   std::unique_ptr<store::sqlite::SqliteStore> store_;
   std::unique_ptr<engine::Engine> engine_;

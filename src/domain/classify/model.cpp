@@ -1,0 +1,93 @@
+#include "domain/classify/model.h"
+
+#include "journal/codec.h"
+
+namespace classify {
+namespace {
+constexpr uint8_t kModelFormat = 1;
+}
+
+core::Status Apply(Model& m, const journal::Record& record) {
+  auto decoded = DecodePayload(record.type, record.version, record.payload);
+  if (!decoded.ok()) return decoded.error();
+  const int64_t now = core::ToUnixMillis(record.time);
+  if (auto* s = std::get_if<SliRecorded>(&decoded.value())) {
+    SloState& state = m.slos[{s->service, s->slo}];
+    for (const auto& x : s->samples) state.series.Add(x.at_ms, x.good, x.total);
+    state.series.Prune(now);
+    return core::Ok();
+  }
+  auto& v = std::get<SloVerdict>(decoded.value());
+  SloState& state = m.slos[{v.service, v.slo}];
+  state.verdict = v.verdict;
+  state.reason = v.reason;
+  if (v.verdict == Verdict::kTicket) {
+    m.routine.push_back(Routine{record.seq, v.service, v.slo, v.reason, now});
+    if (m.routine.size() > kMaxRoutine) m.routine.erase(m.routine.begin());
+  }
+  return core::Ok();
+}
+
+std::string EncodeModel(const Model& m) {
+  journal::Writer w;
+  w.U8(kModelFormat);
+  w.U64(m.slos.size());
+  for (const auto& [key, s] : m.slos) {
+    w.Str(key.first);
+    w.Str(key.second);
+    w.U8(static_cast<uint8_t>(s.verdict));
+    w.Str(s.reason);
+    w.U64(s.series.buckets().size());
+    for (const auto& [minute, b] : s.series.buckets()) {
+      w.I64(minute);
+      w.U64(b.first);
+      w.U64(b.second);
+    }
+  }
+  w.U64(m.routine.size());
+  for (const auto& r : m.routine) {
+    w.U64(r.seq);
+    w.Str(r.service);
+    w.Str(r.slo);
+    w.Str(r.reason);
+    w.I64(r.at_ms);
+  }
+  return w.Take();
+}
+
+core::Result<Model> DecodeModel(std::string_view bytes) {
+  Model m;
+  if (bytes.empty()) return m;  // state written before classification existed
+  journal::Reader r(bytes);
+  if (r.U8() != kModelFormat) return core::Corrupt("unknown classification state format");
+  uint64_t n = r.U64();
+  for (uint64_t i = 0; i < n && r.ok(); ++i) {
+    std::string service = r.Str();
+    std::string slo = r.Str();
+    SloState& s = m.slos[{service, slo}];
+    uint8_t verdict = r.U8();
+    s.verdict = static_cast<Verdict>(verdict > 2 ? 0 : verdict);
+    s.reason = r.Str();
+    uint64_t buckets = r.U64();
+    for (uint64_t k = 0; k < buckets && r.ok(); ++k) {
+      int64_t minute = r.I64();
+      uint64_t good = r.U64();
+      uint64_t total = r.U64();
+      s.series.Add(minute * SliSeries::kBucketMs, good, total);
+    }
+  }
+  n = r.U64();
+  for (uint64_t i = 0; i < n && r.ok(); ++i) {
+    Routine x;
+    x.seq = r.U64();
+    x.service = r.Str();
+    x.slo = r.Str();
+    x.reason = r.Str();
+    x.at_ms = r.I64();
+    m.routine.push_back(std::move(x));
+  }
+  if (auto st = r.Finish("classification state"); !st.ok()) return st.error();
+  return m;
+}
+
+}  // namespace classify

@@ -1,0 +1,45 @@
+// Classification's state: each SLO's recent SLI samples and verdict, and the routine (ticket-level) degradations;
+// the fold of classification records into it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "domain/classify/records.h"
+#include "domain/classify/slo.h"
+#include "journal/record.h"
+
+namespace classify {
+
+// A routine (ticket-level) degradation: recorded and visible, not paged.
+struct Routine {
+  uint64_t seq = 0;
+  std::string service, slo, reason;
+  int64_t at_ms = 0;
+  friend bool operator==(const Routine&, const Routine&) = default;
+};
+
+struct SloState {
+  SliSeries series;
+  Verdict verdict = Verdict::kNone;
+  std::string reason;
+  friend bool operator==(const SloState&, const SloState&) = default;
+};
+
+// Classification's state (owned by the engine's writer).
+struct Model {
+  std::map<std::pair<std::string, std::string>, SloState> slos;  // (service, slo name)
+  std::vector<Routine> routine;                                  // the last kMaxRoutine, oldest first
+  friend bool operator==(const Model&, const Model&) = default;
+};
+constexpr size_t kMaxRoutine = 1000;
+
+core::Status Apply(Model& model, const journal::Record& record);
+std::string EncodeModel(const Model& model);
+core::Result<Model> DecodeModel(std::string_view bytes);
+
+}  // namespace classify

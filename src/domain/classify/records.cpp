@@ -1,0 +1,78 @@
+#include "domain/classify/records.h"
+
+#include "journal/codec.h"
+
+namespace classify {
+
+const char* TypeName(uint16_t type) {
+  switch (static_cast<RecordType>(type)) {
+    case RecordType::kSliRecorded: return "sli.recorded";
+    case RecordType::kSloVerdict: return "slo.verdict";
+  }
+  return "unknown";
+}
+
+RecordType TypeOf(const Payload& payload) {
+  return payload.index() == 0 ? RecordType::kSliRecorded : RecordType::kSloVerdict;
+}
+
+std::string EncodePayload(const Payload& payload) {
+  journal::Writer w;
+  if (const auto* s = std::get_if<SliRecorded>(&payload)) {
+    w.Str(s->service);
+    w.Str(s->slo);
+    w.U64(s->samples.size());
+    for (const auto& x : s->samples) {
+      w.I64(x.at_ms);
+      w.U64(x.good);
+      w.U64(x.total);
+    }
+  } else {
+    const auto& v = std::get<SloVerdict>(payload);
+    w.Str(v.service);
+    w.Str(v.slo);
+    w.U8(static_cast<uint8_t>(v.verdict));
+    w.Str(v.reason);
+  }
+  return w.Take();
+}
+
+core::Result<Payload> DecodePayload(uint16_t type, uint16_t version, std::string_view bytes) {
+  if (version != kPayloadVersion) return core::Corrupt(std::string("unsupported version of ") + TypeName(type));
+  journal::Reader r(bytes);
+  Payload out;
+  switch (static_cast<RecordType>(type)) {
+    case RecordType::kSliRecorded: {
+      SliRecorded s;
+      s.service = r.Str();
+      s.slo = r.Str();
+      uint64_t n = r.U64();
+      for (uint64_t i = 0; i < n && r.ok(); ++i) {
+        SliSample x;
+        x.at_ms = r.I64();
+        x.good = r.U64();
+        x.total = r.U64();
+        s.samples.push_back(x);
+      }
+      out = std::move(s);
+      break;
+    }
+    case RecordType::kSloVerdict: {
+      SloVerdict v;
+      v.service = r.Str();
+      v.slo = r.Str();
+      uint8_t verdict = r.U8();
+      if (verdict > 2) return core::Corrupt("slo.verdict with an unknown verdict");
+      v.verdict = static_cast<Verdict>(verdict);
+      v.reason = r.Str();
+      out = std::move(v);
+      break;
+    }
+    default:
+      return core::Corrupt("record type " + std::to_string(type) + " is not a classification record");
+  }
+  if (auto st = r.Finish(TypeName(type)); !st.ok()) return st.error();
+  return out;
+}
+
+}  // namespace classify

@@ -1,0 +1,48 @@
+// Journal record payloads of classification (type tags 300..399) and their versioned encoding.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/result.h"
+#include "domain/classify/slo.h"
+
+namespace classify {
+
+// Records (type tags 300..399 belong to classification).
+enum class RecordType : uint16_t {
+  kSliRecorded = 300,
+  kSloVerdict = 301,
+};
+constexpr uint16_t kFirstType = 300;
+constexpr uint16_t kLastType = 399;
+const char* TypeName(uint16_t type);
+
+struct SliSample {
+  int64_t at_ms = 0;
+  uint64_t good = 0;
+  uint64_t total = 0;
+};
+// Samples of one SLO arrived.
+struct SliRecorded {
+  std::string service;
+  std::string slo;
+  std::vector<SliSample> samples;
+};
+// The SLO's verdict changed: a page opened (or resolved) its alert; a ticket is a routine record, not paged.
+struct SloVerdict {
+  std::string service;
+  std::string slo;
+  Verdict verdict = Verdict::kNone;
+  std::string reason;
+};
+using Payload = std::variant<SliRecorded, SloVerdict>;
+RecordType TypeOf(const Payload& payload);
+constexpr uint16_t kPayloadVersion = 1;
+std::string EncodePayload(const Payload& payload);
+core::Result<Payload> DecodePayload(uint16_t type, uint16_t version, std::string_view bytes);
+
+}  // namespace classify

@@ -1,0 +1,128 @@
+// Incident or routine, from SLO burn rates, through the engine with a fake clock: what pages, what is a ticket, and
+// what is neither.
+#include <gtest/gtest.h>
+
+#include "domain/classify/pipeline.h"
+#include "scenario_harness.h"
+
+namespace scenario {
+namespace {
+
+constexpr int64_t kMinute = 60'000;
+
+core::Timestamp Utc(const char* text) { return core::ParseRfc3339(text).value(); }
+
+incident::Config Services() {
+  incident::ServiceConfig checkout;
+  checkout.name = "checkout";
+  checkout.routing_keys = {"checkout-key"};
+  checkout.group_wait = 0s;
+  return incident::Config({checkout});
+}
+
+classify::Config Slos() {
+  classify::Config c;
+  c.slos.push_back(classify::Slo{"checkout", "latency", "requests served within 300 ms", 0.999,
+                                 std::chrono::hours(24 * 30)});
+  return c;
+}
+
+// Posts one sample a minute over [from, from + minutes) at burn rate `burn`, in batches as a metrics pipeline would.
+void Post(Harness& h, core::Timestamp from, int minutes, double burn) {
+  std::vector<classify::SliSample> samples;
+  for (int i = 0; i < minutes; ++i) {
+    const uint64_t total = 60000;
+    const uint64_t bad = static_cast<uint64_t>(burn * 0.001 * total + 0.5);
+    samples.push_back({core::ToUnixMillis(from) + i * kMinute, total - bad, total});
+    if (samples.size() == 60 || i + 1 == minutes) {
+      auto out = h.Run(engine::Command{"token:metrics", engine::RecordSli{"checkout", "latency", samples}});
+      ASSERT_TRUE(out.status.ok()) << out.status.error().message;
+      samples.clear();
+    }
+  }
+}
+
+classify::SloState Slo(Harness& h) {
+  classify::SloState s;
+  h.Read([&](const engine::State& st) {
+    auto it = st.classify.slos.find({"checkout", "latency"});
+    if (it != st.classify.slos.end()) s = it->second;
+  });
+  return s;
+}
+
+TEST(ClassifyScenarioTest, ALatencySloBurningTwiceForSixHoursIsRoutineNotAnIncident) {
+  Harness h(Services(), {});
+  h.SetClassify(Slos());
+  const core::Timestamp start = Utc("2026-11-29T00:00:00Z");
+  for (int hour = 0; hour < 6; ++hour) {
+    h.At(start + std::chrono::hours(hour + 1));
+    Post(h, start + std::chrono::hours(hour), 60, 2);
+  }
+  EXPECT_TRUE(h.Incidents().empty()) << "2× never pages";
+  EXPECT_EQ(Slo(h).verdict, classify::Verdict::kTicket);
+  std::vector<classify::Routine> routine;
+  h.Read([&](const engine::State& s) { routine = s.classify.routine; });
+  ASSERT_EQ(routine.size(), 1u);
+  EXPECT_NE(routine[0].reason.find("ticket at 1.0×"), std::string::npos) << routine[0].reason;
+}
+
+TEST(ClassifyScenarioTest, FifteenTimesForAnHourStillBurningOpensAnIncidentThatResolvesWhenItStops) {
+  Harness h(Services(), {});
+  h.SetClassify(Slos());
+  const core::Timestamp start = Utc("2026-11-29T00:00:00Z");
+  h.At(start + std::chrono::minutes(60));
+  Post(h, start, 60, 15);
+  auto open = h.Incidents({"triggered"});
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0].title, "SLO latency burning its error budget");
+  auto alerts = h.Alerts(open[0].id);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].summary,
+            "SLO latency of checkout is burning 15.0× its error budget over 1h and 15.0× over 5m (page at 14.4×)");
+  EXPECT_EQ(Slo(h).verdict, classify::Verdict::kPage);
+  // Healthy again: once the short windows clear, the page's alert resolves (and the incident with it); the 3 d
+  // window still shows the budget spent, which stays a ticket.
+  for (int m = 0; m < 40; ++m) {
+    h.At(start + std::chrono::minutes(61 + m));
+    Post(h, start + std::chrono::minutes(60 + m), 1, 0);
+  }
+  EXPECT_EQ(Slo(h).verdict, classify::Verdict::kTicket);
+  EXPECT_EQ(h.Incident(open[0].id).state, "resolved");
+}
+
+TEST(ClassifyScenarioTest, AShortSpikeThatStoppedBeforeItsSamplesArrivedDoesNotPage) {
+  Harness h(Services(), {});
+  h.SetClassify(Slos());
+  const core::Timestamp start = Utc("2026-11-29T00:00:00Z");
+  h.At(start + std::chrono::hours(6));
+  Post(h, start, 360, 0);
+  // The pipeline delivers the next 36 minutes late, in one batch: a 30-minute 40× spike, then 6 healthy minutes.
+  h.At(start + std::chrono::minutes(396));
+  std::vector<classify::SliSample> samples;
+  for (int i = 0; i < 36; ++i) {
+    const uint64_t total = 60000, bad = i < 30 ? 2400 : 0;
+    samples.push_back({core::ToUnixMillis(start) + (360 + i) * kMinute, total - bad, total});
+  }
+  ASSERT_TRUE(h.Run(engine::Command{"token:metrics", engine::RecordSli{"checkout", "latency", samples}}).status.ok());
+  EXPECT_TRUE(h.Incidents().empty()) << "the 1 h window is above 14.4× but the last 5 minutes are not";
+  EXPECT_NE(Slo(h).verdict, classify::Verdict::kPage);
+}
+
+TEST(ClassifyScenarioTest, SamplesAreCheckedAndAnUnknownSloIsRefused) {
+  Harness h(Services(), {});
+  h.SetClassify(Slos());
+  h.At(Utc("2026-11-29T00:00:00Z"));
+  auto out = h.Run(engine::Command{"token:metrics", engine::RecordSli{"checkout", "errors", {{0, 1, 1}}}});
+  EXPECT_EQ(out.status.error().code, core::ErrorCode::kNotFound);
+  out = h.Run(engine::Command{"token:metrics", engine::RecordSli{"checkout", "latency", {{0, 5, 4}}}});
+  EXPECT_EQ(out.status.error().field, "/samples/0/good");
+  out = h.Run(engine::Command{"token:metrics",
+                              engine::RecordSli{"checkout", "latency",
+                                                {{core::ToUnixMillis(h.now()) - 4 * 24 * 3600 * 1000LL, 1, 1}}}});
+  EXPECT_EQ(out.status.error().field, "/samples/0/time");
+  EXPECT_EQ(h.Count("sli.recorded"), 0u) << "refused samples change nothing";
+}
+
+}  // namespace
+}  // namespace scenario
