@@ -134,7 +134,8 @@ void ReadServices(Reader& r, const YAML::Node& services, Config& cfg) {
     std::string path = "services[" + std::to_string(i) + "]";
     if (!r.CheckKeys(s, path, {"name", "routing_keys", "group_by", "ack_timeout", "auto_close_after", "group_wait",
                                "group_interval", "group_window", "new_symptom_severity", "time_zone",
-                               "business_hours", "criticality", "slos"})) {
+                               "business_hours", "criticality", "slos", "owner_team",
+                               "business_functions", "customers"})) {
       return;
     }
     incident::ServiceConfig svc;
@@ -163,6 +164,14 @@ void ReadServices(Reader& r, const YAML::Node& services, Config& cfg) {
     if (!r.ok()) return;
     ReadSlos(r, s["slos"], path + ".slos", svc.name, cfg);
     if (!r.ok()) return;
+    classify::ServiceFacts facts;
+    facts.service = svc.name;
+    if (!r.String(s["owner_team"], path + ".owner_team", facts.owner_team) ||
+        !r.StringList(s["business_functions"], path + ".business_functions", facts.business_functions) ||
+        !r.Unsigned(s["customers"], path + ".customers", facts.customers, 0, 10'000'000'000ull)) {
+      return;
+    }
+    cfg.classify.catalogue.push_back(std::move(facts));
     if (svc.name.empty()) {
       r.Fail(s, path + ".name", "is required");
       return;
@@ -400,6 +409,43 @@ void ReadSchedules(Reader& r, const YAML::Node& list, Config& cfg) {
   }
 }
 
+// Major-incident criteria and the critical business functions they name.
+void ReadMajor(Reader& r, const YAML::Node& root, Config& cfg) {
+  if (!r.StringList(root["critical_functions"], "critical_functions", cfg.classify.critical_functions)) return;
+  const YAML::Node m = root["major_incident"];
+  if (!m.IsDefined() || m.IsNull()) return;
+  classify::MajorCriteria c;
+  std::string critical = "false";
+  if (!r.CheckKeys(m, "major_incident", {"services_affected", "customers_affected", "critical_function_down",
+                                          "categories", "policy"}) ||
+      !r.Unsigned(m["services_affected"], "major_incident.services_affected", c.services_affected, 0, 100000) ||
+      !r.Unsigned(m["customers_affected"], "major_incident.customers_affected", c.customers_affected, 0,
+                  10'000'000'000ull) ||
+      !r.String(m["critical_function_down"], "major_incident.critical_function_down", critical) ||
+      !r.StringList(m["categories"], "major_incident.categories", c.categories) ||
+      !r.String(m["policy"], "major_incident.policy", c.policy)) {
+    return;
+  }
+  if (critical != "true" && critical != "false") {
+    r.Fail(m["critical_function_down"], "major_incident.critical_function_down", "must be true or false");
+    return;
+  }
+  c.critical_function_down = critical == "true";
+  if (!c.policy.empty() && cfg.paging.FindPolicy(c.policy) == nullptr) {
+    r.Fail(m["policy"], "major_incident.policy", "no escalation policy named '" + c.policy + "'");
+    return;
+  }
+  if (cfg.taxonomy) {
+    for (size_t i = 0; i < c.categories.size(); ++i) {
+      if (auto st = cfg.taxonomy->Check(c.categories[i], ""); !st.ok()) {
+        r.Fail(m["categories"], "major_incident.categories[" + std::to_string(i) + "]", st.error().message);
+        return;
+      }
+    }
+  }
+  cfg.classify.major = std::move(c);
+}
+
 // The incident taxonomy (categories and the rules that choose them); the default list without rules when absent.
 void ReadTaxonomy(Reader& r, const YAML::Node& t, Config& cfg) {
   classify::TaxonomyInput in = classify::DefaultTaxonomy();
@@ -580,7 +626,7 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
   r.CheckKeys(root, "",
               {"listen", "data_dir", "auth", "http", "engine", "services", "alertmanager", "topology", "flapping",
                "schedules", "public_url", "channels", "people", "teams", "escalation_policies", "routing", "drills",
-               "delivery", "taxonomy"});
+               "delivery", "taxonomy", "critical_functions", "major_incident"});
   std::string listen = "127.0.0.1:9797";
   if (r.ok()) r.String(root["listen"], "listen", listen);
   if (r.ok()) {
@@ -622,6 +668,7 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
   if (r.ok()) ReadSchedules(r, root["schedules"], cfg);
   if (r.ok()) ReadPaging(r, root, getenv, cfg);
   if (r.ok()) ReadTaxonomy(r, root["taxonomy"], cfg);
+  if (r.ok()) ReadMajor(r, root, cfg);
   if (!r.ok()) return core::Invalid(r.error(), "config");
   return cfg;
 }

@@ -74,7 +74,10 @@ std::string Summarize(const correlate::PostSummary& s) {
 class Engine::Batch final : public classify::Emitter, public incident::Observer {
  public:
   Batch(Engine& engine, core::Timestamp now, bool want_published)
-      : engine_(engine), now_(now), want_published_(want_published) {}
+      : engine_(engine),
+        now_(now),
+        want_published_(want_published),
+        classifies_(engine.classify_config_->major.has_value()) {}
 
   void set_actor(const std::string& actor) { actor_ = &actor; }
 
@@ -97,10 +100,11 @@ class Engine::Batch final : public classify::Emitter, public incident::Observer 
 
   // Paging reacts to the incident records decided so far (first notification → escalation, acknowledgement →
   // stop, ...), in order, including to the ones its own reactions cause.
-  void React(const escalation::View& view) {
+  void React(const escalation::View& view, const classify::View& classification) {
     for (size_t i = 0; i < reactions_.size(); ++i) {
       incident::Payload p = std::move(reactions_[i]);
       escalation::React(view, p, *this);
+      if (classifies_) classify::React(classification, view, p, *this);
     }
     reactions_.clear();
   }
@@ -119,7 +123,7 @@ class Engine::Batch final : public classify::Emitter, public incident::Observer 
     core::Status st = ApplyRecord(engine_.state_, r, this);
     // A decision that cannot be applied is a bug in the domain module, not bad input.
     INCIDENTD_CHECK(st.ok());
-    if (Reacts(r.type)) {
+    if (Reacts(r.type) || (classifies_ && Classifies(r.type))) {
       auto decoded = incident::DecodePayload(r.type, r.version, r.payload);
       INCIDENTD_CHECK(decoded.ok());
       reactions_.push_back(std::move(decoded).value());
@@ -178,10 +182,14 @@ class Engine::Batch final : public classify::Emitter, public incident::Observer 
 
   void IncidentChanged(const incident::Incident& inc) override {
     auto [it, fresh] = incident_index_.try_emplace(inc.id, projection_.incidents.size());
+    IncidentRow row = ToRow(inc);
+    if (auto major = engine_.state_.classify.majors.find(inc.id); major != engine_.state_.classify.majors.end()) {
+      row.major_reason = major->second;
+    }
     if (fresh) {
-      projection_.incidents.push_back(ToRow(inc));
+      projection_.incidents.push_back(std::move(row));
     } else {
-      projection_.incidents[it->second] = ToRow(inc);
+      projection_.incidents[it->second] = std::move(row);
     }
   }
 
@@ -202,6 +210,7 @@ class Engine::Batch final : public classify::Emitter, public incident::Observer 
   Engine& engine_;
   core::Timestamp now_;
   bool want_published_;
+  bool classifies_;
   const std::string* actor_ = nullptr;
   const journal::Record* current_ = nullptr;
   uint64_t current_incident_ = 0;
@@ -212,6 +221,21 @@ class Engine::Batch final : public classify::Emitter, public incident::Observer 
   std::unordered_map<uint64_t, size_t> alert_index_;
   std::unordered_map<uint64_t, size_t> incident_index_;
   std::vector<incident::Payload> reactions_;
+
+  // Major-incident criteria read these (only when configured: alert.triggered is the hot path).
+  static bool Classifies(uint16_t type) {
+    using T = incident::RecordType;
+    switch (static_cast<T>(type)) {
+      case T::kIncidentOpened:
+      case T::kAlertTriggered:
+      case T::kSeverityRaised:
+      case T::kIncidentReclassified:
+      case T::kAlertLinked:
+        return true;
+      default:
+        return false;
+    }
+  }
 
   static bool Reacts(uint16_t type) {
     using T = incident::RecordType;
@@ -628,19 +652,19 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
           } else if constexpr (std::is_same_v<T, Tick>) {
             incident::FireTimers(state_.incidents, batch);
             correlate::FireTimers(view, batch);
-            batch.React(paging);
+            batch.React(paging, classification);
             escalation::FireTimers(paging, batch);
             // SLO windows slide by the minute: re-evaluate once per minute.
             const int64_t minute = core::ToUnixMillis(now) / 60000;
             if (minute != slo_minute_ && !classify_config_->slos.empty()) {
               slo_minute_ = minute;
-              batch.React(paging);
+              batch.React(paging, classification);
               classify::FireTimers(classification, batch);
             }
           }
         },
         cmd.body);
-    batch.React(paging);
+    batch.React(paging, classification);
     if (batch.records().size() > before) out.seq = batch.records().back().seq;
   }
   state_lock.unlock();

@@ -69,6 +69,9 @@ core::Result<Published> Describe(const journal::Record& record) {
     if (!c.ok()) return c.error().WithContext("record " + std::to_string(record.seq));
     if (const auto* s = std::get_if<classify::SliRecorded>(&c.value())) {
       p.summary = std::to_string(s->samples.size()) + " SLI samples for " + s->service + "/" + s->slo;
+    } else if (const auto* m = std::get_if<classify::IncidentMajor>(&c.value())) {
+      p.incident_id = m->incident_id;
+      p.summary = "Promoted to major incident: " + m->reason;
     } else {
       const auto& v = std::get<classify::SloVerdict>(c.value());
       p.summary = std::string("SLO verdict ") + classify::ToString(v.verdict) + ": " + v.reason;

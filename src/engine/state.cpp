@@ -67,7 +67,11 @@ core::Status ApplyRecord(State& state, const journal::Record& record, incident::
     if (auto st = incident::Apply(state.incidents, record, observer); !st.ok()) return st;
     if (record.type == static_cast<uint16_t>(incident::RecordType::kIncidentClosed)) {
       auto closed = incident::DecodePayload(record.type, record.version, record.payload);
-      if (closed.ok()) escalation::Forget(state.paging, std::get<incident::IncidentClosed>(closed.value()).incident_id);
+      if (closed.ok()) {
+        const uint64_t id = std::get<incident::IncidentClosed>(closed.value()).incident_id;
+        escalation::Forget(state.paging, id);
+        classify::Forget(state.classify, id);
+      }
     }
     return core::Ok();
   }
@@ -75,7 +79,18 @@ core::Status ApplyRecord(State& state, const journal::Record& record, incident::
     return correlate::Apply(state.alerts, record);
   }
   if (record.type >= classify::kFirstType && record.type <= classify::kLastType) {
-    return classify::Apply(state.classify, record);
+    if (auto st = classify::Apply(state.classify, record); !st.ok()) return st;
+    if (observer != nullptr && record.type == static_cast<uint16_t>(classify::RecordType::kIncidentMajor)) {
+      auto p = classify::DecodePayload(record.type, record.version, record.payload);
+      if (p.ok()) {
+        const auto& major = std::get<classify::IncidentMajor>(p.value());
+        observer->TimelineEntry(major.incident_id, "major", "Promoted to major incident: " + major.reason);
+        if (const incident::Incident* inc = state.incidents.FindIncident(major.incident_id)) {
+          observer->IncidentChanged(*inc);
+        }
+      }
+    }
+    return core::Ok();
   }
   if (record.type >= escalation::kFirstType && record.type <= escalation::kLastType) {
     if (auto st = escalation::Apply(state.paging, record); !st.ok()) return st;

@@ -55,6 +55,7 @@ struct IncidentRow {
   std::string category;                        // its classification ("" = unclassified)
   std::string subcategory;
   std::string category_rule;                   // what chose it: a taxonomy rule, "label", "class", or who reclassified
+  std::string major_reason;                    // why it is a major incident ("" = it is not)
 
   friend bool operator==(const IncidentRow&, const IncidentRow&) = default;
 };

@@ -46,6 +46,8 @@ json::object IncidentView(const engine::IncidentRow& row) {
   c["category"] = row.category.empty() ? json::value(nullptr) : json::value(row.category);
   c["subcategory"] = row.subcategory.empty() ? json::value(nullptr) : json::value(row.subcategory);
   c["category_rule"] = row.category_rule.empty() ? json::value(nullptr) : json::value(row.category_rule);
+  c["major"] = !row.major_reason.empty();
+  c["major_reason"] = row.major_reason.empty() ? json::value(nullptr) : json::value(row.major_reason);
   o["classification"] = std::move(c);
   return o;
 }

@@ -48,6 +48,7 @@ IncidentRow MakeIncident(uint64_t id, std::string state, std::string service, st
   row.category = id % 2 == 0 ? "outage" : "security";
   row.subcategory = id % 2 == 0 ? "partial" : "";
   row.category_rule = "rule-" + std::to_string(id);
+  row.major_reason = id % 3 == 0 ? "3 services affected" : "";
   return row;
 }
 

@@ -126,3 +126,123 @@ TEST(ClassifyScenarioTest, SamplesAreCheckedAndAnUnknownSloIsRefused) {
 
 }  // namespace
 }  // namespace scenario
+
+namespace scenario {
+namespace {
+
+incident::Config TwoServices() {
+  incident::ServiceConfig checkout;
+  checkout.name = "checkout";
+  checkout.routing_keys = {"checkout-key"};
+  checkout.group_wait = 0s;
+  incident::ServiceConfig blog;
+  blog.name = "blog";
+  blog.routing_keys = {"blog-key"};
+  blog.group_wait = 0s;
+  return incident::Config({checkout, blog});
+}
+
+classify::Config MajorRules() {
+  classify::Config c;
+  c.catalogue = {{"checkout", "payments-team", {"payments"}, 50000}, {"blog", "marketing", {"content"}, 0}};
+  c.critical_functions = {"payments"};
+  classify::MajorCriteria m;
+  m.critical_function_down = true;
+  m.categories = {"security"};
+  m.policy = "major";
+  c.major = m;
+  return c;
+}
+
+escalation::Config MajorPaging() {
+  escalation::ConfigInput in;
+  in.channels = {"hook"};
+  in.known_services = {"checkout", "blog"};
+  in.people = {escalation::Person{"ic", {escalation::Contact{"hook", "", {}}}},
+               escalation::Person{"oncall", {escalation::Contact{"hook", "", {}}}}};
+  escalation::Policy major{"major", {}, 0, 5min};
+  major.steps.push_back(escalation::Step{{}, {escalation::Target{escalation::TargetKind::kUser, "ic"}}});
+  escalation::Policy normal{"normal", {}, 0, 5min};
+  normal.steps.push_back(escalation::Step{{}, {escalation::Target{escalation::TargetKind::kUser, "oncall"}}});
+  in.policies = {major, normal};
+  escalation::RouteRule all;
+  all.name = "all";
+  all.policy = "normal";
+  in.routes = {all};
+  return escalation::Config::Make(in).value();
+}
+
+engine::Outcome Send(Harness& h, const char* key, const char* id, ingest::Severity severity) {
+  ingest::Event e;
+  e.routing_key = key;
+  e.action = ingest::Action::kTrigger;
+  e.dedup_key = id;
+  e.summary = std::string(id) + " failing";
+  e.source = "web-1";
+  e.severity = severity;
+  return h.Run(engine::Command{"token:monitor", engine::SubmitEvent{e}});
+}
+
+std::vector<engine::TimelineRow> Timeline(Harness& h, uint64_t id) {
+  auto rows = h.store().Timeline(id, 0, 200);
+  return rows.ok() ? rows.value() : std::vector<engine::TimelineRow>{};
+}
+
+TEST(ClassifyScenarioTest, ACriticalFunctionDownIsPromotedToMajorWithItsReasonAndPagesTheMajorPolicy) {
+  Harness h(TwoServices(), {});
+  h.SetClassify(MajorRules());
+  h.SetPaging(MajorPaging());
+  h.At(Utc("2026-11-29T10:00:00Z"));
+  const uint64_t minor = Send(h, "blog-key", "blog-down", ingest::Severity::kCritical).incident_id;
+  EXPECT_TRUE(h.Incident(minor).major_reason.empty()) << "the blog supports no critical function";
+  const uint64_t warn = Send(h, "checkout-key", "slow", ingest::Severity::kWarning).incident_id;
+  EXPECT_TRUE(h.Incident(warn).major_reason.empty()) << "a warning is not the function being down";
+  const uint64_t id = Send(h, "checkout-key", "payments-down", ingest::Severity::kCritical).incident_id;
+  EXPECT_EQ(h.Incident(id).major_reason, "critical business function payments is down (checkout, severity critical)");
+  bool on_timeline = false;
+  for (const auto& row : Timeline(h, id)) {
+    if (row.kind == "major") {
+      on_timeline = true;
+      EXPECT_EQ(row.text,
+                "Promoted to major incident: critical business function payments is down (checkout, severity "
+                "critical)");
+      EXPECT_EQ(row.actor, "token:monitor");
+    }
+  }
+  EXPECT_TRUE(on_timeline);
+  escalation::Escalation e;
+  h.Read([&](const engine::State& s) { e = *s.paging.FindEscalation(id); });
+  EXPECT_EQ(e.policy, "major");
+  EXPECT_EQ(e.paged, std::vector<std::string>{"ic"});
+  EXPECT_EQ(h.Count("incident.major"), 1u) << "promoted once";
+  Send(h, "checkout-key", "payments-down", ingest::Severity::kCritical);
+  EXPECT_EQ(h.Count("incident.major"), 1u);
+}
+
+TEST(ClassifyScenarioTest, ReclassifyingAsASecurityBreachPromotesToMajorOnTheTimelineWithActorAndReason) {
+  Harness h(TwoServices(), {});
+  h.SetClassify(MajorRules());
+  h.SetPaging(MajorPaging());
+  h.At(Utc("2026-11-29T10:00:00Z"));
+  const uint64_t id = Send(h, "blog-key", "odd-logins", ingest::Severity::kWarning).incident_id;
+  EXPECT_TRUE(h.Incident(id).major_reason.empty());
+  h.Advance(10min);
+  ASSERT_TRUE(h.Run(engine::Command{"user:alice", engine::ReclassifyIncident{id, "security", "intrusion",
+                                                                            "admin panel accessed from abroad"}})
+                  .status.ok());
+  EXPECT_EQ(h.Incident(id).major_reason, "category security/intrusion is major by definition");
+  std::vector<std::string> lines;
+  for (const auto& row : Timeline(h, id)) {
+    if (row.kind == "reclassified" || row.kind == "major") lines.push_back(row.actor + " " + row.text);
+  }
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0], "user:alice Reclassified from unclassified to security/intrusion by user:alice: admin panel "
+                      "accessed from abroad");
+  EXPECT_EQ(lines[1], "user:alice Promoted to major incident: category security/intrusion is major by definition");
+  // It survives a restart, and closing the incident later keeps the reason on its row.
+  h.Reopen();
+  EXPECT_EQ(h.Incident(id).major_reason, "category security/intrusion is major by definition");
+}
+
+}  // namespace
+}  // namespace scenario

@@ -17,6 +17,10 @@ core::Status Apply(Model& m, const journal::Record& record) {
     state.series.Prune(now);
     return core::Ok();
   }
+  if (auto* major = std::get_if<IncidentMajor>(&decoded.value())) {
+    m.majors[major->incident_id] = std::move(major->reason);
+    return core::Ok();
+  }
   auto& v = std::get<SloVerdict>(decoded.value());
   SloState& state = m.slos[{v.service, v.slo}];
   state.verdict = v.verdict;
@@ -27,6 +31,8 @@ core::Status Apply(Model& m, const journal::Record& record) {
   }
   return core::Ok();
 }
+
+void Forget(Model& m, uint64_t incident_id) { m.majors.erase(incident_id); }
 
 std::string EncodeModel(const Model& m) {
   journal::Writer w;
@@ -51,6 +57,11 @@ std::string EncodeModel(const Model& m) {
     w.Str(r.slo);
     w.Str(r.reason);
     w.I64(r.at_ms);
+  }
+  w.U64(m.majors.size());
+  for (const auto& [id, reason] : m.majors) {
+    w.U64(id);
+    w.Str(reason);
   }
   return w.Take();
 }
@@ -85,6 +96,11 @@ core::Result<Model> DecodeModel(std::string_view bytes) {
     x.reason = r.Str();
     x.at_ms = r.I64();
     m.routine.push_back(std::move(x));
+  }
+  n = r.U64();
+  for (uint64_t i = 0; i < n && r.ok(); ++i) {
+    uint64_t id = r.U64();
+    m.majors[id] = r.Str();
   }
   if (auto st = r.Finish("classification state"); !st.ok()) return st.error();
   return m;

@@ -34,11 +34,14 @@ struct SloState {
 struct Model {
   std::map<std::pair<std::string, std::string>, SloState> slos;  // (service, slo name)
   std::vector<Routine> routine;                                  // the last kMaxRoutine, oldest first
+  std::map<uint64_t, std::string> majors;                        // incident (not closed) → why it is major
   friend bool operator==(const Model&, const Model&) = default;
 };
 constexpr size_t kMaxRoutine = 1000;
 
 core::Status Apply(Model& model, const journal::Record& record);
+// The incident closed: what classification keeps about it goes (called by the engine's fold of incident.closed).
+void Forget(Model& model, uint64_t incident_id);
 std::string EncodeModel(const Model& model);
 core::Result<Model> DecodeModel(std::string_view bytes);
 

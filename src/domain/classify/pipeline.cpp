@@ -2,6 +2,9 @@
 
 #include "domain/incident/lifecycle.h"
 
+#include <algorithm>
+#include <set>
+
 namespace classify {
 namespace {
 
@@ -43,6 +46,83 @@ void Judge(const View& v, const Slo& slo, Emitter& emit) {
 }
 
 }  // namespace
+
+const ServiceFacts* Config::FindService(std::string_view service) const {
+  for (const auto& f : catalogue) {
+    if (f.service == service) return &f;
+  }
+  return nullptr;
+}
+
+std::string MajorReason(const View& v, const incident::Incident& inc) {
+  if (!v.config.major) return "";
+  const MajorCriteria& c = *v.config.major;
+  // The services in it: its own and those of its open alerts (symptoms of other services joined by topology).
+  std::set<std::string> services{inc.service};
+  bool critical_alert = inc.severity == ingest::Severity::kCritical;
+  for (uint64_t id : v.incidents.OpenAlertIds(inc)) {
+    auto it = v.incidents.alerts.find(id);
+    if (it == v.incidents.alerts.end()) continue;
+    services.insert(it->second.service);
+  }
+  if (!c.categories.empty() && !inc.category.empty() &&
+      std::find(c.categories.begin(), c.categories.end(), inc.category) != c.categories.end()) {
+    return "category " + inc.category + (inc.subcategory.empty() ? "" : "/" + inc.subcategory) +
+           " is major by definition";
+  }
+  if (c.services_affected > 0 && services.size() >= c.services_affected) {
+    std::string list;
+    for (const auto& s : services) list += (list.empty() ? "" : ", ") + s;
+    return std::to_string(services.size()) + " services affected (" + list + "), at least " +
+           std::to_string(c.services_affected);
+  }
+  uint64_t customers = 0;
+  for (const auto& s : services) {
+    if (const ServiceFacts* f = v.config.FindService(s)) {
+      customers += f->customers;
+      if (c.critical_function_down && critical_alert) {
+        for (const auto& fn : f->business_functions) {
+          if (std::find(v.config.critical_functions.begin(), v.config.critical_functions.end(), fn) !=
+              v.config.critical_functions.end()) {
+            return "critical business function " + fn + " is down (" + s + ", severity critical)";
+          }
+        }
+      }
+    }
+  }
+  if (c.customers_affected > 0 && customers >= c.customers_affected) {
+    return std::to_string(customers) + " customers served by the affected services, at least " +
+           std::to_string(c.customers_affected);
+  }
+  return "";
+}
+
+void React(const View& v, const escalation::View& paging, const incident::Payload& record, Emitter& emit) {
+  if (!v.config.major) return;
+  uint64_t id = std::visit(
+      [](const auto& p) -> uint64_t {
+        using T = std::decay_t<decltype(p)>;
+        if constexpr (std::is_same_v<T, incident::IncidentOpened> || std::is_same_v<T, incident::AlertTriggered> ||
+                      std::is_same_v<T, incident::SeverityRaised> ||
+                      std::is_same_v<T, incident::IncidentReclassified> || std::is_same_v<T, incident::AlertLinked>) {
+          return p.incident_id;
+        } else if constexpr (std::is_same_v<T, incident::IncidentMerged>) {
+          return p.into;
+        } else {
+          return 0;
+        }
+      },
+      record);
+  if (id == 0 || v.classify.majors.count(id)) return;
+  const incident::Incident* inc = v.incidents.FindIncident(id);
+  if (inc == nullptr || !inc->open()) return;
+  std::string reason = MajorReason(v, *inc);
+  if (reason.empty()) return;
+  emit.Emit(IncidentMajor{id, reason});
+  if (!v.config.major->policy.empty()) {
+    (void)escalation::Reassign(paging, id, v.config.major->policy, "", emit);
+  }
+}
 
 const Slo* Config::FindSlo(std::string_view service, std::string_view name) const {
   for (const auto& s : slos) {

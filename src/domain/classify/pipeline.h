@@ -2,6 +2,7 @@
 // a routine record). Pure: time comes from the Emitter.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,10 +15,31 @@
 
 namespace classify {
 
+// What the catalogue says about a service (services[] keys in the configuration).
+struct ServiceFacts {
+  std::string service;
+  std::string owner_team;
+  std::vector<std::string> business_functions;
+  uint64_t customers = 0;  // customers it serves
+};
+
+// When an incident is major: any one criterion that is set. Evaluated whenever its facts change.
+struct MajorCriteria {
+  uint32_t services_affected = 0;             // at least this many distinct services in it (0: off)
+  uint64_t customers_affected = 0;            // the services in it serve at least this many customers (0: off)
+  bool critical_function_down = false;        // a critical alert of a service supporting a critical function
+  std::vector<std::string> categories;        // its category is one of these (a security breach, data corruption)
+  std::string policy;                         // the escalation policy paged on promotion (empty: none)
+};
+
 struct Config {
   std::vector<Slo> slos;
   std::vector<BurnRule> burn_rules = DefaultBurnRules();
+  std::vector<ServiceFacts> catalogue;
+  std::vector<std::string> critical_functions;  // business functions whose loss makes an incident major
+  std::optional<MajorCriteria> major;
   const Slo* FindSlo(std::string_view service, std::string_view name) const;
+  const ServiceFacts* FindService(std::string_view service) const;
 };
 
 // Where decisions go: classification records, and the incident and paging records they cause.
@@ -44,5 +66,12 @@ core::Status RecordSli(const View& view, const std::string& service, const std::
 
 // Re-evaluates every SLO at emit.now() (windows slide even without new samples).
 void FireTimers(const View& view, Emitter& emit);
+
+// Reacts to an incident record (opened, an alert joined or was linked, severity raised, reclassified): promotes the
+// incident to major, once, when a criterion holds, recording why, and pages the major-incident policy.
+void React(const View& view, const escalation::View& paging, const incident::Payload& record, Emitter& emit);
+
+// The reason an incident is major now, or empty.
+std::string MajorReason(const View& view, const incident::Incident& incident);
 
 }  // namespace classify

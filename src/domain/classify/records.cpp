@@ -8,12 +8,16 @@ const char* TypeName(uint16_t type) {
   switch (static_cast<RecordType>(type)) {
     case RecordType::kSliRecorded: return "sli.recorded";
     case RecordType::kSloVerdict: return "slo.verdict";
+    case RecordType::kIncidentMajor: return "incident.major";
   }
   return "unknown";
 }
 
 RecordType TypeOf(const Payload& payload) {
-  return payload.index() == 0 ? RecordType::kSliRecorded : RecordType::kSloVerdict;
+  static constexpr RecordType kTypes[] = {RecordType::kSliRecorded, RecordType::kSloVerdict,
+                                          RecordType::kIncidentMajor};
+  static_assert(std::size(kTypes) == std::variant_size_v<Payload>);
+  return kTypes[payload.index()];
 }
 
 std::string EncodePayload(const Payload& payload) {
@@ -27,6 +31,9 @@ std::string EncodePayload(const Payload& payload) {
       w.U64(x.good);
       w.U64(x.total);
     }
+  } else if (const auto* m = std::get_if<IncidentMajor>(&payload)) {
+    w.U64(m->incident_id);
+    w.Str(m->reason);
   } else {
     const auto& v = std::get<SloVerdict>(payload);
     w.Str(v.service);
@@ -66,6 +73,13 @@ core::Result<Payload> DecodePayload(uint16_t type, uint16_t version, std::string
       v.verdict = static_cast<Verdict>(verdict);
       v.reason = r.Str();
       out = std::move(v);
+      break;
+    }
+    case RecordType::kIncidentMajor: {
+      IncidentMajor m;
+      m.incident_id = r.U64();
+      m.reason = r.Str();
+      out = std::move(m);
       break;
     }
     default:

@@ -16,6 +16,7 @@ namespace classify {
 enum class RecordType : uint16_t {
   kSliRecorded = 300,
   kSloVerdict = 301,
+  kIncidentMajor = 302,
 };
 constexpr uint16_t kFirstType = 300;
 constexpr uint16_t kLastType = 399;
@@ -39,7 +40,12 @@ struct SloVerdict {
   Verdict verdict = Verdict::kNone;
   std::string reason;
 };
-using Payload = std::variant<SliRecorded, SloVerdict>;
+// The incident was promoted to a major incident; `reason` names the criterion and the facts.
+struct IncidentMajor {
+  uint64_t incident_id = 0;
+  std::string reason;
+};
+using Payload = std::variant<SliRecorded, SloVerdict, IncidentMajor>;
 RecordType TypeOf(const Payload& payload);
 constexpr uint16_t kPayloadVersion = 1;
 std::string EncodePayload(const Payload& payload);

@@ -79,11 +79,12 @@ ALTER TABLE alerts ADD COLUMN explanation TEXT NOT NULL DEFAULT '';
 ALTER TABLE alerts ADD COLUMN suppressed_by TEXT NOT NULL DEFAULT '';
 CREATE INDEX alerts_by_window ON alerts(suppressed_by, id) WHERE suppressed_by <> '';
 )sql",
-    // 3: classification (the incident's category and what chose it).
+    // 3: classification (the incident's category and what chose it, why it is major).
     R"sql(
 ALTER TABLE incidents ADD COLUMN category TEXT NOT NULL DEFAULT '';
 ALTER TABLE incidents ADD COLUMN subcategory TEXT NOT NULL DEFAULT '';
 ALTER TABLE incidents ADD COLUMN category_rule TEXT NOT NULL DEFAULT '';
+ALTER TABLE incidents ADD COLUMN major_reason TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

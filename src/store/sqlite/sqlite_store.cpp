@@ -39,15 +39,16 @@ constexpr const char* kScanSql =
 constexpr const char* kUpsertIncidentSql =
     "INSERT INTO incidents (id, service, group_key, title, severity, state, opened_at, acknowledged_at, "
     "resolved_at, closed_at, alert_count, open_alert_count, last_seq, last_actor, merged_into, notifications, "
-    "notify_due, category, subcategory, category_rule) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) "
+    "notify_due, category, subcategory, category_rule, major_reason) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21) "
     "ON CONFLICT (id) DO UPDATE SET service = excluded.service, group_key = excluded.group_key, "
     "title = excluded.title, severity = excluded.severity, state = excluded.state, "
     "opened_at = excluded.opened_at, acknowledged_at = excluded.acknowledged_at, "
     "resolved_at = excluded.resolved_at, closed_at = excluded.closed_at, alert_count = excluded.alert_count, "
     "open_alert_count = excluded.open_alert_count, last_seq = excluded.last_seq, last_actor = excluded.last_actor, "
     "merged_into = excluded.merged_into, notifications = excluded.notifications, notify_due = excluded.notify_due, "
-    "category = excluded.category, subcategory = excluded.subcategory, category_rule = excluded.category_rule";
+    "category = excluded.category, subcategory = excluded.subcategory, category_rule = excluded.category_rule, "
+    "major_reason = excluded.major_reason";
 constexpr const char* kUpsertAlertSql =
     "INSERT INTO alerts (id, incident_id, service, dedup_key, status, summary, source, severity, created_at, "
     "updated_at, event_count, details_json, explanation, suppressed_by) "
@@ -73,11 +74,11 @@ constexpr const char* kLatestSnapshotSql = "SELECT seq, hash, taken_at, state FR
 constexpr const char* kSelectIncidents =
     "SELECT id, service, group_key, title, severity, state, opened_at, acknowledged_at, resolved_at, closed_at, "
     "alert_count, open_alert_count, last_seq, last_actor, merged_into, notifications, notify_due, category, "
-    "subcategory, category_rule FROM incidents";
+    "subcategory, category_rule, major_reason FROM incidents";
 constexpr const char* kGetIncidentSql =
     "SELECT id, service, group_key, title, severity, state, opened_at, acknowledged_at, resolved_at, closed_at, "
     "alert_count, open_alert_count, last_seq, last_actor, merged_into, notifications, notify_due, category, "
-    "subcategory, category_rule FROM incidents WHERE id = ?1";
+    "subcategory, category_rule, major_reason FROM incidents WHERE id = ?1";
 constexpr const char* kTimelineSql =
     "SELECT incident_id, seq, time_ms, actor, kind, text FROM timeline "
     "WHERE incident_id = ?1 AND seq > ?2 ORDER BY seq, entry LIMIT ?3";
@@ -160,6 +161,7 @@ IncidentRow ReadIncident(RowReader& r) {
   row.category = r.Text(17);
   row.subcategory = r.Text(18);
   row.category_rule = r.Text(19);
+  row.major_reason = r.Text(20);
   return row;
 }
 
@@ -274,6 +276,7 @@ core::Status UpsertIncidents(Connection& w, const std::vector<IncidentRow>& rows
     s.BindText(18, row.category);
     s.BindText(19, row.subcategory);
     s.BindText(20, row.category_rule);
+    s.BindText(21, row.major_reason);
     if (auto st = StepDone(w, s, "upsert"); !st.ok()) {
       return st.error().WithContext("incident " + std::to_string(row.id));
     }
