@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -12,6 +13,7 @@
 #include "domain/ingest/alertmanager.h"
 #include "app/config_reader.h"
 #include "app/paging_config.h"
+#include "app/regulatory_rules.h"
 #include "domain/classify/taxonomy.h"
 #include "http/auth.h"
 
@@ -135,7 +137,7 @@ void ReadServices(Reader& r, const YAML::Node& services, Config& cfg) {
     if (!r.CheckKeys(s, path, {"name", "routing_keys", "group_by", "ack_timeout", "auto_close_after", "group_wait",
                                "group_interval", "group_window", "new_symptom_severity", "time_zone",
                                "business_hours", "criticality", "slos", "owner_team",
-                               "business_functions", "customers"})) {
+                               "business_functions", "customers", "jurisdictions", "data"})) {
       return;
     }
     incident::ServiceConfig svc;
@@ -168,8 +170,16 @@ void ReadServices(Reader& r, const YAML::Node& services, Config& cfg) {
     facts.service = svc.name;
     if (!r.String(s["owner_team"], path + ".owner_team", facts.owner_team) ||
         !r.StringList(s["business_functions"], path + ".business_functions", facts.business_functions) ||
-        !r.Unsigned(s["customers"], path + ".customers", facts.customers, 0, 10'000'000'000ull)) {
+        !r.Unsigned(s["customers"], path + ".customers", facts.customers, 0, 10'000'000'000ull) ||
+        !r.StringList(s["jurisdictions"], path + ".jurisdictions", facts.jurisdictions) ||
+        !r.StringList(s["data"], path + ".data", facts.data)) {
       return;
+    }
+    for (const auto& d : facts.data) {
+      if (d != "personal" && d != "payment_card" && d != "health") {
+        r.Fail(s["data"], path + ".data", "must list personal, payment_card or health");
+        return;
+      }
     }
     cfg.classify.catalogue.push_back(std::move(facts));
     if (svc.name.empty()) {
@@ -409,6 +419,42 @@ void ReadSchedules(Reader& r, const YAML::Node& list, Config& cfg) {
   }
 }
 
+// Regulatory clocks: the rules file (relative to the configuration file), what the organisation is, reminders.
+void ReadRegulatory(Reader& r, const YAML::Node& n, const std::string& config_name, Config& cfg) {
+  if (!n.IsDefined() || n.IsNull()) return;
+  std::string rules;
+  std::vector<std::string> reminders;
+  if (!r.CheckKeys(n, "regulatory", {"rules", "entity", "reminders"}) ||
+      !r.String(n["rules"], "regulatory.rules", rules) ||
+      !r.StringList(n["entity"], "regulatory.entity", cfg.classify.entity) ||
+      !r.StringList(n["reminders"], "regulatory.reminders", reminders)) {
+    return;
+  }
+  if (rules.empty()) {
+    r.Fail(n, "regulatory.rules", "is required (the project ships rules/regulatory.yaml)");
+    return;
+  }
+  std::filesystem::path path(rules);
+  if (path.is_relative()) path = std::filesystem::path(config_name).parent_path() / path;
+  auto regimes = LoadRegimes(path.string());
+  if (!regimes.ok()) {
+    r.Fail(n["rules"], "regulatory.rules", regimes.error().message);
+    return;
+  }
+  cfg.classify.regimes = std::move(regimes).value();
+  if (n["reminders"].IsDefined()) {
+    cfg.classify.reminders.clear();
+    for (size_t i = 0; i < reminders.size(); ++i) {
+      auto d = reminders[i] == "0" ? core::Result<core::Duration>(core::Duration(0)) : core::ParseDuration(reminders[i]);
+      if (!d.ok()) {
+        r.Fail(n["reminders"], "regulatory.reminders[" + std::to_string(i) + "]", d.error().message);
+        return;
+      }
+      cfg.classify.reminders.push_back(d.value());
+    }
+  }
+}
+
 // Major-incident criteria and the critical business functions they name.
 void ReadMajor(Reader& r, const YAML::Node& root, Config& cfg) {
   if (!r.StringList(root["critical_functions"], "critical_functions", cfg.classify.critical_functions)) return;
@@ -626,7 +672,7 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
   r.CheckKeys(root, "",
               {"listen", "data_dir", "auth", "http", "engine", "services", "alertmanager", "topology", "flapping",
                "schedules", "public_url", "channels", "people", "teams", "escalation_policies", "routing", "drills",
-               "delivery", "taxonomy", "critical_functions", "major_incident"});
+               "delivery", "taxonomy", "critical_functions", "major_incident", "regulatory"});
   std::string listen = "127.0.0.1:9797";
   if (r.ok()) r.String(root["listen"], "listen", listen);
   if (r.ok()) {
@@ -669,6 +715,7 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
   if (r.ok()) ReadPaging(r, root, getenv, cfg);
   if (r.ok()) ReadTaxonomy(r, root["taxonomy"], cfg);
   if (r.ok()) ReadMajor(r, root, cfg);
+  if (r.ok()) ReadRegulatory(r, root["regulatory"], name, cfg);
   if (!r.ok()) return core::Invalid(r.error(), "config");
   return cfg;
 }

@@ -97,6 +97,19 @@ struct RecordSli {
   std::string slo;
   std::vector<classify::SliSample> samples;
 };
+// A regulatory fact about an incident: "breach" confirmed or "material" determined (now).
+struct RecordRegulatoryFact {
+  uint64_t incident_id = 0;
+  std::string fact;
+  std::string note;
+};
+// A regulatory report was submitted (now).
+struct RecordSubmission {
+  uint64_t incident_id = 0;
+  std::string regime;
+  std::string stage;
+  std::string reference;
+};
 // Runs a configured fire drill now; the outcome's seq is the run id.
 struct RunDrill {
   std::string drill;
@@ -108,7 +121,7 @@ struct Command {
   std::string actor;  // who asks: "token:<name>", "user:<name>", "system"
   std::variant<SubmitEvent, AcknowledgeIncident, ResolveIncident, AddNote, PostAlerts, ReceiveWebhook, PostSilence,
                ExpireSilence, SaveTopology, SaveWindow, ExtendWindow, EndWindow, ReportCoverage, RecordDelivery, ReassignIncident, RunDrill,
-               ReclassifyIncident, RecordSli, Tick>
+               ReclassifyIncident, RecordSli, RecordRegulatoryFact, RecordSubmission, Tick>
       body;
 };
 

@@ -640,6 +640,13 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
             out.incident_id = body.incident_id;
             out.status = incident::Reclassify(state_.incidents, config_, body.incident_id, body.category,
                                               body.subcategory, body.reason, batch);
+          } else if constexpr (std::is_same_v<T, RecordRegulatoryFact>) {
+            out.incident_id = body.incident_id;
+            out.status = classify::RecordFact(classification, body.incident_id, body.fact, body.note, batch);
+          } else if constexpr (std::is_same_v<T, RecordSubmission>) {
+            out.incident_id = body.incident_id;
+            out.status = classify::RecordSubmission(classification, body.incident_id, body.regime, body.stage,
+                                                    body.reference, batch);
           } else if constexpr (std::is_same_v<T, RecordSli>) {
             out.status = classify::RecordSli(classification, body.service, body.slo, std::move(body.samples), batch);
           } else if constexpr (std::is_same_v<T, RunDrill>) {
@@ -656,7 +663,7 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
             escalation::FireTimers(paging, batch);
             // SLO windows slide by the minute: re-evaluate once per minute.
             const int64_t minute = core::ToUnixMillis(now) / 60000;
-            if (minute != slo_minute_ && !classify_config_->slos.empty()) {
+            if (minute != slo_minute_ && (!classify_config_->slos.empty() || !classify_config_->regimes.empty())) {
               slo_minute_ = minute;
               batch.React(paging, classification);
               classify::FireTimers(classification, batch);

@@ -72,6 +72,15 @@ core::Result<Published> Describe(const journal::Record& record) {
     } else if (const auto* m = std::get_if<classify::IncidentMajor>(&c.value())) {
       p.incident_id = m->incident_id;
       p.summary = "Promoted to major incident: " + m->reason;
+    } else if (const auto* f = std::get_if<classify::RegulatoryFact>(&c.value())) {
+      p.incident_id = f->incident_id;
+      p.summary = "Regulatory fact: " + f->fact;
+    } else if (const auto* x = std::get_if<classify::RegulatorySubmitted>(&c.value())) {
+      p.incident_id = x->incident_id;
+      p.summary = "Submitted " + x->regime + " " + x->stage;
+    } else if (const auto* rem = std::get_if<classify::RegulatoryReminded>(&c.value())) {
+      p.incident_id = rem->incident_id;
+      p.summary = "Regulatory reminder " + rem->key;
     } else {
       const auto& v = std::get<classify::SloVerdict>(c.value());
       p.summary = std::string("SLO verdict ") + classify::ToString(v.verdict) + ": " + v.reason;

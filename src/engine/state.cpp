@@ -80,6 +80,24 @@ core::Status ApplyRecord(State& state, const journal::Record& record, incident::
   }
   if (record.type >= classify::kFirstType && record.type <= classify::kLastType) {
     if (auto st = classify::Apply(state.classify, record); !st.ok()) return st;
+    if (observer != nullptr && record.type == static_cast<uint16_t>(classify::RecordType::kRegulatoryFact)) {
+      auto p = classify::DecodePayload(record.type, record.version, record.payload);
+      if (p.ok()) {
+        const auto& f = std::get<classify::RegulatoryFact>(p.value());
+        observer->TimelineEntry(f.incident_id, "regulatory",
+                                std::string(f.fact == "breach" ? "Breach confirmed" : "Determined material") +
+                                    (f.note.empty() ? "" : ": " + f.note) + " (regulatory clocks count from now)");
+      }
+    }
+    if (observer != nullptr && record.type == static_cast<uint16_t>(classify::RecordType::kRegulatorySubmitted)) {
+      auto p = classify::DecodePayload(record.type, record.version, record.payload);
+      if (p.ok()) {
+        const auto& x = std::get<classify::RegulatorySubmitted>(p.value());
+        observer->TimelineEntry(x.incident_id, "regulatory",
+                                "Submitted " + x.regime + " " + x.stage +
+                                    (x.reference.empty() ? "" : " (reference " + x.reference + ")"));
+      }
+    }
     if (observer != nullptr && record.type == static_cast<uint16_t>(classify::RecordType::kIncidentMajor)) {
       auto p = classify::DecodePayload(record.type, record.version, record.payload);
       if (p.ok()) {

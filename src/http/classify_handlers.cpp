@@ -90,7 +90,104 @@ core::Result<engine::ReclassifyIncident> ReclassifyCommand(Context& ctx, const R
   return engine::ReclassifyIncident{request.id, *category, *subcategory, *reason};
 }
 
+core::Result<engine::RecordRegulatoryFact> FactCommand(Context& ctx, const Request& request) {
+  json::monotonic_resource arena;
+  core::Result<json::value> parsed = ParseJsonBody(request.body, ctx.options.max_json_depth, &arena);
+  if (!parsed.ok()) return parsed.error();
+  if (!parsed->is_object()) return core::Invalid("request body must be a JSON object");
+  auto fact = OptionalString(parsed->as_object(), "fact", 20);
+  if (!fact.ok()) return fact.error();
+  auto note = OptionalString(parsed->as_object(), "note", 10000);
+  if (!note.ok()) return note.error();
+  return engine::RecordRegulatoryFact{request.id, *fact, *note};
+}
+
+core::Result<engine::RecordSubmission> SubmissionCommand(Context& ctx, const Request& request) {
+  json::monotonic_resource arena;
+  core::Result<json::value> parsed = ParseJsonBody(request.body, ctx.options.max_json_depth, &arena);
+  if (!parsed.ok()) return parsed.error();
+  if (!parsed->is_object()) return core::Invalid("request body must be a JSON object");
+  const json::object& body = parsed->as_object();
+  auto regime = OptionalString(body, "regime", 200);
+  if (!regime.ok()) return regime.error();
+  auto stage = OptionalString(body, "stage", 200);
+  if (!stage.ok()) return stage.error();
+  auto reference = OptionalString(body, "reference", 1000);
+  if (!reference.ok()) return reference.error();
+  if (regime->empty()) return core::Invalid("regime is required", "/regime");
+  if (stage->empty()) return core::Invalid("stage is required", "/stage");
+  return engine::RecordSubmission{request.id, *regime, *stage, *reference};
+}
+
 }  // namespace
+
+Response HandleRegulatory(Context& ctx, Request& request) {
+  const core::Timestamp now = std::chrono::time_point_cast<core::Duration>(std::chrono::system_clock::now());
+  const classify::Config& config = ctx.backend.classification();
+  std::optional<json::object> view;
+  ctx.backend.ReadState([&](const engine::State& s) {
+    const incident::Incident* inc = s.incidents.FindIncident(request.id);
+    if (inc == nullptr) return;
+    const classify::View v{s.classify, s.incidents, config, incident::Config()};
+    const classify::Facts f = classify::FactsOf(v, *inc);
+    json::object facts;
+    auto list = [](const std::set<std::string>& set) {
+      json::array a;
+      for (const auto& x : set) a.emplace_back(x);
+      return a;
+    };
+    facts["jurisdictions"] = list(f.jurisdictions);
+    facts["data"] = list(f.data);
+    facts["entity"] = list(f.entity);
+    facts["category"] = f.category;
+    facts["major"] = f.major;
+    facts["breach"] = f.breach;
+    facts["material"] = f.material;
+    json::object anchors;
+    for (const auto& [anchor, at] : f.anchors) anchors[classify::ToString(anchor)] = core::FormatRfc3339(at);
+    facts["anchors"] = std::move(anchors);
+    json::array deadlines;
+    for (const auto& d : classify::Evaluate(config.regimes, f)) {
+      json::object o;
+      o["regime"] = d.regime;
+      o["regime_name"] = d.regime_name;
+      o["stage"] = d.stage;
+      o["stage_name"] = d.stage_name;
+      o["due"] = d.due ? json::value(core::FormatRfc3339(*d.due)) : json::value(nullptr);
+      o["seconds_left"] = d.due && !d.submitted
+                              ? json::value(std::chrono::duration_cast<std::chrono::seconds>(*d.due - now).count())
+                              : json::value(nullptr);
+      o["basis"] = d.basis;
+      o["waiting_for"] = d.waiting_for.empty() ? json::value(nullptr) : json::value(d.waiting_for);
+      o["submitted"] = d.submitted ? json::value(core::FormatRfc3339(*d.submitted)) : json::value(nullptr);
+      json::array fields;
+      for (const auto& x : d.required_fields) fields.emplace_back(x);
+      o["required_fields"] = std::move(fields);
+      deadlines.push_back(std::move(o));
+    }
+    view = json::object{{"incident_id", request.id}, {"facts", std::move(facts)}, {"deadlines", std::move(deadlines)}};
+  });
+  if (!view) return ErrorResponse(core::NotFound("incident " + std::to_string(request.id) + " is not open or resolved"));
+  return JsonResponse(200, json::serialize(*view));
+}
+
+Task<Response> HandleRegulatoryFact(Context& ctx, Request& request) {
+  core::Result<engine::RecordRegulatoryFact> cmd = FactCommand(ctx, request);
+  if (!cmd.ok()) co_return ErrorResponse(cmd.error());
+  engine::Outcome outcome;
+  engine::Command command{request.principal->actor, std::move(cmd).value()};
+  if (auto refused = co_await RunCommand(ctx, std::move(command), outcome)) co_return std::move(*refused);
+  co_return HandleRegulatory(ctx, request);
+}
+
+Task<Response> HandleRegulatorySubmission(Context& ctx, Request& request) {
+  core::Result<engine::RecordSubmission> cmd = SubmissionCommand(ctx, request);
+  if (!cmd.ok()) co_return ErrorResponse(cmd.error());
+  engine::Outcome outcome;
+  engine::Command command{request.principal->actor, std::move(cmd).value()};
+  if (auto refused = co_await RunCommand(ctx, std::move(command), outcome)) co_return std::move(*refused);
+  co_return HandleRegulatory(ctx, request);
+}
 
 Response HandleTaxonomy(Context& ctx) {
   json::array categories;

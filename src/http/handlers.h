@@ -107,6 +107,12 @@ Task<Response> HandlePostSli(Context& ctx, Request& request);
 Response HandleListSlos(Context& ctx);
 // Routine (ticket-level) degradations, newest first: recorded, not paged.
 Response HandleRoutine(Context& ctx);
+// The incident's regulatory facts and every applicable deadline (due, seconds left, basis, checklist, submitted).
+Response HandleRegulatory(Context& ctx, Request& request);
+// {"fact": "breach"|"material", "note"}: the anchor is now.
+Task<Response> HandleRegulatoryFact(Context& ctx, Request& request);
+// {"regime", "stage", "reference"}: the submission is now; the next stage counts from it.
+Task<Response> HandleRegulatorySubmission(Context& ctx, Request& request);
 
 // query.cpp
 // Visits each percent-decoded name=value of a query string ('+' is a space); kInvalid on a malformed escape.

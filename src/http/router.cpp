@@ -151,6 +151,11 @@ RouteMatch MatchRoute(Method method, std::string_view path) {
     if (rest == "/paging") return Get(method, Endpoint::kIncidentPaging, Permission::kRead, id);
     if (rest == "/reassign") return Post(method, Endpoint::kReassign, Permission::kRespond, id);
     if (rest == "/reclassify") return Post(method, Endpoint::kReclassify, Permission::kRespond, id);
+    if (rest == "/regulatory") return Get(method, Endpoint::kRegulatory, Permission::kRead, id);
+    if (rest == "/regulatory/facts") return Post(method, Endpoint::kRegulatoryFact, Permission::kRespond, id);
+    if (rest == "/regulatory/submissions") {
+      return Post(method, Endpoint::kRegulatorySubmission, Permission::kRespond, id);
+    }
   }
   if (path == "/api/v1/sli") return Post(method, Endpoint::kPostSli, Permission::kIngest);
   if (path == "/api/v1/slos") return Get(method, Endpoint::kListSlos, Permission::kRead);
@@ -284,6 +289,12 @@ boost::asio::awaitable<Response> Dispatch(Context& ctx, Endpoint endpoint, Reque
       co_return HandleListSlos(ctx);
     case Endpoint::kRoutine:
       co_return HandleRoutine(ctx);
+    case Endpoint::kRegulatory:
+      co_return HandleRegulatory(ctx, request);
+    case Endpoint::kRegulatoryFact:
+      co_return co_await HandleRegulatoryFact(ctx, request);
+    case Endpoint::kRegulatorySubmission:
+      co_return co_await HandleRegulatorySubmission(ctx, request);
     case Endpoint::kEvents:
       break;  // the connection serves the stream itself
   }

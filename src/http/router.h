@@ -65,6 +65,9 @@ enum class Endpoint {
   kPostSli,
   kListSlos,
   kRoutine,
+  kRegulatory,
+  kRegulatoryFact,
+  kRegulatorySubmission,
 };
 
 struct RouteMatch {

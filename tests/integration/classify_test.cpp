@@ -147,6 +147,59 @@ TEST(SloIngestTest, SamplesBurningFifteenTimesForAnHourOpenAnIncident) {
   EXPECT_EQ(Must(client.Get("/api/v1/routine")).status, 200);
 }
 
+TEST(RegulatoryTest, ABreachAtAnEuBankShowsItsDeadlinesAndRecordsSubmissions) {
+  const std::string rules = std::string(std::getenv("INCIDENTD_SOURCE_DIR")) + "/rules/regulatory.yaml";
+  test_support::ServerProcess server(
+      "services:\n"
+      "  - {name: checkout, routing_keys: [checkout-key], jurisdictions: [EU], data: [personal]}\n"
+      "  - {name: prometheus}\n"
+      "  - {name: db}\n"
+      "major_incident: {categories: [security]}\n"
+      "regulatory:\n"
+      "  rules: \"" + rules + "\"\n"
+      "  entity: [financial_entity, nis2_entity]\n");
+  ASSERT_TRUE(server.Start().ok()) << server.ReadStderr();
+  auto client = server.Client();
+  ASSERT_EQ(Must(client.Post("/v2/enqueue", Event("a", "admin panel accessed with a leaked key", "security"))).status,
+            202);
+  json::value reg = ParseJson(Must(client.Get("/api/v1/incidents/1/regulatory")).body);
+  std::map<std::string, json::value> by;
+  for (const auto& d : reg.at("deadlines").as_array()) {
+    by[std::string(d.at("regime").as_string()) + "/" + std::string(d.at("stage").as_string())] = d;
+  }
+  ASSERT_EQ(by.count("eu_dora_major_ict_incident/initial_notification"), 1u) << json::serialize(reg);
+  EXPECT_GT(by["eu_dora_major_ict_incident/initial_notification"].at("seconds_left").as_int64(), 4 * 3600 - 60);
+  EXPECT_EQ(by.count("eu_gdpr_art33/notification"), 0u) << "no confirmed breach yet";
+
+  HttpResponse fact = Must(client.Post("/api/v1/incidents/1/regulatory/facts",
+                                       R"({"fact":"breach","note":"customer emails were read"})"));
+  ASSERT_EQ(fact.status, 200) << fact.body;
+  EXPECT_NE(fact.body.find("eu_gdpr_art33"), std::string::npos);
+  EXPECT_EQ(Must(client.Post("/api/v1/incidents/1/regulatory/facts", R"({"fact":"bad vibes"})")).status, 400);
+  HttpResponse wrong = Must(client.Post("/api/v1/incidents/1/regulatory/submissions",
+                                        R"({"regime":"eu_dora_major_ict_incident","stage":"whenever"})"));
+  EXPECT_EQ(wrong.status, 400);
+  EXPECT_NE(wrong.body.find("\"field\":\"/stage\""), std::string::npos);
+  HttpResponse sub = Must(client.Post(
+      "/api/v1/incidents/1/regulatory/submissions",
+      R"({"regime":"eu_dora_major_ict_incident","stage":"initial_notification","reference":"NCA-77"})"));
+  ASSERT_EQ(sub.status, 200) << sub.body;
+  reg = ParseJson(sub.body);
+  for (const auto& d : reg.at("deadlines").as_array()) {
+    if (d.at("regime") == "eu_dora_major_ict_incident" && d.at("stage") == "intermediate_report") {
+      EXPECT_FALSE(d.at("due").is_null()) << "counts from the initial notification now";
+    }
+  }
+  EXPECT_EQ(Must(client.Post("/api/v1/incidents/1/regulatory/submissions",
+                             R"({"regime":"eu_dora_major_ict_incident","stage":"initial_notification"})"))
+                .status,
+            409);
+  std::string timeline = Must(client.Get("/api/v1/incidents/1/timeline")).body;
+  EXPECT_NE(timeline.find("Breach confirmed: customer emails were read"), std::string::npos) << timeline;
+  EXPECT_NE(timeline.find("Submitted eu_dora_major_ict_incident initial_notification (reference NCA-77)"),
+            std::string::npos);
+}
+
 TEST(ClassifyConfigTest, MoreThanSevenTopLevelCategoriesAreRefused) {
   test_support::ServerProcess server(
       "taxonomy:\n  categories: {a: [], b: [], c: [], d: [], e: [], f: [], g: [], h: []}\n");

@@ -144,7 +144,7 @@ incident::Config TwoServices() {
 
 classify::Config MajorRules() {
   classify::Config c;
-  c.catalogue = {{"checkout", "payments-team", {"payments"}, 50000}, {"blog", "marketing", {"content"}, 0}};
+  c.catalogue = {{"checkout", "payments-team", {"payments"}, 50000, {}, {}}, {"blog", "marketing", {"content"}, 0, {}, {}}};
   c.critical_functions = {"payments"};
   classify::MajorCriteria m;
   m.critical_function_down = true;
@@ -242,6 +242,101 @@ TEST(ClassifyScenarioTest, ReclassifyingAsASecurityBreachPromotesToMajorOnTheTim
   // It survives a restart, and closing the incident later keeps the reason on its row.
   h.Reopen();
   EXPECT_EQ(h.Incident(id).major_reason, "category security/intrusion is major by definition");
+}
+
+}  // namespace
+}  // namespace scenario
+
+#include "app/regulatory_rules.h"
+
+namespace scenario {
+namespace {
+
+classify::Config EuBank() {
+  classify::Config c;
+  c.catalogue = {{"checkout", "payments-team", {"payments"}, 50000, {"EU"}, {"personal"}}};
+  c.entity = {"financial_entity", "nis2_entity"};
+  classify::MajorCriteria m;
+  m.categories = {"security"};
+  c.major = m;
+  auto regimes = app::LoadRegimes(std::string(std::getenv("INCIDENTD_SOURCE_DIR")) + "/rules/regulatory.yaml");
+  EXPECT_TRUE(regimes.ok());
+  c.regimes = regimes.value();
+  return c;
+}
+
+std::map<std::string, std::string> Due(Harness& h, uint64_t id, const classify::Config& config,
+                                       const incident::Config& services) {
+  std::map<std::string, std::string> out;
+  h.Read([&](const engine::State& s) {
+    const classify::View v{s.classify, s.incidents, config, services};
+    for (const auto& d : classify::Deadlines(v, *s.incidents.FindIncident(id))) {
+      out[d.regime + "/" + d.stage] = d.submitted ? "submitted"
+                                      : d.due     ? core::FormatRfc3339(*d.due)
+                                                  : "waiting for " + d.waiting_for;
+    }
+  });
+  return out;
+}
+
+TEST(ClassifyScenarioTest, ABreachAtAnEuBankRunsGdprNis2AndDoraClocksWithRemindersAndSubmissions) {
+  incident::Config services = Services();
+  classify::Config config = EuBank();
+  Harness h(services, {});
+  h.SetClassify(config);
+  const core::Timestamp t0 = Utc("2026-12-04T14:00:00Z");  // a Friday afternoon
+  h.At(t0);
+  ingest::Event e;
+  e.routing_key = "checkout-key";
+  e.action = ingest::Action::kTrigger;
+  e.dedup_key = "admin-login";
+  e.summary = "admin panel accessed with a leaked key";
+  e.event_class = "security";
+  e.severity = ingest::Severity::kCritical;
+  const uint64_t id = h.Run(engine::Command{"token:siem", engine::SubmitEvent{e}}).incident_id;
+  EXPECT_FALSE(h.Incident(id).major_reason.empty()) << "a security incident is major here";
+  auto due = Due(h, id, config, services);
+  // Without a confirmed breach GDPR does not apply yet; DORA and NIS2 run from the promotion.
+  EXPECT_EQ(due.count("eu_gdpr_art33/notification"), 0u);
+  EXPECT_EQ(due["eu_dora_major_ict_incident/initial_notification"], "2026-12-04T18:00:00Z");
+  EXPECT_EQ(due["eu_nis2_art23/early_warning"], "2026-12-05T14:00:00Z");
+
+  h.At(t0 + 2h);
+  ASSERT_TRUE(h.Run(engine::Command{"user:dpo", engine::RecordRegulatoryFact{id, "breach", "customer emails read"}})
+                  .status.ok());
+  due = Due(h, id, config, services);
+  EXPECT_EQ(due["eu_gdpr_art33/notification"], "2026-12-07T14:00:00Z") << "72 h from awareness, over the weekend";
+
+  // Reminders: the DORA initial notification (due 18:00) was reminded at its 4 h mark, then 1 h before.
+  size_t reminders = h.Count("regulatory.reminded");
+  EXPECT_GE(reminders, 1u);
+  h.At(t0 + 3h);
+  EXPECT_EQ(h.Count("regulatory.reminded"), reminders + 1);
+  h.At(t0 + 3h + 1min);
+  EXPECT_EQ(h.Count("regulatory.reminded"), reminders + 1) << "each reminder once";
+  bool told = false;
+  auto rows = h.store().Timeline(id, 0, 500);
+  ASSERT_TRUE(rows.ok());
+  for (const auto& row : rows.value()) {
+    if (row.text.find("Regulatory deadline due in 1h: DORA") != std::string::npos) told = true;
+  }
+  EXPECT_TRUE(told);
+
+  h.At(t0 + 3h + 30min);
+  EXPECT_EQ(h.Run(engine::Command{"user:dpo", engine::RecordSubmission{id, "eu_dora_major_ict_incident", "final",
+                                                                       ""}})
+                .status.error()
+                .field,
+            "/stage");
+  ASSERT_TRUE(h.Run(engine::Command{"user:dpo", engine::RecordSubmission{id, "eu_dora_major_ict_incident",
+                                                                         "initial_notification", "DORA-2026-77"}})
+                  .status.ok());
+  due = Due(h, id, config, services);
+  EXPECT_EQ(due["eu_dora_major_ict_incident/initial_notification"], "submitted");
+  EXPECT_EQ(due["eu_dora_major_ict_incident/intermediate_report"], "2026-12-07T17:30:00Z");
+  const size_t before_due = h.Count("regulatory.reminded");
+  h.At(t0 + 4h);
+  EXPECT_EQ(h.Count("regulatory.reminded"), before_due) << "a submitted report is not reminded";
 }
 
 }  // namespace

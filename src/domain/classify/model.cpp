@@ -18,7 +18,21 @@ core::Status Apply(Model& m, const journal::Record& record) {
     return core::Ok();
   }
   if (auto* major = std::get_if<IncidentMajor>(&decoded.value())) {
+    m.regulatory[major->incident_id].major_at_ms = now;
     m.majors[major->incident_id] = std::move(major->reason);
+    return core::Ok();
+  }
+  if (auto* fact = std::get_if<RegulatoryFact>(&decoded.value())) {
+    RegulatoryState& r = m.regulatory[fact->incident_id];
+    (fact->fact == "breach" ? r.breach_at_ms : r.material_at_ms) = now;
+    return core::Ok();
+  }
+  if (auto* sub = std::get_if<RegulatorySubmitted>(&decoded.value())) {
+    m.regulatory[sub->incident_id].submissions[{sub->regime, sub->stage}] = now;
+    return core::Ok();
+  }
+  if (auto* rem = std::get_if<RegulatoryReminded>(&decoded.value())) {
+    m.regulatory[rem->incident_id].reminded.insert(rem->key);
     return core::Ok();
   }
   auto& v = std::get<SloVerdict>(decoded.value());
@@ -32,7 +46,10 @@ core::Status Apply(Model& m, const journal::Record& record) {
   return core::Ok();
 }
 
-void Forget(Model& m, uint64_t incident_id) { m.majors.erase(incident_id); }
+void Forget(Model& m, uint64_t incident_id) {
+  m.majors.erase(incident_id);
+  m.regulatory.erase(incident_id);
+}
 
 std::string EncodeModel(const Model& m) {
   journal::Writer w;
@@ -62,6 +79,21 @@ std::string EncodeModel(const Model& m) {
   for (const auto& [id, reason] : m.majors) {
     w.U64(id);
     w.Str(reason);
+  }
+  w.U64(m.regulatory.size());
+  for (const auto& [id, r] : m.regulatory) {
+    w.U64(id);
+    w.I64(r.major_at_ms);
+    w.I64(r.breach_at_ms);
+    w.I64(r.material_at_ms);
+    w.U64(r.submissions.size());
+    for (const auto& [key, at] : r.submissions) {
+      w.Str(key.first);
+      w.Str(key.second);
+      w.I64(at);
+    }
+    w.U64(r.reminded.size());
+    for (const auto& k : r.reminded) w.Str(k);
   }
   return w.Take();
 }
@@ -101,6 +133,21 @@ core::Result<Model> DecodeModel(std::string_view bytes) {
   for (uint64_t i = 0; i < n && r.ok(); ++i) {
     uint64_t id = r.U64();
     m.majors[id] = r.Str();
+  }
+  n = r.U64();
+  for (uint64_t i = 0; i < n && r.ok(); ++i) {
+    RegulatoryState& s = m.regulatory[r.U64()];
+    s.major_at_ms = r.I64();
+    s.breach_at_ms = r.I64();
+    s.material_at_ms = r.I64();
+    uint64_t k = r.U64();
+    for (uint64_t j = 0; j < k && r.ok(); ++j) {
+      std::string regime = r.Str();
+      std::string stage = r.Str();
+      s.submissions[{regime, stage}] = r.I64();
+    }
+    k = r.U64();
+    for (uint64_t j = 0; j < k && r.ok(); ++j) s.reminded.insert(r.Str());
   }
   if (auto st = r.Finish("classification state"); !st.ok()) return st.error();
   return m;

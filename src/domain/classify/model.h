@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,11 +31,22 @@ struct SloState {
   friend bool operator==(const SloState&, const SloState&) = default;
 };
 
+// What regulatory clocks count from, per incident (times in ms; 0 = not yet).
+struct RegulatoryState {
+  int64_t major_at_ms = 0;     // promoted to major: classification as major, awareness of a significant incident
+  int64_t breach_at_ms = 0;    // a breach of the service's data confirmed: discovery, determination of the breach
+  int64_t material_at_ms = 0;  // determined material
+  std::map<std::pair<std::string, std::string>, int64_t> submissions;  // (regime, stage) → submitted at
+  std::set<std::string> reminded;                                       // reminder keys sent
+  friend bool operator==(const RegulatoryState&, const RegulatoryState&) = default;
+};
+
 // Classification's state (owned by the engine's writer).
 struct Model {
   std::map<std::pair<std::string, std::string>, SloState> slos;  // (service, slo name)
   std::vector<Routine> routine;                                  // the last kMaxRoutine, oldest first
   std::map<uint64_t, std::string> majors;                        // incident (not closed) → why it is major
+  std::map<uint64_t, RegulatoryState> regulatory;                // incidents (not closed) with regulatory facts
   friend bool operator==(const Model&, const Model&) = default;
 };
 constexpr size_t kMaxRoutine = 1000;

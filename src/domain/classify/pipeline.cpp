@@ -156,8 +156,117 @@ core::Status RecordSli(const View& v, const std::string& service, const std::str
   return core::Ok();
 }
 
+Facts FactsOf(const View& v, const incident::Incident& inc) {
+  Facts f;
+  if (const ServiceFacts* s = v.config.FindService(inc.service)) {
+    f.jurisdictions.insert(s->jurisdictions.begin(), s->jurisdictions.end());
+    f.data.insert(s->data.begin(), s->data.end());
+  }
+  f.entity.insert(v.config.entity.begin(), v.config.entity.end());
+  f.category = inc.category;
+  f.major = v.classify.majors.count(inc.id) != 0;
+  f.anchors[Anchor::kAwareness] = inc.opened_at;
+  if (auto it = v.classify.regulatory.find(inc.id); it != v.classify.regulatory.end()) {
+    const RegulatoryState& r = it->second;
+    if (r.major_at_ms != 0) {
+      f.anchors[Anchor::kClassificationAsMajor] = core::FromUnixMillis(r.major_at_ms);
+      f.anchors[Anchor::kAwarenessOfSignificant] = core::FromUnixMillis(r.major_at_ms);
+    }
+    if (r.breach_at_ms != 0) {
+      f.breach = true;
+      f.anchors[Anchor::kDiscovery] = core::FromUnixMillis(r.breach_at_ms);
+      f.anchors[Anchor::kDeterminationOfBreach] = core::FromUnixMillis(r.breach_at_ms);
+    }
+    if (r.material_at_ms != 0) {
+      f.material = true;
+      f.anchors[Anchor::kMaterialityDetermination] = core::FromUnixMillis(r.material_at_ms);
+    }
+    for (const auto& [key, at] : r.submissions) f.submissions[key] = core::FromUnixMillis(at);
+  }
+  return f;
+}
+
+std::vector<Deadline> Deadlines(const View& v, const incident::Incident& inc) {
+  if (v.config.regimes.empty()) return {};
+  return Evaluate(v.config.regimes, FactsOf(v, inc));
+}
+
+core::Status RecordFact(const View& v, uint64_t id, const std::string& fact, const std::string& note,
+                        Emitter& emit) {
+  if (fact != "breach" && fact != "material") return core::Invalid("fact must be breach or material", "/fact");
+  if (note.size() > 10000) return core::Invalid("note is longer than 10000 bytes", "/note");
+  const incident::Incident* inc = v.incidents.FindIncident(id);
+  if (inc == nullptr) return core::NotFound("incident " + std::to_string(id) + " is not open or resolved");
+  if (auto it = v.classify.regulatory.find(id); it != v.classify.regulatory.end()) {
+    if ((fact == "breach" ? it->second.breach_at_ms : it->second.material_at_ms) != 0) return core::Ok();
+  }
+  emit.Emit(RegulatoryFact{id, fact, note});
+  return core::Ok();
+}
+
+core::Status RecordSubmission(const View& v, uint64_t id, const std::string& regime, const std::string& stage,
+                              const std::string& reference, Emitter& emit) {
+  const incident::Incident* inc = v.incidents.FindIncident(id);
+  if (inc == nullptr) return core::NotFound("incident " + std::to_string(id) + " is not open or resolved");
+  if (reference.size() > 1000) return core::Invalid("reference is longer than 1000 bytes", "/reference");
+  bool regime_applies = false;
+  for (const Deadline& d : Deadlines(v, *inc)) {
+    if (d.regime != regime) continue;
+    regime_applies = true;
+    if (d.stage != stage) continue;
+    if (d.submitted) return core::Conflict(regime + " " + stage + " was already submitted");
+    emit.Emit(RegulatorySubmitted{id, regime, stage, reference});
+    return core::Ok();
+  }
+  if (!regime_applies) return core::Invalid("regime '" + regime + "' does not apply to this incident", "/regime");
+  return core::Invalid("regime " + regime + " has no stage '" + stage + "'", "/stage");
+}
+
+namespace {
+
+std::string Lead(core::Duration d) {
+  return d.count() == 0 ? std::string("due now") : "due in " + core::FormatDuration(d);
+}
+
+// Reminders before each open deadline (at the configured lead times) and when it passes.
+void Remind(const View& v, Emitter& emit) {
+  const core::Timestamp now = emit.now();
+  std::set<uint64_t> ids;
+  for (const auto& [id, r] : v.classify.regulatory) ids.insert(id);
+  for (const auto& [id, reason] : v.classify.majors) ids.insert(id);
+  for (uint64_t id : ids) {
+    const incident::Incident* inc = v.incidents.FindIncident(id);
+    if (inc == nullptr) continue;
+    const RegulatoryState* state = nullptr;
+    if (auto it = v.classify.regulatory.find(id); it != v.classify.regulatory.end()) state = &it->second;
+    for (const Deadline& d : Deadlines(v, *inc)) {
+      if (!d.due || d.submitted) continue;
+      // The shortest lead time already reached: one reminder per threshold crossed, the latest only.
+      std::optional<core::Duration> reached;
+      for (core::Duration lead : v.config.reminders) {
+        if (now >= *d.due - lead && (!reached || lead < *reached)) reached = lead;
+      }
+      if (!reached) continue;
+      const std::string key = d.regime + "/" + d.stage + "/" + core::FormatDuration(*reached);
+      if (state != nullptr && state->reminded.count(key)) continue;
+      emit.Emit(RegulatoryReminded{id, key});
+      std::string text = "Regulatory deadline " + Lead(*reached) + ": " + d.regime_name + ", " + d.stage_name +
+                         " by " + core::FormatRfc3339(*d.due) + " (" + d.basis + ")";
+      if (!d.required_fields.empty()) {
+        text += "; it must contain:";
+        for (const auto& f : d.required_fields) text += " " + f + ",";
+        text.pop_back();
+      }
+      emit.Emit(incident::NotificationRequested{id, incident::NotificationRequested::Kind::kUpdated, text, {}});
+    }
+  }
+}
+
+}  // namespace
+
 void FireTimers(const View& v, Emitter& emit) {
   for (const Slo& slo : v.config.slos) Judge(v, slo, emit);
+  if (!v.config.regimes.empty()) Remind(v, emit);
 }
 
 }  // namespace classify

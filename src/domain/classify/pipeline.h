@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "domain/classify/model.h"
+#include "domain/classify/regulatory.h"
 #include "domain/classify/records.h"
 #include "domain/classify/slo.h"
 #include "domain/escalation/paging.h"
@@ -21,6 +22,8 @@ struct ServiceFacts {
   std::string owner_team;
   std::vector<std::string> business_functions;
   uint64_t customers = 0;  // customers it serves
+  std::vector<std::string> jurisdictions;  // where it operates for regulatory purposes: EU, UK, US, US-NY, ...
+  std::vector<std::string> data;           // data it processes: personal, payment_card, health
 };
 
 // When an incident is major: any one criterion that is set. Evaluated whenever its facts change.
@@ -38,6 +41,9 @@ struct Config {
   std::vector<ServiceFacts> catalogue;
   std::vector<std::string> critical_functions;  // business functions whose loss makes an incident major
   std::optional<MajorCriteria> major;
+  std::vector<Regime> regimes;                 // regulatory notification regimes (rules/regulatory.yaml)
+  std::vector<std::string> entity;             // what the organisation is: financial_entity, nis2_entity, ...
+  std::vector<core::Duration> reminders{std::chrono::hours(4), std::chrono::hours(1), core::Duration(0)};
   const Slo* FindSlo(std::string_view service, std::string_view name) const;
   const ServiceFacts* FindService(std::string_view service) const;
 };
@@ -73,5 +79,23 @@ void React(const View& view, const escalation::View& paging, const incident::Pay
 
 // The reason an incident is major now, or empty.
 std::string MajorReason(const View& view, const incident::Incident& incident);
+
+// What the regulatory rules read about an incident: its service's jurisdictions and data, the organisation, its
+// category, and the anchors known so far. Awareness is when the incident opened (conservative: a deadline counted
+// from a later, confirmed awareness would be later); awareness of a significant incident and classification as major
+// are its promotion to major; discovery and determination of a breach are when the breach was confirmed;
+// materiality is when it was determined material.
+Facts FactsOf(const View& view, const incident::Incident& incident);
+// The deadlines of every regime that applies to the incident.
+std::vector<Deadline> Deadlines(const View& view, const incident::Incident& incident);
+
+// Records a regulatory fact: "breach" or "material" (field /fact). kNotFound for an unknown incident; no record when
+// the fact is already known.
+core::Status RecordFact(const View& view, uint64_t incident_id, const std::string& fact, const std::string& note,
+                        Emitter& emit);
+// Records the submission of a report. kInvalid (/regime, /stage) unless that stage of a regime applies to the
+// incident; kConflict when already submitted.
+core::Status RecordSubmission(const View& view, uint64_t incident_id, const std::string& regime,
+                              const std::string& stage, const std::string& reference, Emitter& emit);
 
 }  // namespace classify

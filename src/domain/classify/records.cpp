@@ -9,13 +9,17 @@ const char* TypeName(uint16_t type) {
     case RecordType::kSliRecorded: return "sli.recorded";
     case RecordType::kSloVerdict: return "slo.verdict";
     case RecordType::kIncidentMajor: return "incident.major";
+    case RecordType::kRegulatoryFact: return "regulatory.fact";
+    case RecordType::kRegulatorySubmitted: return "regulatory.submitted";
+    case RecordType::kRegulatoryReminded: return "regulatory.reminded";
   }
   return "unknown";
 }
 
 RecordType TypeOf(const Payload& payload) {
-  static constexpr RecordType kTypes[] = {RecordType::kSliRecorded, RecordType::kSloVerdict,
-                                          RecordType::kIncidentMajor};
+  static constexpr RecordType kTypes[] = {RecordType::kSliRecorded,          RecordType::kSloVerdict,
+                                          RecordType::kIncidentMajor,        RecordType::kRegulatoryFact,
+                                          RecordType::kRegulatorySubmitted,  RecordType::kRegulatoryReminded};
   static_assert(std::size(kTypes) == std::variant_size_v<Payload>);
   return kTypes[payload.index()];
 }
@@ -34,6 +38,18 @@ std::string EncodePayload(const Payload& payload) {
   } else if (const auto* m = std::get_if<IncidentMajor>(&payload)) {
     w.U64(m->incident_id);
     w.Str(m->reason);
+  } else if (const auto* f = std::get_if<RegulatoryFact>(&payload)) {
+    w.U64(f->incident_id);
+    w.Str(f->fact);
+    w.Str(f->note);
+  } else if (const auto* sub = std::get_if<RegulatorySubmitted>(&payload)) {
+    w.U64(sub->incident_id);
+    w.Str(sub->regime);
+    w.Str(sub->stage);
+    w.Str(sub->reference);
+  } else if (const auto* rem = std::get_if<RegulatoryReminded>(&payload)) {
+    w.U64(rem->incident_id);
+    w.Str(rem->key);
   } else {
     const auto& v = std::get<SloVerdict>(payload);
     w.Str(v.service);
@@ -80,6 +96,30 @@ core::Result<Payload> DecodePayload(uint16_t type, uint16_t version, std::string
       m.incident_id = r.U64();
       m.reason = r.Str();
       out = std::move(m);
+      break;
+    }
+    case RecordType::kRegulatoryFact: {
+      RegulatoryFact f;
+      f.incident_id = r.U64();
+      f.fact = r.Str();
+      f.note = r.Str();
+      out = std::move(f);
+      break;
+    }
+    case RecordType::kRegulatorySubmitted: {
+      RegulatorySubmitted x;
+      x.incident_id = r.U64();
+      x.regime = r.Str();
+      x.stage = r.Str();
+      x.reference = r.Str();
+      out = std::move(x);
+      break;
+    }
+    case RecordType::kRegulatoryReminded: {
+      RegulatoryReminded x;
+      x.incident_id = r.U64();
+      x.key = r.Str();
+      out = std::move(x);
       break;
     }
     default:

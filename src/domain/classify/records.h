@@ -17,6 +17,9 @@ enum class RecordType : uint16_t {
   kSliRecorded = 300,
   kSloVerdict = 301,
   kIncidentMajor = 302,
+  kRegulatoryFact = 303,
+  kRegulatorySubmitted = 304,
+  kRegulatoryReminded = 305,
 };
 constexpr uint16_t kFirstType = 300;
 constexpr uint16_t kLastType = 399;
@@ -45,7 +48,27 @@ struct IncidentMajor {
   uint64_t incident_id = 0;
   std::string reason;
 };
-using Payload = std::variant<SliRecorded, SloVerdict, IncidentMajor>;
+// A fact regulatory clocks count from was established: "breach" (a breach of the service's data is confirmed) or
+// "material" (the incident was determined material). The record's time is the anchor.
+struct RegulatoryFact {
+  uint64_t incident_id = 0;
+  std::string fact;
+  std::string note;
+};
+// A report of a regime was submitted (the record's time is the submission time; the next stage counts from it).
+struct RegulatorySubmitted {
+  uint64_t incident_id = 0;
+  std::string regime;
+  std::string stage;
+  std::string reference;
+};
+// A reminder of a deadline went out (`key`: regime/stage/lead time), so it goes out once.
+struct RegulatoryReminded {
+  uint64_t incident_id = 0;
+  std::string key;
+};
+using Payload = std::variant<SliRecorded, SloVerdict, IncidentMajor, RegulatoryFact, RegulatorySubmitted,
+                             RegulatoryReminded>;
 RecordType TypeOf(const Payload& payload);
 constexpr uint16_t kPayloadVersion = 1;
 std::string EncodePayload(const Payload& payload);
