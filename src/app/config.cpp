@@ -419,6 +419,32 @@ void ReadSchedules(Reader& r, const YAML::Node& list, Config& cfg) {
   }
 }
 
+// Ownership rules and the impact thresholds severity and priority read.
+void ReadOwnership(Reader& r, const YAML::Node& root, Config& cfg) {
+  const YAML::Node list = root["ownership"];
+  for (size_t i = 0; list.IsDefined() && list.IsSequence() && i < list.size() && r.ok(); ++i) {
+    const std::string path = "ownership[" + std::to_string(i) + "]";
+    classify::OwnerRule rule;
+    if (!r.CheckKeys(list[i], path, {"categories", "services", "team"}) ||
+        !r.StringList(list[i]["categories"], path + ".categories", rule.categories) ||
+        !r.StringList(list[i]["services"], path + ".services", rule.services) ||
+        !r.String(list[i]["team"], path + ".team", rule.team)) {
+      return;
+    }
+    if (rule.team.empty()) {
+      r.Fail(list[i], path + ".team", "is required");
+      return;
+    }
+    cfg.classify.owner_rules.push_back(std::move(rule));
+  }
+  const YAML::Node impact = root["impact"];
+  if (impact.IsDefined() && r.CheckKeys(impact, "impact", {"high_customers", "medium_customers"})) {
+    r.Unsigned(impact["high_customers"], "impact.high_customers", cfg.classify.high_customers, 1, 10'000'000'000ull) &&
+        r.Unsigned(impact["medium_customers"], "impact.medium_customers", cfg.classify.medium_customers, 1,
+                   10'000'000'000ull);
+  }
+}
+
 // Regulatory clocks: the rules file (relative to the configuration file), what the organisation is, reminders.
 void ReadRegulatory(Reader& r, const YAML::Node& n, const std::string& config_name, Config& cfg) {
   if (!n.IsDefined() || n.IsNull()) return;
@@ -672,7 +698,8 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
   r.CheckKeys(root, "",
               {"listen", "data_dir", "auth", "http", "engine", "services", "alertmanager", "topology", "flapping",
                "schedules", "public_url", "channels", "people", "teams", "escalation_policies", "routing", "drills",
-               "delivery", "taxonomy", "critical_functions", "major_incident", "regulatory"});
+               "delivery", "taxonomy", "critical_functions", "major_incident", "regulatory", "ownership",
+               "impact"});
   std::string listen = "127.0.0.1:9797";
   if (r.ok()) r.String(root["listen"], "listen", listen);
   if (r.ok()) {
@@ -716,6 +743,7 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
   if (r.ok()) ReadTaxonomy(r, root["taxonomy"], cfg);
   if (r.ok()) ReadMajor(r, root, cfg);
   if (r.ok()) ReadRegulatory(r, root["regulatory"], name, cfg);
+  if (r.ok()) ReadOwnership(r, root, cfg);
   if (!r.ok()) return core::Invalid(r.error(), "config");
   return cfg;
 }

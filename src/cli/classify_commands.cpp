@@ -45,4 +45,26 @@ int ShowTaxonomyUsage(Transport& transport, bool json, Console console) {
   return kExitOk;
 }
 
+int ShowClassification(Transport& transport, uint64_t id, bool json, Console console) {
+  Reply reply = Call(transport, Request{"GET", "/api/v1/incidents/" + std::to_string(id) + "/classification", ""},
+                     console);
+  if (reply.exit_code != kExitOk) return reply.exit_code;
+  if (json) {
+    PrintJson(reply.body, console);
+    return kExitOk;
+  }
+  const auto& b = reply.body;
+  const auto& sev = Member(b, "severity");
+  const auto& pri = Member(b, "priority");
+  const auto& owner = Member(b, "owner");
+  std::string category = Text(b, "category");
+  if (Text(b, "subcategory") != "-") category += "/" + Text(b, "subcategory");
+  console.out << RenderTable({{"category:", category + " (" + Text(b, "category_rule") + ")"},
+                              {"major:", Text(b, "major") == "true" ? "yes: " + Text(b, "major_reason") : "no"},
+                              {"severity:", Text(sev, "level") + ": " + Text(sev, "reason")},
+                              {"priority:", Text(pri, "level") + ": " + Text(pri, "reason")},
+                              {"owner:", Text(owner, "team") + ": " + Text(owner, "reason")}});
+  return kExitOk;
+}
+
 }  // namespace cli

@@ -119,6 +119,11 @@ int main(int argc, char** argv) {
     remote = [&](Transport& t, Console c) { return Reclassify(t, id, category, subcategory, reason, c); };
   });
 
+  auto* class_cmd = incidents->add_subcommand("classification", "category, major, severity, priority, owner: why");
+  class_cmd->add_option("id", id, "incident id")->required();
+  class_cmd->add_flag("--json", json, "print the API's JSON");
+  class_cmd->callback([&] { remote = [&](Transport& t, Console c) { return ShowClassification(t, id, json, c); }; });
+
   auto* taxonomy = app.add_subcommand("taxonomy", "incident categories")->require_subcommand(1);
   auto* usage_cmd = taxonomy->add_subcommand("usage", "how often each category is chosen and reclassified");
   usage_cmd->add_flag("--json", json, "print the API's JSON");

@@ -121,6 +121,33 @@ core::Result<engine::RecordSubmission> SubmissionCommand(Context& ctx, const Req
 
 }  // namespace
 
+Response HandleClassification(Context& ctx, Request& request) {
+  const classify::Config& config = ctx.backend.classification();
+  std::optional<json::object> view;
+  ctx.backend.ReadState([&](const engine::State& s) {
+    const incident::Incident* inc = s.incidents.FindIncident(request.id);
+    if (inc == nullptr) return;
+    const classify::View v{s.classify, s.incidents, config, incident::Config()};
+    const classify::Assessment a = classify::Assess(v, *inc);
+    auto major = s.classify.majors.find(inc->id);
+    json::object o;
+    o["incident_id"] = inc->id;
+    o["category"] = inc->category.empty() ? json::value(nullptr) : json::value(inc->category);
+    o["subcategory"] = inc->subcategory.empty() ? json::value(nullptr) : json::value(inc->subcategory);
+    o["category_rule"] = inc->category_rule.empty() ? json::value(nullptr) : json::value(inc->category_rule);
+    o["major"] = major != s.classify.majors.end();
+    o["major_reason"] = major == s.classify.majors.end() ? json::value(nullptr) : json::value(major->second);
+    o["severity"] = json::object{{"level", a.severity}, {"reason", a.severity_reason}};
+    o["priority"] = json::object{
+        {"level", a.priority}, {"impact", a.impact}, {"urgency", a.urgency}, {"reason", a.priority_reason}};
+    o["owner"] = json::object{{"team", a.owner_team.empty() ? json::value(nullptr) : json::value(a.owner_team)},
+                              {"reason", a.owner_reason}};
+    view = std::move(o);
+  });
+  if (!view) return ErrorResponse(core::NotFound("incident " + std::to_string(request.id) + " is not open or resolved"));
+  return JsonResponse(200, json::serialize(*view));
+}
+
 Response HandleRegulatory(Context& ctx, Request& request) {
   const core::Timestamp now = std::chrono::time_point_cast<core::Duration>(std::chrono::system_clock::now());
   const classify::Config& config = ctx.backend.classification();

@@ -107,6 +107,9 @@ Task<Response> HandlePostSli(Context& ctx, Request& request);
 Response HandleListSlos(Context& ctx);
 // Routine (ticket-level) degradations, newest first: recorded, not paged.
 Response HandleRoutine(Context& ctx);
+// Every classification decision of an open or resolved incident with its reason: category, major, severity,
+// priority (impact × urgency), owner.
+Response HandleClassification(Context& ctx, Request& request);
 // The incident's regulatory facts and every applicable deadline (due, seconds left, basis, checklist, submitted).
 Response HandleRegulatory(Context& ctx, Request& request);
 // {"fact": "breach"|"material", "note"}: the anchor is now.

@@ -66,6 +66,7 @@ enum class Endpoint {
   kListSlos,
   kRoutine,
   kRegulatory,
+  kClassification,
   kRegulatoryFact,
   kRegulatorySubmission,
 };

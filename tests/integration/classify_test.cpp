@@ -194,6 +194,13 @@ TEST(RegulatoryTest, ABreachAtAnEuBankShowsItsDeadlinesAndRecordsSubmissions) {
                              R"({"regime":"eu_dora_major_ict_incident","stage":"initial_notification"})"))
                 .status,
             409);
+  json::value c = ParseJson(Must(client.Get("/api/v1/incidents/1/classification")).body);
+  EXPECT_EQ(c.at("major"), true);
+  EXPECT_EQ(c.at("severity").at("level"), "SEV1");
+  EXPECT_EQ(c.at("priority").at("level"), "P2");  // high impact (major) × medium urgency (severity error)
+  auto ctl = server.Ctl({"incidents", "classification", "1"});
+  EXPECT_EQ(ctl.exit_code, 0) << ctl.err;
+  EXPECT_NE(ctl.out.find("SEV1: major incident of category security"), std::string::npos) << ctl.out;
   std::string timeline = Must(client.Get("/api/v1/incidents/1/timeline")).body;
   EXPECT_NE(timeline.find("Breach confirmed: customer emails were read"), std::string::npos) << timeline;
   EXPECT_NE(timeline.find("Submitted eu_dora_major_ict_incident initial_notification (reference NCA-77)"),

@@ -341,3 +341,46 @@ TEST(ClassifyScenarioTest, ABreachAtAnEuBankRunsGdprNis2AndDoraClocksWithReminde
 
 }  // namespace
 }  // namespace scenario
+
+namespace scenario {
+namespace {
+
+TEST(ClassifyScenarioTest, SeverityPriorityAndOwnerFollowTheFactsWithTheirReasons) {
+  incident::Config services = TwoServices();
+  classify::Config config = MajorRules();
+  config.owner_rules = {classify::OwnerRule{{"security"}, {}, "security-team"}};
+  Harness h(services, {});
+  h.SetClassify(config);
+  h.SetPaging(MajorPaging());
+  h.At(Utc("2026-11-29T10:00:00Z"));
+  auto assess = [&](uint64_t id) {
+    classify::Assessment a;
+    h.Read([&](const engine::State& s) {
+      a = classify::Assess(classify::View{s.classify, s.incidents, config, services}, *s.incidents.FindIncident(id));
+    });
+    return a;
+  };
+  const uint64_t blog = Send(h, "blog-key", "typo", ingest::Severity::kWarning).incident_id;
+  classify::Assessment a = assess(blog);
+  EXPECT_EQ(a.severity, "SEV5");
+  EXPECT_EQ(a.priority, "P5");
+  EXPECT_EQ(a.priority_reason, "low impact (0 customers served by 1 service) × low urgency (alert severity warning)");
+  EXPECT_EQ(a.owner_team, "marketing");
+  const uint64_t pay = Send(h, "checkout-key", "payments-down", ingest::Severity::kCritical).incident_id;
+  a = assess(pay);
+  EXPECT_EQ(a.severity, "SEV1");
+  EXPECT_EQ(a.severity_reason, "major incident with a critical business function down");
+  EXPECT_EQ(a.impact, "high");
+  EXPECT_EQ(a.priority, "P1");
+  EXPECT_EQ(a.owner_team, "payments-team");
+  EXPECT_EQ(a.owner_reason, "owner of checkout, the component that failed first");
+  // A declared ownership rule takes precedence over the service's team.
+  ASSERT_TRUE(h.Run(engine::Command{"user:alice", engine::ReclassifyIncident{blog, "security", "", "defaced"}})
+                  .status.ok());
+  a = assess(blog);
+  EXPECT_EQ(a.owner_team, "security-team");
+  EXPECT_EQ(a.severity, "SEV1") << "reclassified as security, it became major";
+}
+
+}  // namespace
+}  // namespace scenario

@@ -156,6 +156,93 @@ core::Status RecordSli(const View& v, const std::string& service, const std::str
   return core::Ok();
 }
 
+Assessment Assess(const View& v, const incident::Incident& inc) {
+  Assessment a;
+  std::set<std::string> services{inc.service};
+  for (uint64_t id : v.incidents.OpenAlertIds(inc)) {
+    if (auto it = v.incidents.alerts.find(id); it != v.incidents.alerts.end()) services.insert(it->second.service);
+  }
+  uint64_t customers = 0;
+  bool critical_function = false;
+  for (const auto& s : services) {
+    if (const ServiceFacts* f = v.config.FindService(s)) {
+      customers += f->customers;
+      for (const auto& fn : f->business_functions) {
+        if (std::find(v.config.critical_functions.begin(), v.config.critical_functions.end(), fn) !=
+            v.config.critical_functions.end()) {
+          critical_function = true;
+        }
+      }
+    }
+  }
+  const auto major = v.classify.majors.find(inc.id);
+  const bool is_major = major != v.classify.majors.end();
+  const std::string served = std::to_string(customers) + " customers served by " + std::to_string(services.size()) +
+                             (services.size() == 1 ? " service" : " services");
+  int impact = 2;  // 0 high, 1 medium, 2 low
+  std::string impact_why;
+  if (is_major) {
+    impact = 0;
+    impact_why = "a major incident (" + major->second + ")";
+  } else if (customers >= v.config.high_customers) {
+    impact = 0;
+    impact_why = served;
+  } else if (critical_function || customers >= v.config.medium_customers || services.size() > 1) {
+    impact = 1;
+    impact_why = critical_function ? "a service supporting a critical business function" : served;
+  } else {
+    impact_why = served;
+  }
+  int urgency = inc.severity == ingest::Severity::kCritical ? 0 : inc.severity == ingest::Severity::kError ? 1 : 2;
+  static const char* kLevel[] = {"high", "medium", "low"};
+  a.impact = kLevel[impact];
+  a.urgency = kLevel[urgency];
+  a.priority = "P" + std::to_string(v.config.priority_matrix[impact][urgency]);
+  a.priority_reason = std::string(kLevel[impact]) + " impact (" + impact_why + ") × " + kLevel[urgency] +
+                      " urgency (alert severity " + ingest::ToString(inc.severity) + ")";
+  const bool breach_kind = inc.category == "security" || inc.category == "data_corruption";
+  if (is_major && (critical_function || breach_kind)) {
+    a.severity = "SEV1";
+    a.severity_reason = "major incident " + std::string(breach_kind ? "of category " + inc.category
+                                                                    : "with a critical business function down");
+  } else if (is_major || impact == 0) {
+    a.severity = "SEV2";
+    a.severity_reason = is_major ? "major incident" : "high impact: " + impact_why;
+  } else if (impact == 1) {
+    a.severity = "SEV3";
+    a.severity_reason = "medium impact: " + impact_why;
+  } else if (urgency <= 1) {
+    a.severity = "SEV4";
+    a.severity_reason = "low impact, needs action (alert severity " + std::string(ingest::ToString(inc.severity)) + ")";
+  } else {
+    a.severity = "SEV5";
+    a.severity_reason = "low impact and low urgency";
+  }
+  // Ownership: a declared rule first, else the team of the incident's own service: the component that failed
+  // first (correlation makes the other services' alerts symptoms in its incident).
+  for (const OwnerRule& r : v.config.owner_rules) {
+    const bool cat = r.categories.empty() ||
+                     std::find(r.categories.begin(), r.categories.end(), inc.category) != r.categories.end();
+    const bool svc = r.services.empty() ||
+                     std::find(r.services.begin(), r.services.end(), inc.service) != r.services.end();
+    if (cat && svc) {
+      a.owner_team = r.team;
+      a.owner_reason = "ownership rule: " +
+                       (r.categories.empty() ? std::string() : "category " + inc.category + " ") +
+                       (r.services.empty() ? std::string() : "service " + inc.service + " ") + "→ " + r.team;
+      return a;
+    }
+  }
+  if (const ServiceFacts* f = v.config.FindService(inc.service); f != nullptr && !f->owner_team.empty()) {
+    a.owner_team = f->owner_team;
+    a.owner_reason = "owner of " + inc.service + ", the component that failed first" +
+                     (services.size() > 1 ? " (the other services' alerts are its symptoms)" : "");
+  } else {
+    a.owner_reason = "the catalogue names no owner for " + inc.service;
+  }
+  return a;
+}
+
 Facts FactsOf(const View& v, const incident::Incident& inc) {
   Facts f;
   if (const ServiceFacts* s = v.config.FindService(inc.service)) {

@@ -35,8 +35,21 @@ struct MajorCriteria {
   std::string policy;                         // the escalation policy paged on promotion (empty: none)
 };
 
+// Who owns an incident when the service's own team should not: the first rule matching its category or service.
+struct OwnerRule {
+  std::vector<std::string> categories;
+  std::vector<std::string> services;
+  std::string team;
+};
+
 struct Config {
   std::vector<Slo> slos;
+  std::vector<OwnerRule> owner_rules;
+  // Impact: high from this many customers affected (or a major incident), medium from medium_customers.
+  uint64_t high_customers = 10000;
+  uint64_t medium_customers = 100;
+  // impact (high, medium, low) × urgency (high, medium, low) → priority 1..5 (ITIL's example grid by default).
+  int priority_matrix[3][3] = {{1, 2, 3}, {2, 3, 4}, {3, 4, 5}};
   std::vector<BurnRule> burn_rules = DefaultBurnRules();
   std::vector<ServiceFacts> catalogue;
   std::vector<std::string> critical_functions;  // business functions whose loss makes an incident major
@@ -79,6 +92,20 @@ void React(const View& view, const escalation::View& paging, const incident::Pay
 
 // The reason an incident is major now, or empty.
 std::string MajorReason(const View& view, const incident::Incident& incident);
+
+// Severity (SEV1–SEV5, from impact), priority (P1–P5 from impact × urgency) and the primary owner of an incident,
+// each with the reason; derived from its current facts whenever asked.
+struct Assessment {
+  std::string severity;  // SEV1..SEV5
+  std::string severity_reason;
+  std::string impact;    // high, medium, low
+  std::string urgency;   // high, medium, low
+  std::string priority;  // P1..P5
+  std::string priority_reason;
+  std::string owner_team;  // empty when the catalogue names none
+  std::string owner_reason;
+};
+Assessment Assess(const View& view, const incident::Incident& incident);
 
 // What the regulatory rules read about an incident: its service's jurisdictions and data, the organisation, its
 // category, and the anchors known so far. Awareness is when the incident opened (conservative: a deadline counted
