@@ -24,13 +24,43 @@ core::Result<std::string> OptionalString(const json::object& body, const char* k
   return std::string(v->get_string());
 }
 
+struct Field {
+  const char* name;
+  size_t max;
+  bool required;
+};
+
+// The body as a JSON object, its memory from `storage`.
+core::Result<json::value> ParseObject(Context& ctx, const Request& request, json::storage_ptr storage) {
+  core::Result<json::value> parsed = ParseJsonBody(request.body, ctx.options.max_json_depth, std::move(storage));
+  if (!parsed.ok()) return parsed.error();
+  if (!parsed->is_object()) return core::Invalid("request body must be a JSON object");
+  return parsed;
+}
+
+// Reads the named string fields of an object body, in order (absent or null: ""; 400 naming the field when it is
+// not a string, too long, or required and empty).
+core::Result<std::vector<std::string>> StringFields(Context& ctx, const Request& request,
+                                                    std::initializer_list<Field> fields) {
+  json::monotonic_resource arena;
+  core::Result<json::value> parsed = ParseObject(ctx, request, &arena);
+  if (!parsed.ok()) return parsed.error();
+  std::vector<std::string> out;
+  for (const Field& f : fields) {
+    auto v = OptionalString(parsed->as_object(), f.name, f.max);
+    if (!v.ok()) return v.error();
+    if (f.required && v->empty()) return core::Invalid(std::string(f.name) + " is required", std::string("/") + f.name);
+    out.push_back(std::move(v).value());
+  }
+  return out;
+}
+
 // The body of POST /api/v1/sli as a command. A plain function, not a coroutine: GCC 12 mishandles temporaries
 // (initializer lists) in range-for loops inside coroutines.
 core::Result<engine::RecordSli> SliCommand(Context& ctx, const Request& request) {
   json::monotonic_resource arena;
-  core::Result<json::value> parsed = ParseJsonBody(request.body, ctx.options.max_json_depth, &arena);
+  core::Result<json::value> parsed = ParseObject(ctx, request, &arena);
   if (!parsed.ok()) return parsed.error();
-  if (!parsed->is_object()) return core::Invalid("request body must be a JSON object");
   const json::object& body = parsed->as_object();
   auto service = OptionalString(body, "service", 200);
   if (!service.ok()) return service.error();
@@ -75,48 +105,21 @@ core::Result<engine::RecordSli> SliCommand(Context& ctx, const Request& request)
 }
 
 core::Result<engine::ReclassifyIncident> ReclassifyCommand(Context& ctx, const Request& request) {
-  json::monotonic_resource arena;
-  core::Result<json::value> parsed = ParseJsonBody(request.body, ctx.options.max_json_depth, &arena);
-  if (!parsed.ok()) return parsed.error();
-  if (!parsed->is_object()) return core::Invalid("request body must be a JSON object");
-  const json::object& body = parsed->as_object();
-  auto category = OptionalString(body, "category", 200);
-  if (!category.ok()) return category.error();
-  auto subcategory = OptionalString(body, "subcategory", 200);
-  if (!subcategory.ok()) return subcategory.error();
-  auto reason = OptionalString(body, "reason", 10000);
-  if (!reason.ok()) return reason.error();
-  if (category->empty()) return core::Invalid("category is required", "/category");
-  return engine::ReclassifyIncident{request.id, *category, *subcategory, *reason};
+  auto f = StringFields(ctx, request, {{"category", 200, true}, {"subcategory", 200, false}, {"reason", 10000, false}});
+  if (!f.ok()) return f.error();
+  return engine::ReclassifyIncident{request.id, (*f)[0], (*f)[1], (*f)[2]};
 }
 
 core::Result<engine::RecordRegulatoryFact> FactCommand(Context& ctx, const Request& request) {
-  json::monotonic_resource arena;
-  core::Result<json::value> parsed = ParseJsonBody(request.body, ctx.options.max_json_depth, &arena);
-  if (!parsed.ok()) return parsed.error();
-  if (!parsed->is_object()) return core::Invalid("request body must be a JSON object");
-  auto fact = OptionalString(parsed->as_object(), "fact", 20);
-  if (!fact.ok()) return fact.error();
-  auto note = OptionalString(parsed->as_object(), "note", 10000);
-  if (!note.ok()) return note.error();
-  return engine::RecordRegulatoryFact{request.id, *fact, *note};
+  auto f = StringFields(ctx, request, {{"fact", 20, true}, {"note", 10000, false}});
+  if (!f.ok()) return f.error();
+  return engine::RecordRegulatoryFact{request.id, (*f)[0], (*f)[1]};
 }
 
 core::Result<engine::RecordSubmission> SubmissionCommand(Context& ctx, const Request& request) {
-  json::monotonic_resource arena;
-  core::Result<json::value> parsed = ParseJsonBody(request.body, ctx.options.max_json_depth, &arena);
-  if (!parsed.ok()) return parsed.error();
-  if (!parsed->is_object()) return core::Invalid("request body must be a JSON object");
-  const json::object& body = parsed->as_object();
-  auto regime = OptionalString(body, "regime", 200);
-  if (!regime.ok()) return regime.error();
-  auto stage = OptionalString(body, "stage", 200);
-  if (!stage.ok()) return stage.error();
-  auto reference = OptionalString(body, "reference", 1000);
-  if (!reference.ok()) return reference.error();
-  if (regime->empty()) return core::Invalid("regime is required", "/regime");
-  if (stage->empty()) return core::Invalid("stage is required", "/stage");
-  return engine::RecordSubmission{request.id, *regime, *stage, *reference};
+  auto f = StringFields(ctx, request, {{"regime", 200, true}, {"stage", 200, true}, {"reference", 1000, false}});
+  if (!f.ok()) return f.error();
+  return engine::RecordSubmission{request.id, (*f)[0], (*f)[1], (*f)[2]};
 }
 
 }  // namespace
