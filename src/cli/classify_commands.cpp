@@ -59,7 +59,8 @@ int ShowClassification(Transport& transport, uint64_t id, bool json, Console con
   const auto& owner = Member(b, "owner");
   std::string category = Text(b, "category");
   if (Text(b, "subcategory") != "-") category += "/" + Text(b, "subcategory");
-  console.out << RenderTable({{"category:", category + " (" + Text(b, "category_rule") + ")"},
+  category = category == "-" ? "unclassified" : category + " (" + Text(b, "category_rule") + ")";
+  console.out << RenderTable({{"category:", category},
                               {"major:", Text(b, "major") == "true" ? "yes: " + Text(b, "major_reason") : "no"},
                               {"severity:", Text(sev, "level") + ": " + Text(sev, "reason")},
                               {"priority:", Text(pri, "level") + ": " + Text(pri, "reason")},

@@ -114,6 +114,7 @@ void React(const View& v, const escalation::View& paging, const incident::Payloa
       },
       record);
   if (id == 0 || v.classify.majors.count(id)) return;
+  if (paging.paging.IsDrill(id)) return;  // a drill tests paging; it does not wake the major-incident policy
   const incident::Incident* inc = v.incidents.FindIncident(id);
   if (inc == nullptr || !inc->open()) return;
   std::string reason = MajorReason(v, *inc);
