@@ -596,8 +596,9 @@ TEST(PagingScenarioTest, AnEmailContactGetsThePageAfterItsDelayWithAnAckLink) {
   EXPECT_TRUE(smtp.Messages().empty());
   h.At(Utc("2026-11-29T02:12:00Z"));
   EXPECT_EQ(outbox.RunDue(), 1u);
-  ASSERT_EQ(smtp.Messages().size(), 1u);
-  const auto& m = smtp.Messages()[0];
+  const auto messages = smtp.Messages();  // a copy: Messages() returns by value
+  ASSERT_EQ(messages.size(), 1u);
+  const auto& m = messages[0];
   EXPECT_NE(m.data.find("Subject: [critical] Incident " + std::to_string(id) + " escalated"), std::string::npos)
       << m.data;
   EXPECT_NE(m.data.find("http://incidentd.example/ack/" + std::to_string(id) + ".carol"), std::string::npos);
