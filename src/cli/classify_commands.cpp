@@ -45,6 +45,18 @@ int ShowTaxonomyUsage(Transport& transport, bool json, Console console) {
   return kExitOk;
 }
 
+int AssignOwner(Transport& transport, uint64_t id, const std::string& team, const std::string& reason,
+                Console console) {
+  boost::json::object body{{"team", team}};
+  if (!reason.empty()) body["reason"] = reason;
+  Reply reply = Call(transport,
+                     Request{"POST", "/api/v1/incidents/" + std::to_string(id) + "/owner", boost::json::serialize(body)},
+                     console);
+  if (reply.exit_code != kExitOk) return reply.exit_code;
+  console.out << "incident " << id << " is now owned by " << team << "\n";
+  return kExitOk;
+}
+
 int ShowClassification(Transport& transport, uint64_t id, bool json, Console console) {
   Reply reply = Call(transport, Request{"GET", "/api/v1/incidents/" + std::to_string(id) + "/classification", ""},
                      console);

@@ -116,6 +116,9 @@ int RunDrill(Transport& transport, const std::string& name, Console console);
 // Classification (classify_commands.cpp).
 int Reclassify(Transport& transport, uint64_t id, const std::string& category, const std::string& subcategory,
                const std::string& reason, Console console);
+// Makes a team the incident's primary owner (recorded on the timeline).
+int AssignOwner(Transport& transport, uint64_t id, const std::string& team, const std::string& reason,
+                Console console);
 // Category, major, severity, priority and owner, each with its reason.
 int ShowClassification(Transport& transport, uint64_t id, bool json, Console console);
 // CATEGORY INCIDENTS SHARE RECLASSIFIED AWAY RECLASSIFIED TO: every category of the taxonomy, used or not.

@@ -119,6 +119,13 @@ int main(int argc, char** argv) {
     remote = [&](Transport& t, Console c) { return Reclassify(t, id, category, subcategory, reason, c); };
   });
 
+  std::string owner_team;
+  auto* owner_cmd = incidents->add_subcommand("owner", "make a team the incident's primary owner");
+  owner_cmd->add_option("id", id, "incident id")->required();
+  owner_cmd->add_option("--team", owner_team, "the owning team")->required();
+  owner_cmd->add_option("--reason", reason, "why (on the timeline)");
+  owner_cmd->callback([&] { remote = [&](Transport& t, Console c) { return AssignOwner(t, id, owner_team, reason, c); }; });
+
   auto* class_cmd = incidents->add_subcommand("classification", "category, major, severity, priority, owner: why");
   class_cmd->add_option("id", id, "incident id")->required();
   class_cmd->add_flag("--json", json, "print the API's JSON");

@@ -110,6 +110,12 @@ struct RecordSubmission {
   std::string stage;
   std::string reference;
 };
+// A person makes a team the incident's primary owner.
+struct AssignOwner {
+  uint64_t incident_id = 0;
+  std::string team;
+  std::string reason;
+};
 // Runs a configured fire drill now; the outcome's seq is the run id.
 struct RunDrill {
   std::string drill;
@@ -121,7 +127,8 @@ struct Command {
   std::string actor;  // who asks: "token:<name>", "user:<name>", "system"
   std::variant<SubmitEvent, AcknowledgeIncident, ResolveIncident, AddNote, PostAlerts, ReceiveWebhook, PostSilence,
                ExpireSilence, SaveTopology, SaveWindow, ExtendWindow, EndWindow, ReportCoverage, RecordDelivery, ReassignIncident, RunDrill,
-               ReclassifyIncident, RecordSli, RecordRegulatoryFact, RecordSubmission, Tick>
+               ReclassifyIncident, RecordSli, RecordRegulatoryFact, RecordSubmission, AssignOwner,
+               Tick>
       body;
 };
 

@@ -647,6 +647,9 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
             out.incident_id = body.incident_id;
             out.status = classify::RecordSubmission(classification, body.incident_id, body.regime, body.stage,
                                                     body.reference, batch);
+          } else if constexpr (std::is_same_v<T, AssignOwner>) {
+            out.incident_id = body.incident_id;
+            out.status = classify::AssignOwner(classification, body.incident_id, body.team, body.reason, batch);
           } else if constexpr (std::is_same_v<T, RecordSli>) {
             out.status = classify::RecordSli(classification, body.service, body.slo, std::move(body.samples), batch);
           } else if constexpr (std::is_same_v<T, RunDrill>) {

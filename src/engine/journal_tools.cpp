@@ -78,6 +78,9 @@ core::Result<Published> Describe(const journal::Record& record) {
     } else if (const auto* x = std::get_if<classify::RegulatorySubmitted>(&c.value())) {
       p.incident_id = x->incident_id;
       p.summary = "Submitted " + x->regime + " " + x->stage;
+    } else if (const auto* own = std::get_if<classify::OwnerAssigned>(&c.value())) {
+      p.incident_id = own->incident_id;
+      p.summary = "Primary owner: " + own->team;
     } else if (const auto* rem = std::get_if<classify::RegulatoryReminded>(&c.value())) {
       p.incident_id = rem->incident_id;
       p.summary = "Regulatory reminder " + rem->key;

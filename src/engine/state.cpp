@@ -98,6 +98,15 @@ core::Status ApplyRecord(State& state, const journal::Record& record, incident::
                                     (x.reference.empty() ? "" : " (reference " + x.reference + ")"));
       }
     }
+    if (observer != nullptr && record.type == static_cast<uint16_t>(classify::RecordType::kOwnerAssigned)) {
+      auto p = classify::DecodePayload(record.type, record.version, record.payload);
+      if (p.ok()) {
+        const auto& x = std::get<classify::OwnerAssigned>(p.value());
+        observer->TimelineEntry(x.incident_id, "owner",
+                                "Primary owner: " + x.team + ", assigned by " + record.actor +
+                                    (x.reason.empty() ? "" : ": " + x.reason));
+      }
+    }
     if (observer != nullptr && record.type == static_cast<uint16_t>(classify::RecordType::kIncidentMajor)) {
       auto p = classify::DecodePayload(record.type, record.version, record.payload);
       if (p.ok()) {

@@ -116,6 +116,12 @@ core::Result<engine::RecordRegulatoryFact> FactCommand(Context& ctx, const Reque
   return engine::RecordRegulatoryFact{request.id, (*f)[0], (*f)[1]};
 }
 
+core::Result<engine::AssignOwner> OwnerCommand(Context& ctx, const Request& request) {
+  auto f = StringFields(ctx, request, {{"team", 200, true}, {"reason", 10000, false}});
+  if (!f.ok()) return f.error();
+  return engine::AssignOwner{request.id, (*f)[0], (*f)[1]};
+}
+
 core::Result<engine::RecordSubmission> SubmissionCommand(Context& ctx, const Request& request) {
   auto f = StringFields(ctx, request, {{"regime", 200, true}, {"stage", 200, true}, {"reference", 1000, false}});
   if (!f.ok()) return f.error();
@@ -208,6 +214,15 @@ Task<Response> HandleRegulatoryFact(Context& ctx, Request& request) {
   engine::Command command{request.principal->actor, std::move(cmd).value()};
   if (auto refused = co_await RunCommand(ctx, std::move(command), outcome)) co_return std::move(*refused);
   co_return HandleRegulatory(ctx, request);
+}
+
+Task<Response> HandleAssignOwner(Context& ctx, Request& request) {
+  core::Result<engine::AssignOwner> cmd = OwnerCommand(ctx, request);
+  if (!cmd.ok()) co_return ErrorResponse(cmd.error());
+  engine::Outcome outcome;
+  engine::Command command{request.principal->actor, std::move(cmd).value()};
+  if (auto refused = co_await RunCommand(ctx, std::move(command), outcome)) co_return std::move(*refused);
+  co_return HandleClassification(ctx, request);
 }
 
 Task<Response> HandleRegulatorySubmission(Context& ctx, Request& request) {

@@ -110,6 +110,8 @@ Response HandleRoutine(Context& ctx);
 // Every classification decision of an open or resolved incident with its reason: category, major, severity,
 // priority (impact × urgency), owner.
 Response HandleClassification(Context& ctx, Request& request);
+// {"team", "reason"}: a person makes a team the primary owner (recorded); answers the classification.
+Task<Response> HandleAssignOwner(Context& ctx, Request& request);
 // The incident's regulatory facts and every applicable deadline (due, seconds left, basis, checklist, submitted).
 Response HandleRegulatory(Context& ctx, Request& request);
 // {"fact": "breach"|"material", "note"}: the anchor is now.

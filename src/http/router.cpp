@@ -153,6 +153,7 @@ RouteMatch MatchRoute(Method method, std::string_view path) {
     if (rest == "/reclassify") return Post(method, Endpoint::kReclassify, Permission::kRespond, id);
     if (rest == "/regulatory") return Get(method, Endpoint::kRegulatory, Permission::kRead, id);
     if (rest == "/classification") return Get(method, Endpoint::kClassification, Permission::kRead, id);
+    if (rest == "/owner") return Post(method, Endpoint::kAssignOwner, Permission::kRespond, id);
     if (rest == "/regulatory/facts") return Post(method, Endpoint::kRegulatoryFact, Permission::kRespond, id);
     if (rest == "/regulatory/submissions") {
       return Post(method, Endpoint::kRegulatorySubmission, Permission::kRespond, id);
@@ -294,6 +295,8 @@ boost::asio::awaitable<Response> Dispatch(Context& ctx, Endpoint endpoint, Reque
       co_return HandleRegulatory(ctx, request);
     case Endpoint::kClassification:
       co_return HandleClassification(ctx, request);
+    case Endpoint::kAssignOwner:
+      co_return co_await HandleAssignOwner(ctx, request);
     case Endpoint::kRegulatoryFact:
       co_return co_await HandleRegulatoryFact(ctx, request);
     case Endpoint::kRegulatorySubmission:

@@ -67,6 +67,7 @@ enum class Endpoint {
   kRoutine,
   kRegulatory,
   kClassification,
+  kAssignOwner,
   kRegulatoryFact,
   kRegulatorySubmission,
 };

@@ -198,6 +198,9 @@ TEST(RegulatoryTest, ABreachAtAnEuBankShowsItsDeadlinesAndRecordsSubmissions) {
   EXPECT_EQ(c.at("major"), true);
   EXPECT_EQ(c.at("severity").at("level"), "SEV1");
   EXPECT_EQ(c.at("priority").at("level"), "P2");  // high impact (major) × medium urgency (severity error)
+  ASSERT_EQ(server.Ctl({"incidents", "owner", "1", "--team", "security-team", "--reason", "a breach"}).exit_code, 0);
+  c = ParseJson(Must(client.Get("/api/v1/incidents/1/classification")).body);
+  EXPECT_EQ(c.at("owner").at("team"), "security-team");
   auto ctl = server.Ctl({"incidents", "classification", "1"});
   EXPECT_EQ(ctl.exit_code, 0) << ctl.err;
   EXPECT_NE(ctl.out.find("SEV1: major incident of category security"), std::string::npos) << ctl.out;

@@ -380,6 +380,20 @@ TEST(ClassifyScenarioTest, SeverityPriorityAndOwnerFollowTheFactsWithTheirReason
   a = assess(blog);
   EXPECT_EQ(a.owner_team, "security-team");
   EXPECT_EQ(a.severity, "SEV1") << "reclassified as security, it became major";
+  // A person's assignment wins over the rules, and is on the timeline.
+  ASSERT_TRUE(h.Run(engine::Command{"user:ic", engine::AssignOwner{blog, "web-team", "the CMS plugin is theirs"}})
+                  .status.ok());
+  a = assess(blog);
+  EXPECT_EQ(a.owner_team, "web-team");
+  EXPECT_EQ(a.owner_reason, "assigned by user:ic: the CMS plugin is theirs");
+  bool on_timeline = false;
+  for (const auto& row : Timeline(h, blog)) {
+    if (row.kind == "owner") {
+      on_timeline = row.text == "Primary owner: web-team, assigned by user:ic: the CMS plugin is theirs";
+    }
+  }
+  EXPECT_TRUE(on_timeline);
+  EXPECT_EQ(h.Run(engine::Command{"user:ic", engine::AssignOwner{blog, "", ""}}).status.error().field, "/team");
 }
 
 }  // namespace

@@ -35,6 +35,10 @@ core::Status Apply(Model& m, const journal::Record& record) {
     m.regulatory[rem->incident_id].reminded.insert(rem->key);
     return core::Ok();
   }
+  if (auto* own = std::get_if<OwnerAssigned>(&decoded.value())) {
+    m.owners[own->incident_id] = {std::move(own->team), record.actor + (own->reason.empty() ? "" : ": " + own->reason)};
+    return core::Ok();
+  }
   auto& v = std::get<SloVerdict>(decoded.value());
   SloState& state = m.slos[{v.service, v.slo}];
   state.verdict = v.verdict;
@@ -49,6 +53,7 @@ core::Status Apply(Model& m, const journal::Record& record) {
 void Forget(Model& m, uint64_t incident_id) {
   m.majors.erase(incident_id);
   m.regulatory.erase(incident_id);
+  m.owners.erase(incident_id);
 }
 
 std::string EncodeModel(const Model& m) {
@@ -94,6 +99,12 @@ std::string EncodeModel(const Model& m) {
     }
     w.U64(r.reminded.size());
     for (const auto& k : r.reminded) w.Str(k);
+  }
+  w.U64(m.owners.size());
+  for (const auto& [id, owner] : m.owners) {
+    w.U64(id);
+    w.Str(owner.first);
+    w.Str(owner.second);
   }
   return w.Take();
 }
@@ -148,6 +159,12 @@ core::Result<Model> DecodeModel(std::string_view bytes) {
     }
     k = r.U64();
     for (uint64_t j = 0; j < k && r.ok(); ++j) s.reminded.insert(r.Str());
+  }
+  n = r.U64();
+  for (uint64_t i = 0; i < n && r.ok(); ++i) {
+    uint64_t id = r.U64();
+    std::string team = r.Str();
+    m.owners[id] = {std::move(team), r.Str()};
   }
   if (auto st = r.Finish("classification state"); !st.ok()) return st.error();
   return m;

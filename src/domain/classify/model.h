@@ -47,6 +47,7 @@ struct Model {
   std::vector<Routine> routine;                                  // the last kMaxRoutine, oldest first
   std::map<uint64_t, std::string> majors;                        // incident (not closed) → why it is major
   std::map<uint64_t, RegulatoryState> regulatory;                // incidents (not closed) with regulatory facts
+  std::map<uint64_t, std::pair<std::string, std::string>> owners;  // incident → (team, reason) assigned by a person
   friend bool operator==(const Model&, const Model&) = default;
 };
 constexpr size_t kMaxRoutine = 1000;

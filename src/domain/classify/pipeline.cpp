@@ -219,8 +219,13 @@ Assessment Assess(const View& v, const incident::Incident& inc) {
     a.severity = "SEV5";
     a.severity_reason = "low impact and low urgency";
   }
-  // Ownership: a declared rule first, else the team of the incident's own service: the component that failed
-  // first (correlation makes the other services' alerts symptoms in its incident).
+  // Ownership: a person's assignment first, then a declared rule, else the team of the incident's own service: the
+  // component that failed first (correlation makes the other services' alerts symptoms in its incident).
+  if (auto own = v.classify.owners.find(inc.id); own != v.classify.owners.end()) {
+    a.owner_team = own->second.first;
+    a.owner_reason = "assigned by " + own->second.second;
+    return a;
+  }
   for (const OwnerRule& r : v.config.owner_rules) {
     const bool cat = r.categories.empty() ||
                      std::find(r.categories.begin(), r.categories.end(), inc.category) != r.categories.end();
@@ -289,6 +294,19 @@ core::Status RecordFact(const View& v, uint64_t id, const std::string& fact, con
     if ((fact == "breach" ? it->second.breach_at_ms : it->second.material_at_ms) != 0) return core::Ok();
   }
   emit.Emit(RegulatoryFact{id, fact, note});
+  return core::Ok();
+}
+
+core::Status AssignOwner(const View& v, uint64_t id, const std::string& team, const std::string& reason,
+                         Emitter& emit) {
+  if (team.empty() || team.size() > 200) return core::Invalid("team must be 1 to 200 bytes", "/team");
+  if (reason.size() > 10000) return core::Invalid("reason is longer than 10000 bytes", "/reason");
+  const incident::Incident* inc = v.incidents.FindIncident(id);
+  if (inc == nullptr) return core::NotFound("incident " + std::to_string(id) + " is not open or resolved");
+  if (auto own = v.classify.owners.find(id); own != v.classify.owners.end() && own->second.first == team) {
+    return core::Ok();
+  }
+  emit.Emit(OwnerAssigned{id, team, reason});
   return core::Ok();
 }
 

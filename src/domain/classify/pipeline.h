@@ -120,6 +120,10 @@ std::vector<Deadline> Deadlines(const View& view, const incident::Incident& inci
 // the fact is already known.
 core::Status RecordFact(const View& view, uint64_t incident_id, const std::string& fact, const std::string& note,
                         Emitter& emit);
+// A person makes `team` the incident's primary owner (field /team: 1..200 bytes). kNotFound for an unknown
+// incident; no record when it already is.
+core::Status AssignOwner(const View& view, uint64_t incident_id, const std::string& team, const std::string& reason,
+                         Emitter& emit);
 // Records the submission of a report. kInvalid (/regime, /stage) unless that stage of a regime applies to the
 // incident; kConflict when already submitted.
 core::Status RecordSubmission(const View& view, uint64_t incident_id, const std::string& regime,

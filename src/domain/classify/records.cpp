@@ -12,6 +12,7 @@ const char* TypeName(uint16_t type) {
     case RecordType::kRegulatoryFact: return "regulatory.fact";
     case RecordType::kRegulatorySubmitted: return "regulatory.submitted";
     case RecordType::kRegulatoryReminded: return "regulatory.reminded";
+    case RecordType::kOwnerAssigned: return "incident.owner_assigned";
   }
   return "unknown";
 }
@@ -19,7 +20,8 @@ const char* TypeName(uint16_t type) {
 RecordType TypeOf(const Payload& payload) {
   static constexpr RecordType kTypes[] = {RecordType::kSliRecorded,          RecordType::kSloVerdict,
                                           RecordType::kIncidentMajor,        RecordType::kRegulatoryFact,
-                                          RecordType::kRegulatorySubmitted,  RecordType::kRegulatoryReminded};
+                                          RecordType::kRegulatorySubmitted,  RecordType::kRegulatoryReminded,
+                                          RecordType::kOwnerAssigned};
   static_assert(std::size(kTypes) == std::variant_size_v<Payload>);
   return kTypes[payload.index()];
 }
@@ -50,6 +52,10 @@ std::string EncodePayload(const Payload& payload) {
   } else if (const auto* rem = std::get_if<RegulatoryReminded>(&payload)) {
     w.U64(rem->incident_id);
     w.Str(rem->key);
+  } else if (const auto* own = std::get_if<OwnerAssigned>(&payload)) {
+    w.U64(own->incident_id);
+    w.Str(own->team);
+    w.Str(own->reason);
   } else {
     const auto& v = std::get<SloVerdict>(payload);
     w.Str(v.service);
@@ -119,6 +125,14 @@ core::Result<Payload> DecodePayload(uint16_t type, uint16_t version, std::string
       RegulatoryReminded x;
       x.incident_id = r.U64();
       x.key = r.Str();
+      out = std::move(x);
+      break;
+    }
+    case RecordType::kOwnerAssigned: {
+      OwnerAssigned x;
+      x.incident_id = r.U64();
+      x.team = r.Str();
+      x.reason = r.Str();
       out = std::move(x);
       break;
     }

@@ -20,6 +20,7 @@ enum class RecordType : uint16_t {
   kRegulatoryFact = 303,
   kRegulatorySubmitted = 304,
   kRegulatoryReminded = 305,
+  kOwnerAssigned = 306,
 };
 constexpr uint16_t kFirstType = 300;
 constexpr uint16_t kLastType = 399;
@@ -67,8 +68,14 @@ struct RegulatoryReminded {
   uint64_t incident_id = 0;
   std::string key;
 };
+// A person made a team the incident's primary owner (over the rules and the catalogue).
+struct OwnerAssigned {
+  uint64_t incident_id = 0;
+  std::string team;
+  std::string reason;
+};
 using Payload = std::variant<SliRecorded, SloVerdict, IncidentMajor, RegulatoryFact, RegulatorySubmitted,
-                             RegulatoryReminded>;
+                             RegulatoryReminded, OwnerAssigned>;
 RecordType TypeOf(const Payload& payload);
 constexpr uint16_t kPayloadVersion = 1;
 std::string EncodePayload(const Payload& payload);
