@@ -126,8 +126,7 @@ void RunStep(const View& v, const incident::Incident& inc, const Policy& policy,
   const std::string subject = Subject(inc, kind);
   // Record the step first: deliveries follow it on the timeline.
   std::vector<std::string> users = s.users;
-  uint64_t seq = emit.Emit(s);
-  (void)seq;
+  emit.Emit(s);
   for (const auto& u : users) Queue(v, u, inc.id, kind, subject, body, true, key, emit);
   // After the last step the escalation stays active, with no step due, until it is acknowledged or resolved: pages
   // still owed (a contact's delay) are cancelled then.
