@@ -592,9 +592,22 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
             out.incident_id = body.incident_id;
             out.status = incident::AddNote(state_.incidents, body.incident_id, body.text, batch);
           } else if constexpr (std::is_same_v<T, PostAlerts>) {
-            auto r = correlate::PostAlerts(view, body.alerts, batch);
+            // Alerts carrying an SLI sample (labels slo and sli_service, annotations sli_good/sli_total or
+            // sli_ratio) are consumed as samples of that SLO, like POST /api/v1/sli, not held as alerts.
+            size_t samples = 0;
+            if (!classify_config_->slos.empty()) {
+              std::erase_if(body.alerts, [&](const ingest::PostableAlert& a) {
+                auto sli = classify::SliFromAlert(*classify_config_, a.labels, a.annotations, core::ToUnixMillis(now));
+                if (!sli) return false;
+                if (classify::RecordSli(classification, sli->service, sli->slo, {sli->sample}, batch).ok()) ++samples;
+                return true;
+              });
+            }
+            auto r = body.alerts.empty() && samples > 0 ? core::Result<correlate::PostSummary>(correlate::PostSummary{})
+                                                         : correlate::PostAlerts(view, body.alerts, batch);
             if (r.ok()) {
               out.message = Summarize(r.value());
+              if (samples > 0) out.message += ", " + std::to_string(samples) + " SLI samples";
             } else {
               out.status = r.error();
             }

@@ -147,6 +147,30 @@ TEST(SloIngestTest, SamplesBurningFifteenTimesForAnHourOpenAnIncident) {
   EXPECT_EQ(Must(client.Get("/api/v1/routine")).status, 200);
 }
 
+TEST(SloIngestTest, AlertsCanCarrySliSamplesAndAreConsumedAsSamples) {
+  test_support::ServerProcess server(
+      "services:\n"
+      "  - name: checkout\n"
+      "    routing_keys: [checkout-key]\n"
+      "    slos: [{name: latency, objective: 0.999, window: 720h}]\n"
+      "  - {name: prometheus}\n"
+      "  - {name: db}\n");
+  ASSERT_TRUE(server.Start().ok()) << server.ReadStderr();
+  auto client = server.Client();
+  // What a Prometheus alerting rule feeding an SLI sends: 98.5% good, a 15x burn of a 99.9% objective.
+  HttpResponse posted = Must(client.Post(
+      "/api/v2/alerts",
+      R"([{"labels":{"alertname":"CheckoutLatencySLI","slo":"latency","sli_service":"checkout"},)"
+      R"("annotations":{"sli_good":"985","sli_total":"1000"}}])"));
+  ASSERT_EQ(posted.status, 200) << posted.body;
+  json::value slos = ParseJson(Must(client.Get("/api/v1/slos")).body);
+  EXPECT_EQ(slos.at("slos").as_array()[0].at("verdict"), "page");
+  json::value incidents = ParseJson(Must(client.Get("/api/v1/incidents")).body);
+  ASSERT_EQ(incidents.at("incidents").as_array().size(), 1u) << "the SLO's incident, not one for the carrier alert";
+  EXPECT_EQ(incidents.at("incidents").as_array()[0].at("service"), "checkout");
+  EXPECT_EQ(ParseJson(Must(client.Get("/api/v2/alerts")).body).as_array().size(), 0u);
+}
+
 TEST(RegulatoryTest, ABreachAtAnEuBankShowsItsDeadlinesAndRecordsSubmissions) {
   const std::string rules = std::string(std::getenv("INCIDENTD_SOURCE_DIR")) + "/rules/regulatory.yaml";
   test_support::ServerProcess server(

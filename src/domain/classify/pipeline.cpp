@@ -3,6 +3,7 @@
 #include "domain/incident/lifecycle.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <set>
 
 namespace classify {
@@ -123,6 +124,35 @@ void React(const View& v, const escalation::View& paging, const incident::Payloa
   if (!v.config.major->policy.empty()) {
     (void)escalation::Reassign(paging, id, v.config.major->policy, "", emit);
   }
+}
+
+std::optional<AlertSli> SliFromAlert(const Config& config, const core::LabelSet& labels,
+                                     const core::LabelSet& annotations, int64_t now_ms) {
+  const std::string_view slo = labels.Get("slo");
+  if (slo.empty()) return std::nullopt;
+  std::string_view service = labels.Get("sli_service");
+  if (service.empty()) service = labels.Get("service");
+  if (config.FindSlo(service, slo) == nullptr) return std::nullopt;
+  auto number = [](std::string_view text, double& out) {
+    if (text.empty() || text.size() > 40) return false;
+    std::string s(text);
+    char* end = nullptr;
+    out = std::strtod(s.c_str(), &end);
+    return end == s.c_str() + s.size() && out >= 0 && out < 1e12;
+  };
+  AlertSli a{std::string(service), std::string(slo), {now_ms, 0, 0}};
+  double good = 0, total = 0, ratio = 0;
+  if (number(annotations.Get("sli_good"), good) && number(annotations.Get("sli_total"), total) && good <= total) {
+    a.sample.good = static_cast<uint64_t>(good + 0.5);
+    a.sample.total = static_cast<uint64_t>(total + 0.5);
+  } else if (number(annotations.Get("sli_ratio"), ratio) && ratio <= 1) {
+    a.sample.total = 10000;
+    a.sample.good = static_cast<uint64_t>(ratio * 10000 + 0.5);
+  } else {
+    return std::nullopt;
+  }
+  if (a.sample.total == 0) return std::nullopt;
+  return a;
 }
 
 const Slo* Config::FindSlo(std::string_view service, std::string_view name) const {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/labels.h"
 #include "domain/classify/model.h"
 #include "domain/classify/regulatory.h"
 #include "domain/classify/records.h"
@@ -82,6 +83,18 @@ constexpr size_t kMaxSamplesPerPost = 1000;
 // or more than kMaxSamplesPerPost samples. A sample without a time (at_ms 0) counts now.
 core::Status RecordSli(const View& view, const std::string& service, const std::string& slo,
                        std::vector<SliSample> samples, Emitter& emit);
+
+// An SLI sample carried by an alert (for Prometheus users who feed SLIs through alerting rules): labels `slo` and
+// `sli_service` (else `service`) name a configured SLO; annotations `sli_good` and `sli_total` (counts), or
+// `sli_ratio` (0..1, counted as 10,000 events) give the sample, taken at `now_ms`. nullopt when the alert carries
+// none, names no configured SLO, or the numbers do not parse.
+struct AlertSli {
+  std::string service;
+  std::string slo;
+  SliSample sample;
+};
+std::optional<AlertSli> SliFromAlert(const Config& config, const core::LabelSet& labels,
+                                     const core::LabelSet& annotations, int64_t now_ms);
 
 // Re-evaluates every SLO at emit.now() (windows slide even without new samples).
 void FireTimers(const View& view, Emitter& emit);
