@@ -128,6 +128,18 @@ core::Result<engine::RecordSubmission> SubmissionCommand(Context& ctx, const Req
   return engine::RecordSubmission{request.id, (*f)[0], (*f)[1], (*f)[2]};
 }
 
+// Submits a parsed command and, once it is committed, answers with `view` (or with the refusal). Not a coroutine
+// over the parsing: the command is parsed by the caller in a plain function (see handlers.h).
+template <typename Cmd>
+Task<Response> CommandThenView(Context& ctx, Request& request, core::Result<Cmd> cmd,
+                               Response (*view)(Context&, Request&)) {
+  if (!cmd.ok()) co_return ErrorResponse(cmd.error());
+  engine::Outcome outcome;
+  engine::Command command{request.principal->actor, std::move(cmd).value()};
+  if (auto refused = co_await RunCommand(ctx, std::move(command), outcome)) co_return std::move(*refused);
+  co_return view(ctx, request);
+}
+
 }  // namespace
 
 Response HandleClassification(Context& ctx, Request& request) {
@@ -208,30 +220,15 @@ Response HandleRegulatory(Context& ctx, Request& request) {
 }
 
 Task<Response> HandleRegulatoryFact(Context& ctx, Request& request) {
-  core::Result<engine::RecordRegulatoryFact> cmd = FactCommand(ctx, request);
-  if (!cmd.ok()) co_return ErrorResponse(cmd.error());
-  engine::Outcome outcome;
-  engine::Command command{request.principal->actor, std::move(cmd).value()};
-  if (auto refused = co_await RunCommand(ctx, std::move(command), outcome)) co_return std::move(*refused);
-  co_return HandleRegulatory(ctx, request);
+  return CommandThenView(ctx, request, FactCommand(ctx, request), &HandleRegulatory);
 }
 
 Task<Response> HandleAssignOwner(Context& ctx, Request& request) {
-  core::Result<engine::AssignOwner> cmd = OwnerCommand(ctx, request);
-  if (!cmd.ok()) co_return ErrorResponse(cmd.error());
-  engine::Outcome outcome;
-  engine::Command command{request.principal->actor, std::move(cmd).value()};
-  if (auto refused = co_await RunCommand(ctx, std::move(command), outcome)) co_return std::move(*refused);
-  co_return HandleClassification(ctx, request);
+  return CommandThenView(ctx, request, OwnerCommand(ctx, request), &HandleClassification);
 }
 
 Task<Response> HandleRegulatorySubmission(Context& ctx, Request& request) {
-  core::Result<engine::RecordSubmission> cmd = SubmissionCommand(ctx, request);
-  if (!cmd.ok()) co_return ErrorResponse(cmd.error());
-  engine::Outcome outcome;
-  engine::Command command{request.principal->actor, std::move(cmd).value()};
-  if (auto refused = co_await RunCommand(ctx, std::move(command), outcome)) co_return std::move(*refused);
-  co_return HandleRegulatory(ctx, request);
+  return CommandThenView(ctx, request, SubmissionCommand(ctx, request), &HandleRegulatory);
 }
 
 Response HandleTaxonomy(Context& ctx) {
