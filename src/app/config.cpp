@@ -13,6 +13,7 @@
 #include "domain/ingest/alertmanager.h"
 #include "app/config_reader.h"
 #include "app/paging_config.h"
+#include "app/config_reload.h"
 #include "app/regulatory_rules.h"
 #include "domain/classify/taxonomy.h"
 #include "http/auth.h"
@@ -446,7 +447,8 @@ void ReadOwnership(Reader& r, const YAML::Node& root, Config& cfg) {
 }
 
 // Regulatory clocks: the rules file (relative to the configuration file), what the organisation is, reminders.
-void ReadRegulatory(Reader& r, const YAML::Node& n, const std::string& config_name, Config& cfg) {
+void ReadRegulatory(Reader& r, const YAML::Node& n, const std::string& config_name, Config& cfg,
+                    std::string& rules_text) {
   if (!n.IsDefined() || n.IsNull()) return;
   std::string rules;
   std::vector<std::string> reminders;
@@ -468,6 +470,12 @@ void ReadRegulatory(Reader& r, const YAML::Node& n, const std::string& config_na
     return;
   }
   cfg.classify.regimes = std::move(regimes).value();
+  {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    rules_text = text.str();
+  }
   if (n["reminders"].IsDefined()) {
     cfg.classify.reminders.clear();
     for (size_t i = 0; i < reminders.size(); ++i) {
@@ -742,9 +750,11 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
   if (r.ok()) ReadPaging(r, root, getenv, cfg);
   if (r.ok()) ReadTaxonomy(r, root["taxonomy"], cfg);
   if (r.ok()) ReadMajor(r, root, cfg);
-  if (r.ok()) ReadRegulatory(r, root["regulatory"], name, cfg);
+  std::string rules_text;
+  if (r.ok()) ReadRegulatory(r, root["regulatory"], name, cfg, rules_text);
   if (r.ok()) ReadOwnership(r, root, cfg);
   if (!r.ok()) return core::Invalid(r.error(), "config");
+  cfg.digests = SectionDigests(text, rules_text);
   return cfg;
 }
 

@@ -45,6 +45,8 @@ struct Config {
     core::Duration ack_link_ttl = std::chrono::hours(24);  // how long an acknowledgement link works
     std::string ack_secret_env;                   // HMAC key for the links; unset: <data_dir>/ack.key (generated)
   } delivery;
+  // A digest per section of the file (app/config_reload.h), to tell what a reload changes and journal it.
+  std::map<std::string, std::string> digests;
 };
 
 // Looks up an environment variable; nullptr when unset. Injected so tests need not touch the real environment.

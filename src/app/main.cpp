@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "app/config.h"
+#include "app/config_reload.h"
 #include "app/drill_injector.h"
 #include "app/engine_backend.h"
 #include "app/outbox.h"
@@ -44,6 +45,21 @@ core::Status SaveTopology(engine::Engine& eng, const correlate::TopologyConfig& 
   engine::Outcome out = done.get_future().get();
   message = out.message;
   return out.status;
+}
+
+// Journals what changed in the configuration since the journal last recorded it (config.changed) and, on reload,
+// puts the settings that can change live into force. `changes` gets one line per changed section.
+core::Status JournalConfig(engine::Engine& eng, app::Config& cfg, bool at_start, std::vector<std::string>& changes) {
+  std::map<std::string, std::string> in_force;
+  eng.Read([&](const engine::State& s) { in_force = s.classify.config_digests; });
+  engine::ReloadConfig cmd = app::PlanReload(in_force, cfg, at_start);
+  changes = cmd.changes;
+  if (changes.empty()) return core::Ok();
+  std::promise<engine::Outcome> done;
+  auto st = eng.Submit(engine::Command{at_start ? "system:start" : "system:reload", std::move(cmd)},
+                       [&done](engine::Outcome o) { done.set_value(std::move(o)); });
+  if (!st.ok()) return st;
+  return done.get_future().get().status;
 }
 
 // Checks every schedule that alerts on coverage gaps: the engine opens (or resolves) its alert. Does not wait.
@@ -113,7 +129,7 @@ int Serve(const std::string& config_path, std::string data_dir, const std::strin
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGHUP);  // reload the topology
+  sigaddset(&stop_signals, SIGHUP);  // reload the configuration (docs/configuration.md)
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
@@ -184,6 +200,15 @@ int Serve(const std::string& config_path, std::string data_dir, const std::strin
     spdlog::info("{}: {} services, {} hosts, {} segments, {} failure rules", message, cfg->topology.services.size(),
                  cfg->topology.hosts.size(), cfg->topology.segments.size(), cfg->topology.failures.size());
   }
+  {
+    std::vector<std::string> changes;
+    if (auto st = JournalConfig(eng, *cfg, true, changes); !st.ok()) {
+      std::cerr << "incidentd: cannot journal the configuration: " << st.error().message << "\n";
+      eng.Stop();
+      return kExitConfig;
+    }
+    for (const auto& line : changes) spdlog::info("configuration: {}", line);
+  }
   auto bound = server.Start();
   if (!bound.ok()) {
     std::cerr << "incidentd: cannot listen on " << cfg->http.address << ":" << cfg->http.port << ": "
@@ -237,7 +262,7 @@ int Serve(const std::string& config_path, std::string data_dir, const std::strin
       break;
     }
     if (sig == SIGHUP) {
-      // Reload: the topology is journaled (a config change on the record); other keys need a restart.
+      // Reload: every change is journaled (config.changed); what can change live does (app/config_reload.h).
       auto fresh = app::LoadConfig(config_path, RealGetenv);
       if (!fresh.ok()) {
         spdlog::error("reload refused, the configuration in force stays: {}", fresh.error().message);
@@ -247,8 +272,15 @@ int Serve(const std::string& config_path, std::string data_dir, const std::strin
       if (auto st = SaveTopology(eng, fresh->topology, message); !st.ok()) {
         spdlog::error("reload: cannot save the topology: {}", st.error().message);
       } else {
-        spdlog::info("reload: {} (other keys take effect at the next restart)", message);
+        spdlog::info("reload: {}", message);
       }
+      std::vector<std::string> changes;
+      if (auto st = JournalConfig(eng, *fresh, false, changes); !st.ok()) {
+        spdlog::error("reload: cannot journal the configuration: {}", st.error().message);
+      } else if (changes.empty()) {
+        spdlog::info("reload: configuration unchanged");
+      }
+      for (const auto& line : changes) spdlog::info("reload: {}", line);
       continue;
     }
     if (eng.failed()) {

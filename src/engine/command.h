@@ -2,12 +2,15 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <string>
 #include <variant>
 
 #include "core/result.h"
 #include "domain/correlate/maintenance.h"
 #include "domain/correlate/silence.h"
+#include "domain/classify/pipeline.h"
 #include "domain/classify/records.h"
 #include "domain/correlate/topology.h"
 #include "domain/escalation/paging.h"
@@ -120,6 +123,15 @@ struct AssignOwner {
 struct RunDrill {
   std::string drill;
 };
+// The configuration file changed (start-up or reload): journals config.changed when the digests differ from those
+// in force, then puts the classification and paging settings given (null: unchanged) in force from the next batch
+// and re-evaluates open incidents against the major-incident criteria.
+struct ReloadConfig {
+  std::shared_ptr<const classify::Config> classify;
+  std::shared_ptr<const escalation::Config> paging;
+  std::map<std::string, std::string> digests;
+  std::vector<std::string> changes;
+};
 // Evaluates timers (ack timeouts, auto-close) that are due at the engine's now. Queued by the writer itself.
 struct Tick {};
 
@@ -128,7 +140,7 @@ struct Command {
   std::variant<SubmitEvent, AcknowledgeIncident, ResolveIncident, AddNote, PostAlerts, ReceiveWebhook, PostSilence,
                ExpireSilence, SaveTopology, SaveWindow, ExtendWindow, EndWindow, ReportCoverage, RecordDelivery, ReassignIncident, RunDrill,
                ReclassifyIncident, RecordSli, RecordRegulatoryFact, RecordSubmission, AssignOwner,
-               Tick>
+               ReloadConfig, Tick>
       body;
 };
 

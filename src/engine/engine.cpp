@@ -77,7 +77,7 @@ class Engine::Batch final : public classify::Emitter, public incident::Observer 
       : engine_(engine),
         now_(now),
         want_published_(want_published),
-        classifies_(engine.classify_config_->major.has_value()) {}
+        classifies_(engine.classify_config_.load()->major.has_value()) {}
 
   void set_actor(const std::string& actor) { actor_ = &actor; }
 
@@ -556,8 +556,10 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
   // Without a topology or an open maintenance window it answers active() false and callers skip the work.
   const incident::Correlator* correlator = &correlation;
   const correlate::View view{state_.alerts, state_.incidents, alert_config_, config_, correlator};
-  const escalation::View paging{state_.paging, state_.incidents, *paging_config_, config_};
-  const classify::View classification{state_.classify, state_.incidents, *classify_config_, config_};
+  const escalation::View paging{state_.paging, state_.incidents, *paging_config_.load(), config_};
+  const classify::Config& classify_config = *classify_config_.load();
+  const classify::View classification{state_.classify, state_.incidents, classify_config, config_};
+  bool reloaded = false;
   std::unique_lock turn(turnstile_);
   std::unique_lock state_lock(state_mu_);
   turn.unlock();
@@ -595,9 +597,9 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
             // Alerts carrying an SLI sample (labels slo and sli_service, annotations sli_good/sli_total or
             // sli_ratio) are consumed as samples of that SLO, like POST /api/v1/sli, not held as alerts.
             size_t samples = 0;
-            if (!classify_config_->slos.empty()) {
+            if (!classify_config.slos.empty()) {
               std::erase_if(body.alerts, [&](const ingest::PostableAlert& a) {
-                auto sli = classify::SliFromAlert(*classify_config_, a.labels, a.annotations, core::ToUnixMillis(now));
+                auto sli = classify::SliFromAlert(classify_config, a.labels, a.annotations, core::ToUnixMillis(now));
                 if (!sli) return false;
                 if (classify::RecordSli(classification, sli->service, sli->slo, {sli->sample}, batch).ok()) ++samples;
                 return true;
@@ -672,6 +674,19 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
             } else {
               out.status = r.error();
             }
+          } else if constexpr (std::is_same_v<T, ReloadConfig>) {
+            out.status = classify::RecordConfigChange(classification, std::move(body.digests),
+                                                      std::move(body.changes), batch);
+            if (body.classify) {
+              classify_config_ = body.classify.get();
+              reloaded_.push_back(std::move(body.classify));
+            }
+            if (body.paging) {
+              paging_config_ = body.paging.get();
+              reloaded_.push_back(std::move(body.paging));
+            }
+            reloaded = true;
+            slo_minute_ = 0;  // the next tick re-evaluates SLOs and regulatory clocks under the new settings
           } else if constexpr (std::is_same_v<T, Tick>) {
             incident::FireTimers(state_.incidents, batch);
             correlate::FireTimers(view, batch);
@@ -679,7 +694,7 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
             escalation::FireTimers(paging, batch);
             // SLO windows slide by the minute: re-evaluate once per minute.
             const int64_t minute = core::ToUnixMillis(now) / 60000;
-            if (minute != slo_minute_ && (!classify_config_->slos.empty() || !classify_config_->regimes.empty())) {
+            if (minute != slo_minute_ && (!classify_config.slos.empty() || !classify_config.regimes.empty())) {
               slo_minute_ = minute;
               batch.React(paging, classification);
               classify::FireTimers(classification, batch);
@@ -689,6 +704,13 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
         cmd.body);
     batch.React(paging, classification);
     if (batch.records().size() > before) out.seq = batch.records().back().seq;
+  }
+  if (reloaded) {
+    // The new settings are in force: open incidents may now meet the major-incident criteria.
+    const escalation::View new_paging{state_.paging, state_.incidents, *paging_config_.load(), config_};
+    const classify::View new_classification{state_.classify, state_.incidents, *classify_config_.load(), config_};
+    classify::Reevaluate(new_classification, new_paging, batch);
+    batch.React(new_paging, new_classification);
   }
   state_lock.unlock();
 

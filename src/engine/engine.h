@@ -81,10 +81,12 @@ class Engine {
   // Escalation policies, people, channels' names and drills; `paging` must outlive the engine. Call before Start.
   // Without it nobody is paged (notifications stay records).
   void SetPaging(const escalation::Config& paging) { paging_config_ = &paging; }
-  const escalation::Config& paging() const { return *paging_config_; }
+  // The paging settings in force (a ReloadConfig command may replace them; every version stays alive until the
+  // engine goes, so a reference taken here stays valid).
+  const escalation::Config& paging() const { return *paging_config_.load(); }
   // SLOs and their burn-rate rules; `classify` must outlive the engine. Call before Start.
   void SetClassify(const classify::Config& classify) { classify_config_ = &classify; }
-  const classify::Config& classification() const { return *classify_config_; }
+  const classify::Config& classification() const { return *classify_config_.load(); }
 
   // Loads the latest snapshot and folds the journal tail. Verifies the hash chain from record 1 (or, with
   // verify_full_chain off, from the snapshot's record on). kCorrupt (naming the record) when the chain is broken,
@@ -169,8 +171,10 @@ class Engine {
   Store& store_;
   const incident::Config& config_;
   const correlate::Config& alert_config_;
-  const escalation::Config* paging_config_;
-  const classify::Config* classify_config_;
+  std::atomic<const escalation::Config*> paging_config_;
+  std::atomic<const classify::Config*> classify_config_;
+  // Settings put in force by ReloadConfig, kept until the engine goes (readers may hold references).
+  std::vector<std::shared_ptr<const void>> reloaded_;
   int64_t slo_minute_ = 0;  // the minute SLOs were last re-evaluated (writer thread)
   Clock clock_;
   Options options_;

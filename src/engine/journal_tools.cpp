@@ -84,6 +84,9 @@ core::Result<Published> Describe(const journal::Record& record) {
     } else if (const auto* rem = std::get_if<classify::RegulatoryReminded>(&c.value())) {
       p.incident_id = rem->incident_id;
       p.summary = "Regulatory reminder " + rem->key;
+    } else if (const auto* cc = std::get_if<classify::ConfigChanged>(&c.value())) {
+      p.summary = "Configuration changed by " + record.actor + ": ";
+      for (size_t i = 0; i < cc->changes.size(); ++i) p.summary += (i ? "; " : "") + cc->changes[i];
     } else {
       const auto& v = std::get<classify::SloVerdict>(c.value());
       p.summary = std::string("SLO verdict ") + classify::ToString(v.verdict) + ": " + v.reason;

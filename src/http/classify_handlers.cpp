@@ -351,4 +351,21 @@ Response HandleRoutine(Context& ctx) {
   return JsonResponse(200, json::serialize(json::object{{"routine", std::move(list)}}));
 }
 
+Response HandleConfigChanges(Context& ctx) {
+  json::array list;
+  json::object digests;
+  ctx.backend.ReadState([&](const engine::State& s) {
+    for (auto it = s.classify.config_changes.rbegin(); it != s.classify.config_changes.rend(); ++it) {
+      json::array lines;
+      for (const auto& line : it->changes) lines.push_back(json::string(line));
+      list.push_back(json::object{{"seq", it->seq},
+                                  {"time", core::FormatRfc3339(core::FromUnixMillis(it->at_ms))},
+                                  {"actor", it->actor},
+                                  {"changes", std::move(lines)}});
+    }
+    for (const auto& [section, digest] : s.classify.config_digests) digests[section] = digest;
+  });
+  return JsonResponse(200, json::serialize(json::object{{"changes", std::move(list)}, {"digests", std::move(digests)}}));
+}
+
 }  // namespace http

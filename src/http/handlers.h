@@ -107,6 +107,8 @@ Task<Response> HandlePostSli(Context& ctx, Request& request);
 Response HandleListSlos(Context& ctx);
 // Routine (ticket-level) degradations, newest first: recorded, not paged.
 Response HandleRoutine(Context& ctx);
+// GET /api/v1/config/changes: the journaled configuration changes, newest first, and the section digests in force.
+Response HandleConfigChanges(Context& ctx);
 // Every classification decision of an open or resolved incident with its reason: category, major, severity,
 // priority (impact × urgency), owner.
 Response HandleClassification(Context& ctx, Request& request);

@@ -162,6 +162,7 @@ RouteMatch MatchRoute(Method method, std::string_view path) {
   if (path == "/api/v1/sli") return Post(method, Endpoint::kPostSli, Permission::kIngest);
   if (path == "/api/v1/slos") return Get(method, Endpoint::kListSlos, Permission::kRead);
   if (path == "/api/v1/routine") return Get(method, Endpoint::kRoutine, Permission::kRead);
+  if (path == "/api/v1/config/changes") return Get(method, Endpoint::kConfigChanges, Permission::kAdmin);
   if (path == "/api/v1/taxonomy") return Get(method, Endpoint::kTaxonomy, Permission::kRead);
   if (path == "/api/v1/taxonomy/usage") return Get(method, Endpoint::kTaxonomyUsage, Permission::kRead);
   if (path == "/api/v1/deliveries") return Get(method, Endpoint::kListDeliveries, Permission::kRead);
@@ -291,6 +292,8 @@ boost::asio::awaitable<Response> Dispatch(Context& ctx, Endpoint endpoint, Reque
       co_return HandleListSlos(ctx);
     case Endpoint::kRoutine:
       co_return HandleRoutine(ctx);
+    case Endpoint::kConfigChanges:
+      co_return HandleConfigChanges(ctx);
     case Endpoint::kRegulatory:
       co_return HandleRegulatory(ctx, request);
     case Endpoint::kClassification:

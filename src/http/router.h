@@ -65,6 +65,7 @@ enum class Endpoint {
   kPostSli,
   kListSlos,
   kRoutine,
+  kConfigChanges,
   kRegulatory,
   kClassification,
   kAssignOwner,

@@ -4,6 +4,9 @@
 
 #include <boost/json.hpp>
 
+#include <csignal>
+#include <thread>
+
 #include "support/api.h"
 #include "support/server_process.h"
 
@@ -239,6 +242,56 @@ TEST(ClassifyConfigTest, MoreThanSevenTopLevelCategoriesAreRefused) {
       "taxonomy:\n  categories: {a: [], b: [], c: [], d: [], e: [], f: [], g: [], h: []}\n");
   EXPECT_FALSE(server.Start().ok());
   EXPECT_NE(server.ReadStderr().find("at most 7 top-level categories"), std::string::npos) << server.ReadStderr();
+}
+
+}  // namespace
+
+namespace {
+
+// The service catalogue reloads without a restart (SIGHUP): the change is journaled with what took effect, and an
+// open incident that now meets the major-incident criteria is promoted.
+TEST(CatalogueReloadTest, RaisingAServicesCustomersOnReloadPromotesTheOpenIncidentAndIsJournaled) {
+  test_support::ServerProcess server(
+      "services:\n"
+      "  - {name: checkout, routing_keys: [checkout-key], customers: 50000}\n"
+      "  - {name: prometheus}\n"
+      "  - {name: db}\n"
+      "major_incident: {customers_affected: 100000}\n");
+  ASSERT_TRUE(server.Start().ok()) << server.ReadStderr();
+  auto client = server.Client();
+  ASSERT_EQ(Must(client.Post("/v2/enqueue", Event("a", "checkout slow"))).status, 202);
+  EXPECT_EQ(ParseJson(Must(client.Get("/api/v1/incidents/1/classification")).body).at("major"), false);
+  json::value changes = ParseJson(Must(client.Get("/api/v1/config/changes")).body);
+  ASSERT_EQ(changes.at("changes").as_array().size(), 1u) << "the configuration in force at the first start";
+  EXPECT_EQ(changes.at("changes").at(0).at("actor"), "system:start");
+
+  std::string text = test_support::ReadFile(server.config_path().string());
+  const std::string from = "customers: 50000", to = "customers: 150000";
+  ASSERT_NE(text.find(from), std::string::npos);
+  text.replace(text.find(from), from.size(), to);
+  text.replace(text.find("routing_keys: [checkout-key]"), 28, "routing_keys: [checkout-key], group_by: [source]");
+  test_support::WriteFile(server.config_path().string(), text);
+  ASSERT_TRUE(server.Signal(SIGHUP));
+  for (int i = 0; i < 400 && changes.at("changes").as_array().size() < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    changes = ParseJson(Must(client.Get("/api/v1/config/changes")).body);
+  }
+  ASSERT_EQ(changes.at("changes").as_array().size(), 2u) << server.ReadStderr();
+  const json::value& reload = changes.at("changes").at(0);
+  EXPECT_EQ(reload.at("actor"), "system:reload");
+  EXPECT_EQ(json::serialize(reload.at("changes")),
+            R"(["services/checkout changed: takes effect at restart",)"
+            R"("services/checkout/catalogue changed: in force now"])");
+  json::value c = ParseJson(Must(client.Get("/api/v1/incidents/1/classification")).body);
+  EXPECT_EQ(c.at("major"), true) << json::serialize(c);
+  std::string timeline = Must(client.Get("/api/v1/incidents/1/timeline")).body;
+  EXPECT_NE(timeline.find("150000 customers served by the affected services"), std::string::npos) << timeline;
+  // Only an admin sees the configuration's history.
+  EXPECT_EQ(Must(server.Client(test_support::kViewerToken).Get("/api/v1/config/changes")).status, 403);
+  // A restart with the same file journals nothing new.
+  ASSERT_TRUE(server.Restart().ok());
+  client = server.Client();
+  EXPECT_EQ(ParseJson(Must(client.Get("/api/v1/config/changes")).body).at("changes").as_array().size(), 2u);
 }
 
 }  // namespace

@@ -398,3 +398,45 @@ TEST(ClassifyScenarioTest, SeverityPriorityAndOwnerFollowTheFactsWithTheirReason
 
 }  // namespace
 }  // namespace scenario
+
+namespace scenario {
+namespace {
+
+TEST(ClassifyScenarioTest, ACatalogueReloadIsJournaledAndPromotesAnOpenIncidentThatNowMeetsTheCriteria) {
+  Harness h(TwoServices(), {});
+  classify::Config before = MajorRules();
+  before.major->customers_affected = 100000;  // checkout serves 50,000: not major yet
+  h.SetClassify(before);
+  h.SetPaging(MajorPaging());
+  h.At(Utc("2026-11-29T10:00:00Z"));
+  const uint64_t id = Send(h, "checkout-key", "slow", ingest::Severity::kWarning).incident_id;
+  EXPECT_TRUE(h.Incident(id).major_reason.empty());
+
+  // The catalogue now says checkout serves 150,000 customers: the open incident meets the criterion.
+  classify::Config after = before;
+  after.catalogue[0].customers = 150000;
+  engine::ReloadConfig reload;
+  reload.classify = std::make_shared<const classify::Config>(after);
+  reload.digests = {{"services/checkout/catalogue", "b"}};
+  reload.changes = {"services/checkout/catalogue changed: in force now"};
+  h.Advance(1min);
+  ASSERT_TRUE(h.Run(engine::Command{"system:reload", reload}).status.ok());
+  EXPECT_EQ(h.Incident(id).major_reason, "150000 customers served by the affected services, at least 100000");
+  EXPECT_EQ(h.Count("config.changed"), 1u);
+  escalation::Escalation e;
+  h.Read([&](const engine::State& s) { e = *s.paging.FindEscalation(id); });
+  EXPECT_EQ(e.policy, "major") << "promotion pages the major-incident policy";
+
+  // The same digests again change nothing and journal nothing; the change survives a restart.
+  ASSERT_TRUE(h.Run(engine::Command{"system:reload", reload}).status.ok());
+  EXPECT_EQ(h.Count("config.changed"), 1u);
+  h.Reopen();
+  std::vector<classify::ConfigChange> changes;
+  h.Read([&](const engine::State& s) { changes = s.classify.config_changes; });
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].actor, "system:reload");
+  EXPECT_EQ(changes[0].changes, std::vector<std::string>{"services/checkout/catalogue changed: in force now"});
+}
+
+}  // namespace
+}  // namespace scenario

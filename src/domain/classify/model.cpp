@@ -4,7 +4,7 @@
 
 namespace classify {
 namespace {
-constexpr uint8_t kModelFormat = 1;
+constexpr uint8_t kModelFormat = 2;  // 2: configuration digests and changes
 }
 
 core::Status Apply(Model& m, const journal::Record& record) {
@@ -37,6 +37,12 @@ core::Status Apply(Model& m, const journal::Record& record) {
   }
   if (auto* own = std::get_if<OwnerAssigned>(&decoded.value())) {
     m.owners[own->incident_id] = {std::move(own->team), record.actor + (own->reason.empty() ? "" : ": " + own->reason)};
+    return core::Ok();
+  }
+  if (auto* cc = std::get_if<ConfigChanged>(&decoded.value())) {
+    m.config_digests = std::move(cc->digests);
+    m.config_changes.push_back(ConfigChange{record.seq, now, record.actor, std::move(cc->changes)});
+    if (m.config_changes.size() > kMaxConfigChanges) m.config_changes.erase(m.config_changes.begin());
     return core::Ok();
   }
   auto& v = std::get<SloVerdict>(decoded.value());
@@ -106,6 +112,19 @@ std::string EncodeModel(const Model& m) {
     w.Str(owner.first);
     w.Str(owner.second);
   }
+  w.U64(m.config_digests.size());
+  for (const auto& [section, digest] : m.config_digests) {
+    w.Str(section);
+    w.Str(digest);
+  }
+  w.U64(m.config_changes.size());
+  for (const auto& c : m.config_changes) {
+    w.U64(c.seq);
+    w.I64(c.at_ms);
+    w.Str(c.actor);
+    w.U64(c.changes.size());
+    for (const auto& line : c.changes) w.Str(line);
+  }
   return w.Take();
 }
 
@@ -113,7 +132,8 @@ core::Result<Model> DecodeModel(std::string_view bytes) {
   Model m;
   if (bytes.empty()) return m;  // state written before classification existed
   journal::Reader r(bytes);
-  if (r.U8() != kModelFormat) return core::Corrupt("unknown classification state format");
+  const uint8_t format = r.U8();
+  if (format != 1 && format != kModelFormat) return core::Corrupt("unknown classification state format");
   uint64_t n = r.U64();
   for (uint64_t i = 0; i < n && r.ok(); ++i) {
     std::string service = r.Str();
@@ -165,6 +185,23 @@ core::Result<Model> DecodeModel(std::string_view bytes) {
     uint64_t id = r.U64();
     std::string team = r.Str();
     m.owners[id] = {std::move(team), r.Str()};
+  }
+  if (format >= 2) {
+    n = r.U64();
+    for (uint64_t i = 0; i < n && r.ok(); ++i) {
+      std::string section = r.Str();
+      m.config_digests[section] = r.Str();
+    }
+    n = r.U64();
+    for (uint64_t i = 0; i < n && r.ok(); ++i) {
+      ConfigChange c;
+      c.seq = r.U64();
+      c.at_ms = r.I64();
+      c.actor = r.Str();
+      uint64_t k = r.U64();
+      for (uint64_t j = 0; j < k && r.ok(); ++j) c.changes.push_back(r.Str());
+      m.config_changes.push_back(std::move(c));
+    }
   }
   if (auto st = r.Finish("classification state"); !st.ok()) return st.error();
   return m;

@@ -41,6 +41,15 @@ struct RegulatoryState {
   friend bool operator==(const RegulatoryState&, const RegulatoryState&) = default;
 };
 
+// A change of the configuration, as journaled (newest last in Model::config_changes).
+struct ConfigChange {
+  uint64_t seq = 0;
+  int64_t at_ms = 0;
+  std::string actor;
+  std::vector<std::string> changes;
+  friend bool operator==(const ConfigChange&, const ConfigChange&) = default;
+};
+
 // Classification's state (owned by the engine's writer).
 struct Model {
   std::map<std::pair<std::string, std::string>, SloState> slos;  // (service, slo name)
@@ -48,9 +57,12 @@ struct Model {
   std::map<uint64_t, std::string> majors;                        // incident (not closed) → why it is major
   std::map<uint64_t, RegulatoryState> regulatory;                // incidents (not closed) with regulatory facts
   std::map<uint64_t, std::pair<std::string, std::string>> owners;  // incident → (team, reason) assigned by a person
+  std::map<std::string, std::string> config_digests;               // section → digest of the configuration in force
+  std::vector<ConfigChange> config_changes;                        // the last kMaxConfigChanges
   friend bool operator==(const Model&, const Model&) = default;
 };
 constexpr size_t kMaxRoutine = 1000;
+constexpr size_t kMaxConfigChanges = 100;
 
 core::Status Apply(Model& model, const journal::Record& record);
 // The incident closed: what classification keeps about it goes (called by the engine's fold of incident.closed).

@@ -98,6 +98,22 @@ std::string MajorReason(const View& v, const incident::Incident& inc) {
   return "";
 }
 
+namespace {
+// Promotes an open, not yet major, non-drill incident when a criterion holds, and pages the major-incident policy.
+void PromoteIfMajor(const View& v, const escalation::View& paging, uint64_t id, Emitter& emit) {
+  if (v.classify.majors.count(id)) return;
+  if (paging.paging.IsDrill(id)) return;  // a drill tests paging; it does not wake the major-incident policy
+  const incident::Incident* inc = v.incidents.FindIncident(id);
+  if (inc == nullptr || !inc->open()) return;
+  std::string reason = MajorReason(v, *inc);
+  if (reason.empty()) return;
+  emit.Emit(IncidentMajor{id, reason});
+  if (!v.config.major->policy.empty()) {
+    (void)escalation::Reassign(paging, id, v.config.major->policy, "", emit);
+  }
+}
+}  // namespace
+
 void React(const View& v, const escalation::View& paging, const incident::Payload& record, Emitter& emit) {
   if (!v.config.major) return;
   uint64_t id = std::visit(
@@ -114,16 +130,25 @@ void React(const View& v, const escalation::View& paging, const incident::Payloa
         }
       },
       record);
-  if (id == 0 || v.classify.majors.count(id)) return;
-  if (paging.paging.IsDrill(id)) return;  // a drill tests paging; it does not wake the major-incident policy
-  const incident::Incident* inc = v.incidents.FindIncident(id);
-  if (inc == nullptr || !inc->open()) return;
-  std::string reason = MajorReason(v, *inc);
-  if (reason.empty()) return;
-  emit.Emit(IncidentMajor{id, reason});
-  if (!v.config.major->policy.empty()) {
-    (void)escalation::Reassign(paging, id, v.config.major->policy, "", emit);
+  if (id != 0) PromoteIfMajor(v, paging, id, emit);
+}
+
+void Reevaluate(const View& v, const escalation::View& paging, Emitter& emit) {
+  if (!v.config.major) return;
+  std::vector<uint64_t> open;
+  for (const auto& [id, inc] : v.incidents.incidents) {
+    if (inc.open()) open.push_back(id);
   }
+  std::sort(open.begin(), open.end());  // the map's order is not deterministic; the journal's must be
+  for (uint64_t id : open) PromoteIfMajor(v, paging, id, emit);
+}
+
+core::Status RecordConfigChange(const View& v, std::map<std::string, std::string> digests,
+                                std::vector<std::string> changes, Emitter& emit) {
+  if (digests == v.classify.config_digests) return core::Ok();
+  if (changes.empty()) changes.push_back("no change in effect");
+  emit.Emit(ConfigChanged{std::move(digests), std::move(changes)});
+  return core::Ok();
 }
 
 std::optional<AlertSli> SliFromAlert(const Config& config, const core::LabelSet& labels,

@@ -2,6 +2,7 @@
 // a routine record). Pure: time comes from the Emitter.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -102,6 +103,14 @@ void FireTimers(const View& view, Emitter& emit);
 // Reacts to an incident record (opened, an alert joined or was linked, severity raised, reclassified): promotes the
 // incident to major, once, when a criterion holds, recording why, and pages the major-incident policy.
 void React(const View& view, const escalation::View& paging, const incident::Payload& record, Emitter& emit);
+
+// Re-evaluates every open incident against the major-incident criteria (after the catalogue or criteria changed).
+void Reevaluate(const View& view, const escalation::View& paging, Emitter& emit);
+
+// Journals a configuration change (config.changed) when `digests` differ from those in force; `changes` says, one
+// line each, what changed and whether it took effect.
+core::Status RecordConfigChange(const View& view, std::map<std::string, std::string> digests,
+                                std::vector<std::string> changes, Emitter& emit);
 
 // The reason an incident is major now, or empty.
 std::string MajorReason(const View& view, const incident::Incident& incident);

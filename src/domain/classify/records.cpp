@@ -13,6 +13,7 @@ const char* TypeName(uint16_t type) {
     case RecordType::kRegulatorySubmitted: return "regulatory.submitted";
     case RecordType::kRegulatoryReminded: return "regulatory.reminded";
     case RecordType::kOwnerAssigned: return "incident.owner_assigned";
+    case RecordType::kConfigChanged: return "config.changed";
   }
   return "unknown";
 }
@@ -21,7 +22,7 @@ RecordType TypeOf(const Payload& payload) {
   static constexpr RecordType kTypes[] = {RecordType::kSliRecorded,          RecordType::kSloVerdict,
                                           RecordType::kIncidentMajor,        RecordType::kRegulatoryFact,
                                           RecordType::kRegulatorySubmitted,  RecordType::kRegulatoryReminded,
-                                          RecordType::kOwnerAssigned};
+                                          RecordType::kOwnerAssigned,        RecordType::kConfigChanged};
   static_assert(std::size(kTypes) == std::variant_size_v<Payload>);
   return kTypes[payload.index()];
 }
@@ -56,6 +57,14 @@ std::string EncodePayload(const Payload& payload) {
     w.U64(own->incident_id);
     w.Str(own->team);
     w.Str(own->reason);
+  } else if (const auto* cc = std::get_if<ConfigChanged>(&payload)) {
+    w.U64(cc->digests.size());
+    for (const auto& [section, digest] : cc->digests) {
+      w.Str(section);
+      w.Str(digest);
+    }
+    w.U64(cc->changes.size());
+    for (const auto& line : cc->changes) w.Str(line);
   } else {
     const auto& v = std::get<SloVerdict>(payload);
     w.Str(v.service);
@@ -133,6 +142,18 @@ core::Result<Payload> DecodePayload(uint16_t type, uint16_t version, std::string
       x.incident_id = r.U64();
       x.team = r.Str();
       x.reason = r.Str();
+      out = std::move(x);
+      break;
+    }
+    case RecordType::kConfigChanged: {
+      ConfigChanged x;
+      uint64_t n = r.U64();
+      for (uint64_t i = 0; i < n && r.ok(); ++i) {
+        std::string section = r.Str();
+        x.digests[section] = r.Str();
+      }
+      n = r.U64();
+      for (uint64_t i = 0; i < n && r.ok(); ++i) x.changes.push_back(r.Str());
       out = std::move(x);
       break;
     }

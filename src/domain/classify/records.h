@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -21,6 +22,7 @@ enum class RecordType : uint16_t {
   kRegulatorySubmitted = 304,
   kRegulatoryReminded = 305,
   kOwnerAssigned = 306,
+  kConfigChanged = 307,
 };
 constexpr uint16_t kFirstType = 300;
 constexpr uint16_t kLastType = 399;
@@ -74,8 +76,14 @@ struct OwnerAssigned {
   std::string team;
   std::string reason;
 };
+// The configuration changed (at start, or on reload): a digest per section (top-level key, or services/<name> for
+// a service's catalogue facts) and, one line each, what changed and whether it took effect now or needs a restart.
+struct ConfigChanged {
+  std::map<std::string, std::string> digests;
+  std::vector<std::string> changes;
+};
 using Payload = std::variant<SliRecorded, SloVerdict, IncidentMajor, RegulatoryFact, RegulatorySubmitted,
-                             RegulatoryReminded, OwnerAssigned>;
+                             RegulatoryReminded, OwnerAssigned, ConfigChanged>;
 RecordType TypeOf(const Payload& payload);
 constexpr uint16_t kPayloadVersion = 1;
 std::string EncodePayload(const Payload& payload);
