@@ -13,7 +13,7 @@ namespace {
 bool ReadStage(Reader& r, const YAML::Node& n, const std::string& path, classify::Stage& s) {
   std::string anchor, outer;
   if (!r.CheckKeys(n, path, {"id", "name", "anchor", "hours", "calendar_days", "us_business_days", "months",
-                             "outer_anchor", "outer_hours", "required_fields"}) ||
+                             "without_undue_delay", "outer_anchor", "outer_hours", "required_fields"}) ||
       !r.String(n["id"], path + ".id", s.id) || !r.String(n["name"], path + ".name", s.name) ||
       !r.String(n["anchor"], path + ".anchor", anchor) || !r.String(n["outer_anchor"], path + ".outer_anchor", outer) ||
       !r.Unsigned(n["outer_hours"], path + ".outer_hours", s.outer_hours, 0, 100000) ||
@@ -37,8 +37,15 @@ bool ReadStage(Reader& r, const YAML::Node& n, const std::string& path, classify
     s.unit = u;
     if (!r.Unsigned(n[key], path + "." + key, s.amount, 1, 100000)) return false;
   }
+  if (n["without_undue_delay"].IsDefined()) {
+    std::string v;
+    r.String(n["without_undue_delay"], path + ".without_undue_delay", v);
+    if (v != "true") return r.Fail(n["without_undue_delay"], path + ".without_undue_delay", "must be true when given");
+    ++units;
+    s.unit = classify::Unit::kUndueDelay;
+  }
   if (units != 1) {
-    return r.Fail(n, path, "give exactly one of hours, calendar_days, us_business_days, months");
+    return r.Fail(n, path, "give exactly one of hours, calendar_days, us_business_days, months, without_undue_delay");
   }
   return true;
 }
@@ -72,7 +79,7 @@ core::Result<std::vector<classify::Regime>> ParseRegimes(const std::string& text
       if (scope.IsDefined()) {
         std::string spath = path + ".scope";
         if (!r.CheckKeys(scope, spath, {"jurisdictions", "data", "entity", "categories", "major", "breach",
-                                        "material"}) ||
+                                        "material", "high_risk"}) ||
             !r.StringList(scope["jurisdictions"], spath + ".jurisdictions", g.scope.jurisdictions) ||
             !r.StringList(scope["data"], spath + ".data", g.scope.data) ||
             !r.StringList(scope["entity"], spath + ".entity", g.scope.entity) ||
@@ -80,7 +87,8 @@ core::Result<std::vector<classify::Regime>> ParseRegimes(const std::string& text
           break;
         }
         for (auto [key, flag] : {std::pair{"major", &g.scope.major}, std::pair{"breach", &g.scope.breach},
-                                 std::pair{"material", &g.scope.material}}) {
+                                 std::pair{"material", &g.scope.material},
+                                 std::pair{"high_risk", &g.scope.high_risk}}) {
           if (!scope[key].IsDefined()) continue;
           std::string v;
           r.String(scope[key], spath + "." + key, v);

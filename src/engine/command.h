@@ -100,7 +100,7 @@ struct RecordSli {
   std::string slo;
   std::vector<classify::SliSample> samples;
 };
-// A regulatory fact about an incident: "breach" confirmed or "material" determined (now).
+// A regulatory fact about an incident: "breach" confirmed, "material" determined or "high_risk" assessed (now).
 struct RecordRegulatoryFact {
   uint64_t incident_id = 0;
   std::string fact;

@@ -85,7 +85,9 @@ core::Status ApplyRecord(State& state, const journal::Record& record, incident::
       if (p.ok()) {
         const auto& f = std::get<classify::RegulatoryFact>(p.value());
         observer->TimelineEntry(f.incident_id, "regulatory",
-                                std::string(f.fact == "breach" ? "Breach confirmed" : "Determined material") +
+                                std::string(f.fact == "breach"     ? "Breach confirmed"
+                                            : f.fact == "material" ? "Determined material"
+                                                                   : "Breach assessed as a high risk to people") +
                                     (f.note.empty() ? "" : ": " + f.note) + " (regulatory clocks count from now)");
       }
     }

@@ -191,6 +191,7 @@ Response HandleRegulatory(Context& ctx, Request& request) {
     facts["major"] = f.major;
     facts["breach"] = f.breach;
     facts["material"] = f.material;
+    facts["high_risk"] = f.high_risk;
     json::object anchors;
     for (const auto& [anchor, at] : f.anchors) anchors[classify::ToString(anchor)] = core::FormatRfc3339(at);
     facts["anchors"] = std::move(anchors);
@@ -205,6 +206,7 @@ Response HandleRegulatory(Context& ctx, Request& request) {
       o["seconds_left"] = d.due && !d.submitted
                               ? json::value(std::chrono::duration_cast<std::chrono::seconds>(*d.due - now).count())
                               : json::value(nullptr);
+      o["without_undue_delay"] = d.undue_delay;
       o["basis"] = d.basis;
       o["waiting_for"] = d.waiting_for.empty() ? json::value(nullptr) : json::value(d.waiting_for);
       o["submitted"] = d.submitted ? json::value(core::FormatRfc3339(*d.submitted)) : json::value(nullptr);

@@ -116,7 +116,7 @@ Response HandleClassification(Context& ctx, Request& request);
 Task<Response> HandleAssignOwner(Context& ctx, Request& request);
 // The incident's regulatory facts and every applicable deadline (due, seconds left, basis, checklist, submitted).
 Response HandleRegulatory(Context& ctx, Request& request);
-// {"fact": "breach"|"material", "note"}: the anchor is now.
+// {"fact": "breach"|"material"|"high_risk", "note"}: the anchor is now.
 Task<Response> HandleRegulatoryFact(Context& ctx, Request& request);
 // {"regime", "stage", "reference"}: the submission is now; the next stage counts from it.
 Task<Response> HandleRegulatorySubmission(Context& ctx, Request& request);

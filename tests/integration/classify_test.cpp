@@ -202,6 +202,19 @@ TEST(RegulatoryTest, ABreachAtAnEuBankShowsItsDeadlinesAndRecordsSubmissions) {
                                        R"({"fact":"breach","note":"customer emails were read"})"));
   ASSERT_EQ(fact.status, 200) << fact.body;
   EXPECT_NE(fact.body.find("eu_gdpr_art33"), std::string::npos);
+  EXPECT_EQ(fact.body.find("eu_gdpr_art34"), std::string::npos) << "not assessed as a high risk to people yet";
+  HttpResponse high = Must(client.Post("/api/v1/incidents/1/regulatory/facts",
+                                       R"({"fact":"high_risk","note":"passwords in clear text"})"));
+  ASSERT_EQ(high.status, 200) << high.body;
+  bool art34 = false;
+  const json::value high_view = ParseJson(high.body);
+  for (const auto& d : high_view.at("deadlines").as_array()) {
+    if (d.at("regime") != "eu_gdpr_art34") continue;
+    art34 = true;
+    EXPECT_EQ(d.at("without_undue_delay"), true);
+    EXPECT_TRUE(d.at("due").is_null());
+  }
+  EXPECT_TRUE(art34) << high.body;
   EXPECT_EQ(Must(client.Post("/api/v1/incidents/1/regulatory/facts", R"({"fact":"bad vibes"})")).status, 400);
   HttpResponse wrong = Must(client.Post("/api/v1/incidents/1/regulatory/submissions",
                                         R"({"regime":"eu_dora_major_ict_incident","stage":"whenever"})"));

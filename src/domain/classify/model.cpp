@@ -24,7 +24,7 @@ core::Status Apply(Model& m, const journal::Record& record) {
   }
   if (auto* fact = std::get_if<RegulatoryFact>(&decoded.value())) {
     RegulatoryState& r = m.regulatory[fact->incident_id];
-    (fact->fact == "breach" ? r.breach_at_ms : r.material_at_ms) = now;
+    (fact->fact == "breach" ? r.breach_at_ms : fact->fact == "material" ? r.material_at_ms : r.high_risk_at_ms) = now;
     return core::Ok();
   }
   if (auto* sub = std::get_if<RegulatorySubmitted>(&decoded.value())) {
@@ -112,6 +112,12 @@ std::string EncodeModel(const Model& m) {
     w.Str(owner.first);
     w.Str(owner.second);
   }
+  // Format 2 from here on.
+  w.U64(m.regulatory.size());
+  for (const auto& [id, r] : m.regulatory) {
+    w.U64(id);
+    w.I64(r.high_risk_at_ms);
+  }
   w.U64(m.config_digests.size());
   for (const auto& [section, digest] : m.config_digests) {
     w.Str(section);
@@ -187,6 +193,11 @@ core::Result<Model> DecodeModel(std::string_view bytes) {
     m.owners[id] = {std::move(team), r.Str()};
   }
   if (format >= 2) {
+    n = r.U64();
+    for (uint64_t i = 0; i < n && r.ok(); ++i) {
+      const uint64_t id = r.U64();
+      m.regulatory[id].high_risk_at_ms = r.I64();
+    }
     n = r.U64();
     for (uint64_t i = 0; i < n && r.ok(); ++i) {
       std::string section = r.Str();

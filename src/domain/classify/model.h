@@ -36,6 +36,7 @@ struct RegulatoryState {
   int64_t major_at_ms = 0;     // promoted to major: classification as major, awareness of a significant incident
   int64_t breach_at_ms = 0;    // a breach of the service's data confirmed: discovery, determination of the breach
   int64_t material_at_ms = 0;  // determined material
+  int64_t high_risk_at_ms = 0; // the breach assessed as a high risk to people (GDPR Art. 34)
   std::map<std::pair<std::string, std::string>, int64_t> submissions;  // (regime, stage) → submitted at
   std::set<std::string> reminded;                                       // reminder keys sent
   friend bool operator==(const RegulatoryState&, const RegulatoryState&) = default;

@@ -325,6 +325,7 @@ Facts FactsOf(const View& v, const incident::Incident& inc) {
       f.anchors[Anchor::kDiscovery] = core::FromUnixMillis(r.breach_at_ms);
       f.anchors[Anchor::kDeterminationOfBreach] = core::FromUnixMillis(r.breach_at_ms);
     }
+    f.high_risk = r.high_risk_at_ms != 0;
     if (r.material_at_ms != 0) {
       f.material = true;
       f.anchors[Anchor::kMaterialityDetermination] = core::FromUnixMillis(r.material_at_ms);
@@ -341,12 +342,17 @@ std::vector<Deadline> Deadlines(const View& v, const incident::Incident& inc) {
 
 core::Status RecordFact(const View& v, uint64_t id, const std::string& fact, const std::string& note,
                         Emitter& emit) {
-  if (fact != "breach" && fact != "material") return core::Invalid("fact must be breach or material", "/fact");
+  if (fact != "breach" && fact != "material" && fact != "high_risk") {
+    return core::Invalid("fact must be breach, material or high_risk", "/fact");
+  }
   if (note.size() > 10000) return core::Invalid("note is longer than 10000 bytes", "/note");
   const incident::Incident* inc = v.incidents.FindIncident(id);
   if (inc == nullptr) return core::NotFound("incident " + std::to_string(id) + " is not open or resolved");
   if (auto it = v.classify.regulatory.find(id); it != v.classify.regulatory.end()) {
-    if ((fact == "breach" ? it->second.breach_at_ms : it->second.material_at_ms) != 0) return core::Ok();
+    const RegulatoryState& r = it->second;
+    if ((fact == "breach" ? r.breach_at_ms : fact == "material" ? r.material_at_ms : r.high_risk_at_ms) != 0) {
+      return core::Ok();
+    }
   }
   emit.Emit(RegulatoryFact{id, fact, note});
   return core::Ok();

@@ -138,7 +138,8 @@ Facts FactsOf(const View& view, const incident::Incident& incident);
 // The deadlines of every regime that applies to the incident.
 std::vector<Deadline> Deadlines(const View& view, const incident::Incident& incident);
 
-// Records a regulatory fact: "breach" or "material" (field /fact). kNotFound for an unknown incident; no record when
+// Records a regulatory fact: "breach", "material" or "high_risk" (the breach is likely to result in a high risk to
+// people: GDPR Art. 34) (field /fact). kNotFound for an unknown incident; no record when
 // the fact is already known.
 core::Status RecordFact(const View& view, uint64_t incident_id, const std::string& fact, const std::string& note,
                         Emitter& emit);

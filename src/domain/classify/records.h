@@ -51,8 +51,9 @@ struct IncidentMajor {
   uint64_t incident_id = 0;
   std::string reason;
 };
-// A fact regulatory clocks count from was established: "breach" (a breach of the service's data is confirmed) or
-// "material" (the incident was determined material). The record's time is the anchor.
+// A fact regulatory clocks count from was established: "breach" (a breach of the service's data is confirmed),
+// "material" (the incident was determined material) or "high_risk" (the breach is likely to result in a high risk
+// to people's rights: GDPR Art. 34). The record's time is the anchor.
 struct RegulatoryFact {
   uint64_t incident_id = 0;
   std::string fact;

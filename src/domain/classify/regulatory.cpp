@@ -78,6 +78,7 @@ std::string Amount(Unit unit, int64_t n) {
     case Unit::kCalendarDays: return s + (n == 1 ? " calendar day" : " calendar days");
     case Unit::kUsBusinessDays: return s + (n == 1 ? " US business day" : " US business days");
     case Unit::kMonths: return s + (n == 1 ? " month" : " months");
+    case Unit::kUndueDelay: return "without undue delay";
   }
   return s;
 }
@@ -104,12 +105,13 @@ const char* ToString(Unit unit) {
     case Unit::kCalendarDays: return "calendar_days";
     case Unit::kUsBusinessDays: return "us_business_days";
     case Unit::kMonths: return "months";
+    case Unit::kUndueDelay: return "without_undue_delay";
   }
   return "?";
 }
 
 std::optional<Unit> ParseUnit(std::string_view text) {
-  for (Unit u : {Unit::kHours, Unit::kCalendarDays, Unit::kUsBusinessDays, Unit::kMonths}) {
+  for (Unit u : {Unit::kHours, Unit::kCalendarDays, Unit::kUsBusinessDays, Unit::kMonths, Unit::kUndueDelay}) {
     if (text == ToString(u)) return u;
   }
   return std::nullopt;
@@ -147,6 +149,7 @@ core::Timestamp AddTime(core::Timestamp t, Unit unit, int64_t amount) {
                              std::chrono::minutes(30);
       return core::LocalToInstant(*ny, due_local);
     }
+    case Unit::kUndueDelay: return t;  // no fixed period
   }
   return t;
 }
@@ -166,7 +169,9 @@ core::Status Validate(const std::vector<Regime>& regimes) {
       const Stage& s = r.stages[k];
       const std::string sat = at + "/stages/" + std::to_string(k);
       if (s.id.empty() || !stages.insert(s.id).second) return core::Invalid("a stage needs a unique id", sat + "/id");
-      if (s.amount <= 0) return core::Invalid("a stage needs a positive amount", sat + "/amount");
+      if (s.amount <= 0 && s.unit != Unit::kUndueDelay) {
+        return core::Invalid("a stage needs a positive amount", sat + "/amount");
+      }
       if (s.anchor == Anchor::kPreviousSubmission && k == 0) {
         return core::Invalid("the first stage has no previous report to count from", sat + "/anchor");
       }
@@ -192,7 +197,10 @@ bool Applies(const Regime& r, const Facts& f) {
       std::find(s.categories.begin(), s.categories.end(), f.category) == s.categories.end()) {
     return false;
   }
-  if ((s.major && !f.major) || (s.breach && !f.breach) || (s.material && !f.material)) return false;
+  if ((s.major && !f.major) || (s.breach && !f.breach) || (s.material && !f.material) ||
+      (s.high_risk && !f.high_risk)) {
+    return false;
+  }
   if (!r.effective.empty()) {
     auto aware = f.anchors.find(Anchor::kAwareness);
     auto effective = core::ParseLocalDateTime(r.effective + "T00:00");
@@ -231,9 +239,16 @@ std::vector<Deadline> Evaluate(const std::vector<Regime>& regimes, const Facts& 
       } else if (auto a = f.anchors.find(s.anchor); a != f.anchors.end()) {
         anchor = a->second;
       }
+      d.undue_delay = s.unit == Unit::kUndueDelay;
       if (!anchor) {
         d.waiting_for = anchor_text;
         d.basis = Amount(s.unit, s.amount) + " from " + anchor_text + " (not yet known)";
+        out.push_back(std::move(d));
+        continue;
+      }
+      if (d.undue_delay) {
+        d.basis = "without undue delay (no fixed period) from " + anchor_text + " (" + core::FormatRfc3339(*anchor) +
+                  ")";
         out.push_back(std::move(d));
         continue;
       }

@@ -29,7 +29,8 @@ enum class Anchor : uint8_t {
 const char* ToString(Anchor anchor);
 std::optional<Anchor> ParseAnchor(std::string_view text);
 
-enum class Unit : uint8_t { kHours, kCalendarDays, kUsBusinessDays, kMonths };
+// kUndueDelay: "without undue delay", no fixed period (GDPR Art. 34): the stage has no due time, only its anchor.
+enum class Unit : uint8_t { kHours, kCalendarDays, kUsBusinessDays, kMonths, kUndueDelay };
 const char* ToString(Unit unit);
 std::optional<Unit> ParseUnit(std::string_view text);
 
@@ -58,6 +59,7 @@ struct Scope {
   bool major = false;                      // only major incidents (DORA)
   bool breach = false;                     // only when a breach of the data is confirmed
   bool material = false;                   // only once determined material (SEC)
+  bool high_risk = false;                  // only once the breach is assessed as high risk to people (GDPR Art. 34)
 };
 
 struct Regime {
@@ -79,6 +81,7 @@ struct Facts {
   bool major = false;
   bool breach = false;
   bool material = false;
+  bool high_risk = false;
   std::map<Anchor, core::Timestamp> anchors;  // those known so far
   // (regime id, stage id) → when that report was submitted.
   std::map<std::pair<std::string, std::string>, core::Timestamp> submissions;
@@ -89,7 +92,8 @@ struct Deadline {
   std::string regime_name;
   std::string stage;
   std::string stage_name;
-  std::optional<core::Timestamp> due;  // nullopt until its anchor is known
+  std::optional<core::Timestamp> due;  // nullopt until its anchor is known, and always for "without undue delay"
+  bool undue_delay = false;            // no fixed period: due "without undue delay" from the anchor
   std::string basis;                   // "4 h from classification as major (2026-03-02T10:00:00Z)"
   std::string waiting_for;             // the anchor still missing ("" when due is known)
   std::optional<core::Timestamp> submitted;

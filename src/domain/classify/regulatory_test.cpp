@@ -169,6 +169,31 @@ TEST(RegulatoryClock, AMissingAnchorLeavesTheDeadlineOpenSayingWhatItWaitsFor) {
   EXPECT_EQ(d[0].waiting_for, "materiality determination");
 }
 
+TEST(RegulatoryClock, GdprArt34AppliesOnlyToAHighRiskBreachAndIsDueWithoutUndueDelay) {
+  Regime art34;
+  art34.id = "gdpr_art34";
+  art34.scope.jurisdictions = {"EU"};
+  art34.scope.data = {"personal"};
+  art34.scope.breach = true;
+  art34.scope.high_risk = true;
+  art34.stages = {Stage{"communication", "communication to the data subjects", Anchor::kAwareness,
+                        Unit::kUndueDelay, 0, std::nullopt, 0, {"likely_consequences"}}};
+  ASSERT_TRUE(Validate({art34}).ok()) << "no amount is needed without a fixed period";
+  Facts f;
+  f.jurisdictions = {"EU"};
+  f.data = {"personal"};
+  f.breach = true;
+  f.anchors[Anchor::kAwareness] = At("2026-03-02T08:00:00Z");
+  EXPECT_TRUE(Evaluate({art34}, f).empty()) << "a breach that is not a high risk to people is Art. 33 only";
+  f.high_risk = true;
+  auto d = Evaluate({art34}, f);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_TRUE(d[0].undue_delay);
+  EXPECT_FALSE(d[0].due) << "no fixed deadline to count down";
+  EXPECT_TRUE(d[0].waiting_for.empty());
+  EXPECT_EQ(d[0].basis, "without undue delay (no fixed period) from awareness (2026-03-02T08:00:00Z)");
+}
+
 TEST(RegulatoryRules, ValidationNamesTheField) {
   std::vector<Regime> r = {Dora(), Dora()};
   EXPECT_EQ(Validate(r).error().field, "/1/id");
