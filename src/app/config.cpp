@@ -526,6 +526,68 @@ void ReadMajor(Reader& r, const YAML::Node& root, Config& cfg) {
   cfg.classify.major = std::move(c);
 }
 
+// Coordination: the channel templates, the status-update cadence per severity, the commander check.
+void ReadCoordination(Reader& r, const YAML::Node& n, Config& cfg) {
+  if (!n.IsDefined() || n.IsNull()) return;
+  if (!r.CheckKeys(n, "coordination", {"channel", "status_updates", "remind_before", "commander"})) return;
+  coord::Config& c = cfg.coordination;
+  if (!r.Duration(n["remind_before"], "coordination.remind_before", c.remind_before)) return;
+  const YAML::Node ch = n["channel"];
+  if (ch.IsDefined() && !ch.IsNull()) {
+    coord::ChannelTemplate t;
+    if (!r.CheckKeys(ch, "coordination.channel", {"chat_name", "chat_url", "bridge", "announce_to"}) ||
+        !r.String(ch["chat_name"], "coordination.channel.chat_name", t.chat_name) ||
+        !r.String(ch["chat_url"], "coordination.channel.chat_url", t.chat_url) ||
+        !r.String(ch["bridge"], "coordination.channel.bridge", t.bridge) ||
+        !r.String(ch["announce_to"], "coordination.channel.announce_to", t.announce_to)) {
+      return;
+    }
+    if (t.chat_name.empty()) {
+      r.Fail(ch, "coordination.channel.chat_name", "is required (e.g. \"#inc-{{id}}-{{service}}\")");
+      return;
+    }
+    if (!t.announce_to.empty() && cfg.paging.FindPerson(t.announce_to) == nullptr) {
+      r.Fail(ch["announce_to"], "coordination.channel.announce_to", "no person named '" + t.announce_to + "' in people");
+      return;
+    }
+    c.channel = std::move(t);
+  }
+  const YAML::Node updates = n["status_updates"];
+  if (updates.IsDefined() && !updates.IsNull()) {
+    if (!updates.IsMap()) {
+      r.Fail(updates, "coordination.status_updates", "must map a severity (SEV1..SEV5) to an interval");
+      return;
+    }
+    for (const auto& kv : updates) {
+      const std::string sev = kv.first.as<std::string>("");
+      const std::string path = "coordination.status_updates." + sev;
+      if (sev.size() != 4 || sev.substr(0, 3) != "SEV" || sev[3] < '1' || sev[3] > '5') {
+        r.Fail(kv.first, path, "severities are SEV1..SEV5");
+        return;
+      }
+      core::Duration every{0};
+      if (!r.Duration(kv.second, path, every)) return;
+      if (every < std::chrono::minutes(1)) {
+        r.Fail(kv.second, path, "must be at least 1m");
+        return;
+      }
+      c.cadence[sev] = every;
+    }
+  }
+  const YAML::Node cmd = n["commander"];
+  if (cmd.IsDefined() && !cmd.IsNull()) {
+    if (!r.CheckKeys(cmd, "coordination.commander", {"within", "schedule"}) ||
+        !r.Duration(cmd["within"], "coordination.commander.within", c.commander_within) ||
+        !r.String(cmd["schedule"], "coordination.commander.schedule", c.commander_schedule)) {
+      return;
+    }
+    if (!c.commander_schedule.empty() && cfg.paging.FindSchedule(c.commander_schedule) == nullptr) {
+      r.Fail(cmd["schedule"], "coordination.commander.schedule",
+             "no schedule named '" + c.commander_schedule + "' in schedules");
+    }
+  }
+}
+
 // The incident taxonomy (categories and the rules that choose them); the default list without rules when absent.
 void ReadTaxonomy(Reader& r, const YAML::Node& t, Config& cfg) {
   classify::TaxonomyInput in = classify::DefaultTaxonomy();
@@ -706,7 +768,7 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
   r.CheckKeys(root, "",
               {"listen", "data_dir", "auth", "http", "engine", "services", "alertmanager", "topology", "flapping",
                "schedules", "public_url", "channels", "people", "teams", "escalation_policies", "routing", "drills",
-               "delivery", "taxonomy", "critical_functions", "major_incident", "regulatory", "ownership",
+               "delivery", "taxonomy", "critical_functions", "major_incident", "regulatory", "ownership", "coordination",
                "impact"});
   std::string listen = "127.0.0.1:9797";
   if (r.ok()) r.String(root["listen"], "listen", listen);
@@ -750,6 +812,7 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
   if (r.ok()) ReadPaging(r, root, getenv, cfg);
   if (r.ok()) ReadTaxonomy(r, root["taxonomy"], cfg);
   if (r.ok()) ReadMajor(r, root, cfg);
+  if (r.ok()) ReadCoordination(r, root["coordination"], cfg);
   std::string rules_text;
   if (r.ok()) ReadRegulatory(r, root["regulatory"], name, cfg, rules_text);
   if (r.ok()) ReadOwnership(r, root, cfg);

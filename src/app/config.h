@@ -11,6 +11,7 @@
 #include "domain/correlate/topology.h"
 #include "domain/classify/pipeline.h"
 #include "domain/classify/taxonomy.h"
+#include "domain/coord/coord.h"
 #include "domain/escalation/config.h"
 #include "domain/incident/config.h"
 #include "domain/oncall/schedule.h"
@@ -45,6 +46,7 @@ struct Config {
     core::Duration ack_link_ttl = std::chrono::hours(24);  // how long an acknowledgement link works
     std::string ack_secret_env;                   // HMAC key for the links; unset: <data_dir>/ack.key (generated)
   } delivery;
+  coord::Config coordination;  // key `coordination`: channel templates, status-update cadence, commander check
   // A digest per section of the file (app/config_reload.h), to tell what a reload changes and journal it.
   std::map<std::string, std::string> digests;
 };

@@ -28,6 +28,7 @@ class EngineBackend final : public http::Backend {
   const escalation::Config& paging() const override { return engine_.paging(); }
   const classify::Taxonomy* taxonomy() const override { return taxonomy_; }
   const classify::Config& classification() const override { return engine_.classification(); }
+  const coord::Config& coordination() const override { return engine_.coordination(); }
 
  private:
   engine::Engine& engine_;

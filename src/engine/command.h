@@ -123,6 +123,25 @@ struct AssignOwner {
 struct RunDrill {
   std::string drill;
 };
+// Coordination (domain/coord): an incident role, a typed log entry, a status update.
+struct AssignRole {
+  uint64_t incident_id = 0;
+  std::string role;
+  std::string user;  // empty: the holder steps down
+  bool handoff = false;
+  std::string reason;
+  bool actor_is_admin = false;  // the edge knows the caller's role
+};
+struct AddLogEntry {
+  uint64_t incident_id = 0;
+  std::string kind;
+  std::string text;
+};
+struct PostStatusUpdate {
+  uint64_t incident_id = 0;
+  std::string text;
+  bool no_change = false;
+};
 // The configuration file changed (start-up or reload): journals config.changed when the digests differ from those
 // in force, then puts the classification and paging settings given (null: unchanged) in force from the next batch
 // and re-evaluates open incidents against the major-incident criteria.
@@ -140,7 +159,7 @@ struct Command {
   std::variant<SubmitEvent, AcknowledgeIncident, ResolveIncident, AddNote, PostAlerts, ReceiveWebhook, PostSilence,
                ExpireSilence, SaveTopology, SaveWindow, ExtendWindow, EndWindow, ReportCoverage, RecordDelivery, ReassignIncident, RunDrill,
                ReclassifyIncident, RecordSli, RecordRegulatoryFact, RecordSubmission, AssignOwner,
-               ReloadConfig, Tick>
+               ReloadConfig, AssignRole, AddLogEntry, PostStatusUpdate, Tick>
       body;
 };
 

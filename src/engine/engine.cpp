@@ -71,13 +71,14 @@ std::string Summarize(const correlate::PostSummary& s) {
 
 // One writer batch: links each decided payload into the chain, applies it, and gathers what the store and the
 // subscribers need. Implements the domain's Emitter (decisions out) and Observer (changes in).
-class Engine::Batch final : public classify::Emitter, public incident::Observer {
+class Engine::Batch final : public coord::Emitter, public incident::Observer {
  public:
   Batch(Engine& engine, core::Timestamp now, bool want_published)
       : engine_(engine),
         now_(now),
         want_published_(want_published),
-        classifies_(engine.classify_config_.load()->major.has_value()) {}
+        classifies_(engine.classify_config_.load()->major.has_value()),
+        coordinates_(engine.coord_config_->channel.has_value()) {}
 
   void set_actor(const std::string& actor) { actor_ = &actor; }
 
@@ -93,6 +94,9 @@ class Engine::Batch final : public classify::Emitter, public incident::Observer 
     return Link(static_cast<uint16_t>(classify::TypeOf(payload)), classify::kPayloadVersion,
                 classify::EncodePayload(payload));
   }
+  uint64_t Emit(const coord::Payload& payload) override {
+    return Link(static_cast<uint16_t>(coord::TypeOf(payload)), coord::kPayloadVersion, coord::EncodePayload(payload));
+  }
   uint64_t Emit(const escalation::Payload& payload) override {
     return Link(static_cast<uint16_t>(escalation::TypeOf(payload)), escalation::kPayloadVersion,
                 escalation::EncodePayload(payload));
@@ -100,11 +104,12 @@ class Engine::Batch final : public classify::Emitter, public incident::Observer 
 
   // Paging reacts to the incident records decided so far (first notification → escalation, acknowledgement →
   // stop, ...), in order, including to the ones its own reactions cause.
-  void React(const escalation::View& view, const classify::View& classification) {
+  void React(const escalation::View& view, const classify::View& classification, const coord::View& coordination) {
     for (size_t i = 0; i < reactions_.size(); ++i) {
       incident::Payload p = std::move(reactions_[i]);
       escalation::React(view, p, *this);
       if (classifies_) classify::React(classification, view, p, *this);
+      if (coordinates_) coord::React(coordination, p, *this);
     }
     reactions_.clear();
   }
@@ -123,7 +128,8 @@ class Engine::Batch final : public classify::Emitter, public incident::Observer 
     core::Status st = ApplyRecord(engine_.state_, r, this);
     // A decision that cannot be applied is a bug in the domain module, not bad input.
     INCIDENTD_CHECK(st.ok());
-    if (Reacts(r.type) || (classifies_ && Classifies(r.type))) {
+    if (Reacts(r.type) || (classifies_ && Classifies(r.type)) ||
+        (coordinates_ && r.type == static_cast<uint16_t>(incident::RecordType::kIncidentOpened))) {
       auto decoded = incident::DecodePayload(r.type, r.version, r.payload);
       INCIDENTD_CHECK(decoded.ok());
       reactions_.push_back(std::move(decoded).value());
@@ -211,6 +217,7 @@ class Engine::Batch final : public classify::Emitter, public incident::Observer 
   core::Timestamp now_;
   bool want_published_;
   bool classifies_;
+  const bool coordinates_;  // a channel template is configured: new incidents get a channel
   const std::string* actor_ = nullptr;
   const journal::Record* current_ = nullptr;
   uint64_t current_incident_ = 0;
@@ -265,6 +272,10 @@ const classify::Config& NoClassify() {
   static const classify::Config config;
   return config;
 }
+const coord::Config& NoCoord() {
+  static const coord::Config config;
+  return config;
+}
 }  // namespace
 
 Engine::Engine(Store& store, const incident::Config& config, Clock clock, Options options)
@@ -277,6 +288,7 @@ Engine::Engine(Store& store, const incident::Config& config, const correlate::Co
       alert_config_(alert_config),
       paging_config_(&NoPaging()),
       classify_config_(&NoClassify()),
+      coord_config_(&NoCoord()),
       clock_(std::move(clock)),
       options_(options) {}
 
@@ -556,9 +568,11 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
   // Without a topology or an open maintenance window it answers active() false and callers skip the work.
   const incident::Correlator* correlator = &correlation;
   const correlate::View view{state_.alerts, state_.incidents, alert_config_, config_, correlator};
-  const escalation::View paging{state_.paging, state_.incidents, *paging_config_.load(), config_};
+  const escalation::View paging{state_.paging, state_.incidents, *paging_config_.load(), config_,
+                                &state_.coord.channel_lines};
   const classify::Config& classify_config = *classify_config_.load();
   const classify::View classification{state_.classify, state_.incidents, classify_config, config_};
+  const coord::View coordination{state_.coord, *coord_config_, classification, paging};
   bool reloaded = false;
   std::unique_lock turn(turnstile_);
   std::unique_lock state_lock(state_mu_);
@@ -687,30 +701,49 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
             }
             reloaded = true;
             slo_minute_ = 0;  // the next tick re-evaluates SLOs and regulatory clocks under the new settings
+          } else if constexpr (std::is_same_v<T, AssignRole>) {
+            out.incident_id = body.incident_id;
+            out.status = coord::AssignRole(coordination, body.incident_id, body.role, body.user, body.handoff,
+                                           cmd.actor, body.actor_is_admin, body.reason, batch);
+          } else if constexpr (std::is_same_v<T, AddLogEntry>) {
+            out.incident_id = body.incident_id;
+            out.status = coord::AddLogEntry(coordination, body.incident_id, body.kind, body.text, batch);
+          } else if constexpr (std::is_same_v<T, PostStatusUpdate>) {
+            out.incident_id = body.incident_id;
+            out.status = coord::PostStatusUpdate(coordination, body.incident_id, body.text, body.no_change, batch);
           } else if constexpr (std::is_same_v<T, Tick>) {
             incident::FireTimers(state_.incidents, batch);
             correlate::FireTimers(view, batch);
-            batch.React(paging, classification);
+            batch.React(paging, classification, coordination);
             escalation::FireTimers(paging, batch);
             // SLO windows slide by the minute: re-evaluate once per minute.
             const int64_t minute = core::ToUnixMillis(now) / 60000;
             if (minute != slo_minute_ && (!classify_config.slos.empty() || !classify_config.regimes.empty())) {
               slo_minute_ = minute;
-              batch.React(paging, classification);
+              batch.React(paging, classification, coordination);
               classify::FireTimers(classification, batch);
+            }
+            // Status-update cadence and commander checks: once per minute too.
+            if (minute != coord_minute_ && (!coord_config_->cadence.empty() ||
+                                             coord_config_->commander_within > core::Duration(0))) {
+              coord_minute_ = minute;
+              coord::FireTimers(coordination, batch);
+              batch.React(paging, classification, coordination);
             }
           }
         },
         cmd.body);
-    batch.React(paging, classification);
+    batch.React(paging, classification, coordination);
     if (batch.records().size() > before) out.seq = batch.records().back().seq;
   }
   if (reloaded) {
     // The new settings are in force: open incidents may now meet the major-incident criteria.
-    const escalation::View new_paging{state_.paging, state_.incidents, *paging_config_.load(), config_};
+    const escalation::View new_paging{state_.paging, state_.incidents, *paging_config_.load(), config_,
+                                      &state_.coord.channel_lines};
     const classify::View new_classification{state_.classify, state_.incidents, *classify_config_.load(), config_};
+    const coord::View new_coordination{state_.coord, *coord_config_, new_classification, new_paging};
     classify::Reevaluate(new_classification, new_paging, batch);
-    batch.React(new_paging, new_classification);
+    batch.React(new_paging, new_classification, new_coordination);
   }
   state_lock.unlock();
 

@@ -19,6 +19,7 @@
 #include "core/time.h"
 #include "domain/correlate/routes.h"
 #include "domain/classify/pipeline.h"
+#include "domain/coord/coord.h"
 #include "domain/escalation/config.h"
 #include "engine/command.h"
 #include "engine/state.h"
@@ -87,6 +88,9 @@ class Engine {
   // SLOs and their burn-rate rules; `classify` must outlive the engine. Call before Start.
   void SetClassify(const classify::Config& classify) { classify_config_ = &classify; }
   const classify::Config& classification() const { return *classify_config_.load(); }
+  // Incident roles, channel templates, status-update cadence; `coord` must outlive the engine. Call before Start.
+  void SetCoord(const coord::Config& coord) { coord_config_ = &coord; }
+  const coord::Config& coordination() const { return *coord_config_; }
 
   // Loads the latest snapshot and folds the journal tail. Verifies the hash chain from record 1 (or, with
   // verify_full_chain off, from the snapshot's record on). kCorrupt (naming the record) when the chain is broken,
@@ -175,7 +179,9 @@ class Engine {
   std::atomic<const classify::Config*> classify_config_;
   // Settings put in force by ReloadConfig, kept until the engine goes (readers may hold references).
   std::vector<std::shared_ptr<const void>> reloaded_;
-  int64_t slo_minute_ = 0;  // the minute SLOs were last re-evaluated (writer thread)
+  const coord::Config* coord_config_;
+  int64_t slo_minute_ = 0;
+  int64_t coord_minute_ = 0;  // the minute cadence and commander checks last ran (writer thread)  // the minute SLOs were last re-evaluated (writer thread)
   Clock clock_;
   Options options_;
   State state_;

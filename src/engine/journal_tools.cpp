@@ -1,6 +1,7 @@
 #include "engine/journal_tools.h"
 
 #include "domain/classify/records.h"
+#include "domain/coord/records.h"
 #include "domain/escalation/paging.h"
 
 #include "domain/correlate/records.h"
@@ -112,6 +113,13 @@ core::Result<Published> Describe(const journal::Record& record) {
     } else if (const auto* f = std::get_if<escalation::DrillFinished>(&e.value())) {
       p.summary = "Drill run " + std::to_string(f->run) + (f->passed ? " passed" : " failed at " + f->link);
     }
+    return p;
+  }
+  if (record.type >= coord::kFirstType && record.type <= coord::kLastType) {
+    auto c = coord::DecodePayload(record.type, record.version, record.payload);
+    if (!c.ok()) return c.error().WithContext("record " + std::to_string(record.seq));
+    p.incident_id = coord::IncidentOf(c.value());
+    p.summary = coord::Describe(c.value(), record.actor);
     return p;
   }
   auto decoded = incident::DecodePayload(record.type, record.version, record.payload);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "domain/coord/records.h"
 #include "domain/correlate/pipeline.h"
 #include "domain/correlate/records.h"
 #include "domain/escalation/paging.h"
@@ -10,8 +11,8 @@
 
 namespace engine {
 namespace {
-constexpr uint8_t kStateFormat = 4;  // 2: the labelled-alert model follows the incidents; 3: then paging;
-                                    // 4: then classification
+constexpr uint8_t kStateFormat = 5;  // 2: the labelled-alert model follows the incidents; 3: then paging;
+                                    // 4: then classification; 5: then coordination
 }
 
 std::string EncodeState(const State& state) {
@@ -21,6 +22,7 @@ std::string EncodeState(const State& state) {
   w.Str(correlate::EncodeModel(state.alerts));
   w.Str(escalation::EncodeModel(state.paging));
   w.Str(classify::EncodeModel(state.classify));
+  w.Str(coord::EncodeModel(state.coord));
   return w.Take();
 }
 
@@ -33,6 +35,7 @@ core::Result<State> DecodeState(std::string_view bytes) {
   std::string_view alerts = format == 1 ? std::string_view() : r.StrView();
   std::string_view paging = format <= 2 ? std::string_view() : r.StrView();
   std::string_view classification = format <= 3 ? std::string_view() : r.StrView();
+  std::string_view coordination = format <= 4 ? std::string_view() : r.StrView();
   if (auto st = r.Finish("snapshot"); !st.ok()) return st.error();
   auto model = incident::DecodeModel(incidents);
   if (!model.ok()) return model.error();
@@ -49,6 +52,9 @@ core::Result<State> DecodeState(std::string_view bytes) {
   auto classes = classify::DecodeModel(classification);
   if (!classes.ok()) return classes.error();
   s.classify = std::move(classes).value();
+  auto coordinated = coord::DecodeModel(coordination);
+  if (!coordinated.ok()) return coordinated.error();
+  s.coord = std::move(coordinated).value();
   return s;
 }
 
@@ -71,6 +77,7 @@ core::Status ApplyRecord(State& state, const journal::Record& record, incident::
         const uint64_t id = std::get<incident::IncidentClosed>(closed.value()).incident_id;
         escalation::Forget(state.paging, id);
         classify::Forget(state.classify, id);
+        coord::Forget(state.coord, id);
       }
     }
     return core::Ok();
@@ -133,12 +140,32 @@ core::Status ApplyRecord(State& state, const journal::Record& record, incident::
     }
     return core::Ok();
   }
+  if (record.type >= coord::kFirstType && record.type <= coord::kLastType) {
+    if (auto st = coord::Apply(state.coord, record); !st.ok()) return st;
+    if (observer != nullptr) {
+      auto p = coord::DecodePayload(record.type, record.version, record.payload);
+      if (p.ok()) {
+        std::string kind;
+        switch (coord::TypeOf(p.value())) {
+          case coord::RecordType::kRoleAssigned: kind = "role"; break;
+          case coord::RecordType::kChannelOpened: kind = "channel"; break;
+          case coord::RecordType::kLogEntry: kind = std::get<coord::LogEntry>(p.value()).kind; break;
+          case coord::RecordType::kStatusUpdated: kind = "status_update"; break;
+          case coord::RecordType::kCadenceNotified: kind = "cadence"; break;
+          case coord::RecordType::kCommanderEscalated: kind = "commander"; break;
+        }
+        observer->TimelineEntry(coord::IncidentOf(p.value()), kind, coord::Describe(p.value(), record.actor));
+      }
+    }
+    return core::Ok();
+  }
   return core::Corrupt("record " + std::to_string(record.seq) + " has unknown type " + std::to_string(record.type));
 }
 
 const char* RecordTypeName(uint16_t type) {
   if (type >= escalation::kFirstType && type <= escalation::kLastType) return escalation::TypeName(type);
   if (type >= classify::kFirstType && type <= classify::kLastType) return classify::TypeName(type);
+  if (type >= coord::kFirstType && type <= coord::kLastType) return coord::TypeName(type);
   if (type >= correlate::kFirstType && type <= correlate::kLastType) return correlate::TypeName(type);
   return incident::TypeName(type);
 }

@@ -7,6 +7,7 @@
 
 #include "core/result.h"
 #include "domain/classify/model.h"
+#include "domain/coord/model.h"
 #include "domain/correlate/model.h"
 #include "domain/escalation/model.h"
 #include "domain/incident/lifecycle.h"
@@ -20,6 +21,7 @@ struct State {
   correlate::Model alerts;  // labelled alerts and silences (Alertmanager's API)
   escalation::Model paging;  // escalations, the delivery outbox, drill runs
   classify::Model classify;  // SLO samples and verdicts, routine degradations
+  coord::Model coord;        // incident roles, channels, status updates and their cadence
 };
 
 std::string EncodeState(const State& state);

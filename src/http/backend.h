@@ -10,6 +10,7 @@
 #include "domain/correlate/routes.h"
 #include "domain/classify/pipeline.h"
 #include "domain/classify/taxonomy.h"
+#include "domain/coord/coord.h"
 #include "domain/escalation/config.h"
 #include "domain/oncall/schedule.h"
 #include "engine/command.h"
@@ -51,6 +52,11 @@ class Backend {
   // SLOs and burn-rate rules (none by default).
   virtual const classify::Config& classification() const {
     static const classify::Config kNone;
+    return kNone;
+  }
+  // Channel templates, status-update cadence, commander check (none by default).
+  virtual const coord::Config& coordination() const {
+    static const coord::Config kNone;
     return kNone;
   }
   // The incident taxonomy (null: none configured).

@@ -107,6 +107,15 @@ Task<Response> HandlePostSli(Context& ctx, Request& request);
 Response HandleListSlos(Context& ctx);
 // Routine (ticket-level) degradations, newest first: recorded, not paged.
 Response HandleRoutine(Context& ctx);
+// Coordination (coord_handlers.cpp). GET /api/v1/incidents/{id}/coordination: roles, channel, status-update cadence.
+Response HandleCoordination(Context& ctx, Request& request);
+// POST /api/v1/incidents/{id}/roles {role, user, handoff, reason}: 409 for a second commander without a hand-off,
+// 403 for a hand-off by someone other than the outgoing commander or an admin.
+Task<Response> HandleAssignRole(Context& ctx, Request& request);
+// POST /api/v1/incidents/{id}/log {kind: decision|action|observation|note, text}.
+Task<Response> HandleLogEntry(Context& ctx, Request& request);
+// POST /api/v1/incidents/{id}/status-updates {text, no_change}.
+Task<Response> HandleStatusUpdate(Context& ctx, Request& request);
 // GET /api/v1/config/changes: the journaled configuration changes, newest first, and the section digests in force.
 Response HandleConfigChanges(Context& ctx);
 // Every classification decision of an open or resolved incident with its reason: category, major, severity,

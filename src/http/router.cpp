@@ -154,6 +154,10 @@ RouteMatch MatchRoute(Method method, std::string_view path) {
     if (rest == "/regulatory") return Get(method, Endpoint::kRegulatory, Permission::kRead, id);
     if (rest == "/classification") return Get(method, Endpoint::kClassification, Permission::kRead, id);
     if (rest == "/owner") return Post(method, Endpoint::kAssignOwner, Permission::kRespond, id);
+    if (rest == "/coordination") return Get(method, Endpoint::kCoordination, Permission::kRead, id);
+    if (rest == "/roles") return Post(method, Endpoint::kAssignRole, Permission::kRespond, id);
+    if (rest == "/log") return Post(method, Endpoint::kLogEntry, Permission::kRespond, id);
+    if (rest == "/status-updates") return Post(method, Endpoint::kStatusUpdate, Permission::kRespond, id);
     if (rest == "/regulatory/facts") return Post(method, Endpoint::kRegulatoryFact, Permission::kRespond, id);
     if (rest == "/regulatory/submissions") {
       return Post(method, Endpoint::kRegulatorySubmission, Permission::kRespond, id);
@@ -294,6 +298,14 @@ boost::asio::awaitable<Response> Dispatch(Context& ctx, Endpoint endpoint, Reque
       co_return HandleRoutine(ctx);
     case Endpoint::kConfigChanges:
       co_return HandleConfigChanges(ctx);
+    case Endpoint::kCoordination:
+      co_return HandleCoordination(ctx, request);
+    case Endpoint::kAssignRole:
+      co_return co_await HandleAssignRole(ctx, request);
+    case Endpoint::kLogEntry:
+      co_return co_await HandleLogEntry(ctx, request);
+    case Endpoint::kStatusUpdate:
+      co_return co_await HandleStatusUpdate(ctx, request);
     case Endpoint::kRegulatory:
       co_return HandleRegulatory(ctx, request);
     case Endpoint::kClassification:

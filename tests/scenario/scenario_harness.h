@@ -52,6 +52,7 @@ class Harness {
     engine_ = std::make_unique<engine::Engine>(*store_, config_, [this] { return now_; }, options_);
     if (paging_) engine_->SetPaging(*paging_);
     if (classify_) engine_->SetClassify(*classify_);
+    if (coord_) engine_->SetCoord(*coord_);
     auto st = engine_->Recover();
     EXPECT_TRUE(st.ok()) << (st.ok() ? "" : st.error().message);
     if (!topology_.empty()) {
@@ -69,6 +70,11 @@ class Harness {
   void SetClassify(classify::Config config) {
     classify_ = std::make_unique<classify::Config>(std::move(config));
     engine_->SetClassify(*classify_);
+  }
+  // Roles, channel templates and status-update cadence for the engine (kept across Reopen).
+  void SetCoord(coord::Config config) {
+    coord_ = std::make_unique<coord::Config>(std::move(config));
+    engine_->SetCoord(*coord_);
   }
   // Reads the engine's state (the writer is not running in scenario tests).
   template <typename F>
@@ -160,6 +166,7 @@ class Harness {
   correlate::TopologyConfig topology_;
   std::unique_ptr<escalation::Config> paging_;
   std::unique_ptr<classify::Config> classify_;
+  std::unique_ptr<coord::Config> coord_;
   core::Timestamp now_ = core::FromUnixMillis(1'764'400'000'000);  // 2025-11-29
   std::unique_ptr<store::sqlite::SqliteStore> store_;
   std::unique_ptr<engine::Engine> engine_;

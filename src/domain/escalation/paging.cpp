@@ -88,6 +88,9 @@ bool Queue(const View& v, const std::string& user, uint64_t incident_id, const s
     q.kind = kind;
     q.subject = subject;
     q.text = text;
+    if (incident_id != 0 && v.channel_lines != nullptr) {
+      if (auto it = v.channel_lines->find(incident_id); it != v.channel_lines->end()) q.text += "\n" + it->second;
+    }
     q.key = key + "-" + user + "-" + std::to_string(i);
     q.due_ms = now + std::chrono::duration_cast<std::chrono::milliseconds>(c.delay).count();
     q.page = page;
@@ -330,6 +333,17 @@ void React(const View& v, const incident::Payload& record, Emitter& emit) {
           }
           const incident::Incident* inc = v.incidents.FindIncident(p.incident_id);
           if (inc == nullptr) return;
+          if (p.kind == Kind::kDirect) {
+            // To the named person only (a reminder to the communications lead, a channel announcement).
+            if (p.to.empty() || v.config.FindPerson(p.to) == nullptr) return;
+            const std::string key = "inc" + std::to_string(inc->id) + "-message-" +
+                                    std::to_string(Fnv(p.text, Fnv(p.to))) + "-" +
+                                    std::to_string(core::ToUnixMillis(emit.now()));
+            std::string subject = "Incident " + std::to_string(inc->id) + ": " +
+                                  p.text.substr(0, std::min<size_t>(p.text.find('\n'), 150));
+            Queue(v, p.to, inc->id, "message", subject, p.text, false, key, emit);
+            return;
+          }
           const Escalation* e = v.paging.FindEscalation(inc->id);
           if (p.kind == Kind::kTriggered && e == nullptr) {
             if (!inc->open()) return;

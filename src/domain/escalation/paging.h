@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,8 @@ struct View {
   const incident::Model& incidents;
   const Config& config;
   const incident::Config& services;
+  // Per incident, a line every notification about it carries (its coordination channel and bridge); may be null.
+  const std::map<uint64_t, std::string>* channel_lines = nullptr;
 };
 
 // The policy a routing rule picks for an incident now, and why. Empty policy when no rule matches.

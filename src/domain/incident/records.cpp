@@ -177,6 +177,7 @@ const char* ToString(NotificationRequested::Kind kind) {
     case NotificationRequested::Kind::kFlappingStarted: return "flapping_started";
     case NotificationRequested::Kind::kFlappingStopped: return "flapping_stopped";
     case NotificationRequested::Kind::kMaintenance: return "maintenance";
+    case NotificationRequested::Kind::kDirect: return "message";
   }
   return "triggered";
 }
@@ -319,7 +320,7 @@ core::Result<Payload> DecodePayload(uint16_t type, uint16_t version, std::string
       NotificationRequested p;
       p.incident_id = r.U64();
       uint8_t kind = r.U8();
-      if (kind > 6) return core::Corrupt("notification.requested with unknown kind " + std::to_string(kind));
+      if (kind > 7) return core::Corrupt("notification.requested with unknown kind " + std::to_string(kind));
       p.kind = static_cast<NotificationRequested::Kind>(kind);
       p.text = r.Str();
       p.to = r.Str();

@@ -157,6 +157,7 @@ struct NotificationRequested {
     kFlappingStarted = 4,  // an alert started flapping: its incident stops speaking for it
     kFlappingStopped = 5,
     kMaintenance = 6,      // about a maintenance window: replay at its end, reminders, summary (incident_id 0)
+    kDirect = 7,           // to `to` only (a person): coordination reminders, channel announcements
   };
   uint64_t incident_id = 0;  // 0: not about one incident (maintenance summaries)
   Kind kind = Kind::kTriggered;

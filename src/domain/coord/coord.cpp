@@ -1,0 +1,183 @@
+#include "domain/coord/coord.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace coord {
+namespace {
+
+bool OneOf(const std::string& s, const auto& list) {
+  return std::find(std::begin(list), std::end(list), s) != std::end(list);
+}
+
+std::string Expand(std::string text, const incident::Incident& inc) {
+  auto replace = [&](const std::string& from, const std::string& to) {
+    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+      text.replace(at, from.size(), to);
+    }
+  };
+  replace("{{id}}", std::to_string(inc.id));
+  replace("{{service}}", inc.service);
+  replace("{{title}}", inc.title);
+  return text;
+}
+
+const IncidentCoord* Find(const View& v, uint64_t id) { return v.coord.Find(id); }
+
+std::string Holder(const View& v, uint64_t id, const std::string& role) {
+  const IncidentCoord* c = Find(v, id);
+  if (c == nullptr) return "";
+  auto it = c->roles.find(role);
+  return it == c->roles.end() ? "" : it->second;
+}
+
+const incident::Incident* Live(const View& v, uint64_t id) {
+  return v.classification.incidents.FindIncident(id);
+}
+
+core::Error NotLive(uint64_t id) { return core::NotFound("incident " + std::to_string(id) + " is closed or unknown"); }
+
+// Tells one person (kDirect), or the people paged for the incident when nobody is named.
+void Tell(uint64_t id, const std::string& to, const std::string& text, Emitter& emit) {
+  using Kind = incident::NotificationRequested::Kind;
+  emit.Emit(incident::NotificationRequested{id, to.empty() ? Kind::kUpdated : Kind::kDirect, text, to});
+}
+
+}  // namespace
+
+core::Status AssignRole(const View& v, uint64_t id, const std::string& role, const std::string& user, bool handoff,
+                        const std::string& actor, bool actor_is_admin, const std::string& reason, Emitter& emit) {
+  if (!OneOf(role, kRoles)) {
+    return core::Invalid("role must be one of commander, communications, scribe, operations, liaison", "/role");
+  }
+  if (user.size() > 200) return core::Invalid("user is longer than 200 bytes", "/user");
+  if (reason.size() > 10000) return core::Invalid("reason is longer than 10000 bytes", "/reason");
+  if (Live(v, id) == nullptr) return NotLive(id);
+  const std::string current = Holder(v, id, role);
+  if (current == user) return core::Ok();
+  const bool outgoing = actor == "user:" + current;
+  if (role == "commander") {
+    if (!user.empty() && !v.config.commanders.empty() && !v.config.commanders.count(user)) {
+      return core::Invalid(user + " is not commander-eligible (users with role commander or admin)", "/user");
+    }
+    if (!current.empty()) {
+      if (!handoff && !user.empty()) {
+        return core::Conflict("incident " + std::to_string(id) + " already has a commander (" + current +
+                              "); a hand-off must be explicit (handoff: true) by " + current + " or an admin");
+      }
+      if (!outgoing && !actor_is_admin) {
+        return core::Error{core::ErrorCode::kDenied,
+                           "only the outgoing commander (" + current + ") or an admin can hand off or vacate command",
+                           {}};
+      }
+    }
+  }
+  emit.Emit(RoleAssigned{id, role, user, current, role == "commander" && handoff && !current.empty() && !user.empty(),
+                         reason});
+  return core::Ok();
+}
+
+core::Status AddLogEntry(const View& v, uint64_t id, const std::string& kind, const std::string& text,
+                         Emitter& emit) {
+  if (!OneOf(kind, kLogKinds)) return core::Invalid("kind must be one of decision, action, observation, note", "/kind");
+  if (text.empty() || text.size() > 10000) return core::Invalid("text must be 1 to 10000 bytes", "/text");
+  if (Live(v, id) == nullptr) return NotLive(id);
+  emit.Emit(LogEntry{id, kind, text});
+  return core::Ok();
+}
+
+core::Status PostStatusUpdate(const View& v, uint64_t id, const std::string& text, bool no_change, Emitter& emit) {
+  if (text.size() > 10000) return core::Invalid("text is longer than 10000 bytes", "/text");
+  if (text.empty() && !no_change) return core::Invalid("text is required unless no_change is true", "/text");
+  if (Live(v, id) == nullptr) return NotLive(id);
+  emit.Emit(StatusUpdated{id, text.empty() ? "No change since the last update." : text, no_change});
+  return core::Ok();
+}
+
+void React(const View& v, const incident::Payload& record, Emitter& emit) {
+  const auto* opened = std::get_if<incident::IncidentOpened>(&record);
+  if (opened == nullptr || !v.config.channel) return;
+  const incident::Incident* inc = Live(v, opened->incident_id);
+  if (inc == nullptr) return;
+  const ChannelTemplate& t = *v.config.channel;
+  ChannelOpened c{inc->id, Expand(t.chat_name, *inc), Expand(t.chat_url, *inc), Expand(t.bridge, *inc)};
+  std::string text = "Incident " + std::to_string(inc->id) + " (" + inc->service + "): " + inc->title +
+                     ". Coordinate in " + c.chat_name + (c.chat_url.empty() ? "" : " " + c.chat_url) +
+                     (c.bridge.empty() ? "" : ", bridge " + c.bridge) + ". This is the incident's only channel.";
+  emit.Emit(c);
+  if (!t.announce_to.empty()) Tell(inc->id, t.announce_to, text, emit);
+}
+
+std::optional<Cadence> CadenceOf(const View& v, const incident::Incident& inc, core::Timestamp now) {
+  if (v.config.cadence.empty() || !inc.open()) return std::nullopt;
+  const classify::Assessment a = classify::Assess(v.classification, inc);
+  auto it = v.config.cadence.find(a.severity);
+  if (it == v.config.cadence.end()) return std::nullopt;
+  const IncidentCoord* c = Find(v, inc.id);
+  const core::Timestamp since =
+      c != nullptr && c->last_update_ms != 0 ? core::FromUnixMillis(c->last_update_ms) : inc.opened_at;
+  Cadence out;
+  out.severity = a.severity;
+  out.every = it->second;
+  out.next_due = since + it->second;
+  out.overdue = now >= out.next_due;
+  return out;
+}
+
+void FireTimers(const View& v, Emitter& emit) {
+  const core::Timestamp now = emit.now();
+  std::vector<uint64_t> ids;
+  for (const auto& [id, inc] : v.classification.incidents.incidents) {
+    if (inc.open()) ids.push_back(id);
+  }
+  std::sort(ids.begin(), ids.end());  // the map's order is not deterministic; the journal's must be
+  for (uint64_t id : ids) {
+    const incident::Incident& inc = v.classification.incidents.incidents.at(id);
+    const IncidentCoord* c = Find(v, id);
+    if (auto cadence = CadenceOf(v, inc, now)) {
+      const int64_t due_ms = core::ToUnixMillis(cadence->next_due);
+      const std::string when = core::FormatRfc3339(cadence->next_due);
+      const std::string every = core::FormatDuration(cadence->every) + " for " + cadence->severity;
+      if (now >= cadence->next_due && (c == nullptr || !c->notified.count({"overdue", due_ms}))) {
+        const std::string to = Holder(v, id, "commander");
+        emit.Emit(CadenceNotified{id, "overdue", due_ms, to});
+        Tell(id, to,
+             "Status update for incident " + std::to_string(id) + " is overdue (due " + when + ", every " + every +
+                 "). Post one, or say nothing changed: incidentctl incidents update " + std::to_string(id) +
+                 " --no-change",
+             emit);
+      } else if (now < cadence->next_due && now >= cadence->next_due - v.config.remind_before &&
+                 (c == nullptr || !c->notified.count({"reminder", due_ms}))) {
+        std::string to = Holder(v, id, "communications");
+        if (to.empty()) to = Holder(v, id, "commander");
+        emit.Emit(CadenceNotified{id, "reminder", due_ms, to});
+        Tell(id, to,
+             "Status update for incident " + std::to_string(id) + " due at " + when + " (every " + every + ")", emit);
+      }
+    }
+    // A major incident without a commander for too long pages the commander on call.
+    if (v.config.commander_within > core::Duration(0) && v.classification.classify.majors.count(id) &&
+        Holder(v, id, "commander").empty() && (c == nullptr || !c->commander_escalated)) {
+      auto reg = v.classification.classify.regulatory.find(id);
+      const int64_t major_ms = reg == v.classification.classify.regulatory.end() ? 0 : reg->second.major_at_ms;
+      if (major_ms == 0 || now < core::FromUnixMillis(major_ms) + v.config.commander_within) continue;
+      std::vector<std::string> on_call;
+      if (const oncall::Schedule* s = v.paging.config.FindSchedule(v.config.commander_schedule)) {
+        on_call = s->OnCallAt(now);
+      }
+      std::string to;
+      for (const auto& u : on_call) to += (to.empty() ? "" : ", ") + u;
+      const std::string reason = "major for " + core::FormatDuration(now - core::FromUnixMillis(major_ms)) +
+                                 " without a commander (limit " + core::FormatDuration(v.config.commander_within) +
+                                 ")";
+      emit.Emit(CommanderEscalated{id, to, reason});
+      const std::string text = "Incident " + std::to_string(id) + " is a major incident with no commander (" +
+                               reason + "). Take command: incidentctl incidents roles " + std::to_string(id) +
+                               " --role commander --user <you>";
+      for (const auto& u : on_call) Tell(id, u, text, emit);
+      if (on_call.empty()) Tell(id, "", text, emit);
+    }
+  }
+}
+
+}  // namespace coord
