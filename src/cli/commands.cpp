@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <cctype>
+#include <fstream>
 #include <initializer_list>
 #include <ostream>
 
@@ -603,6 +604,44 @@ int VerifyJournalOnline(Transport& transport, Console console) {
   check.head_hash = Text(reply.body, "head_hash");
   check.error = Text(reply.body, "error");
   return ReportJournalCheck(check, console);
+}
+
+int ShowRecordHash(Transport& transport, uint64_t seq, Console console) {
+  Reply reply =
+      Call(transport, Request{"GET", "/api/v1/journal/records/" + std::to_string(seq) + "/hash", ""}, console);
+  if (reply.exit_code != kExitOk) return reply.exit_code;
+  console.out << "record " << Number(reply.body, "seq") << " hash " << Text(reply.body, "hash") << " (previous "
+              << Text(reply.body, "prev") << ")\n";
+  return kExitOk;
+}
+
+int ExportIncident(Transport& transport, uint64_t id, const std::string& format, const std::string& output,
+                   Console console) {
+  // Not through Call: a Markdown answer is not JSON.
+  auto response = transport.Send(
+      Request{"GET", "/api/v1/incidents/" + std::to_string(id) + "/bundle?format=" + QueryValue(format), ""});
+  if (!response.ok()) {
+    console.err << "incidentctl: " << response.error().message << "\n";
+    return kExitUnreachable;
+  }
+  if (response->status < 200 || response->status > 299) {
+    ReportProblem(*response, console, nullptr);
+    return kExitFailed;
+  }
+  if (output.empty()) {
+    console.out << response->body;
+    return kExitOk;
+  }
+  std::ofstream file(output, std::ios::binary | std::ios::trunc);
+  file << response->body;
+  file.close();
+  if (!file) {
+    console.err << "incidentctl: cannot write " << output << "\n";
+    return kExitFailed;
+  }
+  console.out << "incident " << id << ": " << format << " bundle written to " << output << " ("
+              << response->body.size() << " bytes)\n";
+  return kExitOk;
 }
 
 }  // namespace cli

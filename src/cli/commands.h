@@ -137,5 +137,12 @@ struct JournalCheck {
 int ReportJournalCheck(const JournalCheck& check, Console console);
 // Asks the server to verify its journal (GET /api/v1/journal/verify).
 int VerifyJournalOnline(Transport& transport, Console console);
+// "record N hash H (previous P)": the live journal's record, to compare a bundle's last hash with.
+int ShowRecordHash(Transport& transport, uint64_t seq, Console console);
+
+// The incident's bundle (GET /api/v1/incidents/{id}/bundle) in `format` ("json" or "markdown"), written to the file
+// `output`, or to console.out when it is empty. Nothing is written when the server refuses.
+int ExportIncident(Transport& transport, uint64_t id, const std::string& format, const std::string& output,
+                   Console console);
 
 }  // namespace cli

@@ -400,5 +400,36 @@ TEST_F(CommandsTest, TopologyShowPrintsHostsServicesAndRules) {
             "host-down     host  instance    alertname=\"HostDown\"\n");
 }
 
+TEST_F(CommandsTest, ExportPrintsTheMarkdownBundleAsTheServerSentIt) {
+  transport_.Answer(200, "# Incident 7: db-1 is down\n", "text/markdown; charset=utf-8");
+
+  const int exit_code = ExportIncident(transport_, 7, "markdown", "", console());
+
+  EXPECT_EQ(exit_code, kExitOk);
+  EXPECT_EQ(out_.str(), "# Incident 7: db-1 is down\n");
+  EXPECT_EQ(transport_.requests().at(0).target, "/api/v1/incidents/7/bundle?format=markdown");
+}
+
+TEST_F(CommandsTest, ExportOfAnUnknownIncidentReportsTheProblem) {
+  transport_.Answer(404, R"({"type":"urn:incidentd:problem:not_found","status":404,"detail":"no incident 9"})",
+                    "application/problem+json");
+
+  const int exit_code = ExportIncident(transport_, 9, "json", "", console());
+
+  EXPECT_EQ(exit_code, kExitFailed);
+  EXPECT_EQ(out_.str(), "");
+  EXPECT_THAT(err_.str(), HasSubstr("no incident 9"));
+}
+
+TEST_F(CommandsTest, RecordHashPrintsTheHashAndItsPredecessor) {
+  transport_.Answer(200, R"({"seq":12,"hash":"ab12","prev":"cd34","time":"2026-11-29T12:00:00Z"})");
+
+  const int exit_code = ShowRecordHash(transport_, 12, console());
+
+  EXPECT_EQ(exit_code, kExitOk);
+  EXPECT_EQ(out_.str(), "record 12 hash ab12 (previous cd34)\n");
+  EXPECT_EQ(transport_.requests().at(0).target, "/api/v1/journal/records/12/hash");
+}
+
 }  // namespace
 }  // namespace cli

@@ -131,6 +131,19 @@ int main(int argc, char** argv) {
   class_cmd->add_flag("--json", json, "print the API's JSON");
   class_cmd->callback([&] { remote = [&](Transport& t, Console c) { return ShowClassification(t, id, json, c); }; });
 
+  std::string export_format = "json";
+  std::string export_output;
+  auto* export_cmd =
+      incidents->add_subcommand("export", "the incident's bundle: its journal records and their hashes");
+  export_cmd->add_option("id", id, "incident id")->required();
+  export_cmd->add_option("--format", export_format, "json (verifiable offline) or markdown (for people)")
+      ->check(CLI::IsMember({"json", "markdown"}))
+      ->capture_default_str();
+  export_cmd->add_option("-o,--output", export_output, "write to this file instead of standard output");
+  export_cmd->callback([&] {
+    remote = [&](Transport& t, Console c) { return ExportIncident(t, id, export_format, export_output, c); };
+  });
+
   auto* taxonomy = app.add_subcommand("taxonomy", "incident categories")->require_subcommand(1);
   auto* usage_cmd = taxonomy->add_subcommand("usage", "how often each category is chosen and reclassified");
   usage_cmd->add_flag("--json", json, "print the API's JSON");
@@ -238,10 +251,25 @@ int main(int argc, char** argv) {
 
   auto* journal = app.add_subcommand("journal", "check the journal's hash chain")->require_subcommand(1);
   std::string data_dir;
-  auto* verify_cmd = journal->add_subcommand("verify", "verify the whole journal");
-  verify_cmd->add_option("--data-dir", data_dir,
-                         "verify offline, from this data directory, instead of asking the server");
+  std::string bundle_file;
+  auto* verify_cmd = journal->add_subcommand("verify", "verify the whole journal, or an exported bundle");
+  auto* data_dir_opt = verify_cmd->add_option("--data-dir", data_dir,
+                                              "verify offline, from this data directory, instead of asking the server");
+  auto* bundle_opt = verify_cmd->add_option("--bundle", bundle_file,
+                                            "verify an incident's bundle (incidents export) offline");
+  data_dir_opt->excludes(bundle_opt);
   verify_cmd->callback([&] {
+    if (!bundle_file.empty()) {
+#ifdef INCIDENTCTL_OFFLINE_VERIFY
+      local = [&](Console c) { return cli::VerifyBundleFile(bundle_file, c); };
+#else
+      local = [](Console c) {
+        c.err << "incidentctl: this build cannot verify bundles (built without the engine)\n";
+        return cli::kExitFailed;
+      };
+#endif
+      return;
+    }
     if (data_dir.empty()) {
       remote = [](Transport& t, Console c) { return VerifyJournalOnline(t, c); };
       return;
@@ -255,6 +283,11 @@ int main(int argc, char** argv) {
     };
 #endif
   });
+
+  uint64_t seq = 0;
+  auto* hash_cmd = journal->add_subcommand("hash", "one record's hash in the live journal (to compare a bundle with)");
+  hash_cmd->add_option("seq", seq, "record sequence number")->required()->check(CLI::PositiveNumber);
+  hash_cmd->callback([&] { remote = [&](Transport& t, Console c) { return ShowRecordHash(t, seq, c); }; });
 
   try {
     app.parse(argc, argv);

@@ -412,5 +412,63 @@ TEST(EngineTest, TicksFireDueTimers) {
   EXPECT_EQ(store.GetIncident(1)->state, "triggered");
 }
 
+TEST(EngineTest, ExportedBundleHoldsTheIncidentsRecordsAndOnlyTheHashesOfOthers) {
+  ForwardingStore store;
+  Rig rig(store);
+  Engine& engine = rig.engine;
+  engine.ProcessForTest({Trigger("a"), Trigger("b"), Command{"token:ops", AddNote{1, "replica lag"}},
+                         Command{"token:ops", AcknowledgeIncident{1}}, Trigger("c")});
+
+  auto bundle = ExportIncident(store, 1, core::FromUnixMillis(1'700'000'100'000), "token:auditor");
+
+  ASSERT_TRUE(bundle.ok()) << bundle.error().message;
+  auto check = journal::VerifyBundle(*bundle, DescribeForBundle);
+  ASSERT_TRUE(check.ok()) << check.error().message;
+  EXPECT_EQ(check->first_seq, 1u);
+  EXPECT_EQ(check->records, check->last_seq);
+  EXPECT_EQ(bundle->head.seq, store.Head()->seq);
+  EXPECT_GT(bundle->head.seq, check->last_seq);  // incident 3 came after
+  const std::string json = journal::BundleJson(*bundle);
+  EXPECT_NE(json.find("replica lag"), std::string::npos);
+  EXPECT_EQ(json.find("summary b"), std::string::npos);
+  EXPECT_EQ(json.find("summary c"), std::string::npos);
+  for (const journal::BundleEntry& e : bundle->entries) {
+    if (e.redacted) {
+      EXPECT_TRUE(e.record.payload.empty() && e.record.actor.empty());
+    }
+  }
+}
+
+TEST(EngineTest, ExportingAnUnknownIncidentIsNotFound) {
+  ForwardingStore store;
+  Rig rig(store);
+
+  auto bundle = ExportIncident(store, 42, core::Timestamp{}, "token:auditor");
+
+  ASSERT_FALSE(bundle.ok());
+  EXPECT_EQ(bundle.error().code, core::ErrorCode::kNotFound);
+}
+
+TEST(EngineTest, ReadRecordGivesAStoredRecordWithItsHash) {
+  ForwardingStore store;
+  Rig rig(store);
+  rig.engine.ProcessForTest({Trigger("a"), Trigger("b")});
+  std::vector<journal::Hash> hashes;
+  ASSERT_TRUE(store.ScanJournal(0, [&](const StoredRecord& r) {
+    hashes.push_back(r.hash);
+    return core::Ok();
+  }).ok());
+
+  auto second = ReadRecord(store, 2);
+  auto past = ReadRecord(store, hashes.size() + 1);
+
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  EXPECT_EQ(second->seq, 2u);
+  EXPECT_EQ(second->hash, hashes[1]);
+  EXPECT_EQ(second->prev, hashes[0]);
+  ASSERT_FALSE(past.ok());
+  EXPECT_EQ(past.error().code, core::ErrorCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace engine

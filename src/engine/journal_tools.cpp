@@ -1,5 +1,9 @@
 #include "engine/journal_tools.h"
 
+#include <functional>
+#include <optional>
+#include <vector>
+
 #include "domain/classify/records.h"
 #include "domain/coord/records.h"
 #include "domain/escalation/paging.h"
@@ -10,6 +14,49 @@
 #include "engine/state.h"
 
 namespace engine {
+namespace {
+
+// Store::ScanJournal has no upper bound: a visitor ends the scan by returning an error. This one marks itself, so
+// the caller tells "reached `last`" from a real failure.
+core::Status ScanRange(Store& store, uint64_t first, uint64_t last,
+                       const std::function<core::Status(const StoredRecord&)>& visit) {
+  bool reached = false;
+  core::Status st = store.ScanJournal(first - 1, [&](const StoredRecord& stored) -> core::Status {
+    if (stored.seq > last) {
+      reached = true;
+      return core::Conflict("past the range");
+    }
+    if (auto v = visit(stored); !v.ok()) return v;
+    if (stored.seq == last) {
+      reached = true;
+      return core::Conflict("end of the range");
+    }
+    return core::Ok();
+  });
+  if (reached) return core::Ok();
+  return st;
+}
+
+// Seqs of the incident's timeline entries, ascending, without repeats (one record may make several entries).
+core::Result<std::vector<uint64_t>> IncidentSeqs(Store& store, uint64_t incident_id) {
+  constexpr uint32_t kPage = 500;
+  std::vector<uint64_t> seqs;
+  uint64_t after = 0;
+  for (;;) {
+    auto rows = store.Timeline(incident_id, after, kPage);
+    if (!rows.ok()) return rows.error();
+    for (const TimelineRow& row : *rows) {
+      if (seqs.empty() || seqs.back() != row.seq) seqs.push_back(row.seq);
+    }
+    if (rows->size() < kPage) break;
+    after = rows->back().seq;
+    if (seqs.size() > kMaxBundleRecords) break;  // too many already: the span check below refuses it
+  }
+  return seqs;
+}
+
+}  // namespace
+
 
 VerifyReport VerifyJournal(Store& store) {
   VerifyReport report;
@@ -187,6 +234,85 @@ core::Result<Published> Describe(const journal::Record& record) {
       },
       decoded.value());
   return p;
+}
+
+core::Result<journal::Description> DescribeForBundle(const journal::Record& record) {
+  auto d = Describe(record);
+  if (!d.ok()) return d.error();
+  return journal::Description{RecordTypeName(record.type), std::move(d->summary)};
+}
+
+core::Result<journal::Bundle> ExportIncident(Store& store, uint64_t incident_id, core::Timestamp now,
+                                             const std::string& exporter) {
+  const std::string context = "export incident " + std::to_string(incident_id);
+  auto row = store.GetIncident(incident_id);
+  if (!row.ok()) return row.error();
+  // The timeline first: records appended while this runs are simply not part of this export.
+  auto seqs = IncidentSeqs(store, incident_id);
+  if (!seqs.ok()) return seqs.error().WithContext(context);
+  if (seqs->empty()) return core::Internal(context + ": its timeline is empty");
+  const uint64_t first = seqs->front();
+  const uint64_t last = seqs->back();
+  if (last - first + 1 > kMaxBundleRecords) {
+    return core::Conflict(context + ": it spans " + std::to_string(last - first + 1) + " journal records (" +
+                          std::to_string(first) + " to " + std::to_string(last) + "), more than a bundle holds (" +
+                          std::to_string(kMaxBundleRecords) + ")");
+  }
+
+  std::vector<journal::Record> segment;
+  segment.reserve(last - first + 1);
+  std::optional<journal::Verifier> verifier;
+  size_t next_own = 0;
+  core::Status st = ScanRange(store, first, last, [&](const StoredRecord& stored) -> core::Status {
+    if (!verifier) {
+      // The segment's first record links to one outside it: the bundle's anchor, trusted as stored.
+      auto head = journal::Decode(stored.bytes);
+      if (!head.ok()) return head.error().WithContext("record " + std::to_string(stored.seq));
+      verifier.emplace(first - 1, head->prev);
+    }
+    auto rec = verifier->Next(stored.bytes, stored.hash);
+    if (!rec.ok()) return rec.error();
+    journal::Record r = std::move(rec).value();
+    while (next_own < seqs->size() && (*seqs)[next_own] < r.seq) ++next_own;
+    if (next_own == seqs->size() || (*seqs)[next_own] != r.seq) {
+      // Another incident's record: MakeBundle keeps only its hashes, so do not hold its contents meanwhile.
+      r.actor.clear();
+      r.payload.clear();
+    }
+    segment.push_back(std::move(r));
+    return core::Ok();
+  });
+  if (!st.ok()) return st.error().WithContext(context);
+  if (segment.size() != last - first + 1) {
+    return core::Corrupt(context + ": the journal ends before record " + std::to_string(last) +
+                         " of its timeline");
+  }
+  auto head = store.Head();
+  if (!head.ok()) return head.error().WithContext(context);
+
+  journal::BundleIncident incident{row->id, row->title, row->service, row->severity, row->state};
+  auto bundle = journal::MakeBundle(std::move(incident), now, exporter, journal::Anchor{head->seq, head->hash},
+                                    segment, *seqs, DescribeForBundle);
+  if (!bundle.ok()) return bundle.error().WithContext(context);
+  return bundle;
+}
+
+core::Result<journal::Record> ReadRecord(Store& store, uint64_t seq) {
+  const std::string context = "read record " + std::to_string(seq);
+  if (seq == 0) return core::NotFound("there is no record 0");
+  std::optional<journal::Record> found;
+  core::Status st = ScanRange(store, seq, seq, [&](const StoredRecord& stored) -> core::Status {
+    auto rec = journal::Decode(stored.bytes);
+    if (!rec.ok()) return rec.error().WithContext(context);
+    if (rec->seq != seq || stored.seq != seq) return core::Corrupt(context + ": stored under another seq");
+    rec->hash = journal::Sha256(stored.bytes);
+    if (rec->hash != stored.hash) return core::Corrupt(context + ": content does not match its hash");
+    found = std::move(rec).value();
+    return core::Ok();
+  });
+  if (!st.ok()) return st.error();
+  if (!found) return core::NotFound("no record " + std::to_string(seq) + " in the journal");
+  return std::move(*found);
 }
 
 }  // namespace engine

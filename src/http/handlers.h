@@ -39,6 +39,13 @@ Task<Response> HandleAcknowledge(Context& ctx, Request& request);
 Task<Response> HandleResolve(Context& ctx, Request& request);
 Task<Response> HandleNotes(Context& ctx, Request& request);
 
+// bundle_handlers.cpp
+// The incident's bundle (journal/bundle.h) as JSON, or as Markdown with ?format=markdown or Accept: text/markdown;
+// 400 for another format, 404 for an unknown incident, 409 when it spans more than engine::kMaxBundleRecords.
+Task<Response> HandleIncidentBundle(Context& ctx, Request& request);
+// {"seq","hash","prev","time"} of the journal record `request.id`; 404 past the head.
+Task<Response> HandleRecordHash(Context& ctx, Request& request);
+
 // alertmanager_handlers.cpp: Alertmanager API v2 (alerts, groups, status, receivers, silences) and its webhook
 Task<Response> HandleAmPostAlerts(Context& ctx, Request& request);
 // The alert reads scan every held alert, so they run on the blocking pool, not on an I/O thread.

@@ -35,11 +35,10 @@ RouteMatch Post(Method method, Endpoint endpoint, Permission permission, uint64_
   return Found(endpoint, permission, true, id);
 }
 
-// "/api/v1/incidents/{id}[/rest]": parses id (1.. without leading zeros or sign) and leaves `rest`.
-bool SplitIncidentPath(std::string_view path, uint64_t& id, std::string_view& rest) {
-  constexpr std::string_view kPrefix = "/api/v1/incidents/";
-  if (path.substr(0, kPrefix.size()) != kPrefix) return false;
-  path.remove_prefix(kPrefix.size());
+// "<prefix>{id}[/rest]": parses id (1.. without leading zeros or sign) and leaves `rest`.
+bool SplitIdPath(std::string_view path, std::string_view prefix, uint64_t& id, std::string_view& rest) {
+  if (path.substr(0, prefix.size()) != prefix) return false;
+  path.remove_prefix(prefix.size());
   size_t digits = 0;
   while (digits < path.size() && path[digits] >= '0' && path[digits] <= '9') ++digits;
   if (digits == 0 || path[0] == '0') return false;
@@ -142,9 +141,13 @@ RouteMatch MatchRoute(Method method, std::string_view path) {
   if (path == "/metrics") return Get(method, Endpoint::kMetrics, Permission::kNone);
   uint64_t id = 0;
   std::string_view rest;
-  if (SplitIncidentPath(path, id, rest)) {
+  if (SplitIdPath(path, "/api/v1/journal/records/", id, rest) && rest == "/hash") {
+    return Get(method, Endpoint::kRecordHash, Permission::kRead, id);
+  }
+  if (SplitIdPath(path, "/api/v1/incidents/", id, rest)) {
     if (rest.empty()) return Get(method, Endpoint::kGetIncident, Permission::kRead, id);
     if (rest == "/timeline") return Get(method, Endpoint::kTimeline, Permission::kRead, id);
+    if (rest == "/bundle") return Get(method, Endpoint::kIncidentBundle, Permission::kRead, id);
     if (rest == "/acknowledge") return Post(method, Endpoint::kAcknowledge, Permission::kRespond, id);
     if (rest == "/resolve") return Post(method, Endpoint::kResolve, Permission::kRespond, id);
     if (rest == "/notes") return Post(method, Endpoint::kNotes, Permission::kRespond, id);
@@ -224,6 +227,10 @@ boost::asio::awaitable<Response> Dispatch(Context& ctx, Endpoint endpoint, Reque
       co_return co_await HandleNotes(ctx, request);
     case Endpoint::kVerifyJournal:
       co_return co_await HandleVerifyJournal(ctx);
+    case Endpoint::kRecordHash:
+      co_return co_await HandleRecordHash(ctx, request);
+    case Endpoint::kIncidentBundle:
+      co_return co_await HandleIncidentBundle(ctx, request);
     case Endpoint::kAmPostAlerts:
       co_return co_await HandleAmPostAlerts(ctx, request);
     case Endpoint::kAmGetAlerts:

@@ -24,6 +24,8 @@ enum class Endpoint {
   kNotes,
   kEvents,
   kVerifyJournal,
+  kRecordHash,
+  kIncidentBundle,
   // Alertmanager API v2 and its webhook receiver (alertmanager_handlers.cpp)
   kAmPostAlerts,
   kAmGetAlerts,
@@ -83,7 +85,7 @@ struct RouteMatch {
   Endpoint endpoint = Endpoint::kHealthz;
   Permission permission = Permission::kNone;
   bool json_body = false;  // the endpoint reads a JSON body (Content-Type is checked)
-  uint64_t id = 0;         // the {id} path parameter
+  uint64_t id = 0;         // the {id} (or {seq}) path parameter
   std::string_view param;  // a text path parameter (silence or window id, service name), a view into the path
   std::string_view allow;  // for kMethodNotAllowed: the Allow header value
 };
