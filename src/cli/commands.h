@@ -121,6 +121,14 @@ int AssignOwner(Transport& transport, uint64_t id, const std::string& team, cons
                 Console console);
 // Category, major, severity, priority and owner, each with its reason.
 int ShowClassification(Transport& transport, uint64_t id, bool json, Console console);
+
+// Coordination (coord_commands.cpp).
+int AssignRole(Transport& transport, uint64_t id, const std::string& role, const std::string& user, bool handoff,
+               const std::string& reason, Console console);
+int AddLogEntry(Transport& transport, uint64_t id, const std::string& kind, const std::string& text,
+                Console console);
+int PostStatusUpdate(Transport& transport, uint64_t id, const std::string& text, bool no_change, Console console);
+int ShowCoordination(Transport& transport, uint64_t id, bool json, Console console);
 // CATEGORY INCIDENTS SHARE RECLASSIFIED AWAY RECLASSIFIED TO: every category of the taxonomy, used or not.
 int ShowTaxonomyUsage(Transport& transport, bool json, Console console);
 

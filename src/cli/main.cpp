@@ -131,6 +131,36 @@ int main(int argc, char** argv) {
   class_cmd->add_flag("--json", json, "print the API's JSON");
   class_cmd->callback([&] { remote = [&](Transport& t, Console c) { return ShowClassification(t, id, json, c); }; });
 
+  std::string role, role_user, log_kind = "note", log_text, update_text;
+  bool handoff = false, no_change = false;
+  auto* roles_cmd = incidents->add_subcommand("roles", "assign an incident role; the commander changes only by hand-off");
+  roles_cmd->add_option("id", id, "incident id")->required();
+  roles_cmd->add_option("--role", role, "commander, communications, scribe, operations or liaison")->required();
+  roles_cmd->add_option("--user", role_user, "who takes it (empty: the holder steps down)");
+  roles_cmd->add_flag("--handoff", handoff, "hand command over (by the outgoing commander or an admin)");
+  roles_cmd->add_option("--reason", reason, "why (on the timeline)");
+  roles_cmd->callback([&] {
+    remote = [&](Transport& t, Console c) { return AssignRole(t, id, role, role_user, handoff, reason, c); };
+  });
+  auto* log_cmd = incidents->add_subcommand("log", "add a typed entry to the incident log");
+  log_cmd->add_option("id", id, "incident id")->required();
+  log_cmd->add_option("text", log_text, "what was decided, done or seen")->required();
+  log_cmd->add_option("--kind", log_kind, "decision, action, observation or note")
+      ->check(CLI::IsMember({"decision", "action", "observation", "note"}))
+      ->capture_default_str();
+  log_cmd->callback([&] { remote = [&](Transport& t, Console c) { return AddLogEntry(t, id, log_kind, log_text, c); }; });
+  auto* update_cmd = incidents->add_subcommand("update", "post a status update (restarts the update cadence)");
+  update_cmd->add_option("id", id, "incident id")->required();
+  update_cmd->add_option("text", update_text, "the update");
+  update_cmd->add_flag("--no-change", no_change, "nothing changed since the last update (a valid update)");
+  update_cmd->callback([&] {
+    remote = [&](Transport& t, Console c) { return PostStatusUpdate(t, id, update_text, no_change, c); };
+  });
+  auto* coord_cmd = incidents->add_subcommand("coordination", "roles, channel and when the next status update is due");
+  coord_cmd->add_option("id", id, "incident id")->required();
+  coord_cmd->add_flag("--json", json, "print the API's JSON");
+  coord_cmd->callback([&] { remote = [&](Transport& t, Console c) { return ShowCoordination(t, id, json, c); }; });
+
   std::string export_format = "json";
   std::string export_output;
   auto* export_cmd =
