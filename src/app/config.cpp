@@ -11,87 +11,15 @@
 #include "core/matcher.h"
 #include "core/time.h"
 #include "domain/ingest/alertmanager.h"
+#include "app/auth_config.h"
 #include "app/config_reader.h"
 #include "app/paging_config.h"
 #include "app/config_reload.h"
 #include "app/regulatory_rules.h"
 #include "domain/classify/taxonomy.h"
-#include "http/auth.h"
 
 namespace app {
 namespace {
-
-bool ParseHex32(const std::string& hex, std::array<uint8_t, 32>& out) {
-  if (hex.size() != 64) return false;
-  for (size_t i = 0; i < 32; ++i) {
-    auto nibble = [](char c) -> int {
-      if (c >= '0' && c <= '9') return c - '0';
-      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-      return -1;
-    };
-    int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out[i] = static_cast<uint8_t>(hi * 16 + lo);
-  }
-  return true;
-}
-
-void ReadTokens(Reader& r, const YAML::Node& auth, const Getenv& getenv, Config& cfg) {
-  if (!auth.IsDefined()) {
-    r.Fail(auth, "auth", "is required: at least one token (every API call is authenticated)");
-    return;
-  }
-  if (!r.CheckKeys(auth, "auth", {"tokens"})) return;
-  const YAML::Node tokens = auth["tokens"];
-  if (!tokens.IsSequence() || tokens.size() == 0) {
-    r.Fail(tokens.IsDefined() ? tokens : auth, "auth.tokens", "must be a non-empty list");
-    return;
-  }
-  std::set<std::string> names;
-  for (size_t i = 0; i < tokens.size(); ++i) {
-    const YAML::Node t = tokens[i];
-    std::string path = "auth.tokens[" + std::to_string(i) + "]";
-    if (!r.CheckKeys(t, path, {"name", "role", "token_env", "token_sha256"})) return;
-    http::Token token;
-    std::string env, hash;
-    if (!r.String(t["name"], path + ".name", token.name) || !r.String(t["role"], path + ".role", token.role) ||
-        !r.String(t["token_env"], path + ".token_env", env) ||
-        !r.String(t["token_sha256"], path + ".token_sha256", hash)) {
-      return;
-    }
-    if (token.name.empty()) {
-      r.Fail(t, path + ".name", "is required");
-      return;
-    }
-    if (!names.insert(token.name).second) {
-      r.Fail(t["name"], path + ".name", "duplicate token name '" + token.name + "'");
-      return;
-    }
-    if (!http::ParseRole(token.role)) {
-      r.Fail(t["role"].IsDefined() ? t["role"] : t, path + ".role", "must be one of admin, responder, ingest, viewer");
-      return;
-    }
-    if (env.empty() == hash.empty()) {
-      r.Fail(t, path, "needs exactly one of token_env (read from the environment) or token_sha256");
-      return;
-    }
-    if (!env.empty()) {
-      const char* value = getenv(env.c_str());
-      if (value == nullptr || std::string_view(value).size() < 16) {
-        r.Fail(t["token_env"], path + ".token_env",
-               "environment variable " + env + " is unset or shorter than 16 characters");
-        return;
-      }
-      // The plain token is hashed at once; only the hash is kept.
-      token.sha256 = http::HashToken(value);
-    } else if (!ParseHex32(hash, token.sha256)) {
-      r.Fail(t["token_sha256"], path + ".token_sha256", "must be 64 hex digits (the SHA-256 of the token)");
-      return;
-    }
-    cfg.http.tokens.push_back(std::move(token));
-  }
-}
 
 // services[].slos: [{name, sli, objective, window}].
 void ReadSlos(Reader& r, const YAML::Node& list, const std::string& path, const std::string& service, Config& cfg) {
@@ -768,8 +696,8 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
   r.CheckKeys(root, "",
               {"listen", "data_dir", "auth", "http", "engine", "services", "alertmanager", "topology", "flapping",
                "schedules", "public_url", "channels", "people", "teams", "escalation_policies", "routing", "drills",
-               "delivery", "taxonomy", "critical_functions", "major_incident", "regulatory", "ownership", "coordination",
-               "impact"});
+               "delivery", "taxonomy", "critical_functions", "major_incident", "regulatory", "ownership",
+               "coordination", "impact", "users"});
   std::string listen = "127.0.0.1:9797";
   if (r.ok()) r.String(root["listen"], "listen", listen);
   if (r.ok()) {
@@ -777,7 +705,7 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
     if (!st.ok()) r.Fail(root["listen"], "listen", st.error().message);
   }
   if (r.ok()) r.String(root["data_dir"], "data_dir", cfg.data_dir);
-  if (r.ok()) ReadTokens(r, root["auth"], getenv, cfg);
+  if (r.ok()) ReadTokens(r, root, getenv, cfg);
   if (r.ok() && root["http"].IsDefined()) {
     const YAML::Node h = root["http"];
     if (r.CheckKeys(h, "http", {"max_body_bytes", "max_json_depth", "max_header_bytes", "request_timeout",
@@ -810,9 +738,14 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
   if (r.ok()) ReadFlapping(r, root["flapping"], cfg);
   if (r.ok()) ReadSchedules(r, root["schedules"], cfg);
   if (r.ok()) ReadPaging(r, root, getenv, cfg);
+  if (r.ok()) ReadUsers(r, root, cfg);
   if (r.ok()) ReadTaxonomy(r, root["taxonomy"], cfg);
   if (r.ok()) ReadMajor(r, root, cfg);
   if (r.ok()) ReadCoordination(r, root["coordination"], cfg);
+  // Who may command an incident: users with the commander or admin role (anyone when no users are configured).
+  for (const auto& u : cfg.http.users) {
+    if (u.role == "commander" || u.role == "admin") cfg.coordination.commanders.insert(u.name);
+  }
   std::string rules_text;
   if (r.ok()) ReadRegulatory(r, root["regulatory"], name, cfg, rules_text);
   if (r.ok()) ReadOwnership(r, root, cfg);

@@ -22,7 +22,7 @@ namespace app {
 
 struct Config {
   std::string data_dir = "./data";
-  http::ServerOptions http;  // listen address and port live here (key `listen`)
+  http::ServerOptions http;  // listen address and port (key `listen`), service tokens (`auth`) and users (`users`)
   engine::Options engine;
   incident::Config services;  // with the taxonomy as its classifier
   std::shared_ptr<const classify::Taxonomy> taxonomy;  // key `taxonomy` (default list when absent)
@@ -55,7 +55,8 @@ struct Config {
 using Getenv = std::function<const char*(const char*)>;
 
 // Reads and validates the file. kInvalid with a message like
-// "examples/incidentd.yaml:14: auth.tokens[0].role: must be one of admin, responder, ingest, viewer".
+// "examples/incidentd.yaml:14: auth.tokens[0].role: must be one of admin, commander, communicator, responder, ingest,
+// viewer".
 // Unknown keys are errors too (a typo must not silently fall back to a default).
 core::Result<Config> LoadConfig(const std::string& path, const Getenv& getenv);
 // The same, from text (`name` stands in for the file name in messages).

@@ -31,6 +31,7 @@ TEST(ConfigTest, TheExampleConfigurationLoads) {
   EXPECT_EQ(cfg->http.address, "127.0.0.1");
   EXPECT_EQ(cfg->http.port, 9797);
   EXPECT_EQ(cfg->http.tokens.size(), 2u);
+  EXPECT_EQ(cfg->http.users.size(), 3u);
   EXPECT_NE(cfg->services.ByRoutingKey("checkout-key"), nullptr);
 }
 

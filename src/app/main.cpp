@@ -1,6 +1,7 @@
 // incidentd: the server. `serve` runs it; `hash-token` prints the SHA-256 a config stores for a token;
 // `check-config` validates a configuration file.
 #include <signal.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -316,6 +317,8 @@ int main(int argc, char** argv) {
   serve->add_option("--ready-file", ready_file, "Write the bound ADDRESS:PORT here once serving");
 
   auto* hash = cli.add_subcommand("hash-token", "Read a token on stdin and print its SHA-256 for token_sha256");
+  auto* hash_password = cli.add_subcommand(
+      "hash-password", "Read a password on stdin and print its Argon2id string for users[].password_argon2id");
 
   std::string check_path;
   auto* check = cli.add_subcommand("check-config", "Validate a configuration file and exit");
@@ -334,6 +337,36 @@ int main(int argc, char** argv) {
     std::cout << journal::HashHex(http::HashToken(token)) << "\n";
     return 0;
   }
+  if (*hash_password) {
+    // One line, without its line break; everything else in it (spaces included) is the password. From a terminal
+    // it is asked for without echo.
+    std::string password;
+    termios saved{};
+    const bool terminal = isatty(STDIN_FILENO) == 1 && tcgetattr(STDIN_FILENO, &saved) == 0;
+    if (terminal) {
+      termios quiet = saved;
+      quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+      tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+      std::cerr << "Password: " << std::flush;
+    }
+    std::getline(std::cin, password);
+    if (terminal) {
+      tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+      std::cerr << "\n";
+    }
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+    if (password.empty()) {
+      std::cerr << "incidentd hash-password: no password on stdin\n";
+      return 1;
+    }
+    auto encoded = http::HashPassword(password);
+    if (!encoded.ok()) {
+      std::cerr << "incidentd hash-password: " << encoded.error().message << "\n";
+      return 1;
+    }
+    std::cout << *encoded << "\n";
+    return 0;
+  }
   if (*check) {
     auto cfg = app::LoadConfig(check_path, RealGetenv);
     if (!cfg.ok()) {
@@ -341,7 +374,7 @@ int main(int argc, char** argv) {
       return kExitConfig;
     }
     std::cout << check_path << ": OK (" << cfg->services.services().size() << " services, " << cfg->http.tokens.size()
-              << " tokens)\n";
+              << " tokens, " << cfg->http.users.size() << " users)\n";
     return 0;
   }
   return 0;

@@ -540,6 +540,26 @@ int EndWindow(Transport& transport, const std::string& id, bool cancel, Console 
   return PrintWindowReply(reply, false, "", console);
 }
 
+int Whoami(Transport& transport, bool json, Console console) {
+  Reply reply = Call(transport, Request{"GET", "/api/v1/whoami", ""}, console);
+  if (reply.exit_code != kExitOk) return reply.exit_code;
+  if (json) {
+    PrintJson(reply.body, console);
+    return kExitOk;
+  }
+  std::vector<std::string> teams;
+  for (const auto& team : ArrayField(reply.body, "teams")) {
+    if (team.is_string()) teams.emplace_back(team.as_string());
+  }
+  console.out << RenderTable({
+      {"name:", Text(reply.body, "name")},
+      {"role:", Text(reply.body, "role")},
+      {"actor:", Text(reply.body, "actor")},
+      {"teams:", teams.empty() ? "-" : Join(teams, ", ")},
+  });
+  return kExitOk;
+}
+
 int ShowTopology(Transport& transport, bool json, Console console) {
   Reply reply = Call(transport, Request{"GET", "/api/v1/topology", ""}, console);
   if (reply.exit_code != kExitOk) return reply.exit_code;

@@ -132,6 +132,9 @@ int ShowCoordination(Transport& transport, uint64_t id, bool json, Console conso
 // CATEGORY INCIDENTS SHARE RECLASSIFIED AWAY RECLASSIFIED TO: every category of the taxonomy, used or not.
 int ShowTaxonomyUsage(Transport& transport, bool json, Console console);
 
+// Who the token is (GET /api/v1/whoami): name, role, actor and teams.
+int Whoami(Transport& transport, bool json, Console console);
+
 // The outcome of a journal verification, however it was obtained.
 struct JournalCheck {
   bool ok = false;

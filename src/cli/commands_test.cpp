@@ -372,6 +372,20 @@ TEST_F(CommandsTest, EndPostsAndCancelDeletes) {
             "maintenance window 5f0e (db upgrade): cancelled\n");
 }
 
+TEST_F(CommandsTest, WhoamiPrintsNameRoleActorAndTeams) {
+  transport_.Answer(200, R"({"name":"alice","role":"commander","actor":"user:alice","teams":["dba","web"]})");
+
+  const int exit_code = Whoami(transport_, false, console());
+
+  EXPECT_EQ(exit_code, kExitOk);
+  EXPECT_EQ(transport_.requests().at(0).target, "/api/v1/whoami");
+  EXPECT_EQ(out_.str(),
+            "name:   alice\n"
+            "role:   commander\n"
+            "actor:  user:alice\n"
+            "teams:  dba, web\n");
+}
+
 TEST_F(CommandsTest, TopologyShowPrintsHostsServicesAndRules) {
   transport_.Answer(200, R"({"window":"5m","join_while_failing":true,"host_labels":["host","instance"],)"
                          R"("segments":[{"name":"rack-a"}],)"

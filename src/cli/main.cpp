@@ -279,6 +279,10 @@ int main(int argc, char** argv) {
   topology_cmd->add_flag("--json", json, "print the API's JSON");
   topology_cmd->callback([&] { remote = [&](Transport& t, Console c) { return ShowTopology(t, json, c); }; });
 
+  auto* whoami_cmd = app.add_subcommand("whoami", "who the token is: name, role, actor, teams");
+  whoami_cmd->add_flag("--json", json, "print the API's JSON");
+  whoami_cmd->callback([&] { remote = [&](Transport& t, Console c) { return Whoami(t, json, c); }; });
+
   auto* journal = app.add_subcommand("journal", "check the journal's hash chain")->require_subcommand(1);
   std::string data_dir;
   std::string bundle_file;

@@ -53,6 +53,12 @@ core::Result<engine::AssignRole> RoleCommand(Context& ctx, const Request& reques
   if (auto st = Text(o, "reason", 10000, cmd.reason); !st.ok()) return st.error();
   if (auto st = Flag(o, "handoff", cmd.handoff); !st.ok()) return st.error();
   if (cmd.role.empty()) return core::Invalid("role is required", "/role");
+  if (cmd.role == "commander" && !Allows(request.principal->role, Permission::kCommand)) {
+    return core::Error{core::ErrorCode::kDenied,
+                       std::string("role ") + ToString(request.principal->role) +
+                           " may not take or hand off incident command (commander or admin may)",
+                       {}};
+  }
   cmd.actor_is_admin = request.principal->role == Role::kAdmin;
   return cmd;
 }

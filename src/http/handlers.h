@@ -25,6 +25,8 @@ Response HandleHealthz();
 Response HandleReadyz(Context& ctx);
 Response HandleMetrics(Context& ctx);
 Task<Response> HandleVerifyJournal(Context& ctx);
+// {"name", "role", "actor", "teams"} of the caller (request.principal).
+Response HandleWhoami(const Request& request);
 
 // events_handler.cpp
 Task<Response> HandleEnqueue(Context& ctx, Request& request);

@@ -1,3 +1,4 @@
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -48,6 +49,20 @@ Task<Response> HandleVerifyJournal(Context& ctx) {
     o["error"] = report.error;
   }
   co_return JsonResponse(200, json::serialize(o));
+}
+
+Response HandleWhoami(const Request& request) {
+  // The router only dispatches here after authenticating (kRead), so the principal is set.
+  INCIDENTD_CHECK(request.principal != nullptr);
+  const Principal& who = *request.principal;
+  json::object o;
+  o["name"] = who.name;
+  o["role"] = ToString(who.role);
+  o["actor"] = who.actor;
+  json::array teams;
+  for (const std::string& team : who.teams) teams.emplace_back(team);
+  o["teams"] = std::move(teams);
+  return JsonResponse(200, json::serialize(o));
 }
 
 }  // namespace http

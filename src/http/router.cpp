@@ -8,49 +8,116 @@ namespace http {
 
 namespace {
 
-RouteMatch Found(Endpoint endpoint, Permission permission, bool json_body = false, uint64_t id = 0) {
-  RouteMatch m;
-  m.kind = RouteMatch::Kind::kFound;
-  m.endpoint = endpoint;
-  m.permission = permission;
-  m.json_body = json_body;
-  m.id = id;
-  return m;
+// The API. Rows with the same pattern sit together (the Allow header lists them in this order); the hot paths
+// (events, alerts) come first because matching walks the rows in order.
+struct Row {
+  Method method;
+  std::string_view pattern;
+  Endpoint endpoint;
+  Permission permission;
+};
+
+constexpr Method kGet = Method::kGet;
+constexpr Method kPost = Method::kPost;
+constexpr Method kDelete = Method::kDelete;
+constexpr Permission kNone = Permission::kNone;
+constexpr Permission kRead = Permission::kRead;
+constexpr Permission kIngest = Permission::kIngest;
+constexpr Permission kRespond = Permission::kRespond;
+constexpr Permission kAdmin = Permission::kAdmin;
+constexpr Permission kCommunicate = Permission::kCommunicate;
+
+constexpr Row kRows[] = {
+    {kPost, "/v2/enqueue", Endpoint::kEnqueue, kIngest},
+    {kGet, "/api/v2/alerts", Endpoint::kAmGetAlerts, kRead},
+    {kPost, "/api/v2/alerts", Endpoint::kAmPostAlerts, kIngest},
+    {kPost, "/api/v1/integrations/alertmanager/{service}", Endpoint::kAmWebhook, kIngest},
+    {kPost, "/api/v1/sli", Endpoint::kPostSli, kIngest},
+    // Operations and identity
+    {kGet, "/healthz", Endpoint::kHealthz, kNone},
+    {kGet, "/readyz", Endpoint::kReadyz, kNone},
+    {kGet, "/metrics", Endpoint::kMetrics, kNone},
+    {kGet, "/api/v1/events", Endpoint::kEvents, kRead},
+    {kGet, "/api/v1/journal/verify", Endpoint::kVerifyJournal, kAdmin},
+    {kGet, "/api/v1/journal/records/{id}/hash", Endpoint::kRecordHash, kRead},
+    {kGet, "/api/v1/config/changes", Endpoint::kConfigChanges, kAdmin},
+    {kGet, "/api/v1/whoami", Endpoint::kWhoami, kRead},
+    // Incidents
+    {kGet, "/api/v1/incidents", Endpoint::kListIncidents, kRead},
+    {kGet, "/api/v1/incidents/{id}", Endpoint::kGetIncident, kRead},
+    {kGet, "/api/v1/incidents/{id}/timeline", Endpoint::kTimeline, kRead},
+    {kPost, "/api/v1/incidents/{id}/acknowledge", Endpoint::kAcknowledge, kRespond},
+    {kPost, "/api/v1/incidents/{id}/resolve", Endpoint::kResolve, kRespond},
+    {kPost, "/api/v1/incidents/{id}/notes", Endpoint::kNotes, kRespond},
+    {kGet, "/api/v1/incidents/{id}/paging", Endpoint::kIncidentPaging, kRead},
+    {kPost, "/api/v1/incidents/{id}/reassign", Endpoint::kReassign, kRespond},
+    {kPost, "/api/v1/incidents/{id}/reclassify", Endpoint::kReclassify, kRespond},
+    {kGet, "/api/v1/incidents/{id}/regulatory", Endpoint::kRegulatory, kRead},
+    {kGet, "/api/v1/incidents/{id}/classification", Endpoint::kClassification, kRead},
+    {kPost, "/api/v1/incidents/{id}/owner", Endpoint::kAssignOwner, kRespond},
+    {kPost, "/api/v1/incidents/{id}/regulatory/facts", Endpoint::kRegulatoryFact, kRespond},
+    {kPost, "/api/v1/incidents/{id}/regulatory/submissions", Endpoint::kRegulatorySubmission, kRespond},
+    {kGet, "/api/v1/incidents/{id}/bundle", Endpoint::kIncidentBundle, kRead},
+    // Coordination: roles (the commander role itself needs kCommand, checked by the handler), log, updates.
+    {kGet, "/api/v1/incidents/{id}/coordination", Endpoint::kCoordination, kRead},
+    {kPost, "/api/v1/incidents/{id}/roles", Endpoint::kAssignRole, kRespond},
+    {kPost, "/api/v1/incidents/{id}/log", Endpoint::kLogEntry, kRespond},
+    {kPost, "/api/v1/incidents/{id}/status-updates", Endpoint::kStatusUpdate, kCommunicate},
+    // Classification
+    {kGet, "/api/v1/slos", Endpoint::kListSlos, kRead},
+    {kGet, "/api/v1/routine", Endpoint::kRoutine, kRead},
+    {kGet, "/api/v1/taxonomy", Endpoint::kTaxonomy, kRead},
+    {kGet, "/api/v1/taxonomy/usage", Endpoint::kTaxonomyUsage, kRead},
+    // Paging
+    {kGet, "/api/v1/deliveries", Endpoint::kListDeliveries, kRead},
+    {kGet, "/api/v1/escalation-policies", Endpoint::kEscalationPolicies, kRead},
+    {kGet, "/api/v1/drills", Endpoint::kListDrills, kRead},
+    {kGet, "/api/v1/drills/{name}", Endpoint::kGetDrill, kRead},
+    {kPost, "/api/v1/drills/{name}/run", Endpoint::kRunDrill, kRespond},
+    // Signed links from notifications: the token is the credential (see ack_link.h).
+    {kGet, "/ack/{token}", Endpoint::kAckLink, kNone},
+    {kPost, "/ack/{token}", Endpoint::kAckLink, kNone},
+    // Maintenance windows and topology
+    {kGet, "/api/v1/topology", Endpoint::kTopology, kRead},
+    {kGet, "/api/v1/maintenance", Endpoint::kListWindows, kRead},
+    {kPost, "/api/v1/maintenance", Endpoint::kCreateWindow, kRespond},
+    {kGet, "/api/v1/maintenance/{window}", Endpoint::kGetWindow, kRead},
+    {kDelete, "/api/v1/maintenance/{window}", Endpoint::kCancelWindow, kRespond},
+    {kPost, "/api/v1/maintenance/{window}/extend", Endpoint::kExtendWindow, kRespond},
+    {kPost, "/api/v1/maintenance/{window}/end", Endpoint::kEndWindow, kRespond},
+    // On-call schedules
+    {kGet, "/api/v1/schedules", Endpoint::kListSchedules, kRead},
+    {kGet, "/api/v1/schedules/{name}", Endpoint::kGetSchedule, kRead},
+    {kGet, "/api/v1/schedules/{name}/ical", Endpoint::kScheduleCalendar, kRead},
+    // The rest of Alertmanager's API v2
+    {kGet, "/api/v2/alerts/groups", Endpoint::kAmAlertGroups, kRead},
+    {kGet, "/api/v2/status", Endpoint::kAmStatus, kRead},
+    {kGet, "/api/v2/receivers", Endpoint::kAmReceivers, kRead},
+    {kGet, "/api/v2/silences", Endpoint::kAmListSilences, kRead},
+    {kPost, "/api/v2/silences", Endpoint::kAmPostSilence, kRespond},
+    {kGet, "/api/v2/silence/{silence}", Endpoint::kAmGetSilence, kRead},
+    {kDelete, "/api/v2/silence/{silence}", Endpoint::kAmDeleteSilence, kRespond},
+    {kGet, "/-/healthy", Endpoint::kAmHealthy, kNone},
+    {kGet, "/-/ready", Endpoint::kAmReady, kNone},
+};
+
+enum class Param { kNone, kId, kToken, kName };
+
+Param ParamOf(std::string_view segment) {
+  if (segment.size() < 3 || segment.front() != '{' || segment.back() != '}') return Param::kNone;
+  if (segment == "{id}") return Param::kId;
+  if (segment == "{token}") return Param::kToken;
+  return Param::kName;
 }
 
-RouteMatch WrongMethod(std::string_view allow) {
-  RouteMatch m;
-  m.kind = RouteMatch::Kind::kMethodNotAllowed;
-  m.allow = allow;
-  return m;
-}
-
-RouteMatch Get(Method method, Endpoint endpoint, Permission permission, uint64_t id = 0) {
-  if (method != Method::kGet) return WrongMethod("GET");
-  return Found(endpoint, permission, false, id);
-}
-
-RouteMatch Post(Method method, Endpoint endpoint, Permission permission, uint64_t id = 0) {
-  if (method != Method::kPost) return WrongMethod("POST");
-  return Found(endpoint, permission, true, id);
-}
-
-// "<prefix>{id}[/rest]": parses id (1.. without leading zeros or sign) and leaves `rest`.
-bool SplitIdPath(std::string_view path, std::string_view prefix, uint64_t& id, std::string_view& rest) {
-  if (path.substr(0, prefix.size()) != prefix) return false;
-  path.remove_prefix(prefix.size());
-  size_t digits = 0;
-  while (digits < path.size() && path[digits] >= '0' && path[digits] <= '9') ++digits;
-  if (digits == 0 || path[0] == '0') return false;
-  auto [ptr, ec] = std::from_chars(path.data(), path.data() + digits, id);
-  if (ec != std::errc() || ptr != path.data() + digits) return false;
-  rest = path.substr(digits);
-  return true;
-}
-
-RouteMatch WithParam(RouteMatch m, std::string_view param) {
-  m.param = param;
-  return m;
+// An incident id: 1.. in decimal without sign or leading zero, fitting 64 bits.
+bool ParseId(std::string_view s, uint64_t& id) {
+  if (s.empty() || s.size() > 20 || s[0] == '0') return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
+  return ec == std::errc() && ptr == s.data() + s.size();
 }
 
 // A path segment we accept as a silence or maintenance window id or a service name: 1..200 of [A-Za-z0-9._-].
@@ -75,132 +142,191 @@ bool IsAckToken(std::string_view s) {
   return true;
 }
 
-RouteMatch MatchAlertmanager(Method method, std::string_view path) {
-  if (path == "/api/v2/alerts") {
-    if (method == Method::kPost) return Found(Endpoint::kAmPostAlerts, Permission::kIngest, true);
-    if (method == Method::kGet) return Found(Endpoint::kAmGetAlerts, Permission::kRead);
-    return WrongMethod("GET, POST");
+// Whether a path segment fills the pattern segment; a parameter's value goes to `id` or `param`.
+bool SegmentFits(std::string_view pattern, std::string_view segment, uint64_t& id, std::string_view& param) {
+  switch (ParamOf(pattern)) {
+    case Param::kNone:
+      return pattern == segment;
+    case Param::kId:
+      return ParseId(segment, id);
+    case Param::kToken:
+      if (!IsAckToken(segment)) return false;
+      param = segment;
+      return true;
+    case Param::kName:
+      if (!IsPlainSegment(segment)) return false;
+      param = segment;
+      return true;
   }
-  if (path == "/api/v2/alerts/groups") return Get(method, Endpoint::kAmAlertGroups, Permission::kRead);
-  if (path == "/api/v2/status") return Get(method, Endpoint::kAmStatus, Permission::kRead);
-  if (path == "/api/v2/receivers") return Get(method, Endpoint::kAmReceivers, Permission::kRead);
-  if (path == "/api/v2/silences") {
-    if (method == Method::kPost) return Found(Endpoint::kAmPostSilence, Permission::kRespond, true);
-    if (method == Method::kGet) return Found(Endpoint::kAmListSilences, Permission::kRead);
-    return WrongMethod("GET, POST");
-  }
-  constexpr std::string_view kSilence = "/api/v2/silence/";
-  if (path.substr(0, kSilence.size()) == kSilence && IsPlainSegment(path.substr(kSilence.size()))) {
-    std::string_view id = path.substr(kSilence.size());
-    if (method == Method::kGet) return WithParam(Found(Endpoint::kAmGetSilence, Permission::kRead), id);
-    if (method == Method::kDelete) return WithParam(Found(Endpoint::kAmDeleteSilence, Permission::kRespond), id);
-    return WrongMethod("GET, DELETE");
-  }
-  constexpr std::string_view kWebhook = "/api/v1/integrations/alertmanager/";
-  if (path.substr(0, kWebhook.size()) == kWebhook && IsPlainSegment(path.substr(kWebhook.size()))) {
-    return WithParam(Post(method, Endpoint::kAmWebhook, Permission::kIngest), path.substr(kWebhook.size()));
-  }
-  if (path == "/-/healthy") return Get(method, Endpoint::kAmHealthy, Permission::kNone);
-  if (path == "/-/ready") return Get(method, Endpoint::kAmReady, Permission::kNone);
-  return RouteMatch{};
+  return false;
 }
 
-// "/api/v1/maintenance[/{id}[/extend|/end]]" and "/api/v1/topology".
-RouteMatch MatchMaintenance(Method method, std::string_view path) {
-  if (path == "/api/v1/topology") return Get(method, Endpoint::kTopology, Permission::kRead);
-  if (path == "/api/v1/maintenance") {
-    if (method == Method::kPost) return Found(Endpoint::kCreateWindow, Permission::kRespond, true);
-    if (method == Method::kGet) return Found(Endpoint::kListWindows, Permission::kRead);
-    return WrongMethod("GET, POST");
+// Splits off the next "/segment" of `rest`; false when `rest` is empty.
+bool NextSegment(std::string_view& rest, std::string_view& segment) {
+  if (rest.empty() || rest.front() != '/') return false;
+  rest.remove_prefix(1);
+  const size_t slash = rest.find('/');
+  segment = rest.substr(0, slash);
+  rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
+  return true;
+}
+
+struct Compiled {
+  Route route;
+  std::string_view literal_prefix;  // the pattern up to its first parameter (all of it when it has none)
+  bool has_param = false;
+  std::string allow;  // every method of this pattern: "GET, POST"
+};
+
+bool Fits(const Compiled& c, std::string_view path, uint64_t& id, std::string_view& param) {
+  if (!c.has_param) return path == c.route.pattern;
+  if (!path.starts_with(c.literal_prefix)) return false;
+  std::string_view pattern = c.route.pattern;
+  std::string_view want, got;
+  while (NextSegment(pattern, want)) {
+    if (!NextSegment(path, got) || !SegmentFits(want, got, id, param)) return false;
   }
-  constexpr std::string_view kWindow = "/api/v1/maintenance/";
-  if (path.substr(0, kWindow.size()) != kWindow) return RouteMatch{};
-  std::string_view rest = path.substr(kWindow.size());
-  const std::string_view id = rest.substr(0, rest.find('/'));
-  if (!IsPlainSegment(id)) return RouteMatch{};
-  rest.remove_prefix(id.size());
-  if (rest.empty()) {
-    if (method == Method::kGet) return WithParam(Found(Endpoint::kGetWindow, Permission::kRead), id);
-    if (method == Method::kDelete) return WithParam(Found(Endpoint::kCancelWindow, Permission::kRespond), id);
-    return WrongMethod("GET, DELETE");
+  return path.empty();
+}
+
+// Whether some path fits both patterns: same number of segments, and each pair of segments could be equal.
+bool Overlap(std::string_view a, std::string_view b) {
+  std::string_view sa, sb;
+  for (;;) {
+    const bool more_a = NextSegment(a, sa), more_b = NextSegment(b, sb);
+    if (more_a != more_b) return false;
+    if (!more_a) return true;
+    const Param pa = ParamOf(sa), pb = ParamOf(sb);
+    uint64_t id = 0;
+    std::string_view param;
+    if (pa == Param::kNone && pb == Param::kNone && sa != sb) return false;
+    if (pa == Param::kNone && pb != Param::kNone && !SegmentFits(sb, sa, id, param)) return false;
+    if (pb == Param::kNone && pa != Param::kNone && !SegmentFits(sa, sb, id, param)) return false;
+    // Two parameters: some segment ("1") fits any pair of them.
   }
-  if (rest == "/extend") return WithParam(Post(method, Endpoint::kExtendWindow, Permission::kRespond), id);
-  if (rest == "/end") return WithParam(Post(method, Endpoint::kEndWindow, Permission::kRespond), id);
-  return RouteMatch{};
+}
+
+std::string Example(std::string_view pattern) {
+  std::string out;
+  std::string_view segment;
+  while (NextSegment(pattern, segment)) {
+    out += '/';
+    switch (ParamOf(segment)) {
+      case Param::kNone:
+        out += segment;
+        break;
+      case Param::kId:
+        out += "1";
+        break;
+      case Param::kToken:
+      case Param::kName:
+        out += "example";
+        break;
+    }
+  }
+  return out;
+}
+
+// Builds the table and checks what matching relies on; a broken table is a bug and aborts.
+std::vector<Compiled> Compile() {
+  std::vector<Compiled> table;
+  for (const Row& row : kRows) {
+    Compiled c;
+    // Every POST reads a JSON body except the acknowledgement link's (a form button with no body to speak of).
+    c.route = Route{row.method, row.pattern, row.endpoint, row.permission,
+                    row.method == Method::kPost && row.endpoint != Endpoint::kAckLink, Example(row.pattern)};
+    const size_t brace = row.pattern.find('{');
+    c.has_param = brace != std::string_view::npos;
+    c.literal_prefix = row.pattern.substr(0, brace);
+    // At most one parameter, and only as a whole segment.
+    INCIDENTD_CHECK(row.pattern.starts_with('/'));
+    INCIDENTD_CHECK(!c.has_param || row.pattern.find('{', brace + 1) == std::string_view::npos);
+    INCIDENTD_CHECK(!c.has_param || row.pattern[brace - 1] == '/');
+    table.push_back(std::move(c));
+  }
+  for (Compiled& c : table) {
+    for (const Compiled& other : table) {
+      if (&other == &c) continue;
+      if (other.route.pattern == c.route.pattern) {
+        INCIDENTD_CHECK(other.route.method != c.route.method);  // each (method, pattern) once
+      } else {
+        INCIDENTD_CHECK(!Overlap(c.route.pattern, other.route.pattern));  // no path fits two patterns
+      }
+    }
+    for (Method m : {Method::kGet, Method::kPost, Method::kPut, Method::kDelete, Method::kPatch}) {
+      for (const Compiled& other : table) {
+        if (other.route.pattern == c.route.pattern && other.route.method == m) {
+          c.allow += std::string(c.allow.empty() ? "" : ", ") + ToString(m);
+        }
+      }
+    }
+  }
+  return table;
+}
+
+const std::vector<Compiled>& Table() {
+  static const std::vector<Compiled> table = Compile();
+  return table;
 }
 
 }  // namespace
 
+const std::vector<Route>& Routes() {
+  static const std::vector<Route> routes = [] {
+    std::vector<Route> out;
+    for (const Compiled& c : Table()) out.push_back(c.route);
+    return out;
+  }();
+  return routes;
+}
+
+const char* ToString(Method method) {
+  switch (method) {
+    case Method::kGet:
+      return "GET";
+    case Method::kHead:
+      return "HEAD";
+    case Method::kPost:
+      return "POST";
+    case Method::kPut:
+      return "PUT";
+    case Method::kDelete:
+      return "DELETE";
+    case Method::kPatch:
+      return "PATCH";
+    case Method::kOptions:
+      return "OPTIONS";
+    case Method::kOther:
+      return "OTHER";
+  }
+  return "OTHER";
+}
+
 RouteMatch MatchRoute(Method method, std::string_view path) {
-  if (path == "/v2/enqueue") return Post(method, Endpoint::kEnqueue, Permission::kIngest);
-  if (path == "/api/v1/incidents") return Get(method, Endpoint::kListIncidents, Permission::kRead);
-  if (path == "/api/v1/events") return Get(method, Endpoint::kEvents, Permission::kRead);
-  if (path == "/api/v1/journal/verify") return Get(method, Endpoint::kVerifyJournal, Permission::kAdmin);
-  if (path == "/healthz") return Get(method, Endpoint::kHealthz, Permission::kNone);
-  if (path == "/readyz") return Get(method, Endpoint::kReadyz, Permission::kNone);
-  if (path == "/metrics") return Get(method, Endpoint::kMetrics, Permission::kNone);
-  uint64_t id = 0;
-  std::string_view rest;
-  if (SplitIdPath(path, "/api/v1/journal/records/", id, rest) && rest == "/hash") {
-    return Get(method, Endpoint::kRecordHash, Permission::kRead, id);
-  }
-  if (SplitIdPath(path, "/api/v1/incidents/", id, rest)) {
-    if (rest.empty()) return Get(method, Endpoint::kGetIncident, Permission::kRead, id);
-    if (rest == "/timeline") return Get(method, Endpoint::kTimeline, Permission::kRead, id);
-    if (rest == "/bundle") return Get(method, Endpoint::kIncidentBundle, Permission::kRead, id);
-    if (rest == "/acknowledge") return Post(method, Endpoint::kAcknowledge, Permission::kRespond, id);
-    if (rest == "/resolve") return Post(method, Endpoint::kResolve, Permission::kRespond, id);
-    if (rest == "/notes") return Post(method, Endpoint::kNotes, Permission::kRespond, id);
-    if (rest == "/paging") return Get(method, Endpoint::kIncidentPaging, Permission::kRead, id);
-    if (rest == "/reassign") return Post(method, Endpoint::kReassign, Permission::kRespond, id);
-    if (rest == "/reclassify") return Post(method, Endpoint::kReclassify, Permission::kRespond, id);
-    if (rest == "/regulatory") return Get(method, Endpoint::kRegulatory, Permission::kRead, id);
-    if (rest == "/classification") return Get(method, Endpoint::kClassification, Permission::kRead, id);
-    if (rest == "/owner") return Post(method, Endpoint::kAssignOwner, Permission::kRespond, id);
-    if (rest == "/coordination") return Get(method, Endpoint::kCoordination, Permission::kRead, id);
-    if (rest == "/roles") return Post(method, Endpoint::kAssignRole, Permission::kRespond, id);
-    if (rest == "/log") return Post(method, Endpoint::kLogEntry, Permission::kRespond, id);
-    if (rest == "/status-updates") return Post(method, Endpoint::kStatusUpdate, Permission::kRespond, id);
-    if (rest == "/regulatory/facts") return Post(method, Endpoint::kRegulatoryFact, Permission::kRespond, id);
-    if (rest == "/regulatory/submissions") {
-      return Post(method, Endpoint::kRegulatorySubmission, Permission::kRespond, id);
+  const Compiled* wrong_method = nullptr;
+  for (const Compiled& c : Table()) {
+    uint64_t id = 0;
+    std::string_view param;
+    if (!Fits(c, path, id, param)) continue;
+    if (c.route.method != method) {
+      wrong_method = &c;
+      continue;
     }
+    RouteMatch m;
+    m.kind = RouteMatch::Kind::kFound;
+    m.endpoint = c.route.endpoint;
+    m.permission = c.route.permission;
+    m.json_body = c.route.json_body;
+    m.id = id;
+    m.param = param;
+    return m;
   }
-  if (path == "/api/v1/sli") return Post(method, Endpoint::kPostSli, Permission::kIngest);
-  if (path == "/api/v1/slos") return Get(method, Endpoint::kListSlos, Permission::kRead);
-  if (path == "/api/v1/routine") return Get(method, Endpoint::kRoutine, Permission::kRead);
-  if (path == "/api/v1/config/changes") return Get(method, Endpoint::kConfigChanges, Permission::kAdmin);
-  if (path == "/api/v1/taxonomy") return Get(method, Endpoint::kTaxonomy, Permission::kRead);
-  if (path == "/api/v1/taxonomy/usage") return Get(method, Endpoint::kTaxonomyUsage, Permission::kRead);
-  if (path == "/api/v1/deliveries") return Get(method, Endpoint::kListDeliveries, Permission::kRead);
-  if (path == "/api/v1/escalation-policies") return Get(method, Endpoint::kEscalationPolicies, Permission::kRead);
-  if (path == "/api/v1/drills") return Get(method, Endpoint::kListDrills, Permission::kRead);
-  if (constexpr std::string_view kDrill = "/api/v1/drills/"; path.starts_with(kDrill)) {
-    std::string_view name = path.substr(kDrill.size());
-    const bool run = name.ends_with("/run");
-    if (run) name.remove_suffix(4);
-    if (!IsPlainSegment(name)) return RouteMatch{};
-    if (run) return WithParam(Post(method, Endpoint::kRunDrill, Permission::kRespond), name);
-    return WithParam(Get(method, Endpoint::kGetDrill, Permission::kRead), name);
+  RouteMatch m;
+  if (wrong_method != nullptr) {
+    m.kind = RouteMatch::Kind::kMethodNotAllowed;
+    m.allow = wrong_method->allow;
   }
-  if (constexpr std::string_view kAck = "/ack/"; path.starts_with(kAck)) {
-    // Signed links from notifications: the token is the credential (see ack_link.h).
-    std::string_view token = path.substr(kAck.size());
-    if (!IsAckToken(token)) return RouteMatch{};
-    if (method != Method::kGet && method != Method::kPost) return WrongMethod("GET, POST");
-    return WithParam(Found(Endpoint::kAckLink, Permission::kNone, false), token);
-  }
-  if (path.starts_with("/api/v1/maintenance") || path == "/api/v1/topology") return MatchMaintenance(method, path);
-  if (path == "/api/v1/schedules") return Get(method, Endpoint::kListSchedules, Permission::kRead);
-  if (constexpr std::string_view kSchedule = "/api/v1/schedules/"; path.starts_with(kSchedule)) {
-    std::string_view name = path.substr(kSchedule.size());
-    const bool calendar = name.ends_with("/ical");
-    if (calendar) name.remove_suffix(5);
-    if (!IsPlainSegment(name)) return RouteMatch{};
-    return WithParam(Get(method, calendar ? Endpoint::kScheduleCalendar : Endpoint::kGetSchedule, Permission::kRead),
-                     name);
-  }
-  return MatchAlertmanager(method, path);
+  return m;
 }
 
 boost::asio::awaitable<Response> Dispatch(Context& ctx, Endpoint endpoint, Request& request) {
@@ -227,10 +353,6 @@ boost::asio::awaitable<Response> Dispatch(Context& ctx, Endpoint endpoint, Reque
       co_return co_await HandleNotes(ctx, request);
     case Endpoint::kVerifyJournal:
       co_return co_await HandleVerifyJournal(ctx);
-    case Endpoint::kRecordHash:
-      co_return co_await HandleRecordHash(ctx, request);
-    case Endpoint::kIncidentBundle:
-      co_return co_await HandleIncidentBundle(ctx, request);
     case Endpoint::kAmPostAlerts:
       co_return co_await HandleAmPostAlerts(ctx, request);
     case Endpoint::kAmGetAlerts:
@@ -313,6 +435,10 @@ boost::asio::awaitable<Response> Dispatch(Context& ctx, Endpoint endpoint, Reque
       co_return co_await HandleLogEntry(ctx, request);
     case Endpoint::kStatusUpdate:
       co_return co_await HandleStatusUpdate(ctx, request);
+    case Endpoint::kRecordHash:
+      co_return co_await HandleRecordHash(ctx, request);
+    case Endpoint::kIncidentBundle:
+      co_return co_await HandleIncidentBundle(ctx, request);
     case Endpoint::kRegulatory:
       co_return HandleRegulatory(ctx, request);
     case Endpoint::kClassification:
@@ -323,6 +449,8 @@ boost::asio::awaitable<Response> Dispatch(Context& ctx, Endpoint endpoint, Reque
       co_return co_await HandleRegulatoryFact(ctx, request);
     case Endpoint::kRegulatorySubmission:
       co_return co_await HandleRegulatorySubmission(ctx, request);
+    case Endpoint::kWhoami:
+      co_return HandleWhoami(request);
     case Endpoint::kEvents:
       break;  // the connection serves the stream itself
   }

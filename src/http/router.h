@@ -1,8 +1,11 @@
 // Internal: the route table (path and method → endpoint and the permission it needs) and the dispatch to handlers.
+// The router matches only what Routes() lists, so a test that walks Routes() walks the whole API.
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -77,7 +80,28 @@ enum class Endpoint {
   kAssignOwner,
   kRegulatoryFact,
   kRegulatorySubmission,
+  // Who is calling (ops_handlers.cpp)
+  kWhoami,
 };
+
+// One row of the route table.
+struct Route {
+  Method method = Method::kGet;
+  // The path with parameters in braces: {id} an incident id (1.., decimal, no leading zero), {token} an
+  // acknowledgement token (1..1024 of [A-Za-z0-9._~%-]), any other {word} a name (1..200 of [A-Za-z0-9._-]).
+  std::string_view pattern;
+  Endpoint endpoint = Endpoint::kHealthz;
+  Permission permission = Permission::kNone;
+  bool json_body = false;  // the endpoint reads a JSON body (Content-Type is checked)
+  std::string example;     // the pattern with its parameter filled in: "/api/v1/incidents/1/acknowledge"
+};
+
+// Every route, each (method, pattern) once. Built on first use and never changed; safe from any thread. No path
+// fits two patterns (checked when the table is built: an ambiguous table aborts at start).
+const std::vector<Route>& Routes();
+
+// "GET", "POST", ...
+const char* ToString(Method method);
 
 struct RouteMatch {
   enum class Kind { kFound, kNotFound, kMethodNotAllowed };
@@ -90,7 +114,9 @@ struct RouteMatch {
   std::string_view allow;  // for kMethodNotAllowed: the Allow header value
 };
 
-// Matches the path exactly (no trailing slash, no percent-decoding: our paths have none). HEAD is not served.
+// Finds the route of Routes() the path fits, exactly (no trailing slash, no percent-decoding: our paths have none).
+// kMethodNotAllowed when the path fits a pattern but not with this method; `allow` then lists the methods that
+// pattern has. HEAD is not served.
 RouteMatch MatchRoute(Method method, std::string_view path);
 
 // Runs the endpoint's handler. `request.principal` is set for every endpoint that needs a permission.

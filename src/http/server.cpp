@@ -104,7 +104,7 @@ core::Result<std::string> Server::Start() {
   std::vector<Authenticator::Entry> entries;
   entries.reserve(s.options.tokens.size());
   for (const Token& t : s.options.tokens) entries.push_back({t.name, t.role, t.sha256});
-  core::Result<Authenticator> auth = Authenticator::Create(entries);
+  core::Result<Authenticator> auth = Authenticator::Create(entries, s.options.users);
   if (!auth.ok()) return auth.error();
   s.auth = std::move(*auth);
 

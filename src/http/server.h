@@ -12,6 +12,7 @@
 
 #include "core/result.h"
 #include "core/time.h"
+#include "http/auth.h"
 
 namespace http {
 
@@ -21,7 +22,7 @@ class Metrics;
 // A configured API token: only the SHA-256 of the secret is kept.
 struct Token {
   std::string name;  // commands carry the actor "token:<name>"
-  std::string role;  // admin, responder, ingest, viewer
+  std::string role;  // admin, commander, communicator, responder, ingest, viewer
   std::array<uint8_t, 32> sha256{};
 };
 
@@ -34,7 +35,8 @@ struct ServerOptions {
   size_t max_header_bytes = 16384;
   core::Duration request_timeout = std::chrono::seconds(30);  // to read one request; idle keep-alive too
   size_t max_connections = 1024;                              // more are answered 503 with Retry-After and closed
-  std::vector<Token> tokens;
+  std::vector<Token> tokens;  // service tokens (auth.tokens)
+  std::vector<User> users;    // people, with their roles, teams, tokens and password hashes (users)
   // Acknowledgement links (/ack/{token}): the HMAC key they are signed with; empty = the routes answer 404.
   std::string ack_secret;
   // Not in the configuration file (tests shorten them).
@@ -53,9 +55,9 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Validates the options (kInvalid: unknown role, threads < 1), binds (kUnavailable when the address cannot be
-  // bound), subscribes to the backend for the live stream, and starts the I/O threads. Returns "address:port" as
-  // bound. Call once.
+  // Validates the options (kInvalid: unknown or vendor role, a token hash used twice, threads < 1), binds
+  // (kUnavailable when the address cannot be bound), subscribes to the backend for the live stream, and starts the
+  // I/O threads. Returns "address:port" as bound. Call once.
   core::Result<std::string> Start();
 
   // Stops accepting, ends SSE streams, closes idle keep-alive connections, lets in-flight requests finish (at most

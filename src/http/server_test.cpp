@@ -181,6 +181,25 @@ TEST_F(ServerTest, RolesWithoutThePermissionGet403) {
   EXPECT_TRUE(backend_.submitted().empty());
 }
 
+TEST_F(ServerTest, WhoamiNamesTheCallerAUserWithTheirTeams) {
+  ServerOptions options = DefaultOptions();
+  options.users.push_back(User{"alice", "communicator", {"web"}, {}, {{"laptop", HashToken("alice-token")}}});
+  StartServer(std::move(options));
+  Client client = Connect();
+
+  Reply user = client.Send("GET", "/api/v1/whoami", {}, Bearer("alice-token"));
+  Reply service = client.Send("GET", "/api/v1/whoami", {}, Bearer("viewer-token"));
+  Reply ingest = client.Send("GET", "/api/v1/whoami", {}, Bearer("ingest-token"));
+
+  ASSERT_EQ(user.status, 200) << user.body;
+  EXPECT_EQ(json::parse(user.body),
+            json::parse(R"({"name":"alice","role":"communicator","actor":"user:alice","teams":["web"]})"));
+  ASSERT_EQ(service.status, 200) << service.body;
+  EXPECT_EQ(json::parse(service.body),
+            json::parse(R"({"name":"viewer","role":"viewer","actor":"token:viewer","teams":[]})"));
+  EXPECT_EQ(ingest.status, 403);
+}
+
 TEST_F(ServerTest, UnknownPathGets404AndWrongMethod405WithAllow) {
   StartServer();
   Client client = Connect();
@@ -398,6 +417,17 @@ TEST_F(ServerTest, StopLetsAnInFlightRequestFinish) {
 
   EXPECT_EQ(reply.status, 202);
   EXPECT_FALSE(reply.keep_alive);
+}
+
+TEST_F(ServerTest, StartFailsOnATokenHashUsedTwice) {
+  ServerOptions options = DefaultOptions();
+  options.users.push_back(User{"alice", "responder", {}, {}, {{"laptop", HashToken("admin-token")}}});
+  Server server(backend_, options);
+
+  auto bound = server.Start();
+
+  ASSERT_FALSE(bound.ok());
+  EXPECT_EQ(bound.error().code, core::ErrorCode::kInvalid);
 }
 
 TEST_F(ServerTest, StartFailsOnAnUnknownRole) {
