@@ -516,6 +516,44 @@ void ReadCoordination(Reader& r, const YAML::Node& n, Config& cfg) {
   }
 }
 
+// Pre-authorised vendors: contacts, the scopes a grant may give (read, log), the longest grant, how to work with them.
+void ReadVendors(Reader& r, const YAML::Node& list, Config& cfg) {
+  if (!list.IsDefined() || list.IsNull()) return;
+  if (!list.IsSequence()) {
+    r.Fail(list, "vendors", "must be a list");
+    return;
+  }
+  for (size_t i = 0; i < list.size(); ++i) {
+    const std::string path = "vendors[" + std::to_string(i) + "]";
+    const YAML::Node n = list[i];
+    coord::Vendor v;
+    if (!r.CheckKeys(n, path, {"name", "contacts", "scopes", "max_grant", "protocol"}) ||
+        !r.String(n["name"], path + ".name", v.name) ||
+        !r.StringList(n["contacts"], path + ".contacts", v.contacts) ||
+        !r.StringList(n["scopes"], path + ".scopes", v.scopes) ||
+        !r.Duration(n["max_grant"], path + ".max_grant", v.max_grant) ||
+        !r.String(n["protocol"], path + ".protocol", v.protocol)) {
+      return;
+    }
+    if (v.name.empty() || cfg.coordination.FindVendor(v.name) != nullptr) {
+      r.Fail(n, path + ".name", "a vendor needs a unique name");
+      return;
+    }
+    if (v.scopes.empty()) v.scopes = {"read", "log"};
+    for (size_t k = 0; k < v.scopes.size(); ++k) {
+      if (v.scopes[k] != "read" && v.scopes[k] != "log") {
+        r.Fail(n["scopes"], path + ".scopes[" + std::to_string(k) + "]", "scopes are read and log");
+        return;
+      }
+    }
+    if (v.max_grant <= core::Duration(0) || v.max_grant > std::chrono::hours(24 * 7)) {
+      r.Fail(n["max_grant"], path + ".max_grant", "must be between 1s and 7d");
+      return;
+    }
+    cfg.coordination.vendors.push_back(std::move(v));
+  }
+}
+
 // The incident taxonomy (categories and the rules that choose them); the default list without rules when absent.
 void ReadTaxonomy(Reader& r, const YAML::Node& t, Config& cfg) {
   classify::TaxonomyInput in = classify::DefaultTaxonomy();
@@ -697,7 +735,7 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
               {"listen", "data_dir", "auth", "http", "engine", "services", "alertmanager", "topology", "flapping",
                "schedules", "public_url", "channels", "people", "teams", "escalation_policies", "routing", "drills",
                "delivery", "taxonomy", "critical_functions", "major_incident", "regulatory", "ownership",
-               "coordination", "impact", "users"});
+               "coordination", "impact", "users", "vendors"});
   std::string listen = "127.0.0.1:9797";
   if (r.ok()) r.String(root["listen"], "listen", listen);
   if (r.ok()) {
@@ -742,6 +780,7 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
   if (r.ok()) ReadTaxonomy(r, root["taxonomy"], cfg);
   if (r.ok()) ReadMajor(r, root, cfg);
   if (r.ok()) ReadCoordination(r, root["coordination"], cfg);
+  if (r.ok()) ReadVendors(r, root["vendors"], cfg);
   // Who may command an incident: users with the commander or admin role (anyone when no users are configured).
   for (const auto& u : cfg.http.users) {
     if (u.role == "commander" || u.role == "admin") cfg.coordination.commanders.insert(u.name);

@@ -142,6 +142,25 @@ struct PostStatusUpdate {
   std::string text;
   bool no_change = false;
 };
+// Vendor access (domain/coord): a grant to one incident (the edge made the token and hashed it), its revocation,
+// and each use of it (journaled before the vendor's request is served).
+struct GrantVendor {
+  uint64_t incident_id = 0;
+  std::string vendor;
+  std::vector<std::string> scopes;
+  core::Duration duration{0};
+  std::string token_sha256;
+  std::string reason;
+};
+struct RevokeVendor {
+  uint64_t grant_id = 0;
+  std::string reason;
+};
+struct UseVendorGrant {
+  uint64_t grant_id = 0;
+  std::string action;
+  std::string detail;
+};
 // The configuration file changed (start-up or reload): journals config.changed when the digests differ from those
 // in force, then puts the classification and paging settings given (null: unchanged) in force from the next batch
 // and re-evaluates open incidents against the major-incident criteria.
@@ -159,7 +178,8 @@ struct Command {
   std::variant<SubmitEvent, AcknowledgeIncident, ResolveIncident, AddNote, PostAlerts, ReceiveWebhook, PostSilence,
                ExpireSilence, SaveTopology, SaveWindow, ExtendWindow, EndWindow, ReportCoverage, RecordDelivery, ReassignIncident, RunDrill,
                ReclassifyIncident, RecordSli, RecordRegulatoryFact, RecordSubmission, AssignOwner,
-               ReloadConfig, AssignRole, AddLogEntry, PostStatusUpdate, Tick>
+               ReloadConfig, AssignRole, AddLogEntry, PostStatusUpdate, GrantVendor, RevokeVendor, UseVendorGrant,
+               Tick>
       body;
 };
 
@@ -171,6 +191,7 @@ struct Outcome {
   std::string message;      // short human-readable result
   uint64_t seq = 0;         // last record written for this command, 0 when none
   std::string silence_id;   // PostSilence: the silence that now carries the post
+  uint64_t grant_id = 0;    // GrantVendor: the new grant
 };
 
 }  // namespace engine

@@ -78,7 +78,7 @@ class Engine::Batch final : public coord::Emitter, public incident::Observer {
         now_(now),
         want_published_(want_published),
         classifies_(engine.classify_config_.load()->major.has_value()),
-        coordinates_(engine.coord_config_->channel.has_value()) {}
+        coordinates_(engine.coord_config_->channel.has_value() || !engine.coord_config_->vendors.empty()) {}
 
   void set_actor(const std::string& actor) { actor_ = &actor; }
 
@@ -711,6 +711,19 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
           } else if constexpr (std::is_same_v<T, PostStatusUpdate>) {
             out.incident_id = body.incident_id;
             out.status = coord::PostStatusUpdate(coordination, body.incident_id, body.text, body.no_change, batch);
+          } else if constexpr (std::is_same_v<T, GrantVendor>) {
+            out.incident_id = body.incident_id;
+            auto r = coord::GrantVendor(coordination, body.incident_id, body.vendor, body.scopes, body.duration,
+                                        body.token_sha256, body.reason, batch);
+            if (r.ok()) {
+              out.grant_id = r.value();
+            } else {
+              out.status = r.error();
+            }
+          } else if constexpr (std::is_same_v<T, RevokeVendor>) {
+            out.status = coord::RevokeVendor(coordination, body.grant_id, body.reason, batch);
+          } else if constexpr (std::is_same_v<T, UseVendorGrant>) {
+            out.status = coord::UseVendorGrant(coordination, body.grant_id, body.action, body.detail, batch);
           } else if constexpr (std::is_same_v<T, Tick>) {
             incident::FireTimers(state_.incidents, batch);
             correlate::FireTimers(view, batch);
@@ -724,8 +737,9 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
               classify::FireTimers(classification, batch);
             }
             // Status-update cadence and commander checks: once per minute too.
-            if (minute != coord_minute_ && (!coord_config_->cadence.empty() ||
-                                             coord_config_->commander_within > core::Duration(0))) {
+            if (minute != coord_minute_ &&
+                (!coord_config_->cadence.empty() || coord_config_->commander_within > core::Duration(0) ||
+                 !state_.coord.grants.empty())) {
               coord_minute_ = minute;
               coord::FireTimers(coordination, batch);
               batch.React(paging, classification, coordination);

@@ -153,6 +153,9 @@ core::Status ApplyRecord(State& state, const journal::Record& record, incident::
           case coord::RecordType::kStatusUpdated: kind = "status_update"; break;
           case coord::RecordType::kCadenceNotified: kind = "cadence"; break;
           case coord::RecordType::kCommanderEscalated: kind = "commander"; break;
+          case coord::RecordType::kVendorGranted:
+          case coord::RecordType::kVendorRevoked:
+          case coord::RecordType::kVendorUsed: kind = "vendor"; break;
         }
         observer->TimelineEntry(coord::IncidentOf(p.value()), kind, coord::Describe(p.value(), record.actor));
       }

@@ -217,6 +217,30 @@ std::optional<std::string> BasicPassword(std::string_view encoded) {
 
 }  // namespace
 
+std::optional<std::string> PresentedToken(std::string_view authorization) {
+  if (HasScheme(authorization, "bearer ")) {
+    std::string_view token = Trim(authorization.substr(7));
+    if (token.empty()) return std::nullopt;
+    return std::string(token);
+  }
+  if (HasScheme(authorization, "basic ")) {
+    auto password = BasicPassword(Trim(authorization.substr(6)));
+    if (!password || password->empty()) return std::nullopt;
+    return password;
+  }
+  return std::nullopt;
+}
+
+std::string HashTokenHex(std::string_view token) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (uint8_t b : HashToken(token)) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
 core::Result<const Principal*> Authenticator::Authenticate(std::string_view authorization) const {
   std::string_view token;
   std::optional<std::string> password;

@@ -59,7 +59,16 @@ struct Principal {
   std::string actor;  // "token:<name>" or "user:<name>", the actor of the commands it submits
   std::string user = {};  // the user's name; empty for a service token
   std::vector<std::string> teams = {};  // the user's teams; empty for a service token
+  // A vendor (role kVendor): the grant and the one incident it covers, its scopes (read, log).
+  uint64_t vendor_grant = 0;
+  uint64_t vendor_incident = 0;
+  std::vector<std::string> vendor_scopes = {};
 };
+
+// The token an `Authorization` header presents (Bearer, or the password of Basic); nullopt when there is none.
+std::optional<std::string> PresentedToken(std::string_view authorization);
+// Lower-case hex of HashToken(token), as vendor grants store it.
+std::string HashTokenHex(std::string_view token);
 
 // A user's API token (`users[].tokens[]`): the user's role applies.
 struct UserToken {

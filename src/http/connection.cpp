@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <algorithm>
 #include <optional>
 
 #include <spdlog/spdlog.h>
@@ -14,6 +15,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "http/backend.h"
 #include "http/handlers.h"
 #include "http/metrics.h"
 #include "http/router.h"
@@ -103,6 +105,54 @@ std::optional<Response> ReadErrorResponse(Context& ctx, const beast::error_code&
   return std::nullopt;  // the socket failed or was closed
 }
 
+// The principal of a vendor grant the header's token belongs to, while the grant is in force (the engine checks
+// again, at its own clock, when it journals the use). Null otherwise, with `why` for a grant that ended.
+std::shared_ptr<const Principal> VendorPrincipal(Context& ctx, std::string_view authorization, std::string& why) {
+  std::optional<std::string> token = PresentedToken(authorization);
+  if (!token || token->size() > 512) return nullptr;
+  const std::string sha = HashTokenHex(*token);
+  std::shared_ptr<Principal> p;
+  const int64_t now_ms = core::ToUnixMillis(std::chrono::time_point_cast<core::Duration>(std::chrono::system_clock::now()));
+  ctx.backend.ReadState([&](const engine::State& s) {
+    const uint64_t id = s.coord.GrantByToken(sha);
+    const coord::Grant* g = s.coord.FindGrant(id);
+    if (g == nullptr) return;
+    if (!g->revoked.empty()) {
+      why = "vendor grant " + std::to_string(id) + " ended (" + g->revoked + ")";
+      return;
+    }
+    if (now_ms >= g->expires_ms) {
+      why = "vendor grant " + std::to_string(id) + " expired";
+      return;
+    }
+    p = std::make_shared<Principal>();
+    p->name = g->vendor;
+    p->role = Role::kVendor;
+    p->actor = "vendor:" + g->vendor + "#" + std::to_string(id);
+    p->vendor_grant = id;
+    p->vendor_incident = g->incident_id;
+    p->vendor_scopes = g->scopes;
+  });
+  return p;
+}
+
+// What a vendor may do with a grant: read its incident and timeline (scope read), post to its log (scope log).
+bool VendorMay(const Principal& p, const RouteMatch& route) {
+  if (route.id != p.vendor_incident) return false;
+  auto has = [&](const char* scope) {
+    return std::find(p.vendor_scopes.begin(), p.vendor_scopes.end(), scope) != p.vendor_scopes.end();
+  };
+  switch (route.endpoint) {
+    case Endpoint::kGetIncident:
+    case Endpoint::kTimeline:
+      return has("read");
+    case Endpoint::kLogEntry:
+      return has("log");
+    default:
+      return false;
+  }
+}
+
 // Route, method, authentication, permission and media type: the checks made before a body is read.
 // Returns the refusal, or nullopt when the request may proceed.
 std::optional<Response> Admit(Context& ctx, const RouteMatch& route, Request& request, bool has_body) {
@@ -117,10 +167,23 @@ std::optional<Response> Admit(Context& ctx, const RouteMatch& route, Request& re
   if (route.permission != Permission::kNone) {
     core::Result<const Principal*> principal = ctx.auth.Authenticate(request.authorization);
     if (!principal.ok()) {
-      ctx.metrics.CountRejected(RejectReason::kUnauthenticated);
-      return ProblemResponse(kUnauthenticatedProblem, principal.error().message);
+      // Not a configured token: perhaps a vendor's grant to one incident.
+      std::string why;
+      request.vendor = VendorPrincipal(ctx, request.authorization, why);
+      if (request.vendor == nullptr) {
+        ctx.metrics.CountRejected(RejectReason::kUnauthenticated);
+        return ProblemResponse(kUnauthenticatedProblem, why.empty() ? principal.error().message : why);
+      }
+      principal = request.vendor.get();
     }
-    if (!Allows((*principal)->role, route.permission)) {
+    if ((*principal)->role == Role::kVendor) {
+      if (!VendorMay(**principal, route)) {
+        ctx.metrics.CountRejected(RejectReason::kDenied);
+        return ProblemResponse(kDeniedProblem, "a vendor grant covers incident " +
+                                                   std::to_string((*principal)->vendor_incident) +
+                                                   " only: read it and its timeline, or post to its log");
+      }
+    } else if (!Allows((*principal)->role, route.permission)) {
       ctx.metrics.CountRejected(RejectReason::kDenied);
       return ProblemResponse(kDeniedProblem, std::string("role ") + ToString((*principal)->role) + " may not do this");
     }

@@ -38,6 +38,7 @@ struct Request {
   uint64_t id = 0;  // the {id} path parameter, when the route has one
   std::string_view param;  // a text path parameter (silence id, service), when the route has one
   const Principal* principal = nullptr;
+  std::shared_ptr<const Principal> vendor;  // owns `principal` when a vendor grant authenticated the request
 };
 
 struct Response {

@@ -125,6 +125,13 @@ Task<Response> HandleAssignRole(Context& ctx, Request& request);
 Task<Response> HandleLogEntry(Context& ctx, Request& request);
 // POST /api/v1/incidents/{id}/status-updates {text, no_change}.
 Task<Response> HandleStatusUpdate(Context& ctx, Request& request);
+// Vendor access: GET /api/v1/vendors; GET|POST /api/v1/incidents/{id}/vendor-grants (POST answers 201 with the
+// token, shown once); POST /api/v1/vendor-grants/{id}/revoke.
+Response HandleListVendors(Context& ctx);
+Response HandleListGrants(Context& ctx, Request& request);
+Task<Response> HandleGrantVendor(Context& ctx, Request& request);
+Response GrantCreated(Context& ctx, uint64_t grant_id, const std::string& token);
+Task<Response> HandleRevokeGrant(Context& ctx, Request& request);
 // GET /api/v1/config/changes: the journaled configuration changes, newest first, and the section digests in force.
 Response HandleConfigChanges(Context& ctx);
 // Every classification decision of an open or resolved incident with its reason: category, major, severity,

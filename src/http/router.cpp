@@ -26,6 +26,7 @@ constexpr Permission kIngest = Permission::kIngest;
 constexpr Permission kRespond = Permission::kRespond;
 constexpr Permission kAdmin = Permission::kAdmin;
 constexpr Permission kCommunicate = Permission::kCommunicate;
+constexpr Permission kCommand = Permission::kCommand;
 
 constexpr Row kRows[] = {
     {kPost, "/v2/enqueue", Endpoint::kEnqueue, kIngest},
@@ -63,6 +64,10 @@ constexpr Row kRows[] = {
     {kPost, "/api/v1/incidents/{id}/roles", Endpoint::kAssignRole, kRespond},
     {kPost, "/api/v1/incidents/{id}/log", Endpoint::kLogEntry, kRespond},
     {kPost, "/api/v1/incidents/{id}/status-updates", Endpoint::kStatusUpdate, kCommunicate},
+    {kGet, "/api/v1/incidents/{id}/vendor-grants", Endpoint::kListGrants, kRead},
+    {kPost, "/api/v1/incidents/{id}/vendor-grants", Endpoint::kGrantVendor, kCommand},
+    {kPost, "/api/v1/vendor-grants/{id}/revoke", Endpoint::kRevokeGrant, kCommand},
+    {kGet, "/api/v1/vendors", Endpoint::kListVendors, kRead},
     // Classification
     {kGet, "/api/v1/slos", Endpoint::kListSlos, kRead},
     {kGet, "/api/v1/routine", Endpoint::kRoutine, kRead},
@@ -330,6 +335,15 @@ RouteMatch MatchRoute(Method method, std::string_view path) {
 }
 
 boost::asio::awaitable<Response> Dispatch(Context& ctx, Endpoint endpoint, Request& request) {
+  if (request.principal != nullptr && request.principal->role == Role::kVendor) {
+    // Every use of a vendor grant is journaled before it is served; the engine refuses an ended grant.
+    engine::Outcome outcome;
+    engine::Command use{request.principal->actor,
+                        engine::UseVendorGrant{request.principal->vendor_grant,
+                                               endpoint == Endpoint::kLogEntry ? "log" : "read",
+                                               std::string(request.path)}};
+    if (auto refused = co_await RunCommand(ctx, std::move(use), outcome)) co_return std::move(*refused);
+  }
   switch (endpoint) {
     case Endpoint::kHealthz:
       co_return HandleHealthz();
@@ -435,6 +449,14 @@ boost::asio::awaitable<Response> Dispatch(Context& ctx, Endpoint endpoint, Reque
       co_return co_await HandleLogEntry(ctx, request);
     case Endpoint::kStatusUpdate:
       co_return co_await HandleStatusUpdate(ctx, request);
+    case Endpoint::kListVendors:
+      co_return HandleListVendors(ctx);
+    case Endpoint::kListGrants:
+      co_return HandleListGrants(ctx, request);
+    case Endpoint::kGrantVendor:
+      co_return co_await HandleGrantVendor(ctx, request);
+    case Endpoint::kRevokeGrant:
+      co_return co_await HandleRevokeGrant(ctx, request);
     case Endpoint::kRecordHash:
       co_return co_await HandleRecordHash(ctx, request);
     case Endpoint::kIncidentBundle:

@@ -207,3 +207,60 @@ TEST(CoordScenarioTest, AMajorIncidentWithoutACommanderPagesTheCommanderOnCall) 
 
 }  // namespace
 }  // namespace scenario
+
+namespace scenario {
+namespace {
+
+coord::Config Vendors() {
+  coord::Config c;
+  c.vendors = {coord::Vendor{"acme-db", {"support@acme.example"}, {"read", "log"}, 4h, "call the TAM"}};
+  return c;
+}
+
+const std::string kHash(64, 'a');
+
+TEST(CoordScenarioTest, AVendorGrantIsScopedExpiresAndEndsWhenTheIncidentResolves) {
+  Harness h(Checkout(), {});
+  h.SetCoord(Vendors());
+  h.At(Utc("2026-11-29T10:00:00Z"));
+  const uint64_t id = Open(h);
+  auto grant = [&](std::vector<std::string> scopes, core::Duration d) {
+    return h.Run(engine::Command{"user:alice", engine::GrantVendor{id, "acme-db", scopes, d, kHash, "replication"}});
+  };
+  EXPECT_EQ(grant({"read"}, 5h).status.error().field, "/duration") << "longer than the profile allows";
+  EXPECT_EQ(grant({"admin"}, 1h).status.error().field, "/scopes/0");
+  EXPECT_EQ(h.Run(engine::Command{"user:alice", engine::GrantVendor{id, "nobody", {"read"}, 1h, kHash, ""}})
+                .status.error()
+                .field,
+            "/vendor");
+  auto read_only = grant({"read"}, 1h);
+  ASSERT_TRUE(read_only.status.ok());
+  const uint64_t g = read_only.grant_id;
+  auto use = [&](uint64_t grant_id, const char* action) {
+    return h.Run(engine::Command{"vendor:acme-db", engine::UseVendorGrant{grant_id, action, "/api/v1/incidents/1"}});
+  };
+  EXPECT_TRUE(use(g, "read").status.ok());
+  EXPECT_EQ(use(g, "log").status.error().code, core::ErrorCode::kDenied) << "not in its scopes";
+  EXPECT_EQ(h.Count("vendor.used"), 1u) << "every use is journaled; refusals write nothing";
+
+  // Expiry: refused at once, and revoked on the record at the next minute's tick.
+  h.At(Utc("2026-11-29T11:00:00Z"));
+  EXPECT_EQ(use(g, "read").status.error().code, core::ErrorCode::kDenied);
+  EXPECT_EQ(h.Count("vendor.revoked"), 1u);
+
+  // Resolving ends every grant of the incident.
+  auto second = grant({"read", "log"}, 2h);
+  ASSERT_TRUE(second.status.ok());
+  EXPECT_TRUE(use(second.grant_id, "log").status.ok());
+  ASSERT_TRUE(h.Run(engine::Command{"user:alice", engine::ResolveIncident{id, "fixed"}}).status.ok());
+  EXPECT_EQ(use(second.grant_id, "read").status.error().code, core::ErrorCode::kDenied);
+  EXPECT_EQ(h.Count("vendor.revoked"), 2u);
+  const auto lines = Lines(h, id, "vendor");
+  ASSERT_GE(lines.size(), 5u);
+  EXPECT_EQ(lines[0], "Vendor acme-db granted read access (grant 1) by user:alice until 2026-11-29T11:00:00Z: "
+                      "replication");
+  EXPECT_EQ(lines.back(), "Vendor grant 2 revoked: incident resolved");
+}
+
+}  // namespace
+}  // namespace scenario

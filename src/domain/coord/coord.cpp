@@ -94,7 +94,74 @@ core::Status PostStatusUpdate(const View& v, uint64_t id, const std::string& tex
   return core::Ok();
 }
 
+const Vendor* Config::FindVendor(std::string_view name) const {
+  for (const auto& vendor : vendors) {
+    if (vendor.name == name) return &vendor;
+  }
+  return nullptr;
+}
+
+core::Result<uint64_t> GrantVendor(const View& v, uint64_t id, const std::string& vendor,
+                                   const std::vector<std::string>& scopes, core::Duration duration,
+                                   const std::string& token_sha256, const std::string& reason, Emitter& emit) {
+  const Vendor* profile = v.config.FindVendor(vendor);
+  if (profile == nullptr) return core::Invalid("no pre-authorised vendor named '" + vendor + "'", "/vendor");
+  if (scopes.empty()) return core::Invalid("give at least one scope (read, log)", "/scopes");
+  for (size_t i = 0; i < scopes.size(); ++i) {
+    if (std::find(profile->scopes.begin(), profile->scopes.end(), scopes[i]) == profile->scopes.end()) {
+      return core::Invalid("scope '" + scopes[i] + "' is not pre-authorised for " + vendor,
+                           "/scopes/" + std::to_string(i));
+    }
+  }
+  if (duration <= core::Duration(0) || duration > profile->max_grant) {
+    return core::Invalid("duration must be positive and at most " + core::FormatDuration(profile->max_grant) +
+                             " for " + vendor,
+                         "/duration");
+  }
+  if (token_sha256.size() != 64) return core::Invalid("token hash must be 64 hex digits", "/token");
+  if (reason.size() > 10000) return core::Invalid("reason is longer than 10000 bytes", "/reason");
+  const incident::Incident* inc = Live(v, id);
+  if (inc == nullptr) return NotLive(id);
+  if (!inc->open()) return core::Conflict("incident " + std::to_string(id) + " is resolved: no new vendor access");
+  const uint64_t grant_id = v.coord.next_grant_id;
+  emit.Emit(VendorGranted{id, grant_id, vendor, scopes, core::ToUnixMillis(emit.now() + duration), token_sha256,
+                          reason});
+  return grant_id;
+}
+
+core::Status RevokeVendor(const View& v, uint64_t grant_id, const std::string& reason, Emitter& emit) {
+  const Grant* g = v.coord.FindGrant(grant_id);
+  if (g == nullptr) return core::NotFound("vendor grant " + std::to_string(grant_id) + " does not exist");
+  if (!g->revoked.empty()) return core::Ok();
+  emit.Emit(VendorRevoked{g->incident_id, grant_id, reason.empty() ? "revoked" : "revoked: " + reason});
+  return core::Ok();
+}
+
+core::Status UseVendorGrant(const View& v, uint64_t grant_id, const std::string& action, const std::string& detail,
+                            Emitter& emit) {
+  auto denied = [](std::string why) { return core::Error{core::ErrorCode::kDenied, std::move(why), {}}; };
+  const Grant* g = v.coord.FindGrant(grant_id);
+  if (g == nullptr) return denied("the vendor grant no longer exists");
+  if (!g->revoked.empty()) return denied("the vendor grant ended (" + g->revoked + ")");
+  if (core::ToUnixMillis(emit.now()) >= g->expires_ms) return denied("the vendor grant expired");
+  const incident::Incident* inc = Live(v, g->incident_id);
+  if (inc == nullptr || !inc->open()) return denied("the incident is resolved: the vendor grant ended");
+  if (std::find(g->scopes.begin(), g->scopes.end(), action) == g->scopes.end()) {
+    return denied("the vendor grant does not include " + action);
+  }
+  emit.Emit(VendorUsed{g->incident_id, grant_id, action, detail.substr(0, 500)});
+  return core::Ok();
+}
+
 void React(const View& v, const incident::Payload& record, Emitter& emit) {
+  if (const auto* resolved = std::get_if<incident::IncidentResolved>(&record)) {
+    for (const auto& [grant_id, g] : v.coord.grants) {
+      if (g.incident_id == resolved->incident_id && g.revoked.empty()) {
+        emit.Emit(VendorRevoked{g.incident_id, grant_id, "incident resolved"});
+      }
+    }
+    return;
+  }
   const auto* opened = std::get_if<incident::IncidentOpened>(&record);
   if (opened == nullptr || !v.config.channel) return;
   const incident::Incident* inc = Live(v, opened->incident_id);
@@ -126,6 +193,11 @@ std::optional<Cadence> CadenceOf(const View& v, const incident::Incident& inc, c
 
 void FireTimers(const View& v, Emitter& emit) {
   const core::Timestamp now = emit.now();
+  for (const auto& [grant_id, g] : v.coord.grants) {
+    if (g.revoked.empty() && core::ToUnixMillis(now) >= g.expires_ms) {
+      emit.Emit(VendorRevoked{g.incident_id, grant_id, "expired"});
+    }
+  }
   std::vector<uint64_t> ids;
   for (const auto& [id, inc] : v.classification.incidents.incidents) {
     if (inc.open()) ids.push_back(id);

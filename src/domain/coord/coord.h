@@ -6,6 +6,8 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "domain/classify/pipeline.h"
 #include "domain/coord/model.h"
@@ -23,7 +25,19 @@ struct ChannelTemplate {
   std::string announce_to;
 };
 
+// A pre-authorised third party: who to contact, what a grant may allow (read: the incident and its timeline;
+// log: post to its log), for how long at most, and how to work with them.
+struct Vendor {
+  std::string name;
+  std::vector<std::string> contacts;
+  std::vector<std::string> scopes;
+  core::Duration max_grant = std::chrono::hours(8);
+  std::string protocol;
+};
+
 struct Config {
+  std::vector<Vendor> vendors;                     // key `vendors`
+  const Vendor* FindVendor(std::string_view name) const;
   std::optional<ChannelTemplate> channel;          // key coordination.channel
   std::map<std::string, core::Duration> cadence;   // severity (SEV1..SEV5) → status update interval
   core::Duration remind_before = std::chrono::minutes(5);
@@ -65,10 +79,25 @@ core::Status AddLogEntry(const View& view, uint64_t incident_id, const std::stri
 core::Status PostStatusUpdate(const View& view, uint64_t incident_id, const std::string& text, bool no_change,
                               Emitter& emit);
 
-// Reacts to an incident record: a new incident gets its coordination channel (and the announcement).
+// Grants `vendor` access to the incident: `scopes` within the profile's, for `duration` (at most the profile's
+// max_grant), the token known only by its SHA-256 (hex, made at the edge). kInvalid naming /vendor, /scopes or
+// /duration; kConflict when the incident is resolved; kNotFound when closed or unknown. Returns the grant id.
+core::Result<uint64_t> GrantVendor(const View& view, uint64_t incident_id, const std::string& vendor,
+                                   const std::vector<std::string>& scopes, core::Duration duration,
+                                   const std::string& token_sha256, const std::string& reason, Emitter& emit);
+// Ends a grant by hand. kNotFound for an unknown grant; no record when it already ended.
+core::Status RevokeVendor(const View& view, uint64_t grant_id, const std::string& reason, Emitter& emit);
+// Journals one use of a grant (`action` read or log), refusing (kDenied) a grant that expired, was revoked, whose
+// incident is resolved or closed, or whose scopes do not include `action`.
+core::Status UseVendorGrant(const View& view, uint64_t grant_id, const std::string& action, const std::string& detail,
+                            Emitter& emit);
+
+// Reacts to an incident record: a new incident gets its coordination channel (and the announcement); a resolved
+// one ends its vendor grants.
 void React(const View& view, const incident::Payload& record, Emitter& emit);
 
-// Cadence reminders and overdue notices due at emit.now(); major incidents still without a commander.
+// Cadence reminders and overdue notices due at emit.now(); major incidents still without a commander; expired
+// vendor grants.
 void FireTimers(const View& view, Emitter& emit);
 
 // When the incident's next status update is due under the cadence of its current severity (nullopt: no cadence).

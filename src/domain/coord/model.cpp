@@ -3,6 +3,8 @@
 #include "domain/coord/records.h"
 #include "journal/codec.h"
 
+#include <algorithm>
+
 namespace coord {
 namespace {
 
@@ -17,6 +19,18 @@ std::string ChannelLine(const IncidentCoord& c) {
 
 }  // namespace
 
+const Grant* Model::FindGrant(uint64_t grant_id) const {
+  auto it = grants.find(grant_id);
+  return it == grants.end() ? nullptr : &it->second;
+}
+
+uint64_t Model::GrantByToken(std::string_view sha256) const {
+  for (const auto& [id, g] : grants) {
+    if (g.token_sha256 == sha256) return id;
+  }
+  return 0;
+}
+
 const IncidentCoord* Model::Find(uint64_t incident_id) const {
   auto it = incidents.find(incident_id);
   return it == incidents.end() ? nullptr : &it->second;
@@ -26,6 +40,19 @@ core::Status Apply(Model& m, const journal::Record& record) {
   auto decoded = DecodePayload(record.type, record.version, record.payload);
   if (!decoded.ok()) return decoded.error();
   const int64_t now = core::ToUnixMillis(record.time);
+  if (auto* g = std::get_if<VendorGranted>(&decoded.value())) {
+    m.grants[g->grant_id] = Grant{g->incident_id, g->vendor, g->scopes, g->expires_ms, g->token_sha256, "", 0};
+    m.next_grant_id = std::max(m.next_grant_id, g->grant_id + 1);
+    return core::Ok();
+  }
+  if (auto* rv = std::get_if<VendorRevoked>(&decoded.value())) {
+    if (auto it = m.grants.find(rv->grant_id); it != m.grants.end()) it->second.revoked = rv->reason;
+    return core::Ok();
+  }
+  if (auto* u = std::get_if<VendorUsed>(&decoded.value())) {
+    if (auto it = m.grants.find(u->grant_id); it != m.grants.end()) ++it->second.uses;
+    return core::Ok();
+  }
   IncidentCoord& c = m.incidents[IncidentOf(decoded.value())];
   std::visit(
       [&](auto& p) {
@@ -55,6 +82,7 @@ core::Status Apply(Model& m, const journal::Record& record) {
 }
 
 void Forget(Model& m, uint64_t incident_id) {
+  std::erase_if(m.grants, [&](const auto& g) { return g.second.incident_id == incident_id; });
   m.incidents.erase(incident_id);
   m.channel_lines.erase(incident_id);
 }
@@ -81,6 +109,19 @@ std::string EncodeModel(const Model& m) {
       w.I64(due);
     }
     w.U8(c.commander_escalated ? 1 : 0);
+  }
+  w.U64(m.next_grant_id);
+  w.U64(m.grants.size());
+  for (const auto& [id, g] : m.grants) {
+    w.U64(id);
+    w.U64(g.incident_id);
+    w.Str(g.vendor);
+    w.U64(g.scopes.size());
+    for (const auto& s : g.scopes) w.Str(s);
+    w.I64(g.expires_ms);
+    w.Str(g.token_sha256);
+    w.Str(g.revoked);
+    w.U64(g.uses);
   }
   return w.Take();
 }
@@ -111,6 +152,19 @@ core::Result<Model> DecodeModel(std::string_view bytes) {
     }
     c.commander_escalated = r.U8() != 0;
     if (!c.chat_name.empty()) m.channel_lines[id] = ChannelLine(c);
+  }
+  m.next_grant_id = r.U64();
+  const uint64_t grants = r.U64();
+  for (uint64_t i = 0; i < grants && r.ok(); ++i) {
+    Grant& g = m.grants[r.U64()];
+    g.incident_id = r.U64();
+    g.vendor = r.Str();
+    const uint64_t k = r.U64();
+    for (uint64_t j = 0; j < k && r.ok(); ++j) g.scopes.push_back(r.Str());
+    g.expires_ms = r.I64();
+    g.token_sha256 = r.Str();
+    g.revoked = r.Str();
+    g.uses = r.U64();
   }
   if (auto st = r.Finish("coordination state"); !st.ok()) return st.error();
   return m;

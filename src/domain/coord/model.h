@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.h"
 #include "journal/record.h"
@@ -23,8 +24,25 @@ struct IncidentCoord {
   friend bool operator==(const IncidentCoord&, const IncidentCoord&) = default;
 };
 
+// A vendor's access to one incident (kept until the incident closes, revoked or not, for the audit).
+struct Grant {
+  uint64_t incident_id = 0;
+  std::string vendor;
+  std::vector<std::string> scopes;
+  int64_t expires_ms = 0;
+  std::string token_sha256;
+  std::string revoked;  // why it ended; empty while in force
+  uint64_t uses = 0;
+  friend bool operator==(const Grant&, const Grant&) = default;
+};
+
 struct Model {
   std::map<uint64_t, IncidentCoord> incidents;
+  std::map<uint64_t, Grant> grants;                    // grant id → grant
+  uint64_t next_grant_id = 1;
+  const Grant* FindGrant(uint64_t grant_id) const;
+  // The grant whose token hashes to `sha256` (hex), or 0.
+  uint64_t GrantByToken(std::string_view sha256) const;
   // Derived: incident → the line every notification about it carries (its channel and bridge).
   std::map<uint64_t, std::string> channel_lines;
   const IncidentCoord* Find(uint64_t incident_id) const;

@@ -1,5 +1,6 @@
 #include "domain/coord/records.h"
 
+#include "core/time.h"
 #include "journal/codec.h"
 
 namespace coord {
@@ -12,6 +13,9 @@ const char* TypeName(uint16_t type) {
     case RecordType::kStatusUpdated: return "incident.status_updated";
     case RecordType::kCadenceNotified: return "incident.cadence_notified";
     case RecordType::kCommanderEscalated: return "incident.commander_escalated";
+    case RecordType::kVendorGranted: return "vendor.granted";
+    case RecordType::kVendorRevoked: return "vendor.revoked";
+    case RecordType::kVendorUsed: return "vendor.used";
   }
   return "unknown";
 }
@@ -44,6 +48,21 @@ std::string EncodePayload(const Payload& payload) {
           w.Str(p.stage);
           w.I64(p.due_ms);
           w.Str(p.to);
+        } else if constexpr (std::is_same_v<T, VendorGranted>) {
+          w.U64(p.grant_id);
+          w.Str(p.vendor);
+          w.U64(p.scopes.size());
+          for (const auto& s : p.scopes) w.Str(s);
+          w.I64(p.expires_ms);
+          w.Str(p.token_sha256);
+          w.Str(p.reason);
+        } else if constexpr (std::is_same_v<T, VendorRevoked>) {
+          w.U64(p.grant_id);
+          w.Str(p.reason);
+        } else if constexpr (std::is_same_v<T, VendorUsed>) {
+          w.U64(p.grant_id);
+          w.Str(p.action);
+          w.Str(p.detail);
         } else {
           w.Str(p.to);
           w.Str(p.reason);
@@ -112,6 +131,36 @@ core::Result<Payload> DecodePayload(uint16_t type, uint16_t version, std::string
       out = std::move(x);
       break;
     }
+    case RecordType::kVendorGranted: {
+      VendorGranted x;
+      x.incident_id = id;
+      x.grant_id = r.U64();
+      x.vendor = r.Str();
+      const uint64_t n = r.U64();
+      for (uint64_t i = 0; i < n && r.ok(); ++i) x.scopes.push_back(r.Str());
+      x.expires_ms = r.I64();
+      x.token_sha256 = r.Str();
+      x.reason = r.Str();
+      out = std::move(x);
+      break;
+    }
+    case RecordType::kVendorRevoked: {
+      VendorRevoked x;
+      x.incident_id = id;
+      x.grant_id = r.U64();
+      x.reason = r.Str();
+      out = std::move(x);
+      break;
+    }
+    case RecordType::kVendorUsed: {
+      VendorUsed x;
+      x.incident_id = id;
+      x.grant_id = r.U64();
+      x.action = r.Str();
+      x.detail = r.Str();
+      out = std::move(x);
+      break;
+    }
     default:
       return core::Corrupt("record type " + std::to_string(type) + " is not a coordination record");
   }
@@ -152,6 +201,16 @@ std::string Describe(const Payload& payload, const std::string& actor) {
         } else if constexpr (std::is_same_v<T, CadenceNotified>) {
           return p.stage == "overdue" ? "Status update overdue: " + p.to + " told"
                                       : "Status update due soon: " + p.to + " reminded";
+        } else if constexpr (std::is_same_v<T, VendorGranted>) {
+          std::string scopes;
+          for (const auto& s : p.scopes) scopes += (scopes.empty() ? "" : ", ") + s;
+          return "Vendor " + p.vendor + " granted " + scopes + " access (grant " + std::to_string(p.grant_id) +
+                 ") by " + actor + " until " + core::FormatRfc3339(core::FromUnixMillis(p.expires_ms)) +
+                 (p.reason.empty() ? "" : ": " + p.reason);
+        } else if constexpr (std::is_same_v<T, VendorRevoked>) {
+          return "Vendor grant " + std::to_string(p.grant_id) + " revoked: " + p.reason;
+        } else if constexpr (std::is_same_v<T, VendorUsed>) {
+          return "Vendor grant " + std::to_string(p.grant_id) + " used by " + actor + ": " + p.action + " " + p.detail;
         } else {
           return "No incident commander: " + p.reason + (p.to.empty() ? "" : "; paged " + p.to);
         }

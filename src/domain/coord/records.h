@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "core/result.h"
 
@@ -18,6 +19,9 @@ enum class RecordType : uint16_t {
   kStatusUpdated = 403,
   kCadenceNotified = 404,
   kCommanderEscalated = 405,
+  kVendorGranted = 406,
+  kVendorRevoked = 407,
+  kVendorUsed = 408,
 };
 constexpr uint16_t kFirstType = 400;
 constexpr uint16_t kLastType = 499;
@@ -67,8 +71,33 @@ struct CommanderEscalated {
   std::string reason;
 };
 
+// A pre-authorised vendor was given access to one incident: `scopes` (read, log) until `expires_ms`. Only the
+// SHA-256 (hex) of the token is kept; the token itself went to the person who granted it, once.
+struct VendorGranted {
+  uint64_t incident_id = 0;
+  uint64_t grant_id = 0;
+  std::string vendor;
+  std::vector<std::string> scopes;
+  int64_t expires_ms = 0;
+  std::string token_sha256;
+  std::string reason;
+};
+// The grant ended: "expired", "incident resolved", or revoked by a person (with the reason).
+struct VendorRevoked {
+  uint64_t incident_id = 0;
+  uint64_t grant_id = 0;
+  std::string reason;
+};
+// A vendor used a grant: `action` read or log, `detail` what (the request path).
+struct VendorUsed {
+  uint64_t incident_id = 0;
+  uint64_t grant_id = 0;
+  std::string action;
+  std::string detail;
+};
+
 using Payload = std::variant<RoleAssigned, ChannelOpened, LogEntry, StatusUpdated, CadenceNotified,
-                             CommanderEscalated>;
+                             CommanderEscalated, VendorGranted, VendorRevoked, VendorUsed>;
 RecordType TypeOf(const Payload& payload);
 constexpr uint16_t kPayloadVersion = 1;
 std::string EncodePayload(const Payload& payload);
