@@ -13,16 +13,6 @@ const char* FakeEnv(const char* name) {
   return std::string(name) == "INCIDENTD_TOKEN" ? "a-test-token-of-sufficient-length" : nullptr;
 }
 
-std::string Sha256Hex(const std::string& token) {
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (uint8_t b : http::HashToken(token)) {
-    out += kHex[b >> 4];
-    out += kHex[b & 0xF];
-  }
-  return out;
-}
-
 // A service token, two services' worth of nothing, one team, and `users` as given.
 std::string WithUsers(const std::string& users) {
   return R"(
@@ -53,7 +43,7 @@ TEST(UsersConfigTest, UsersLoadWithRoleTeamsPasswordAndTokens) {
       "    teams: [dba, web]\n"
       "    password_argon2id: \"" + *password + "\"\n"
       "    tokens:\n"
-      "      - {name: laptop, sha256: " + Sha256Hex("alice-laptop-token") + "}\n"
+      "      - {name: laptop, sha256: " + http::HashTokenHex("alice-laptop-token") + "}\n"
       "  - {name: bob, role: communicator}\n");
 
   auto cfg = ParseConfig(text, "t.yaml", FakeEnv);
@@ -81,14 +71,14 @@ TEST(UsersConfigTest, TheVendorRoleIsRefusedForUsersAndTokens) {
 }
 
 TEST(UsersConfigTest, ATokenHashUsedTwiceNamesTheSecondField) {
-  const std::string hash = Sha256Hex("shared-token");
+  const std::string hash = http::HashTokenHex("shared-token");
   const std::string across_users = Error(WithUsers(
       "users:\n"
       "  - {name: alice, role: responder, tokens: [{name: a, sha256: " + hash + "}]}\n"
       "  - {name: bob, role: viewer, tokens: [{name: b, sha256: " + hash + "}]}\n"));
   const std::string with_service = Error(WithUsers(
       "users:\n  - {name: alice, role: responder, tokens: [{name: a, sha256: " +
-      Sha256Hex("a-test-token-of-sufficient-length") + "}]}\n"));
+      http::HashTokenHex("a-test-token-of-sufficient-length") + "}]}\n"));
 
   EXPECT_NE(across_users.find("users[1].tokens[0].sha256: the same token as users[0].tokens[0]"), std::string::npos)
       << across_users;
@@ -97,7 +87,7 @@ TEST(UsersConfigTest, ATokenHashUsedTwiceNamesTheSecondField) {
 }
 
 TEST(UsersConfigTest, TwoServiceTokensWithTheSameSecretAreRefused) {
-  const std::string hash = Sha256Hex("a-test-token-of-sufficient-length");
+  const std::string hash = http::HashTokenHex("a-test-token-of-sufficient-length");
   const std::string text = "auth:\n  tokens:\n"
                            "    - {name: a, role: admin, token_env: INCIDENTD_TOKEN}\n"
                            "    - {name: b, role: viewer, token_sha256: " + hash + "}\n"
@@ -124,7 +114,7 @@ TEST(UsersConfigTest, RefusesUnknownTeamsBadPasswordsAndBadNames) {
 
 TEST(UsersConfigTest, UsersAloneMaySupplyTheTokens) {
   const std::string users = "users:\n  - {name: alice, role: admin, tokens: [{name: a, sha256: " +
-                            Sha256Hex("alice-token") + "}]}\n";
+                            http::HashTokenHex("alice-token") + "}]}\n";
   const std::string no_tokens = "services: [{name: x}]\nusers:\n  - {name: alice, role: admin}\n";
 
   auto cfg = ParseConfig("services: [{name: x}]\n" + users, "t.yaml", FakeEnv);

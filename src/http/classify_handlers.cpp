@@ -128,18 +128,6 @@ core::Result<engine::RecordSubmission> SubmissionCommand(Context& ctx, const Req
   return engine::RecordSubmission{request.id, (*f)[0], (*f)[1], (*f)[2]};
 }
 
-// Submits a parsed command and, once it is committed, answers with `view` (or with the refusal). Not a coroutine
-// over the parsing: the command is parsed by the caller in a plain function (see handlers.h).
-template <typename Cmd>
-Task<Response> CommandThenView(Context& ctx, Request& request, core::Result<Cmd> cmd,
-                               Response (*view)(Context&, Request&)) {
-  if (!cmd.ok()) co_return ErrorResponse(cmd.error());
-  engine::Outcome outcome;
-  engine::Command command{request.principal->actor, std::move(cmd).value()};
-  if (auto refused = co_await RunCommand(ctx, std::move(command), outcome)) co_return std::move(*refused);
-  co_return view(ctx, request);
-}
-
 }  // namespace
 
 Response HandleClassification(Context& ctx, Request& request) {

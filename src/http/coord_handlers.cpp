@@ -161,15 +161,6 @@ json::object GrantView(uint64_t id, const coord::Grant& g) {
                       {"uses", g.uses}};
 }
 
-template <typename Cmd>
-Task<Response> Submit(Context& ctx, Request& request, core::Result<Cmd> cmd) {
-  if (!cmd.ok()) co_return ErrorResponse(cmd.error());
-  engine::Outcome outcome;
-  engine::Command command{request.principal->actor, std::move(cmd).value()};
-  if (auto refused = co_await RunCommand(ctx, std::move(command), outcome)) co_return std::move(*refused);
-  co_return HandleCoordination(ctx, request);
-}
-
 }  // namespace
 
 Response HandleCoordination(Context& ctx, Request& request) {
@@ -292,13 +283,13 @@ Task<Response> HandleRevokeGrant(Context& ctx, Request& request) {
 }
 
 Task<Response> HandleAssignRole(Context& ctx, Request& request) {
-  return Submit(ctx, request, RoleCommand(ctx, request));
+  return CommandThenView(ctx, request, RoleCommand(ctx, request), &HandleCoordination);
 }
 
-Task<Response> HandleLogEntry(Context& ctx, Request& request) { return Submit(ctx, request, LogCommand(ctx, request)); }
+Task<Response> HandleLogEntry(Context& ctx, Request& request) { return CommandThenView(ctx, request, LogCommand(ctx, request), &HandleCoordination); }
 
 Task<Response> HandleStatusUpdate(Context& ctx, Request& request) {
-  return Submit(ctx, request, UpdateCommand(ctx, request));
+  return CommandThenView(ctx, request, UpdateCommand(ctx, request), &HandleCoordination);
 }
 
 }  // namespace http

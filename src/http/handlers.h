@@ -160,6 +160,18 @@ Task<core::Result<engine::Outcome>> SubmitAndWait(Context& ctx, engine::Command 
 // Submit's refusal or the command's own error (counted in the rejection metrics).
 Task<std::optional<Response>> RunCommand(Context& ctx, engine::Command command, engine::Outcome& out);
 
+// Submits a parsed command and, once it is committed, answers with `view` (or with the refusal). Not a coroutine
+// over the parsing: the caller parses the command in a plain function (see above).
+template <typename Cmd>
+Task<Response> CommandThenView(Context& ctx, Request& request, core::Result<Cmd> cmd,
+                               Response (*view)(Context&, Request&)) {
+  if (!cmd.ok()) co_return ErrorResponse(cmd.error());
+  engine::Outcome outcome;
+  engine::Command command{request.principal->actor, std::move(cmd).value()};
+  if (auto refused = co_await RunCommand(ctx, std::move(command), outcome)) co_return std::move(*refused);
+  co_return view(ctx, request);
+}
+
 // json_body.cpp
 // True for a JSON media type: application/json or application/<x>+json, any parameters, any case.
 bool IsJsonContentType(std::string_view content_type);

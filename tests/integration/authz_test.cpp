@@ -26,16 +26,6 @@ using test_support::Must;
 // One user per role the configuration can assign; the plain token of each is "<role>-user-token-0123456789".
 std::string Token(http::Role role) { return std::string(http::ToString(role)) + "-user-token-0123456789"; }
 
-std::string Sha256Hex(const std::string& token) {
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (uint8_t b : http::HashToken(token)) {
-    out += kHex[b >> 4];
-    out += kHex[b & 0xF];
-  }
-  return out;
-}
-
 std::string UsersYaml() {
   std::string yaml = "teams:\n  dba: []\n  web: []\nusers:\n";
   for (http::Role role : http::kAllRoles) {
@@ -43,7 +33,7 @@ std::string UsersYaml() {
     const std::string name = std::string(http::ToString(role)) + "-user";
     yaml += "  - name: " + name + "\n    role: " + http::ToString(role) + "\n";
     if (role == http::Role::kCommander) yaml += "    teams: [dba, web]\n";
-    yaml += "    tokens:\n      - {name: main, sha256: " + Sha256Hex(Token(role)) + "}\n";
+    yaml += "    tokens:\n      - {name: main, sha256: " + http::HashTokenHex(Token(role)) + "}\n";
   }
   return yaml;
 }

@@ -16,16 +16,6 @@ namespace json = boost::json;
 using test_support::Must;
 using test_support::ParseJson;
 
-std::string Sha256Hex(const std::string& token) {
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (uint8_t b : http::HashToken(token)) {
-    out += kHex[b >> 4];
-    out += kHex[b & 0xF];
-  }
-  return out;
-}
-
 std::string TokenOf(const std::string& user) { return user + "-coord-token-0123456789"; }
 
 std::string Yaml(const test_support::WebhookReceiver& hook) {
@@ -56,7 +46,7 @@ std::string Yaml(const test_support::WebhookReceiver& hook) {
       "users:\n";
   for (const auto& [name, role] : std::vector<std::pair<std::string, std::string>>{
            {"alice", "commander"}, {"bob", "commander"}, {"carol", "responder"}, {"erin", "communicator"}}) {
-    yaml += "  - {name: " + name + ", role: " + role + ", tokens: [{name: main, sha256: " + Sha256Hex(TokenOf(name)) +
+    yaml += "  - {name: " + name + ", role: " + role + ", tokens: [{name: main, sha256: " + http::HashTokenHex(TokenOf(name)) +
             "}]}\n";
   }
   return yaml;
