@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/local_time.h"
 #include "core/matcher.h"
 #include "core/time.h"
 #include "domain/ingest/alertmanager.h"
@@ -380,7 +381,8 @@ void ReadRegulatory(Reader& r, const YAML::Node& n, const std::string& config_na
   if (!n.IsDefined() || n.IsNull()) return;
   std::string rules;
   std::vector<std::string> reminders;
-  if (!r.CheckKeys(n, "regulatory", {"rules", "entity", "reminders"}) ||
+  if (!r.CheckKeys(n, "regulatory", {"rules", "entity", "reminders", "time_zone"}) ||
+      !r.String(n["time_zone"], "regulatory.time_zone", cfg.classify.time_zone) ||
       !r.String(n["rules"], "regulatory.rules", rules) ||
       !r.StringList(n["entity"], "regulatory.entity", cfg.classify.entity) ||
       !r.StringList(n["reminders"], "regulatory.reminders", reminders)) {
@@ -398,6 +400,16 @@ void ReadRegulatory(Reader& r, const YAML::Node& n, const std::string& config_na
     return;
   }
   cfg.classify.regimes = std::move(regimes).value();
+  bool known_zone = true;
+  try {
+    (void)date::locate_zone(cfg.classify.time_zone);
+  } catch (const std::exception&) {
+    known_zone = false;
+  }
+  if (!known_zone) {
+    r.Fail(n["time_zone"], "regulatory.time_zone", "unknown time zone '" + cfg.classify.time_zone + "'");
+    return;
+  }
   {
     std::ifstream in(path);
     std::stringstream text;

@@ -13,12 +13,26 @@ namespace {
 bool ReadStage(Reader& r, const YAML::Node& n, const std::string& path, classify::Stage& s) {
   std::string anchor, outer;
   if (!r.CheckKeys(n, path, {"id", "name", "anchor", "hours", "calendar_days", "us_business_days", "months",
-                             "without_undue_delay", "outer_anchor", "outer_hours", "required_fields"}) ||
+                             "without_undue_delay", "outer_anchor", "outer_hours", "required_fields",
+                             "weekend_rule"}) ||
       !r.String(n["id"], path + ".id", s.id) || !r.String(n["name"], path + ".name", s.name) ||
       !r.String(n["anchor"], path + ".anchor", anchor) || !r.String(n["outer_anchor"], path + ".outer_anchor", outer) ||
       !r.Unsigned(n["outer_hours"], path + ".outer_hours", s.outer_hours, 0, 100000) ||
       !r.StringList(n["required_fields"], path + ".required_fields", s.required_fields)) {
     return false;
+  }
+  const YAML::Node weekend = n["weekend_rule"];
+  if (weekend.IsDefined() && !weekend.IsNull()) {
+    std::string move;
+    if (!r.CheckKeys(weekend, path + ".weekend_rule", {"move_to", "excluded_entities"}) ||
+        !r.String(weekend["move_to"], path + ".weekend_rule.move_to", move) ||
+        !r.StringList(weekend["excluded_entities"], path + ".weekend_rule.excluded_entities", s.weekend_excluded)) {
+      return false;
+    }
+    if (move != "next_working_day_noon") {
+      return r.Fail(weekend, path + ".weekend_rule.move_to", "the one rule known is next_working_day_noon");
+    }
+    s.weekend_to_noon = true;
   }
   auto a = classify::ParseAnchor(anchor);
   if (!a) return r.Fail(n["anchor"].IsDefined() ? n["anchor"] : n, path + ".anchor", "unknown anchor '" + anchor + "'");

@@ -311,6 +311,7 @@ Facts FactsOf(const View& v, const incident::Incident& inc) {
     f.data.insert(s->data.begin(), s->data.end());
   }
   f.entity.insert(v.config.entity.begin(), v.config.entity.end());
+  f.time_zone = v.config.time_zone;
   f.category = inc.category;
   f.major = v.classify.majors.count(inc.id) != 0;
   f.anchors[Anchor::kAwareness] = inc.opened_at;

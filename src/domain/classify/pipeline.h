@@ -58,6 +58,7 @@ struct Config {
   std::optional<MajorCriteria> major;
   std::vector<Regime> regimes;                 // regulatory notification regimes (rules/regulatory.yaml)
   std::vector<std::string> entity;             // what the organisation is: financial_entity, nis2_entity, ...
+  std::string time_zone = "UTC";               // the organisation's (working days for calendar rules)
   std::vector<core::Duration> reminders{std::chrono::hours(4), std::chrono::hours(1), core::Duration(0)};
   const Slo* FindSlo(std::string_view service, std::string_view name) const;
   const ServiceFacts* FindService(std::string_view service) const;

@@ -71,6 +71,23 @@ bool BusinessDay(sys_days d) {
   return !IsUsFederalHoliday(d.time_since_epoch().count());
 }
 
+// When `t` falls on a Saturday or Sunday in `zone`: 12:00 of the following Monday there. nullopt on a weekday or
+// for an unknown zone.
+std::optional<core::Timestamp> NextWorkingNoon(core::Timestamp t, const std::string& zone_name) {
+  const date::time_zone* zone = nullptr;
+  try {
+    zone = date::locate_zone(zone_name);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  const auto local = zone->to_local(date::floor<std::chrono::seconds>(t));
+  sys_days day{date::floor<days>(local).time_since_epoch()};
+  const date::weekday wd{day};
+  if (wd != date::Saturday && wd != date::Sunday) return std::nullopt;
+  day += days(wd == date::Saturday ? 2 : 1);
+  return core::LocalToInstant(*zone, date::local_time<core::Duration>(day.time_since_epoch()) + std::chrono::hours(12));
+}
+
 std::string Amount(Unit unit, int64_t n) {
   std::string s = std::to_string(n);
   switch (unit) {
@@ -267,6 +284,17 @@ std::vector<Deadline> Evaluate(const std::vector<Regime>& regimes, const Facts& 
             d.basis += ", capped at " + std::to_string(s.outer_hours) + " h from " + Text(*s.outer_anchor) + " (" +
                        core::FormatRfc3339(outer->second) + ")";
           }
+        }
+      }
+      if (s.weekend_to_noon) {
+        bool excluded = false;
+        for (const auto& e : s.weekend_excluded) excluded = excluded || f.entity.count(e) != 0;
+        if (excluded) {
+          d.basis += "; the weekend rule does not apply to this entity";
+        } else if (auto moved = NextWorkingNoon(due, f.time_zone)) {
+          d.basis += "; falls on a weekend in " + f.time_zone + " (" + core::FormatRfc3339(due) +
+                     "): moved to 12:00 on the next working day (bank holidays not counted)";
+          due = *moved;
         }
       }
       d.due = due;

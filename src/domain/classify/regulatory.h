@@ -47,6 +47,10 @@ struct Stage {
   std::optional<Anchor> outer_anchor;
   int64_t outer_hours = 0;
   std::vector<std::string> required_fields;
+  // DORA's calendar rule: a deadline falling on a Saturday or Sunday (in the entity's time zone) moves to 12:00 on
+  // the next working day, unless the entity is one of `weekend_excluded` (credit institutions, ...).
+  bool weekend_to_noon = false;
+  std::vector<std::string> weekend_excluded = {};
 };
 
 // When a regime applies. Every non-empty list must share a value with the incident's facts; `major` and
@@ -82,6 +86,7 @@ struct Facts {
   bool breach = false;
   bool material = false;
   bool high_risk = false;
+  std::string time_zone = "UTC";  // the entity's (for calendar rules that count its working days)
   std::map<Anchor, core::Timestamp> anchors;  // those known so far
   // (regime id, stage id) → when that report was submitted.
   std::map<std::pair<std::string, std::string>, core::Timestamp> submissions;

@@ -194,6 +194,26 @@ TEST(RegulatoryClock, GdprArt34AppliesOnlyToAHighRiskBreachAndIsDueWithoutUndueD
   EXPECT_EQ(d[0].basis, "without undue delay (no fixed period) from awareness (2026-03-02T08:00:00Z)");
 }
 
+TEST(RegulatoryClock, DoraDeadlinesOnAWeekendMoveToNoonOnTheNextWorkingDayExceptForExcludedEntities) {
+  Regime dora = Dora();
+  dora.stages[0].weekend_to_noon = true;
+  dora.stages[0].weekend_excluded = {"credit_institution"};
+  // Classified Saturday 2026-03-07 08:00 Berlin (07:00 UTC): 4 h later is Saturday 12:00 Berlin.
+  Facts f = DoraFacts("2026-03-07T06:00:00Z", "2026-03-07T07:00:00Z");
+  f.time_zone = "Europe/Berlin";
+  auto d = Evaluate({dora}, f);
+  EXPECT_EQ(Iso(d[0].due), "2026-03-09T11:00:00Z") << "Monday 12:00 in Berlin (UTC+1)";
+  EXPECT_NE(d[0].basis.find("falls on a weekend in Europe/Berlin (2026-03-07T11:00:00Z)"), std::string::npos)
+      << d[0].basis;
+  f.entity.insert("credit_institution");
+  d = Evaluate({dora}, f);
+  EXPECT_EQ(Iso(d[0].due), "2026-03-07T11:00:00Z") << "a credit institution reports on the Saturday";
+  // A weekday deadline does not move.
+  f = DoraFacts("2026-03-04T06:00:00Z", "2026-03-04T07:00:00Z");
+  f.time_zone = "Europe/Berlin";
+  EXPECT_EQ(Iso(Evaluate({dora}, f)[0].due), "2026-03-04T11:00:00Z");
+}
+
 TEST(RegulatoryRules, ValidationNamesTheField) {
   std::vector<Regime> r = {Dora(), Dora()};
   EXPECT_EQ(Validate(r).error().field, "/1/id");
