@@ -566,6 +566,75 @@ void ReadVendors(Reader& r, const YAML::Node& list, Config& cfg) {
   }
 }
 
+// Shared responder pools: [{id, name, members, capacity, expectations: {business unit: duration, default: ...}}].
+void ReadPools(Reader& r, const YAML::Node& list, Config& cfg) {
+  if (!list.IsDefined() || list.IsNull()) return;
+  if (!list.IsSequence()) {
+    r.Fail(list, "pools", "must be a list of {id, name, members, capacity, expectations}");
+    return;
+  }
+  std::set<std::string> functions;
+  for (const auto& facts : cfg.classify.catalogue) functions.insert(facts.business_functions.begin(), facts.business_functions.end());
+  for (size_t i = 0; i < list.size() && r.ok(); ++i) {
+    const std::string at = "pools[" + std::to_string(i) + "]";
+    const YAML::Node n = list[i];
+    pools::Pool pool;
+    if (!r.CheckKeys(n, at, {"id", "name", "members", "capacity", "expectations"}) ||
+        !r.String(n["id"], at + ".id", pool.id) || !r.String(n["name"], at + ".name", pool.name) ||
+        !r.StringList(n["members"], at + ".members", pool.members) ||
+        !r.Unsigned(n["capacity"], at + ".capacity", pool.capacity, 1, 10000)) {
+      return;
+    }
+    const bool plain = !pool.id.empty() && pool.id.size() <= 200 &&
+                       pool.id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
+                           std::string::npos;
+    if (!plain) {
+      r.Fail(n["id"], at + ".id", "is required: 1..200 of letters, digits, '.', '_', '-' (it goes in URLs)");
+      return;
+    }
+    if (cfg.pools.Find(pool.id) != nullptr) {
+      r.Fail(n["id"], at + ".id", "duplicate pool id '" + pool.id + "'");
+      return;
+    }
+    if (pool.name.empty()) pool.name = pool.id;
+    for (size_t k = 0; k < pool.members.size(); ++k) {
+      if (cfg.paging.FindPerson(pool.members[k]) == nullptr) {
+        r.Fail(n["members"], at + ".members[" + std::to_string(k) + "]",
+               "no person named '" + pool.members[k] + "' in people");
+        return;
+      }
+    }
+    if (pool.Capacity() == 0) {
+      r.Fail(n, at + ".capacity", "is required when the pool has no members (how many incidents it can work at once)");
+      return;
+    }
+    const YAML::Node expect = n["expectations"];
+    if (expect.IsDefined() && !expect.IsNull()) {
+      if (!expect.IsMap()) {
+        r.Fail(expect, at + ".expectations", "must map business units (and default) to response times, like {payments: 15m, default: 1h}");
+        return;
+      }
+      for (const auto& kv : expect) {
+        const std::string unit = kv.first.as<std::string>("");
+        const std::string path = at + ".expectations." + unit;
+        if (unit != "default" && !functions.count(unit)) {
+          r.Fail(kv.first, path, "no service supports business function '" + unit +
+                                     "' (services[].business_functions); use those, or default");
+          return;
+        }
+        core::Duration d{0};
+        if (!r.Duration(kv.second, path, d)) return;
+        if (d < std::chrono::minutes(1)) {
+          r.Fail(kv.second, path, "must be at least 1m");
+          return;
+        }
+        pool.expectations[unit] = d;
+      }
+    }
+    cfg.pools.pools.push_back(std::move(pool));
+  }
+}
+
 // The incident taxonomy (categories and the rules that choose them); the default list without rules when absent.
 void ReadTaxonomy(Reader& r, const YAML::Node& t, Config& cfg) {
   classify::TaxonomyInput in = classify::DefaultTaxonomy();
@@ -747,7 +816,7 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
               {"listen", "data_dir", "auth", "http", "engine", "services", "alertmanager", "topology", "flapping",
                "schedules", "public_url", "channels", "people", "teams", "escalation_policies", "routing", "drills",
                "delivery", "taxonomy", "critical_functions", "major_incident", "regulatory", "ownership",
-               "coordination", "impact", "users", "vendors"});
+               "coordination", "impact", "users", "vendors", "pools"});
   std::string listen = "127.0.0.1:9797";
   if (r.ok()) r.String(root["listen"], "listen", listen);
   if (r.ok()) {
@@ -793,6 +862,7 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
   if (r.ok()) ReadMajor(r, root, cfg);
   if (r.ok()) ReadCoordination(r, root["coordination"], cfg);
   if (r.ok()) ReadVendors(r, root["vendors"], cfg);
+  if (r.ok()) ReadPools(r, root["pools"], cfg);
   // Who may command an incident: users with the commander or admin role (anyone when no users are configured).
   for (const auto& u : cfg.http.users) {
     if (u.role == "commander" || u.role == "admin") cfg.coordination.commanders.insert(u.name);

@@ -15,6 +15,7 @@
 #include "domain/escalation/config.h"
 #include "domain/incident/config.h"
 #include "domain/oncall/schedule.h"
+#include "domain/pools/pools.h"
 #include "engine/engine.h"
 #include "http/server.h"
 
@@ -47,6 +48,7 @@ struct Config {
     std::string ack_secret_env;                   // HMAC key for the links; unset: <data_dir>/ack.key (generated)
   } delivery;
   coord::Config coordination;  // key `coordination`: channel templates, status-update cadence, commander check
+  pools::Config pools;         // key `pools`: shared responder pools, capacities, response-time expectations
   // A digest per section of the file (app/config_reload.h), to tell what a reload changes and journal it.
   std::map<std::string, std::string> digests;
 };

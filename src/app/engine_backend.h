@@ -29,6 +29,7 @@ class EngineBackend final : public http::Backend {
   const classify::Taxonomy* taxonomy() const override { return taxonomy_; }
   const classify::Config& classification() const override { return engine_.classification(); }
   const coord::Config& coordination() const override { return engine_.coordination(); }
+  const pools::Config& pools() const override { return engine_.pools(); }
 
  private:
   engine::Engine& engine_;

@@ -175,6 +175,7 @@ int Serve(const std::string& config_path, std::string data_dir, const std::strin
   eng.SetPaging(cfg->paging);
   eng.SetClassify(cfg->classify);
   eng.SetCoord(cfg->coordination);
+  eng.SetPools(cfg->pools);
   auto started = std::chrono::steady_clock::now();
   if (auto st = eng.Recover(); !st.ok()) {
     std::cerr << "incidentd: refusing to start: " << st.error().message << "\n"

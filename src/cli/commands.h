@@ -129,6 +129,19 @@ int AddLogEntry(Transport& transport, uint64_t id, const std::string& kind, cons
                 Console console);
 int PostStatusUpdate(Transport& transport, uint64_t id, const std::string& text, bool no_change, Console console);
 int ShowCoordination(Transport& transport, uint64_t id, bool json, Console console);
+// Shared responder pools (pools_commands.cpp).
+// POOL NAME CAPACITY HOLDING WAITING CONFLICTS BREACHED.
+int ListPools(Transport& transport, bool json, Console console);
+// The holders, the waiting requests in order (position, priority, waited, expected response, breach, conflict,
+// why) and the recent yields.
+int ShowPoolQueue(Transport& transport, const std::string& pool, bool json, Console console);
+// Requests the pool and prints the incident's standing: holding, or its position and expected response.
+int RequestPool(Transport& transport, uint64_t id, const std::string& pool, const std::string& note,
+                Console console);
+int ReleasePool(Transport& transport, uint64_t id, const std::string& pool, Console console);
+// `from` yields its slot of the pool to the waiting `to` (commander or admin).
+int YieldPool(Transport& transport, const std::string& pool, uint64_t from, uint64_t to, const std::string& reason,
+              Console console);
 // CATEGORY INCIDENTS SHARE RECLASSIFIED AWAY RECLASSIFIED TO: every category of the taxonomy, used or not.
 int ShowTaxonomyUsage(Transport& transport, bool json, Console console);
 

@@ -445,5 +445,29 @@ TEST_F(CommandsTest, RecordHashPrintsTheHashAndItsPredecessor) {
   EXPECT_EQ(transport_.requests().at(0).target, "/api/v1/journal/records/12/hash");
 }
 
+TEST_F(CommandsTest, RequestPoolPrintsThePositionAndTheExpectedResponse) {
+  transport_.Answer(200, R"({"incident_id":2,"pools":[{"incident_id":2,"pool":"dba","state":"waiting",)"
+                         R"("priority":"P1","business_unit":"payments","expectation_seconds":900,"position":1,)"
+                         R"("respond_by":"2026-11-29T12:15:00Z","expected_response_seconds":840,"breached":false}]})");
+
+  ASSERT_EQ(RequestPool(transport_, 2, "dba", "replica lag", console()), kExitOk);
+
+  EXPECT_EQ(out_.str(),
+            "incident 2 waits for pool dba at position 1 (P1); expected response within 14m (by "
+            "2026-11-29T12:15:00Z, payments expects 15m)\n");
+  EXPECT_EQ(transport_.requests().at(0).target, "/api/v1/incidents/2/pools");
+  EXPECT_EQ(transport_.requests().at(0).body, R"({"pool":"dba","note":"replica lag"})");
+}
+
+TEST_F(CommandsTest, YieldPoolSendsFromToAndReason) {
+  transport_.Answer(200, R"({"pool":"dba","holders":[],"queue":[]})");
+
+  ASSERT_EQ(YieldPool(transport_, "dba", 1, 2, "payments first", console()), kExitOk);
+
+  EXPECT_EQ(transport_.requests().at(0).target, "/api/v1/pools/dba/yield");
+  EXPECT_EQ(transport_.requests().at(0).body, R"({"from":1,"to":2,"reason":"payments first"})");
+  EXPECT_EQ(out_.str(), "incident 1 yielded pool dba to incident 2\n");
+}
+
 }  // namespace
 }  // namespace cli

@@ -161,6 +161,18 @@ int main(int argc, char** argv) {
   coord_cmd->add_flag("--json", json, "print the API's JSON");
   coord_cmd->callback([&] { remote = [&](Transport& t, Console c) { return ShowCoordination(t, id, json, c); }; });
 
+  std::string pool_name, pool_note;
+  auto* request_pool_cmd = incidents->add_subcommand("request-pool", "ask a shared responder pool (e.g. dba) for help");
+  request_pool_cmd->add_option("id", id, "incident id")->required();
+  request_pool_cmd->add_option("pool", pool_name, "pool id")->required();
+  request_pool_cmd->add_option("--note", pool_note, "what you need them for (on the timeline)");
+  request_pool_cmd->callback(
+      [&] { remote = [&](Transport& t, Console c) { return RequestPool(t, id, pool_name, pool_note, c); }; });
+  auto* release_pool_cmd = incidents->add_subcommand("release-pool", "give the pool back (the next waiting gets it)");
+  release_pool_cmd->add_option("id", id, "incident id")->required();
+  release_pool_cmd->add_option("pool", pool_name, "pool id")->required();
+  release_pool_cmd->callback([&] { remote = [&](Transport& t, Console c) { return ReleasePool(t, id, pool_name, c); }; });
+
   std::string export_format = "json";
   std::string export_output;
   auto* export_cmd =
@@ -178,6 +190,25 @@ int main(int argc, char** argv) {
   auto* usage_cmd = taxonomy->add_subcommand("usage", "how often each category is chosen and reclassified");
   usage_cmd->add_flag("--json", json, "print the API's JSON");
   usage_cmd->callback([&] { remote = [&](Transport& t, Console c) { return ShowTaxonomyUsage(t, json, c); }; });
+
+  auto* pools = app.add_subcommand("pools", "shared responder pools: queues, conflicts, yields")->require_subcommand(1);
+  auto* pools_list = pools->add_subcommand("list", "every pool: capacity, holding, waiting, conflicts, breaches");
+  pools_list->add_flag("--json", json, "print the API's JSON");
+  pools_list->callback([&] { remote = [&](Transport& t, Console c) { return ListPools(t, json, c); }; });
+  auto* pools_queue = pools->add_subcommand("queue", "who holds the pool and who waits, in order, with expected response");
+  pools_queue->add_option("pool", pool_name, "pool id")->required();
+  pools_queue->add_flag("--json", json, "print the API's JSON");
+  pools_queue->callback([&] { remote = [&](Transport& t, Console c) { return ShowPoolQueue(t, pool_name, json, c); }; });
+  uint64_t yield_from = 0, yield_to = 0;
+  std::string yield_reason;
+  auto* pools_yield = pools->add_subcommand("yield", "an incident holding the pool gives its slot to a waiting one");
+  pools_yield->add_option("pool", pool_name, "pool id")->required();
+  pools_yield->add_option("--from", yield_from, "the incident holding a slot")->required()->check(CLI::PositiveNumber);
+  pools_yield->add_option("--to", yield_to, "the waiting incident")->required()->check(CLI::PositiveNumber);
+  pools_yield->add_option("--reason", yield_reason, "why it goes first (on both timelines)")->required();
+  pools_yield->callback([&] {
+    remote = [&](Transport& t, Console c) { return YieldPool(t, pool_name, yield_from, yield_to, yield_reason, c); };
+  });
 
   std::string delivery_state;
   auto* deliveries = app.add_subcommand("deliveries", "the notification outbox")->require_subcommand(1);

@@ -161,6 +161,23 @@ struct UseVendorGrant {
   std::string action;
   std::string detail;
 };
+// Shared responder pools (domain/pools): request a pool for an incident, release it, or yield a held slot to a
+// waiting incident (a person's decision, with a reason).
+struct RequestPool {
+  uint64_t incident_id = 0;
+  std::string pool;
+  std::string note;
+};
+struct ReleasePool {
+  uint64_t incident_id = 0;
+  std::string pool;
+};
+struct YieldPool {
+  std::string pool;
+  uint64_t from = 0;
+  uint64_t to = 0;
+  std::string reason;
+};
 // The configuration file changed (start-up or reload): journals config.changed when the digests differ from those
 // in force, then puts the classification and paging settings given (null: unchanged) in force from the next batch
 // and re-evaluates open incidents against the major-incident criteria.
@@ -179,7 +196,7 @@ struct Command {
                ExpireSilence, SaveTopology, SaveWindow, ExtendWindow, EndWindow, ReportCoverage, RecordDelivery, ReassignIncident, RunDrill,
                ReclassifyIncident, RecordSli, RecordRegulatoryFact, RecordSubmission, AssignOwner,
                ReloadConfig, AssignRole, AddLogEntry, PostStatusUpdate, GrantVendor, RevokeVendor, UseVendorGrant,
-               Tick>
+               RequestPool, ReleasePool, YieldPool, Tick>
       body;
 };
 

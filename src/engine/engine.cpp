@@ -71,14 +71,15 @@ std::string Summarize(const correlate::PostSummary& s) {
 
 // One writer batch: links each decided payload into the chain, applies it, and gathers what the store and the
 // subscribers need. Implements the domain's Emitter (decisions out) and Observer (changes in).
-class Engine::Batch final : public coord::Emitter, public incident::Observer {
+class Engine::Batch final : public pools::Emitter, public incident::Observer {
  public:
   Batch(Engine& engine, core::Timestamp now, bool want_published)
       : engine_(engine),
         now_(now),
         want_published_(want_published),
         classifies_(engine.classify_config_.load()->major.has_value()),
-        coordinates_(engine.coord_config_->channel.has_value() || !engine.coord_config_->vendors.empty()) {}
+        coordinates_(engine.coord_config_->channel.has_value() || !engine.coord_config_->vendors.empty()),
+        pools_(!engine.pools_config_->pools.empty()) {}
 
   void set_actor(const std::string& actor) { actor_ = &actor; }
 
@@ -97,6 +98,9 @@ class Engine::Batch final : public coord::Emitter, public incident::Observer {
   uint64_t Emit(const coord::Payload& payload) override {
     return Link(static_cast<uint16_t>(coord::TypeOf(payload)), coord::kPayloadVersion, coord::EncodePayload(payload));
   }
+  uint64_t Emit(const pools::Payload& payload) override {
+    return Link(static_cast<uint16_t>(pools::TypeOf(payload)), pools::kPayloadVersion, pools::EncodePayload(payload));
+  }
   uint64_t Emit(const escalation::Payload& payload) override {
     return Link(static_cast<uint16_t>(escalation::TypeOf(payload)), escalation::kPayloadVersion,
                 escalation::EncodePayload(payload));
@@ -104,12 +108,14 @@ class Engine::Batch final : public coord::Emitter, public incident::Observer {
 
   // Paging reacts to the incident records decided so far (first notification → escalation, acknowledgement →
   // stop, ...), in order, including to the ones its own reactions cause.
-  void React(const escalation::View& view, const classify::View& classification, const coord::View& coordination) {
+  void React(const escalation::View& view, const classify::View& classification, const coord::View& coordination,
+             const pools::View& pooling) {
     for (size_t i = 0; i < reactions_.size(); ++i) {
       incident::Payload p = std::move(reactions_[i]);
       escalation::React(view, p, *this);
       if (classifies_) classify::React(classification, view, p, *this);
       if (coordinates_) coord::React(coordination, p, *this);
+      if (pools_) pools::React(pooling, p, *this);
     }
     reactions_.clear();
   }
@@ -218,6 +224,7 @@ class Engine::Batch final : public coord::Emitter, public incident::Observer {
   bool want_published_;
   bool classifies_;
   const bool coordinates_;  // a channel template is configured: new incidents get a channel
+  const bool pools_;        // pools are configured: resolved incidents release theirs
   const std::string* actor_ = nullptr;
   const journal::Record* current_ = nullptr;
   uint64_t current_incident_ = 0;
@@ -276,6 +283,10 @@ const coord::Config& NoCoord() {
   static const coord::Config config;
   return config;
 }
+const pools::Config& NoPools() {
+  static const pools::Config config;
+  return config;
+}
 }  // namespace
 
 Engine::Engine(Store& store, const incident::Config& config, Clock clock, Options options)
@@ -289,6 +300,7 @@ Engine::Engine(Store& store, const incident::Config& config, const correlate::Co
       paging_config_(&NoPaging()),
       classify_config_(&NoClassify()),
       coord_config_(&NoCoord()),
+      pools_config_(&NoPools()),
       clock_(std::move(clock)),
       options_(options) {}
 
@@ -573,6 +585,7 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
   const classify::Config& classify_config = *classify_config_.load();
   const classify::View classification{state_.classify, state_.incidents, classify_config, config_};
   const coord::View coordination{state_.coord, *coord_config_, classification, paging};
+  const pools::View pooling{state_.pools, *pools_config_, classification};
   bool reloaded = false;
   std::unique_lock turn(turnstile_);
   std::unique_lock state_lock(state_mu_);
@@ -724,16 +737,25 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
             out.status = coord::RevokeVendor(coordination, body.grant_id, body.reason, batch);
           } else if constexpr (std::is_same_v<T, UseVendorGrant>) {
             out.status = coord::UseVendorGrant(coordination, body.grant_id, body.action, body.detail, batch);
+          } else if constexpr (std::is_same_v<T, RequestPool>) {
+            out.incident_id = body.incident_id;
+            out.status = pools::RequestPool(pooling, body.incident_id, body.pool, body.note, batch);
+          } else if constexpr (std::is_same_v<T, ReleasePool>) {
+            out.incident_id = body.incident_id;
+            out.status = pools::ReleasePool(pooling, body.incident_id, body.pool, "released", batch);
+          } else if constexpr (std::is_same_v<T, YieldPool>) {
+            out.incident_id = body.to;
+            out.status = pools::YieldPool(pooling, body.from, body.to, body.pool, body.reason, batch);
           } else if constexpr (std::is_same_v<T, Tick>) {
             incident::FireTimers(state_.incidents, batch);
             correlate::FireTimers(view, batch);
-            batch.React(paging, classification, coordination);
+            batch.React(paging, classification, coordination, pooling);
             escalation::FireTimers(paging, batch);
             // SLO windows slide by the minute: re-evaluate once per minute.
             const int64_t minute = core::ToUnixMillis(now) / 60000;
             if (minute != slo_minute_ && (!classify_config.slos.empty() || !classify_config.regimes.empty())) {
               slo_minute_ = minute;
-              batch.React(paging, classification, coordination);
+              batch.React(paging, classification, coordination, pooling);
               classify::FireTimers(classification, batch);
             }
             // Status-update cadence and commander checks: once per minute too.
@@ -742,12 +764,18 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
                  !state_.coord.grants.empty())) {
               coord_minute_ = minute;
               coord::FireTimers(coordination, batch);
-              batch.React(paging, classification, coordination);
+              batch.React(paging, classification, coordination, pooling);
+            }
+            // Pool response-time breaches: once per minute as well.
+            if (minute != pools_minute_ && !pools_config_->pools.empty()) {
+              pools_minute_ = minute;
+              pools::FireTimers(pooling, batch);
+              batch.React(paging, classification, coordination, pooling);
             }
           }
         },
         cmd.body);
-    batch.React(paging, classification, coordination);
+    batch.React(paging, classification, coordination, pooling);
     if (batch.records().size() > before) out.seq = batch.records().back().seq;
   }
   if (reloaded) {
@@ -756,8 +784,9 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
                                       &state_.coord.channel_lines};
     const classify::View new_classification{state_.classify, state_.incidents, *classify_config_.load(), config_};
     const coord::View new_coordination{state_.coord, *coord_config_, new_classification, new_paging};
+    const pools::View new_pooling{state_.pools, *pools_config_, new_classification};
     classify::Reevaluate(new_classification, new_paging, batch);
-    batch.React(new_paging, new_classification, new_coordination);
+    batch.React(new_paging, new_classification, new_coordination, new_pooling);
   }
   state_lock.unlock();
 

@@ -21,6 +21,7 @@
 #include "domain/classify/pipeline.h"
 #include "domain/coord/coord.h"
 #include "domain/escalation/config.h"
+#include "domain/pools/pools.h"
 #include "engine/command.h"
 #include "engine/state.h"
 #include "engine/store.h"
@@ -91,6 +92,9 @@ class Engine {
   // Incident roles, channel templates, status-update cadence; `coord` must outlive the engine. Call before Start.
   void SetCoord(const coord::Config& coord) { coord_config_ = &coord; }
   const coord::Config& coordination() const { return *coord_config_; }
+  // Shared responder pools and their response-time expectations; `pools` must outlive the engine. Call before Start.
+  void SetPools(const pools::Config& pools) { pools_config_ = &pools; }
+  const pools::Config& pools() const { return *pools_config_; }
 
   // Loads the latest snapshot and folds the journal tail. Verifies the hash chain from record 1 (or, with
   // verify_full_chain off, from the snapshot's record on). kCorrupt (naming the record) when the chain is broken,
@@ -180,8 +184,10 @@ class Engine {
   // Settings put in force by ReloadConfig, kept until the engine goes (readers may hold references).
   std::vector<std::shared_ptr<const void>> reloaded_;
   const coord::Config* coord_config_;
+  const pools::Config* pools_config_;
   int64_t slo_minute_ = 0;
   int64_t coord_minute_ = 0;  // the minute cadence and commander checks last ran (writer thread)  // the minute SLOs were last re-evaluated (writer thread)
+  int64_t pools_minute_ = 0;  // the minute pool breaches were last looked for (writer thread)
   Clock clock_;
   Options options_;
   State state_;

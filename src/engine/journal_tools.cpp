@@ -6,6 +6,7 @@
 
 #include "domain/classify/records.h"
 #include "domain/coord/records.h"
+#include "domain/pools/records.h"
 #include "domain/escalation/paging.h"
 
 #include "domain/correlate/records.h"
@@ -167,6 +168,13 @@ core::Result<Published> Describe(const journal::Record& record) {
     if (!c.ok()) return c.error().WithContext("record " + std::to_string(record.seq));
     p.incident_id = coord::IncidentOf(c.value());
     p.summary = coord::Describe(c.value(), record.actor);
+    return p;
+  }
+  if (record.type >= pools::kFirstType && record.type <= pools::kLastType) {
+    auto c = pools::DecodePayload(record.type, record.version, record.payload);
+    if (!c.ok()) return c.error().WithContext("record " + std::to_string(record.seq));
+    p.incident_id = pools::IncidentOf(c.value());
+    p.summary = pools::Describe(c.value(), record.actor);
     return p;
   }
   auto decoded = incident::DecodePayload(record.type, record.version, record.payload);

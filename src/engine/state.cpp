@@ -7,12 +7,13 @@
 #include "domain/correlate/records.h"
 #include "domain/escalation/paging.h"
 #include "domain/incident/records.h"
+#include "domain/pools/records.h"
 #include "journal/codec.h"
 
 namespace engine {
 namespace {
-constexpr uint8_t kStateFormat = 5;  // 2: the labelled-alert model follows the incidents; 3: then paging;
-                                    // 4: then classification; 5: then coordination
+constexpr uint8_t kStateFormat = 6;  // 2: the labelled-alert model follows the incidents; 3: then paging;
+                                    // 4: then classification; 5: then coordination; 6: then pools
 }
 
 std::string EncodeState(const State& state) {
@@ -23,6 +24,7 @@ std::string EncodeState(const State& state) {
   w.Str(escalation::EncodeModel(state.paging));
   w.Str(classify::EncodeModel(state.classify));
   w.Str(coord::EncodeModel(state.coord));
+  w.Str(pools::EncodeModel(state.pools));
   return w.Take();
 }
 
@@ -36,6 +38,7 @@ core::Result<State> DecodeState(std::string_view bytes) {
   std::string_view paging = format <= 2 ? std::string_view() : r.StrView();
   std::string_view classification = format <= 3 ? std::string_view() : r.StrView();
   std::string_view coordination = format <= 4 ? std::string_view() : r.StrView();
+  std::string_view pooled = format <= 5 ? std::string_view() : r.StrView();
   if (auto st = r.Finish("snapshot"); !st.ok()) return st.error();
   auto model = incident::DecodeModel(incidents);
   if (!model.ok()) return model.error();
@@ -55,6 +58,9 @@ core::Result<State> DecodeState(std::string_view bytes) {
   auto coordinated = coord::DecodeModel(coordination);
   if (!coordinated.ok()) return coordinated.error();
   s.coord = std::move(coordinated).value();
+  auto pool_state = pools::DecodeModel(pooled);
+  if (!pool_state.ok()) return pool_state.error();
+  s.pools = std::move(pool_state).value();
   return s;
 }
 
@@ -78,6 +84,7 @@ core::Status ApplyRecord(State& state, const journal::Record& record, incident::
         escalation::Forget(state.paging, id);
         classify::Forget(state.classify, id);
         coord::Forget(state.coord, id);
+        pools::Forget(state.pools, id);
       }
     }
     return core::Ok();
@@ -162,6 +169,20 @@ core::Status ApplyRecord(State& state, const journal::Record& record, incident::
     }
     return core::Ok();
   }
+  if (record.type >= pools::kFirstType && record.type <= pools::kLastType) {
+    if (auto st = pools::Apply(state.pools, record); !st.ok()) return st;
+    if (observer != nullptr) {
+      auto p = pools::DecodePayload(record.type, record.version, record.payload);
+      if (p.ok()) {
+        // One record, one line on the timeline of every incident it concerns (both sides of a yield or conflict).
+        const std::string text = pools::Describe(p.value(), record.actor);
+        for (uint64_t id : pools::IncidentsOf(p.value())) {
+          observer->TimelineEntry(id, pools::TimelineKind(p.value()), text);
+        }
+      }
+    }
+    return core::Ok();
+  }
   return core::Corrupt("record " + std::to_string(record.seq) + " has unknown type " + std::to_string(record.type));
 }
 
@@ -169,6 +190,7 @@ const char* RecordTypeName(uint16_t type) {
   if (type >= escalation::kFirstType && type <= escalation::kLastType) return escalation::TypeName(type);
   if (type >= classify::kFirstType && type <= classify::kLastType) return classify::TypeName(type);
   if (type >= coord::kFirstType && type <= coord::kLastType) return coord::TypeName(type);
+  if (type >= pools::kFirstType && type <= pools::kLastType) return pools::TypeName(type);
   if (type >= correlate::kFirstType && type <= correlate::kLastType) return correlate::TypeName(type);
   return incident::TypeName(type);
 }

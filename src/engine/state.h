@@ -12,6 +12,7 @@
 #include "domain/escalation/model.h"
 #include "domain/incident/lifecycle.h"
 #include "domain/incident/model.h"
+#include "domain/pools/model.h"
 #include "journal/record.h"
 
 namespace engine {
@@ -22,6 +23,7 @@ struct State {
   escalation::Model paging;  // escalations, the delivery outbox, drill runs
   classify::Model classify;  // SLO samples and verdicts, routine degradations
   coord::Model coord;        // incident roles, channels, status updates and their cadence
+  pools::Model pools;        // shared responder pools: who holds a slot, who waits
 };
 
 std::string EncodeState(const State& state);

@@ -12,6 +12,7 @@
 #include "domain/classify/taxonomy.h"
 #include "domain/coord/coord.h"
 #include "domain/escalation/config.h"
+#include "domain/pools/pools.h"
 #include "domain/oncall/schedule.h"
 #include "engine/command.h"
 #include "engine/engine.h"
@@ -57,6 +58,11 @@ class Backend {
   // Channel templates, status-update cadence, commander check (none by default).
   virtual const coord::Config& coordination() const {
     static const coord::Config kNone;
+    return kNone;
+  }
+  // Shared responder pools (none by default).
+  virtual const pools::Config& pools() const {
+    static const pools::Config kNone;
     return kNone;
   }
   // The incident taxonomy (null: none configured).

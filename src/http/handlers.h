@@ -132,6 +132,23 @@ Response HandleListGrants(Context& ctx, Request& request);
 Task<Response> HandleGrantVendor(Context& ctx, Request& request);
 Response GrantCreated(Context& ctx, uint64_t grant_id, const std::string& token);
 Task<Response> HandleRevokeGrant(Context& ctx, Request& request);
+// Shared responder pools (pools_handlers.cpp).
+// GET /api/v1/pools: every pool with its capacity, members, expectations and how many hold, wait, conflict, are late.
+Response HandleListPools(Context& ctx);
+// GET /api/v1/pools/{name}/queue: holders, the waiting requests in order (position, priority and reason, waited,
+// expected response, breach flag, conflicts), the open conflicts and the recent yields. 404 for a pool not
+// configured.
+Response HandlePoolQueue(Context& ctx, Request& request);
+// GET /api/v1/incidents/{id}/pools: the incident's requests with their standing. 404 for an incident not known.
+Response HandleIncidentPools(Context& ctx, Request& request);
+// POST /api/v1/incidents/{id}/pools {pool, note}: assigned or queued; answers the incident's requests. 400 naming
+// /pool for a pool not configured, 409 for a resolved incident.
+Task<Response> HandleRequestPool(Context& ctx, Request& request);
+// POST /api/v1/incidents/{id}/pools/release {pool}: 404 when the incident has no request for it.
+Task<Response> HandleReleasePool(Context& ctx, Request& request);
+// POST /api/v1/pools/{name}/yield {from, to, reason}: `from` gives its slot to the waiting `to`; answers the queue.
+// 409 when `from` does not hold a slot or `to` is not waiting.
+Task<Response> HandleYieldPool(Context& ctx, Request& request);
 // GET /api/v1/config/changes: the journaled configuration changes, newest first, and the section digests in force.
 Response HandleConfigChanges(Context& ctx);
 // Every classification decision of an open or resolved incident with its reason: category, major, severity,

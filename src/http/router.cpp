@@ -68,6 +68,13 @@ constexpr Row kRows[] = {
     {kPost, "/api/v1/incidents/{id}/vendor-grants", Endpoint::kGrantVendor, kCommand},
     {kPost, "/api/v1/vendor-grants/{id}/revoke", Endpoint::kRevokeGrant, kCommand},
     {kGet, "/api/v1/vendors", Endpoint::kListVendors, kRead},
+    // Shared responder pools. One path parameter per route, so a release names its pool in the body.
+    {kGet, "/api/v1/incidents/{id}/pools", Endpoint::kIncidentPools, kRead},
+    {kPost, "/api/v1/incidents/{id}/pools", Endpoint::kRequestPool, kRespond},
+    {kPost, "/api/v1/incidents/{id}/pools/release", Endpoint::kReleasePool, kRespond},
+    {kGet, "/api/v1/pools", Endpoint::kListPools, kRead},
+    {kGet, "/api/v1/pools/{name}/queue", Endpoint::kPoolQueue, kRead},
+    {kPost, "/api/v1/pools/{name}/yield", Endpoint::kYieldPool, kCommand},
     // Classification
     {kGet, "/api/v1/slos", Endpoint::kListSlos, kRead},
     {kGet, "/api/v1/routine", Endpoint::kRoutine, kRead},
@@ -471,6 +478,18 @@ boost::asio::awaitable<Response> Dispatch(Context& ctx, Endpoint endpoint, Reque
       co_return co_await HandleRegulatoryFact(ctx, request);
     case Endpoint::kRegulatorySubmission:
       co_return co_await HandleRegulatorySubmission(ctx, request);
+    case Endpoint::kListPools:
+      co_return HandleListPools(ctx);
+    case Endpoint::kPoolQueue:
+      co_return HandlePoolQueue(ctx, request);
+    case Endpoint::kIncidentPools:
+      co_return HandleIncidentPools(ctx, request);
+    case Endpoint::kRequestPool:
+      co_return co_await HandleRequestPool(ctx, request);
+    case Endpoint::kReleasePool:
+      co_return co_await HandleReleasePool(ctx, request);
+    case Endpoint::kYieldPool:
+      co_return co_await HandleYieldPool(ctx, request);
     case Endpoint::kWhoami:
       co_return HandleWhoami(request);
     case Endpoint::kEvents:

@@ -84,6 +84,13 @@ enum class Endpoint {
   kAssignOwner,
   kRegulatoryFact,
   kRegulatorySubmission,
+  // Shared responder pools (pools_handlers.cpp)
+  kListPools,
+  kPoolQueue,
+  kIncidentPools,
+  kRequestPool,
+  kReleasePool,
+  kYieldPool,
   // Who is calling (ops_handlers.cpp)
   kWhoami,
 };

@@ -53,6 +53,7 @@ class Harness {
     if (paging_) engine_->SetPaging(*paging_);
     if (classify_) engine_->SetClassify(*classify_);
     if (coord_) engine_->SetCoord(*coord_);
+    if (pools_) engine_->SetPools(*pools_);
     auto st = engine_->Recover();
     EXPECT_TRUE(st.ok()) << (st.ok() ? "" : st.error().message);
     if (!topology_.empty()) {
@@ -75,6 +76,11 @@ class Harness {
   void SetCoord(coord::Config config) {
     coord_ = std::make_unique<coord::Config>(std::move(config));
     engine_->SetCoord(*coord_);
+  }
+  // Shared responder pools for the engine (kept across Reopen).
+  void SetPools(pools::Config config) {
+    pools_ = std::make_unique<pools::Config>(std::move(config));
+    engine_->SetPools(*pools_);
   }
   // Reads the engine's state (the writer is not running in scenario tests).
   template <typename F>
@@ -167,6 +173,7 @@ class Harness {
   std::unique_ptr<escalation::Config> paging_;
   std::unique_ptr<classify::Config> classify_;
   std::unique_ptr<coord::Config> coord_;
+  std::unique_ptr<pools::Config> pools_;
   core::Timestamp now_ = core::FromUnixMillis(1'764'400'000'000);  // 2025-11-29
   std::unique_ptr<store::sqlite::SqliteStore> store_;
   std::unique_ptr<engine::Engine> engine_;
