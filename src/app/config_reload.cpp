@@ -100,6 +100,11 @@ engine::ReloadConfig PlanReload(const std::map<std::string, std::string>& in_for
   }
   std::sort(diffs.begin(), diffs.end());
   if (diffs.empty()) return cmd;
+  if (at_start && in_force.empty()) {
+    // The first start: one line, not one per section (the digests say what was in force).
+    cmd.changes.push_back("first configuration: " + std::to_string(fresh.digests.size()) + " sections in force");
+    return cmd;
+  }
 
   bool classify = false, paging = false, paging_blocked = false;
   for (const auto& [section, how] : diffs) {

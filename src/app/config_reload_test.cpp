@@ -99,6 +99,14 @@ TEST(ConfigReloadTest, AtStartEveryDifferenceFromTheJournalIsInForceAndTheSettin
   EXPECT_EQ(cmd.paging, nullptr);
 }
 
+TEST(ConfigReloadTest, TheFirstStartIsOneLine) {
+  Config fresh = Load(Text("500", "source", "UTC"));
+  engine::ReloadConfig cmd = PlanReload({}, fresh, true);
+  EXPECT_EQ(cmd.changes, std::vector<std::string>{"first configuration: " + std::to_string(fresh.digests.size()) +
+                                                  " sections in force"});
+  EXPECT_EQ(cmd.digests, fresh.digests);
+}
+
 TEST(ConfigReloadTest, AnUnchangedConfigurationPlansNothing) {
   Config fresh = Load(Text("500", "source", "UTC"));
   const auto digests = fresh.digests;
