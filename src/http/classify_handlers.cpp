@@ -15,13 +15,9 @@ namespace {
 namespace json = boost::json;
 
 core::Result<std::string> OptionalString(const json::object& body, const char* key, size_t max) {
-  const json::value* v = body.if_contains(key);
-  if (v == nullptr || v->is_null()) return std::string();
-  if (!v->is_string() || v->get_string().size() > max) {
-    return core::Invalid(std::string(key) + " must be a string of at most " + std::to_string(max) + " bytes",
-                         std::string("/") + key);
-  }
-  return std::string(v->get_string());
+  std::string out;
+  if (auto st = ReadStringField(body, key, max, out); !st.ok()) return st.error();
+  return out;
 }
 
 struct Field {
@@ -30,20 +26,12 @@ struct Field {
   bool required;
 };
 
-// The body as a JSON object, its memory from `storage`.
-core::Result<json::value> ParseObject(Context& ctx, const Request& request, json::storage_ptr storage) {
-  core::Result<json::value> parsed = ParseJsonBody(request.body, ctx.options.max_json_depth, std::move(storage));
-  if (!parsed.ok()) return parsed.error();
-  if (!parsed->is_object()) return core::Invalid("request body must be a JSON object");
-  return parsed;
-}
-
 // Reads the named string fields of an object body, in order (absent or null: ""; 400 naming the field when it is
 // not a string, too long, or required and empty).
 core::Result<std::vector<std::string>> StringFields(Context& ctx, const Request& request,
                                                     std::initializer_list<Field> fields) {
   json::monotonic_resource arena;
-  core::Result<json::value> parsed = ParseObject(ctx, request, &arena);
+  core::Result<json::value> parsed = ParseObjectBody(ctx, request, &arena);
   if (!parsed.ok()) return parsed.error();
   std::vector<std::string> out;
   for (const Field& f : fields) {
@@ -59,7 +47,7 @@ core::Result<std::vector<std::string>> StringFields(Context& ctx, const Request&
 // (initializer lists) in range-for loops inside coroutines.
 core::Result<engine::RecordSli> SliCommand(Context& ctx, const Request& request) {
   json::monotonic_resource arena;
-  core::Result<json::value> parsed = ParseObject(ctx, request, &arena);
+  core::Result<json::value> parsed = ParseObjectBody(ctx, request, &arena);
   if (!parsed.ok()) return parsed.error();
   const json::object& body = parsed->as_object();
   auto service = OptionalString(body, "service", 200);

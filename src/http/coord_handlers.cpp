@@ -18,44 +18,17 @@ namespace {
 
 namespace json = boost::json;
 
-// The body as a JSON object. A plain function (see handlers.h on coroutines).
-core::Result<json::value> Body(Context& ctx, const Request& request, json::storage_ptr storage) {
-  core::Result<json::value> parsed = ParseJsonBody(request.body, ctx.options.max_json_depth, std::move(storage));
-  if (!parsed.ok()) return parsed.error();
-  if (!parsed->is_object()) return core::Invalid("request body must be a JSON object");
-  return parsed;
-}
-
-core::Status Text(const json::object& o, const char* key, size_t max, std::string& out) {
-  const json::value* v = o.if_contains(key);
-  if (v == nullptr || v->is_null()) return core::Ok();
-  if (!v->is_string() || v->get_string().size() > max) {
-    return core::Invalid(std::string(key) + " must be a string of at most " + std::to_string(max) + " bytes",
-                         std::string("/") + key);
-  }
-  out = std::string(v->get_string());
-  return core::Ok();
-}
-
-core::Status Flag(const json::object& o, const char* key, bool& out) {
-  const json::value* v = o.if_contains(key);
-  if (v == nullptr || v->is_null()) return core::Ok();
-  if (!v->is_bool()) return core::Invalid(std::string(key) + " must be true or false", std::string("/") + key);
-  out = v->get_bool();
-  return core::Ok();
-}
-
 core::Result<engine::AssignRole> RoleCommand(Context& ctx, const Request& request) {
   json::monotonic_resource arena;
-  auto parsed = Body(ctx, request, &arena);
+  auto parsed = ParseObjectBody(ctx, request, &arena);
   if (!parsed.ok()) return parsed.error();
   const json::object& o = parsed->as_object();
   engine::AssignRole cmd;
   cmd.incident_id = request.id;
-  if (auto st = Text(o, "role", 50, cmd.role); !st.ok()) return st.error();
-  if (auto st = Text(o, "user", 200, cmd.user); !st.ok()) return st.error();
-  if (auto st = Text(o, "reason", 10000, cmd.reason); !st.ok()) return st.error();
-  if (auto st = Flag(o, "handoff", cmd.handoff); !st.ok()) return st.error();
+  if (auto st = ReadStringField(o, "role", 50, cmd.role); !st.ok()) return st.error();
+  if (auto st = ReadStringField(o, "user", 200, cmd.user); !st.ok()) return st.error();
+  if (auto st = ReadStringField(o, "reason", 10000, cmd.reason); !st.ok()) return st.error();
+  if (auto st = ReadBoolField(o, "handoff", cmd.handoff); !st.ok()) return st.error();
   if (cmd.role.empty()) return core::Invalid("role is required", "/role");
   if (cmd.role == "commander" && !Allows(request.principal->role, Permission::kCommand)) {
     return core::Error{core::ErrorCode::kDenied,
@@ -69,26 +42,26 @@ core::Result<engine::AssignRole> RoleCommand(Context& ctx, const Request& reques
 
 core::Result<engine::AddLogEntry> LogCommand(Context& ctx, const Request& request) {
   json::monotonic_resource arena;
-  auto parsed = Body(ctx, request, &arena);
+  auto parsed = ParseObjectBody(ctx, request, &arena);
   if (!parsed.ok()) return parsed.error();
   const json::object& o = parsed->as_object();
   engine::AddLogEntry cmd;
   cmd.incident_id = request.id;
-  if (auto st = Text(o, "kind", 50, cmd.kind); !st.ok()) return st.error();
-  if (auto st = Text(o, "text", 10000, cmd.text); !st.ok()) return st.error();
+  if (auto st = ReadStringField(o, "kind", 50, cmd.kind); !st.ok()) return st.error();
+  if (auto st = ReadStringField(o, "text", 10000, cmd.text); !st.ok()) return st.error();
   if (cmd.kind.empty()) return core::Invalid("kind is required", "/kind");
   return cmd;
 }
 
 core::Result<engine::PostStatusUpdate> UpdateCommand(Context& ctx, const Request& request) {
   json::monotonic_resource arena;
-  auto parsed = Body(ctx, request, &arena);
+  auto parsed = ParseObjectBody(ctx, request, &arena);
   if (!parsed.ok()) return parsed.error();
   const json::object& o = parsed->as_object();
   engine::PostStatusUpdate cmd;
   cmd.incident_id = request.id;
-  if (auto st = Text(o, "text", 10000, cmd.text); !st.ok()) return st.error();
-  if (auto st = Flag(o, "no_change", cmd.no_change); !st.ok()) return st.error();
+  if (auto st = ReadStringField(o, "text", 10000, cmd.text); !st.ok()) return st.error();
+  if (auto st = ReadBoolField(o, "no_change", cmd.no_change); !st.ok()) return st.error();
   return cmd;
 }
 
@@ -101,15 +74,15 @@ struct GrantRequest {
 
 core::Result<GrantRequest> GrantCommand(Context& ctx, const Request& request) {
   json::monotonic_resource arena;
-  auto parsed = Body(ctx, request, &arena);
+  auto parsed = ParseObjectBody(ctx, request, &arena);
   if (!parsed.ok()) return parsed.error();
   const json::object& o = parsed->as_object();
   GrantRequest g;
   g.command.incident_id = request.id;
   std::string duration;
-  if (auto st = Text(o, "vendor", 200, g.command.vendor); !st.ok()) return st.error();
-  if (auto st = Text(o, "duration", 20, duration); !st.ok()) return st.error();
-  if (auto st = Text(o, "reason", 10000, g.command.reason); !st.ok()) return st.error();
+  if (auto st = ReadStringField(o, "vendor", 200, g.command.vendor); !st.ok()) return st.error();
+  if (auto st = ReadStringField(o, "duration", 20, duration); !st.ok()) return st.error();
+  if (auto st = ReadStringField(o, "reason", 10000, g.command.reason); !st.ok()) return st.error();
   if (g.command.vendor.empty()) return core::Invalid("vendor is required", "/vendor");
   const json::value* scopes = o.if_contains("scopes");
   if (scopes == nullptr || !scopes->is_array() || scopes->as_array().size() > 10) {
@@ -143,9 +116,9 @@ core::Result<engine::RevokeVendor> RevokeCommand(Context& ctx, const Request& re
   engine::RevokeVendor cmd;
   cmd.grant_id = request.id;
   if (request.body.empty()) return cmd;
-  auto parsed = Body(ctx, request, &arena);
+  auto parsed = ParseObjectBody(ctx, request, &arena);
   if (!parsed.ok()) return parsed.error();
-  if (auto st = Text(parsed->as_object(), "reason", 10000, cmd.reason); !st.ok()) return st.error();
+  if (auto st = ReadStringField(parsed->as_object(), "reason", 10000, cmd.reason); !st.ok()) return st.error();
   return cmd;
 }
 

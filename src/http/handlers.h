@@ -195,5 +195,14 @@ bool IsJsonContentType(std::string_view content_type);
 // Parses an untrusted body: kInvalid when it is not UTF-8, not JSON, truncated or nested deeper than `max_depth`.
 // The value's memory comes from `storage`.
 core::Result<boost::json::value> ParseJsonBody(std::string_view body, int max_depth, boost::json::storage_ptr storage);
+// The request's body as a JSON object (within the server's depth limit), its memory from `storage`; kInvalid when
+// it is not an object. Plain functions: call them outside coroutine bodies.
+core::Result<boost::json::value> ParseObjectBody(const Context& ctx, const Request& request,
+                                                 boost::json::storage_ptr storage);
+// An optional string field: absent or null leaves `out` as it is; kInvalid naming "/<key>" when it is not a string
+// or longer than `max` bytes.
+core::Status ReadStringField(const boost::json::object& body, const char* key, size_t max, std::string& out);
+// An optional boolean field: absent or null leaves `out`; kInvalid naming "/<key>" otherwise.
+core::Status ReadBoolField(const boost::json::object& body, const char* key, bool& out);
 
 }  // namespace http

@@ -1,10 +1,12 @@
 #include <boost/json/error.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/parse_options.hpp>
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include "core/utf8.h"
 #include "http/handlers.h"
+#include "http/server.h"
 
 namespace http {
 
@@ -55,6 +57,32 @@ core::Result<json::value> ParseJsonBody(std::string_view body, int max_depth, js
   if (ec == json::error::incomplete) return core::Invalid("request body is truncated JSON");
   if (ec) return core::Invalid("request body is not valid JSON (" + ec.message() + ")");
   return value;
+}
+
+core::Result<json::value> ParseObjectBody(const Context& ctx, const Request& request, json::storage_ptr storage) {
+  core::Result<json::value> parsed = ParseJsonBody(request.body, ctx.options.max_json_depth, std::move(storage));
+  if (!parsed.ok()) return parsed.error();
+  if (!parsed->is_object()) return core::Invalid("request body must be a JSON object");
+  return parsed;
+}
+
+core::Status ReadStringField(const json::object& body, const char* key, size_t max, std::string& out) {
+  const json::value* v = body.if_contains(key);
+  if (v == nullptr || v->is_null()) return core::Ok();
+  if (!v->is_string() || v->get_string().size() > max) {
+    return core::Invalid(std::string(key) + " must be a string of at most " + std::to_string(max) + " bytes",
+                         std::string("/") + key);
+  }
+  out = std::string(v->get_string());
+  return core::Ok();
+}
+
+core::Status ReadBoolField(const json::object& body, const char* key, bool& out) {
+  const json::value* v = body.if_contains(key);
+  if (v == nullptr || v->is_null()) return core::Ok();
+  if (!v->is_bool()) return core::Invalid(std::string(key) + " must be true or false", std::string("/") + key);
+  out = v->get_bool();
+  return core::Ok();
 }
 
 }  // namespace http

@@ -103,25 +103,6 @@ json::object QueueJson(const engine::State& s, const pools::Pool& pool, core::Ti
   return o;
 }
 
-// The body as a JSON object. A plain function (see handlers.h on coroutines).
-core::Result<json::value> Body(Context& ctx, const Request& request, json::storage_ptr storage) {
-  core::Result<json::value> parsed = ParseJsonBody(request.body, ctx.options.max_json_depth, std::move(storage));
-  if (!parsed.ok()) return parsed.error();
-  if (!parsed->is_object()) return core::Invalid("request body must be a JSON object");
-  return parsed;
-}
-
-core::Status Text(const json::object& o, const char* key, size_t max, std::string& out) {
-  const json::value* v = o.if_contains(key);
-  if (v == nullptr || v->is_null()) return core::Ok();
-  if (!v->is_string() || v->get_string().size() > max) {
-    return core::Invalid(std::string(key) + " must be a string of at most " + std::to_string(max) + " bytes",
-                         std::string("/") + key);
-  }
-  out = std::string(v->get_string());
-  return core::Ok();
-}
-
 core::Status IncidentId(const json::object& o, const char* key, uint64_t& out) {
   const json::value* v = o.if_contains(key);
   if (v != nullptr && v->is_uint64() && v->get_uint64() > 0) {
@@ -137,38 +118,38 @@ core::Status IncidentId(const json::object& o, const char* key, uint64_t& out) {
 
 core::Result<engine::RequestPool> RequestCommand(Context& ctx, const Request& request) {
   json::monotonic_resource arena;
-  auto parsed = Body(ctx, request, &arena);
+  auto parsed = ParseObjectBody(ctx, request, &arena);
   if (!parsed.ok()) return parsed.error();
   const json::object& o = parsed->as_object();
   engine::RequestPool cmd;
   cmd.incident_id = request.id;
-  if (auto st = Text(o, "pool", 200, cmd.pool); !st.ok()) return st.error();
-  if (auto st = Text(o, "note", 10000, cmd.note); !st.ok()) return st.error();
+  if (auto st = ReadStringField(o, "pool", 200, cmd.pool); !st.ok()) return st.error();
+  if (auto st = ReadStringField(o, "note", 10000, cmd.note); !st.ok()) return st.error();
   if (cmd.pool.empty()) return core::Invalid("pool is required", "/pool");
   return cmd;
 }
 
 core::Result<engine::ReleasePool> ReleaseCommand(Context& ctx, const Request& request) {
   json::monotonic_resource arena;
-  auto parsed = Body(ctx, request, &arena);
+  auto parsed = ParseObjectBody(ctx, request, &arena);
   if (!parsed.ok()) return parsed.error();
   engine::ReleasePool cmd;
   cmd.incident_id = request.id;
-  if (auto st = Text(parsed->as_object(), "pool", 200, cmd.pool); !st.ok()) return st.error();
+  if (auto st = ReadStringField(parsed->as_object(), "pool", 200, cmd.pool); !st.ok()) return st.error();
   if (cmd.pool.empty()) return core::Invalid("pool is required", "/pool");
   return cmd;
 }
 
 core::Result<engine::YieldPool> YieldCommand(Context& ctx, const Request& request) {
   json::monotonic_resource arena;
-  auto parsed = Body(ctx, request, &arena);
+  auto parsed = ParseObjectBody(ctx, request, &arena);
   if (!parsed.ok()) return parsed.error();
   const json::object& o = parsed->as_object();
   engine::YieldPool cmd;
   cmd.pool = std::string(request.param);
   if (auto st = IncidentId(o, "from", cmd.from); !st.ok()) return st.error();
   if (auto st = IncidentId(o, "to", cmd.to); !st.ok()) return st.error();
-  if (auto st = Text(o, "reason", 10000, cmd.reason); !st.ok()) return st.error();
+  if (auto st = ReadStringField(o, "reason", 10000, cmd.reason); !st.ok()) return st.error();
   if (cmd.reason.empty()) return core::Invalid("reason is required: why this incident goes first", "/reason");
   return cmd;
 }
