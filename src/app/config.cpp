@@ -67,7 +67,7 @@ void ReadServices(Reader& r, const YAML::Node& services, Config& cfg) {
     if (!r.CheckKeys(s, path, {"name", "routing_keys", "group_by", "ack_timeout", "auto_close_after", "group_wait",
                                "group_interval", "group_window", "new_symptom_severity", "time_zone",
                                "business_hours", "criticality", "slos", "owner_team",
-                               "business_functions", "customers", "jurisdictions", "data"})) {
+                               "business_functions", "customers", "jurisdictions", "data", "regions"})) {
       return;
     }
     incident::ServiceConfig svc;
@@ -102,6 +102,7 @@ void ReadServices(Reader& r, const YAML::Node& services, Config& cfg) {
         !r.StringList(s["business_functions"], path + ".business_functions", facts.business_functions) ||
         !r.Unsigned(s["customers"], path + ".customers", facts.customers, 0, 10'000'000'000ull) ||
         !r.StringList(s["jurisdictions"], path + ".jurisdictions", facts.jurisdictions) ||
+        !r.StringList(s["regions"], path + ".regions", facts.regions) ||
         !r.StringList(s["data"], path + ".data", facts.data)) {
       return;
     }

@@ -26,8 +26,8 @@ std::string Emit(const YAML::Node& n) {
   return e.c_str();
 }
 
-const std::set<std::string> kCatalogueKeys = {"slos",      "owner_team",    "business_functions",
-                                             "customers", "jurisdictions", "data"};
+const std::set<std::string> kCatalogueKeys = {"slos",          "owner_team", "business_functions", "customers",
+                                             "jurisdictions", "data",       "regions"};
 const std::set<std::string> kServicePagingKeys = {"time_zone", "business_hours", "criticality"};
 const std::set<std::string> kClassifySections = {"critical_functions", "major_incident", "regulatory",
                                                  "regulatory/rules_file", "ownership", "impact"};

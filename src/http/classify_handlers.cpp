@@ -139,6 +139,23 @@ Response HandleClassification(Context& ctx, Request& request) {
         {"level", a.priority}, {"impact", a.impact}, {"urgency", a.urgency}, {"reason", a.priority_reason}};
     o["owner"] = json::object{{"team", a.owner_team.empty() ? json::value(nullptr) : json::value(a.owner_team)},
                               {"reason", a.owner_reason}};
+    // What the service catalogue says about the incident's service (null when it says nothing).
+    if (const classify::ServiceFacts* f = config.FindService(inc->service)) {
+      auto list = [](const std::vector<std::string>& xs) {
+        json::array out;
+        for (const auto& x : xs) out.emplace_back(x);
+        return out;
+      };
+      o["service"] = json::object{{"name", f->service},
+                                  {"owner_team", f->owner_team},
+                                  {"business_functions", list(f->business_functions)},
+                                  {"customers", f->customers},
+                                  {"regions", list(f->regions)},
+                                  {"jurisdictions", list(f->jurisdictions)},
+                                  {"data", list(f->data)}};
+    } else {
+      o["service"] = nullptr;
+    }
     view = std::move(o);
   });
   if (!view) return ErrorResponse(core::NotFound("incident " + std::to_string(request.id) + " is not open or resolved"));

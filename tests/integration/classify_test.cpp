@@ -178,7 +178,7 @@ TEST(RegulatoryTest, ABreachAtAnEuBankShowsItsDeadlinesAndRecordsSubmissions) {
   const std::string rules = std::string(std::getenv("INCIDENTD_SOURCE_DIR")) + "/rules/regulatory.yaml";
   test_support::ServerProcess server(
       "services:\n"
-      "  - {name: checkout, routing_keys: [checkout-key], jurisdictions: [EU], data: [personal]}\n"
+      "  - {name: checkout, routing_keys: [checkout-key], jurisdictions: [EU], data: [personal], regions: [eu-west-1]}\n"
       "  - {name: prometheus}\n"
       "  - {name: db}\n"
       "major_incident: {categories: [security]}\n"
@@ -236,6 +236,8 @@ TEST(RegulatoryTest, ABreachAtAnEuBankShowsItsDeadlinesAndRecordsSubmissions) {
             409);
   json::value c = ParseJson(Must(client.Get("/api/v1/incidents/1/classification")).body);
   EXPECT_EQ(c.at("major"), true);
+  EXPECT_EQ(json::serialize(c.at("service").at("regions")), R"(["eu-west-1"])") << "the catalogue's facts";
+  EXPECT_EQ(json::serialize(c.at("service").at("jurisdictions")), R"(["EU"])");
   EXPECT_EQ(c.at("severity").at("level"), "SEV1");
   EXPECT_EQ(c.at("priority").at("level"), "P2");  // high impact (major) × medium urgency (severity error)
   ASSERT_EQ(server.Ctl({"incidents", "owner", "1", "--team", "security-team", "--reason", "a breach"}).exit_code, 0);

@@ -26,6 +26,7 @@ struct ServiceFacts {
   uint64_t customers = 0;  // customers it serves
   std::vector<std::string> jurisdictions;  // where it operates for regulatory purposes: EU, UK, US, US-NY, ...
   std::vector<std::string> data;           // data it processes: personal, payment_card, health
+  std::vector<std::string> regions = {};   // where it runs: eu-west-1, us-east, ... (shown with the classification)
 };
 
 // When an incident is major: any one criterion that is set. Evaluated whenever its facts change.
