@@ -1,5 +1,9 @@
 // Paging over HTTP: an incident's escalation and deliveries, reassignment, the outbox, policies and routing, fire
 // drills, and the signed acknowledgement links people follow from a notification.
+// g++ 12 reports a false -Wmismatched-new-delete on Asio's coroutine frames (see connection.cpp);
+// before the includes, so it also covers the templates of http/handlers.h instantiated here.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
 #include <boost/json/array.hpp>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
@@ -10,9 +14,6 @@
 #include "http/handlers.h"
 #include "http/problem.h"
 #include "http/server.h"
-
-// g++ 12 reports a false -Wmismatched-new-delete on Asio's coroutine frames (see connection.cpp).
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 
 namespace http {
 namespace {
