@@ -61,9 +61,8 @@ async function route() {
   } catch (err) {
     clear(main, h('h1', {}, 'This screen failed to load'), h('p', { class: 'form-error' }, err.message || String(err)));
   }
-  if (document.activeElement && document.activeElement !== document.body && !main.contains(document.activeElement)) {
-    // keep focus where the user put it (the nav link) unless it vanished
-  }
+  // After moving to another screen, start keyboard and screen-reader users at its content.
+  if (!main.contains(document.activeElement)) main.focus({ preventScroll: true });
   const heading = main.querySelector('h1');
   if (heading) document.title = `${heading.textContent} · incidentd`;
 }

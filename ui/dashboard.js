@@ -60,6 +60,8 @@ export async function render(main, _params, { query: q }) {
       h('span', { class: `sev-count sev-${s}` }, h('strong', {}, String(counts[s] || 0)), ` ${s}`)));
     const services = [...new Set(incidents.map((r) => r.service))].sort();
     clear(datalist, services.map((s) => h('option', { value: s })));
+    // A live redraw must not take the keyboard focus away from the link it was on.
+    const focused = body.contains(document.activeElement) ? document.activeElement.getAttribute('href') : null;
     clear(body, table([
       { label: 'Incident', cell: (r) => h('a', { href: `#/incidents/${r.id}`, class: 'incident-link' }, `#${r.id} ${r.title}`) },
       { label: 'Severity', cell: (r) => badge(r.severity, r.severity) },
@@ -74,6 +76,10 @@ export async function render(main, _params, { query: q }) {
       rowClass: (r) => (fresh.has(r.id) ? 'fresh' : null),
     }));
     body.setAttribute('aria-busy', 'false');
+    if (focused) {
+      const again = body.querySelector(`a[href="${CSS.escape(focused)}"]`);
+      if (again) again.focus();
+    }
   }
 
   form.addEventListener('submit', (ev) => {

@@ -95,7 +95,13 @@ export async function render(main, { id }) {
     for (const f of Object.values(forms)) if (f.dataset.needsOpen === '1') f.hidden = !open || f.dataset.denied === '1';
   }
 
+  let actionsKey = '';
   function drawActions(inc) {
+    // Redrawn only when the choice of actions changes, so a live refresh keeps the focus on a button.
+    const esc0 = data.paging && data.paging.escalation;
+    const key = `${inc.state}|${esc0 && esc0.active}`;
+    if (key === actionsKey) return;
+    actionsKey = key;
     const buttons = [];
     const act = (label, path, body, cls) => h('button', {
       type: 'button', class: cls,
