@@ -26,7 +26,7 @@ export async function render(main) {
   async function load() {
     const data = await get(`/api/v1/alerts${query({ state: filters.state, service: filters.service, limit: 500 })}`);
     clear(body, table([
-      { label: 'Alert', cell: (a) => h('span', {}, a.summary, h('br'), h('small', {}, h('code', {}, a.fingerprint || a.dedup_key || ''))) },
+      { label: 'Alert', cell: (a) => h('span', {}, a.summary, h('br'), h('small', {}, a.source ? `${a.source} ` : '', h('code', {}, a.fingerprint || a.dedup_key || ''))) },
       { label: 'Service', cell: (a) => a.service },
       { label: 'Severity', cell: (a) => badge(a.severity, a.severity) },
       { label: 'State', cell: (a) => badge(a.state, a.state) },

@@ -289,12 +289,20 @@ function drawGrants(area, grants) {
   ], list, { empty: 'No vendor has access.' }));
 }
 
+// Newest first; only entries not shown yet are added, so the live region announces just those.
 function drawTimeline(area, entries) {
-  clear(area, entries.slice().reverse().map((e) => h('li', { class: `tl tl-${e.kind}` },
+  let shown = Number(area.dataset.shown || 0);
+  if (shown > entries.length) {
+    clear(area);
+    shown = 0;
+  }
+  const fresh = entries.slice(shown).reverse().map((e) => h('li', { class: `tl tl-${e.kind}` },
     h('time', { datetime: e.time }, time(e.time)), ' ',
     badge(e.kind.replace(/_/g, ' '), e.kind), ' ',
     h('span', { class: 'tl-actor' }, actor(e.actor)), ': ',
-    h('span', { class: 'tl-text' }, e.text))));
+    h('span', { class: 'tl-text' }, e.text)));
+  area.prepend(...fresh);
+  area.dataset.shown = String(entries.length);
 }
 
 function buildForms(base, refresh, areas) {

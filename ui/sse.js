@@ -15,7 +15,7 @@ const TYPES = [
   'escalation.started', 'escalation.stepped', 'escalation.stopped', 'delivery.queued', 'delivery.attempted',
   'delivery.cancelled', 'drill.started', 'drill.linked', 'drill.finished', 'pool.requested', 'pool.assigned',
   'pool.queued', 'pool.released', 'pool.yielded', 'pool.conflict', 'pool.breached', 'override.created',
-  'override.deleted', 'schedule.override_added', 'schedule.override_removed', 'config.changed',
+  'override.removed', 'config.changed',
 ];
 
 let source = null;

@@ -50,6 +50,9 @@ function writeConfig(bin, dir) {
   yaml = `${yaml.slice(0, start)}\nusers:\n${users}\n${yaml.slice(end)}`;
   yaml = yaml.replace('rules: ../rules/regulatory.yaml', `rules: ${path.join(SOURCE_DIR, 'rules', 'regulatory.yaml')}`);
   yaml = yaml.replace('url: http://127.0.0.1:9090/incidentd', 'url: http://127.0.0.1:9/incidentd');
+  // grace is nobody's on-call yet: the override test puts her on the calendar.
+  yaml = yaml.replace('\npeople:\n', '\npeople:\n  - {name: grace, contacts: [{channel: ops-webhook}]}\n');
+  if (!yaml.includes('name: grace')) throw new Error('examples/incidentd.yaml: no people: section');
   const file = path.join(dir, 'incidentd.yaml');
   fs.writeFileSync(file, yaml);
   return file;
