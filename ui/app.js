@@ -120,6 +120,12 @@ function wireChrome() {
     document.body.classList.toggle('menu-open', open);
     toggle.setAttribute('aria-expanded', String(open));
   });
+  document.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Escape' && document.body.classList.contains('menu-open')) {
+      closeMenu();
+      toggle.focus();
+    }
+  });
   document.getElementById('sign-out').addEventListener('click', async () => {
     try {
       await api('DELETE', '/api/v1/session');

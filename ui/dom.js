@@ -1,4 +1,4 @@
-// DOM building without innerHTML (so nothing the server sends can become markup), plus form plumbing that shows a
+// DOM building from nodes and text only (nothing the server sends is ever parsed as markup), plus form plumbing
 // problem document's message next to the field it names.
 import { ApiError } from './api.js';
 

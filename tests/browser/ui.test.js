@@ -1,7 +1,9 @@
 // Browser tests of the web UI (issue 8): the real incidentd, Debian's chromium, node's own test runner.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { launchBrowser, newPage, screenshot, signIn, startServer } from './harness.js';
+import { SOURCE_DIR, launchBrowser, newPage, screenshot, signIn, startServer } from './harness.js';
 
 let server;
 let browser;
@@ -21,6 +23,21 @@ function localInput(days, hour) {
   const d = new Date(Date.now() + days * 86400000);
   return `${d.toISOString().slice(0, 10)}T${String(hour).padStart(2, '0')}:00`;
 }
+
+test('ui/ keeps to the Content-Security-Policy: no inline scripts, styles or markup from strings', () => {
+  const dir = path.join(SOURCE_DIR, 'ui');
+  for (const name of fs.readdirSync(dir)) {
+    const text = fs.readFileSync(path.join(dir, name), 'utf8');
+    if (name.endsWith('.html')) {
+      assert.doesNotMatch(text, /<style|\sstyle=|\son[a-z]+=/i, name);
+      for (const tag of text.match(/<script[^>]*>/g) || []) assert.match(tag, /\ssrc=/, `${name}: ${tag}`);
+    }
+    if (name.endsWith('.js')) {
+      assert.doesNotMatch(text, /innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function/, name);
+      assert.doesNotMatch(text, /https?:\/\//, `${name} must not load anything from the network`);
+    }
+  }
+});
 
 describe('web UI', () => {
   test('sign-in: a wrong password shows the error, the right one lands on the dashboard', async () => {
