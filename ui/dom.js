@@ -1,5 +1,5 @@
 // DOM building from nodes and text only (nothing the server sends is ever parsed as markup), plus form plumbing
-// problem document's message next to the field it names.
+// that shows a problem document's message next to the field it names.
 import { ApiError } from './api.js';
 
 // h('a', {href: '#/x', class: 'c'}, 'text', child, [more]) -> element. Attribute values false/null/undefined are

@@ -94,6 +94,21 @@ describe('web UI', () => {
     await page.context().close();
   });
 
+  test('controls follow the role: a responder may acknowledge but not grant vendor access or take command', async () => {
+    const inc = await server.trigger('roles-visible', 'queue consumer stalled');
+    const page = await newPage(browser);
+    await signIn(page, server.url, 'carol');
+    await page.getByRole('heading', { name: 'Incidents', level: 1 }).waitFor();
+    await page.goto(`${server.url}/#/incidents/${inc.id}`);
+    await page.getByRole('button', { name: 'Acknowledge' }).waitFor();
+    assert.equal(await page.getByRole('form', { name: 'Grant vendor access' }).isVisible(), false);
+    const roles = await page.getByRole('form', { name: 'Assign a role' }).getByLabel('Role', { exact: true })
+      .locator('option').allTextContents();
+    assert.ok(!roles.includes('commander'), roles.join(','));
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+
   test('commander hand-off: assign a commander, hand off to another user, the page shows the new one', async () => {
     const inc = await server.trigger('handoff', 'search index lagging 20 minutes');
     const page = await newPage(browser);
