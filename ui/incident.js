@@ -48,7 +48,24 @@ export async function render(main, { id }) {
       h('div', { 'aria-live': 'polite', 'aria-relevant': 'additions' }, areas.timeline)),
   );
 
-  async function refresh() {
+  // One refresh at a time: a click and a live record arriving together must not read the timeline twice.
+  let running = null;
+  let again = false;
+  function refresh() {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        await refreshOnce();
+      } while (again);
+    })().finally(() => { running = null; });
+    return running;
+  }
+
+  async function refreshOnce() {
     const [inc, cls, reg, coord, paging, pools, grants] = await Promise.all([
       get(base),
       get(`${base}/classification`).catch(() => null),
@@ -66,7 +83,7 @@ export async function render(main, { id }) {
   async function loadTimeline() {
     for (;;) {
       const page = await get(`${base}/timeline?after=${lastSeq}&limit=1000`);
-      entries.push(...page.entries);
+      entries.push(...page.entries.filter((e) => e.seq > lastSeq));
       if (page.entries.length) lastSeq = page.entries[page.entries.length - 1].seq;
       if (page.entries.length < 1000) break;
     }
