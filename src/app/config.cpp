@@ -817,7 +817,7 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
               {"listen", "data_dir", "auth", "http", "engine", "services", "alertmanager", "topology", "flapping",
                "schedules", "public_url", "channels", "people", "teams", "escalation_policies", "routing", "drills",
                "delivery", "taxonomy", "critical_functions", "major_incident", "regulatory", "ownership",
-               "coordination", "impact", "users", "vendors", "pools"});
+               "coordination", "impact", "users", "vendors", "pools", "ui"});
   std::string listen = "127.0.0.1:9797";
   if (r.ok()) r.String(root["listen"], "listen", listen);
   if (r.ok()) {
@@ -836,6 +836,19 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
           r.Duration(h["request_timeout"], "http.request_timeout", cfg.http.request_timeout) &&
           r.Unsigned(h["max_connections"], "http.max_connections", cfg.http.max_connections, 1, 1'000'000) &&
           r.Unsigned(h["threads"], "http.threads", cfg.http.threads, 1, 256);
+    }
+  }
+  if (r.ok() && root["ui"].IsDefined()) {
+    // The web UI's sessions (docs/ui.md).
+    const YAML::Node u = root["ui"];
+    if (r.CheckKeys(u, "ui", {"session_idle", "session_lifetime"}) &&
+        r.Duration(u["session_idle"], "ui.session_idle", cfg.http.session_idle) &&
+        r.Duration(u["session_lifetime"], "ui.session_lifetime", cfg.http.session_lifetime)) {
+      if (cfg.http.session_idle <= core::Duration(0)) {
+        r.Fail(u["session_idle"], "ui.session_idle", "must be longer than 0s");
+      } else if (cfg.http.session_lifetime <= core::Duration(0)) {
+        r.Fail(u["session_lifetime"], "ui.session_lifetime", "must be longer than 0s");
+      }
     }
   }
   if (r.ok() && root["engine"].IsDefined()) {

@@ -43,6 +43,27 @@ TEST(ConfigTest, DefaultsListenOnLoopbackAndGroupByDedupKey) {
   EXPECT_EQ(cfg->services.services()[0].group_by, std::vector<std::string>{"dedup_key"});
 }
 
+TEST(ConfigTest, WebUiSessionTimesDefaultTo8hIdleAnd24hLifetime) {
+  auto defaults = ParseConfig(kMinimal, "t.yaml", FakeEnv);
+  auto set = ParseConfig(std::string(kMinimal) + "ui:\n  session_idle: 30m\n  session_lifetime: 12h\n", "t.yaml",
+                         FakeEnv);
+
+  ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+  ASSERT_TRUE(set.ok()) << set.error().message;
+  EXPECT_EQ(defaults->http.session_idle, std::chrono::hours(8));
+  EXPECT_EQ(defaults->http.session_lifetime, std::chrono::hours(24));
+  EXPECT_EQ(set->http.session_idle, std::chrono::minutes(30));
+  EXPECT_EQ(set->http.session_lifetime, std::chrono::hours(12));
+}
+
+TEST(ConfigTest, AZeroSessionTimeIsRefusedNamingTheKey) {
+  auto cfg = ParseConfig(std::string(kMinimal) + "ui:\n  session_idle: 0\n", "t.yaml", FakeEnv);
+
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_NE(cfg.error().message.find("ui.session_idle: must be longer than 0s"), std::string::npos)
+      << cfg.error().message;
+}
+
 TEST(ConfigTest, TokensAreKeptOnlyAsHashes) {
   auto cfg = ParseConfig(kMinimal, "t.yaml", FakeEnv);
 

@@ -20,6 +20,7 @@
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "http/session.h"
 #include "http/sse.h"
 
 // g++ 12 reports a false -Wmismatched-new-delete on Asio's coroutine frames (class-specific operator new/delete
@@ -153,6 +154,27 @@ bool VendorMay(const Principal& p, const RouteMatch& route) {
   }
 }
 
+// The caller of a request without an Authorization header that carries the session cookie: the session's user, after
+// the CSRF checks for unsafe methods. Sets `refusal` (and returns null) when the cookie or the request is refused;
+// returns null without a refusal when there is no session cookie at all.
+const Principal* SessionPrincipal(Context& ctx, Request& request, std::optional<Response>& refusal) {
+  std::optional<std::string_view> cookie = CookieValue(request.cookie, kSessionCookie);
+  if (!cookie) return nullptr;
+  const auto now = std::chrono::time_point_cast<core::Duration>(std::chrono::system_clock::now());
+  std::optional<Session> session = ctx.sessions.Find(*cookie, now);
+  if (!session) {
+    ctx.metrics.CountRejected(RejectReason::kUnauthenticated);
+    refusal = ProblemResponse(kUnauthenticatedProblem, "the session has ended or is unknown: sign in again");
+    return nullptr;
+  }
+  if (auto csrf = CheckCsrf(request, *session)) {
+    ctx.metrics.CountRejected(RejectReason::kDenied);
+    refusal = std::move(csrf);
+    return nullptr;
+  }
+  return session->principal;
+}
+
 // Route, method, authentication, permission and media type: the checks made before a body is read.
 // Returns the refusal, or nullopt when the request may proceed.
 std::optional<Response> Admit(Context& ctx, const RouteMatch& route, Request& request, bool has_body) {
@@ -165,7 +187,16 @@ std::optional<Response> Admit(Context& ctx, const RouteMatch& route, Request& re
     return res;
   }
   if (route.permission != Permission::kNone) {
-    core::Result<const Principal*> principal = ctx.auth.Authenticate(request.authorization);
+    // The Authorization header, when present, wins over the session cookie.
+    const Principal* from_session = nullptr;
+    if (request.authorization.empty() && !request.cookie.empty()) {
+      std::optional<Response> refusal;
+      from_session = SessionPrincipal(ctx, request, refusal);
+      if (refusal) return refusal;
+    }
+    core::Result<const Principal*> principal = from_session != nullptr
+                                                   ? core::Result<const Principal*>(from_session)
+                                                   : ctx.auth.Authenticate(request.authorization);
     if (!principal.ok()) {
       // Not a configured token: perhaps a vendor's grant to one incident.
       std::string why;
@@ -213,8 +244,12 @@ asio::awaitable<bool> WriteResponse(Context& ctx, beast::tcp_stream& stream, Res
   head += View(bhttp::obsolete_reason(static_cast<bhttp::status>(res.status)));
   head += "\r\nContent-Type: ";
   head += res.content_type;
-  head += "\r\nContent-Length: ";
-  AppendNumber(head, res.body.size());
+  if (res.status != 204 && res.status != 304) {  // these have no body, and RFC 9110 forbids the length on a 204
+    head += "\r\nContent-Length: ";
+    AppendNumber(head, res.body.size());
+  } else {
+    res.body.clear();
+  }
   if (!res.allow.empty()) {
     head += "\r\nAllow: ";
     head += res.allow;
@@ -228,6 +263,15 @@ asio::awaitable<bool> WriteResponse(Context& ctx, beast::tcp_stream& stream, Res
     AppendNumber(head, static_cast<uint64_t>(res.retry_after));
   }
   if (res.www_authenticate) head += "\r\nWWW-Authenticate: Bearer";
+  if (!res.etag.empty()) {
+    head += "\r\nETag: ";
+    head += res.etag;
+  }
+  if (!res.set_cookie.empty()) {
+    head += "\r\nSet-Cookie: ";
+    head += res.set_cookie;
+  }
+  head += res.headers;
   if (!keep_alive) {
     head += "\r\nConnection: close";
   } else if (version == 10) {
@@ -300,6 +344,16 @@ asio::awaitable<void> RunConnection(Context& ctx, Runtime& runtime, Worker& work
 
       const bool has_body = !parser.is_done();
       RouteMatch route = MatchRoute(request.method, request.path);
+      if (request.authorization.empty()) {
+        // Perhaps a browser with the session cookie: what the CSRF checks need.
+        request.cookie = View(message[bhttp::field::cookie]);
+        request.csrf_token = View(message["X-CSRF-Token"]);
+        request.origin = View(message[bhttp::field::origin]);
+        request.host = View(message[bhttp::field::host]);
+      }
+      if (route.endpoint == Endpoint::kUiFile || route.endpoint == Endpoint::kUiIndex) {
+        request.if_none_match = View(message[bhttp::field::if_none_match]);
+      }
       request.id = route.id;
       request.param = route.param;
       Response res;

@@ -20,6 +20,8 @@ namespace http {
 
 class Backend;
 class Metrics;
+class SessionStore;
+class SignInThrottle;
 class SseHub;
 struct ServerOptions;
 
@@ -34,6 +36,13 @@ struct Request {
   std::string_view authorization;
   std::string_view last_event_id;
   std::string_view accept;
+  // Read only when the request has no Authorization header (the session cookie and its CSRF checks) or, for
+  // If-None-Match, when it asks for a UI file: the ingest path pays nothing for them.
+  std::string_view cookie;
+  std::string_view csrf_token;  // X-CSRF-Token
+  std::string_view origin;
+  std::string_view host;
+  std::string_view if_none_match;
   std::string body;
   uint64_t id = 0;  // the {id} path parameter, when the route has one
   std::string_view param;  // a text path parameter (silence id, service), when the route has one
@@ -51,6 +60,9 @@ struct Response {
   bool close = false;  // close the connection after this response
   // Last, so the positional initialisers of the members above stay as they were.
   std::string location;  // non-empty: a Location header (the created resource's path; never user text)
+  std::string set_cookie = {};     // non-empty: a Set-Cookie header
+  std::string_view etag = {};      // non-empty: an ETag header (static, quoted)
+  std::string_view headers = {};   // static header lines, each "\r\nName: value", written as they are
 };
 
 // What handlers reach: shared by every connection, all members thread-safe.
@@ -63,6 +75,8 @@ struct Context {
   SseHub& hub;
   const std::atomic<bool>& draining;  // Stop has begun
   std::shared_ptr<void> lifetime;     // keeps the I/O contexts alive for engine callbacks arriving late
+  SessionStore& sessions;             // the web UI's signed-in sessions
+  SignInThrottle& throttle;           // failed sign-ins per user name
 };
 
 // A problem+json response of the given type.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,8 @@
 #include "http/exchange.h"
 
 namespace http {
+
+struct Session;
 
 template <typename T>
 using Task = boost::asio::awaitable<T>;
@@ -162,6 +165,22 @@ Response HandleRegulatory(Context& ctx, Request& request);
 Task<Response> HandleRegulatoryFact(Context& ctx, Request& request);
 // {"regime", "stage", "reference"}: the submission is now; the next stage counts from it.
 Task<Response> HandleRegulatorySubmission(Context& ctx, Request& request);
+
+// session_handlers.cpp: the web UI's files and sessions (docs/ui.md)
+// GET /: ui/index.html; GET /ui/{file}: that file (404 problem for another name). Both with the UI's security
+// headers, an ETag and 304 for a matching If-None-Match.
+Response HandleUiIndex(const Request& request);
+Response HandleUiFile(const Request& request);
+// POST /api/v1/session {"user","password"}: 200 with the session and its cookie; 401 for a wrong user name or
+// password; 429 with Retry-After after too many failures for the user name; 403 when Origin is another site's.
+Task<Response> HandleSignIn(Context& ctx, Request& request);
+// GET /api/v1/session: the session of the cookie (with its csrf_token); 401 without one.
+Response HandleGetSession(Context& ctx, const Request& request);
+// DELETE /api/v1/session (cookie and X-CSRF-Token): 204, ends the session and clears the cookie.
+Response HandleSignOut(Context& ctx, const Request& request);
+// The CSRF refusal (403 naming X-CSRF-Token or Origin) of a cookie-authenticated request with an unsafe method that
+// lacks the session's token, or whose Origin is not its Host's; nullopt when it may proceed.
+std::optional<Response> CheckCsrf(const Request& request, const Session& session);
 
 // query.cpp
 // Visits each percent-decoded name=value of a query string ('+' is a space); kInvalid on a malformed escape.

@@ -111,6 +111,12 @@ constexpr Row kRows[] = {
     {kDelete, "/api/v2/silence/{silence}", Endpoint::kAmDeleteSilence, kRespond},
     {kGet, "/-/healthy", Endpoint::kAmHealthy, kNone},
     {kGet, "/-/ready", Endpoint::kAmReady, kNone},
+    // The web UI: its files hold no data; the session routes check the cookie themselves (docs/ui.md).
+    {kGet, "/", Endpoint::kUiIndex, kNone},
+    {kGet, "/ui/{file}", Endpoint::kUiFile, kNone},
+    {kPost, "/api/v1/session", Endpoint::kSignIn, kNone},
+    {kGet, "/api/v1/session", Endpoint::kGetSession, kNone},
+    {kDelete, "/api/v1/session", Endpoint::kSignOut, kNone},
 };
 
 enum class Param { kNone, kId, kToken, kName };
@@ -492,6 +498,16 @@ boost::asio::awaitable<Response> Dispatch(Context& ctx, Endpoint endpoint, Reque
       co_return co_await HandleYieldPool(ctx, request);
     case Endpoint::kWhoami:
       co_return HandleWhoami(request);
+    case Endpoint::kUiIndex:
+      co_return HandleUiIndex(request);
+    case Endpoint::kUiFile:
+      co_return HandleUiFile(request);
+    case Endpoint::kSignIn:
+      co_return co_await HandleSignIn(ctx, request);
+    case Endpoint::kGetSession:
+      co_return HandleGetSession(ctx, request);
+    case Endpoint::kSignOut:
+      co_return HandleSignOut(ctx, request);
     case Endpoint::kEvents:
       break;  // the connection serves the stream itself
   }

@@ -93,6 +93,12 @@ enum class Endpoint {
   kYieldPool,
   // Who is calling (ops_handlers.cpp)
   kWhoami,
+  // The web UI: its files and sessions (session_handlers.cpp)
+  kUiIndex,
+  kUiFile,
+  kSignIn,
+  kGetSession,
+  kSignOut,
 };
 
 // One row of the route table.

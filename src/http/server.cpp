@@ -16,6 +16,7 @@
 #include "http/backend.h"
 #include "http/connection.h"
 #include "http/metrics.h"
+#include "http/session.h"
 #include "http/sse.h"
 
 namespace http {
@@ -29,6 +30,7 @@ struct Server::Impl {
         options(std::move(o)),
         blocking(static_cast<size_t>(std::max(1, options.blocking_threads))),
         hub(options.sse_buffer_bytes),
+        sessions(SessionOptions{options.session_idle, options.session_lifetime, options.max_sessions, false}),
         runtime(std::make_shared<Runtime>()) {}
 
   asio::awaitable<void> AcceptLoop();
@@ -39,6 +41,8 @@ struct Server::Impl {
   Authenticator auth;
   asio::thread_pool blocking;
   SseHub hub;
+  SessionStore sessions;
+  SignInThrottle throttle;
   std::atomic<bool> draining{false};
   std::shared_ptr<Runtime> runtime;
   std::unique_ptr<Context> ctx;
@@ -114,7 +118,8 @@ core::Result<std::string> Server::Start() {
 
   for (int i = 0; i < s.options.threads; ++i) s.runtime->workers.push_back(std::make_unique<Worker>());
   s.ctx = std::make_unique<Context>(
-      Context{s.backend, s.options, s.metrics, s.auth, s.blocking, s.hub, s.draining, s.runtime});
+      Context{s.backend, s.options, s.metrics, s.auth, s.blocking, s.hub, s.draining, s.runtime, s.sessions,
+                s.throttle});
 
   tcp::endpoint endpoint(address, s.options.port);
   s.acceptor = std::make_unique<tcp::acceptor>(s.runtime->workers[0]->io);

@@ -39,6 +39,10 @@ struct ServerOptions {
   std::vector<User> users;    // people, with their roles, teams, tokens and password hashes (users)
   // Acknowledgement links (/ack/{token}): the HMAC key they are signed with; empty = the routes answer 404.
   std::string ack_secret;
+  // Web UI sessions (ui.session_idle, ui.session_lifetime): ended after this long unused, or this long after sign-in.
+  core::Duration session_idle = std::chrono::hours(8);
+  core::Duration session_lifetime = std::chrono::hours(24);
+  size_t max_sessions = 10000;  // more: the oldest session is ended
   // Not in the configuration file (tests shorten them).
   core::Duration sse_keepalive = std::chrono::seconds(15);
   size_t sse_buffer_bytes = 4 << 20;  // frames queued for one slow SSE client before it is disconnected

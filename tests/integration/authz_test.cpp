@@ -113,15 +113,18 @@ TEST_F(AuthorizationTest, EveryRouteRefusesNoTokenAWrongTokenAndEveryRoleWithout
   EXPECT_GT(walked, 40u);
 }
 
-TEST_F(AuthorizationTest, OnlyProbesAndAcknowledgementLinksAreOpen) {
+TEST_F(AuthorizationTest, OnlyProbesAcknowledgementLinksAndTheWebUiAreOpen) {
   std::set<std::string> open;
   for (const http::Route& route : http::Routes()) {
     if (route.permission == http::Permission::kNone) open.insert(Describe(route));
   }
   auto health = Must(client_->Get("/healthz"));
 
+  // The web UI's files hold no data; its session routes check the session cookie themselves.
   EXPECT_EQ(open, (std::set<std::string>{"GET /healthz", "GET /readyz", "GET /metrics", "GET /-/healthy",
-                                         "GET /-/ready", "GET /ack/example", "POST /ack/example"}));
+                                         "GET /-/ready", "GET /ack/example", "POST /ack/example", "GET /",
+                                         "GET /ui/example", "POST /api/v1/session", "GET /api/v1/session",
+                                         "DELETE /api/v1/session"}));
   EXPECT_EQ(health.status, 200);
 }
 

@@ -92,7 +92,8 @@ const HttpResponse& SseStream::head() const { return impl_->head; }
 
 core::Result<std::unique_ptr<SseStream>> SseStream::Open(uint16_t port, const std::string& token,
                                                          const std::string& target,
-                                                         const std::string& last_event_id, core::Duration timeout) {
+                                                         const std::string& last_event_id, core::Duration timeout,
+                                                         const Headers& headers) {
   auto impl = std::make_unique<Impl>();
   impl->stream.emplace(impl->ioc);
   const std::string where = "127.0.0.1:" + std::to_string(port);
@@ -106,6 +107,7 @@ core::Result<std::unique_ptr<SseStream>> SseStream::Open(uint16_t port, const st
   req.set(http::field::accept, "text/event-stream");
   if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
   if (!last_event_id.empty()) req.set("Last-Event-ID", last_event_id);
+  for (const auto& [name, value] : headers) req.set(name, value);
   ec = impl->Run(timeout, [&](auto handler) { http::async_write(*impl->stream, req, std::move(handler)); });
   if (ec) return core::Unavailable("send to " + where + ": " + ec.message());
 

@@ -21,10 +21,10 @@ class SseStream {
  public:
   // Sends GET `target` to 127.0.0.1:`port` with the bearer `token` and, when not empty, Last-Event-ID, then reads
   // the response head. kUnavailable when that does not complete within `timeout`. Any status is returned as a
-  // stream; check head().status before reading events.
+  // stream; check head().status before reading events. `headers` are added to the request (a Cookie, say).
   static core::Result<std::unique_ptr<SseStream>> Open(uint16_t port, const std::string& token,
                                                        const std::string& target, const std::string& last_event_id,
-                                                       core::Duration timeout);
+                                                       core::Duration timeout, const Headers& headers = {});
   ~SseStream();
 
   // Status and headers (body empty).
