@@ -22,6 +22,7 @@
 #include "app/drill_injector.h"
 #include "app/engine_backend.h"
 #include "app/outbox.h"
+#include "domain/escalation/overrides.h"
 #include "http/ack_link.h"
 #include "engine/engine.h"
 #include "http/auth.h"
@@ -66,9 +67,13 @@ core::Status JournalConfig(engine::Engine& eng, app::Config& cfg, bool at_start,
 // Checks every schedule that alerts on coverage gaps: the engine opens (or resolves) its alert. Does not wait.
 void CheckCoverage(engine::Engine& eng, const app::Config& cfg) {
   const auto now = std::chrono::time_point_cast<core::Duration>(std::chrono::system_clock::now());
-  for (const auto& schedule : cfg.schedules) {
-    auto it = cfg.gap_alert_service.find(schedule.definition().name);
+  for (const auto& configured : cfg.schedules) {
+    auto it = cfg.gap_alert_service.find(configured.definition().name);
     if (it == cfg.gap_alert_service.end()) continue;
+    // Overrides made at run time count: removing the only person on call for a night is a gap.
+    std::vector<escalation::CreatedOverride> created;
+    eng.Read([&](const engine::State& s) { created = escalation::CreatedOverridesOf(s.paging, it->first); });
+    const oncall::Schedule schedule = escalation::WithCreatedOverrides(configured, created);
     auto gaps = schedule.Gaps(now, now + std::chrono::hours(24 * 14));
     engine::ReportCoverage report{schedule.definition().name, it->second, !gaps.empty(), {}, {}};
     if (!gaps.empty()) {

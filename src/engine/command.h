@@ -13,6 +13,7 @@
 #include "domain/classify/pipeline.h"
 #include "domain/classify/records.h"
 #include "domain/correlate/topology.h"
+#include "domain/escalation/overrides.h"
 #include "domain/escalation/paging.h"
 #include "domain/ingest/alertmanager.h"
 #include "domain/ingest/event.h"
@@ -187,6 +188,20 @@ struct ReloadConfig {
   std::map<std::string, std::string> digests;
   std::vector<std::string> changes;
 };
+// On-call overrides made at run time (checked by escalation::CreateOverride; the outcome's message is the new id),
+// and their removal.
+struct CreateOverride {
+  escalation::OverrideRequest request;
+};
+struct RemoveOverride {
+  std::string schedule;
+  uint64_t id = 0;
+};
+// Moves the incident's running escalation to its next step now.
+struct EscalateIncident {
+  uint64_t incident_id = 0;
+  std::string reason;
+};
 // Evaluates timers (ack timeouts, auto-close) that are due at the engine's now. Queued by the writer itself.
 struct Tick {};
 
@@ -196,7 +211,7 @@ struct Command {
                ExpireSilence, SaveTopology, SaveWindow, ExtendWindow, EndWindow, ReportCoverage, RecordDelivery, ReassignIncident, RunDrill,
                ReclassifyIncident, RecordSli, RecordRegulatoryFact, RecordSubmission, AssignOwner,
                ReloadConfig, AssignRole, AddLogEntry, PostStatusUpdate, GrantVendor, RevokeVendor, UseVendorGrant,
-               RequestPool, ReleasePool, YieldPool, Tick>
+               RequestPool, ReleasePool, YieldPool, CreateOverride, RemoveOverride, EscalateIncident, Tick>
       body;
 };
 

@@ -746,6 +746,18 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
           } else if constexpr (std::is_same_v<T, YieldPool>) {
             out.incident_id = body.to;
             out.status = pools::YieldPool(pooling, body.from, body.to, body.pool, body.reason, batch);
+          } else if constexpr (std::is_same_v<T, CreateOverride>) {
+            auto r = escalation::CreateOverride(paging, body.request, cmd.actor, batch);
+            if (r.ok()) {
+              out.message = std::to_string(r.value());
+            } else {
+              out.status = r.error();
+            }
+          } else if constexpr (std::is_same_v<T, RemoveOverride>) {
+            out.status = escalation::RemoveOverride(paging, body.schedule, body.id, cmd.actor, batch);
+          } else if constexpr (std::is_same_v<T, EscalateIncident>) {
+            out.incident_id = body.incident_id;
+            out.status = escalation::EscalateNow(paging, body.incident_id, body.reason, cmd.actor, batch);
           } else if constexpr (std::is_same_v<T, Tick>) {
             incident::FireTimers(state_.incidents, batch);
             correlate::FireTimers(view, batch);

@@ -160,6 +160,14 @@ core::Result<Published> Describe(const journal::Record& record) {
       p.summary = "Drill " + d->drill + " started" + (d->manual ? " on request" : "");
     } else if (const auto* f = std::get_if<escalation::DrillFinished>(&e.value())) {
       p.summary = "Drill run " + std::to_string(f->run) + (f->passed ? " passed" : " failed at " + f->link);
+    } else if (const auto* oc = std::get_if<escalation::OverrideCreated>(&e.value())) {
+      p.summary = "On-call override " + std::to_string(oc->id) + " on schedule " + oc->schedule + ": " + oc->kind +
+                  " " + oc->user + (oc->replaced_user.empty() ? "" : " for " + oc->replaced_user) + " from " +
+                  core::FormatRfc3339(core::FromUnixMillis(oc->start_ms)) + " to " +
+                  core::FormatRfc3339(core::FromUnixMillis(oc->end_ms)) + " by " + oc->actor;
+    } else if (const auto* orm = std::get_if<escalation::OverrideRemoved>(&e.value())) {
+      p.summary = "On-call override " + std::to_string(orm->id) + " removed from schedule " + orm->schedule + " by " +
+                  orm->actor;
     }
     return p;
   }

@@ -12,8 +12,9 @@
 
 namespace engine {
 namespace {
-constexpr uint8_t kStateFormat = 6;  // 2: the labelled-alert model follows the incidents; 3: then paging;
-                                    // 4: then classification; 5: then coordination; 6: then pools
+constexpr uint8_t kStateFormat = 7;  // 2: the labelled-alert model follows the incidents; 3: then paging;
+                                    // 4: then classification; 5: then coordination; 6: then pools;
+                                    // 7: paging carries the on-call overrides made at run time
 }
 
 std::string EncodeState(const State& state) {

@@ -1,10 +1,13 @@
 // Paging with a fake clock: routing by time of day, escalation steps and acknowledgement, hand-offs across DST,
-// restarts in the middle of an escalation, and fire drills that pass or name the broken link.
+// restarts in the middle of an escalation, fire drills that pass or name the broken link, on-call overrides made at
+// run time, and escalating by hand.
 #include <gtest/gtest.h>
 
 #include "app/outbox.h"
 #include "channels/channel.h"
+#include "domain/escalation/overrides.h"
 #include "domain/escalation/paging.h"
+#include "journal/record.h"
 #include "scenario_harness.h"
 #include "support/smtp_receiver.h"
 #include "support/webhook_receiver.h"
@@ -603,6 +606,208 @@ TEST(PagingScenarioTest, AnEmailContactGetsThePageAfterItsDelayWithAnAckLink) {
       << m.data;
   EXPECT_NE(m.data.find("http://incidentd.example/ack/" + std::to_string(id) + ".carol"), std::string::npos);
   EXPECT_NE(m.data.find("Escalated: step 2 of 2 of policy night"), std::string::npos);
+}
+
+// On-call overrides made at run time and escalate-now.
+
+engine::Command Override(const std::string& start, const std::string& end, const std::string& kind,
+                         const std::string& user, const std::string& replaced = "",
+                         const std::string& schedule = "primary") {
+  escalation::OverrideRequest r;
+  r.schedule = schedule;
+  r.start = Utc(start.c_str());
+  r.end = Utc(end.c_str());
+  r.kind = kind;
+  r.user = user;
+  r.replaced_user = replaced;
+  r.reason = "swap";
+  return engine::Command{"user:alice", engine::CreateOverride{r}};
+}
+
+std::vector<std::string> OnCall(Harness& h, const escalation::Config& paging, core::Timestamp t) {
+  std::optional<oncall::Schedule> s;
+  h.Read([&](const engine::State& st) { s = escalation::EffectiveSchedule(paging, st.paging, "primary"); });
+  return s ? s->OnCallAt(t) : std::vector<std::string>{};
+}
+
+std::string FoldedFromEmpty(engine::Store& store) {
+  engine::State state;
+  journal::Verifier verifier;
+  auto st = store.ScanJournal(0, [&](const engine::StoredRecord& stored) -> core::Status {
+    auto rec = verifier.Next(stored.bytes, stored.hash);
+    if (!rec.ok()) return rec.error();
+    return engine::ApplyRecord(state, rec.value(), nullptr);
+  });
+  EXPECT_TRUE(st.ok()) << (st.ok() ? "" : st.error().message);
+  return engine::EncodeState(state);
+}
+
+TEST(OverrideScenarioTest, AnOverrideMadeAtRunTimeIsPagedAndItsRemovalRestoresTheRotation) {
+  Harness h(Services(), {});
+  h.SetPaging(Make(Paging(Daily("Europe/Berlin", "2026-11-28T02:30"))));
+  h.At(Utc("2026-11-29T02:00:00Z"));  // Sunday 03:00 Berlin: bob's shift, the night policy
+
+  auto made = h.Run(Override("2026-11-29T01:00:00Z", "2026-11-29T06:00:00Z", "replace", "carol", "bob"));
+  ASSERT_TRUE(made.status.ok()) << made.status.error().message;
+  auto first = Trigger(h, "db-latency");
+
+  EXPECT_EQ(made.message, "1");
+  EXPECT_EQ(EscalationOf(h, first.incident_id).paged, std::vector<std::string>{"carol"});
+  escalation::CreatedOverride o;
+  h.Read([&](const engine::State& s) { o = s.paging.overrides.at(1); });
+  EXPECT_EQ(o.created_by, "user:alice");
+  EXPECT_EQ(o.reason, "swap");
+  EXPECT_EQ(o.created_ms, core::ToUnixMillis(Utc("2026-11-29T02:00:00Z")));
+
+  h.Run(engine::Command{"user:carol", engine::ResolveIncident{first.incident_id, ""}});
+  ASSERT_TRUE(h.Run(engine::Command{"user:alice", engine::RemoveOverride{"primary", 1}}).status.ok());
+  auto second = Trigger(h, "db-latency-2");
+
+  EXPECT_EQ(EscalationOf(h, second.incident_id).paged, std::vector<std::string>{"bob"});
+  EXPECT_EQ(h.Count("override.created"), 1u);
+  EXPECT_EQ(h.Count("override.removed"), 1u);
+  EXPECT_EQ(h.Run(engine::Command{"user:alice", engine::RemoveOverride{"primary", 1}}).status.error().code,
+            core::ErrorCode::kNotFound);
+}
+
+TEST(OverrideScenarioTest, CreatedOverridesApplyAfterTheConfiguredOnesInIdOrder) {
+  Harness h(Services(), {});
+  escalation::Config paging = Make(Paging(Daily("Europe/Berlin", "2026-11-28T02:30")));
+  h.SetPaging(paging);
+  h.At(Utc("2026-11-29T02:00:00Z"));
+
+  ASSERT_TRUE(h.Run(Override("2026-11-29T01:00:00Z", "2026-11-29T06:00:00Z", "replace", "carol", "bob")).status.ok());
+  ASSERT_TRUE(h.Run(Override("2026-11-29T03:00:00Z", "2026-11-29T04:00:00Z", "add", "dave")).status.ok());
+  ASSERT_TRUE(h.Run(Override("2026-11-29T03:30:00Z", "2026-11-29T04:00:00Z", "remove", "carol")).status.ok());
+
+  EXPECT_EQ(OnCall(h, paging, Utc("2026-11-29T00:30:00Z")), std::vector<std::string>{"alice"});
+  EXPECT_EQ(OnCall(h, paging, Utc("2026-11-29T02:30:00Z")), std::vector<std::string>{"carol"});
+  EXPECT_EQ(OnCall(h, paging, Utc("2026-11-29T03:10:00Z")), (std::vector<std::string>{"carol", "dave"}));
+  EXPECT_EQ(OnCall(h, paging, Utc("2026-11-29T03:40:00Z")), std::vector<std::string>{"dave"});
+  EXPECT_EQ(OnCall(h, paging, Utc("2026-11-29T07:00:00Z")), std::vector<std::string>{"bob"});
+}
+
+TEST(OverrideScenarioTest, AnOverrideIsRefusedNamingTheFieldAndNothingIsWritten) {
+  Harness h(Services(), {});
+  h.SetPaging(Make(Paging(Daily("Europe/Berlin", "2026-11-28T02:30"))));
+  h.At(Utc("2026-11-29T02:00:00Z"));
+  auto field = [&](engine::Command c) {
+    auto out = h.Run(std::move(c));
+    return out.status.ok() ? std::string("ok") : out.status.error().field;
+  };
+
+  EXPECT_EQ(h.Run(Override("2026-11-29T01:00:00Z", "2026-11-29T06:00:00Z", "add", "carol", "", "nope"))
+                .status.error()
+                .code,
+            core::ErrorCode::kNotFound);
+  EXPECT_EQ(field(Override("2026-11-29T01:00:00Z", "2026-11-29T06:00:00Z", "add", "mallory")), "/user");
+  EXPECT_EQ(field(Override("2026-11-29T01:00:00Z", "2026-11-29T06:00:00Z", "add", "")), "/user");
+  EXPECT_EQ(field(Override("2026-11-29T01:00:00Z", "2026-11-29T06:00:00Z", "swap", "carol")), "/kind");
+  EXPECT_EQ(field(Override("2026-11-29T06:00:00Z", "2026-11-29T01:00:00Z", "add", "carol")), "/end");
+  EXPECT_EQ(field(Override("2026-11-28T01:00:00Z", "2026-11-29T01:00:00Z", "add", "carol")), "/end")
+      << "ended before now";
+  EXPECT_EQ(field(Override("2026-11-29T01:00:00Z", "2027-03-01T01:00:00Z", "add", "carol")), "/end")
+      << "longer than 90 days";
+  EXPECT_EQ(field(Override("2026-11-29T01:00:00Z", "2026-11-29T06:00:00Z", "add", "carol", "bob")), "/replaced_user");
+  EXPECT_EQ(field(Override("2026-11-29T01:00:00Z", "2026-11-29T06:00:00Z", "replace", "carol", "zed")),
+            "/replaced_user");
+  EXPECT_EQ(h.Count("override.created"), 0u);
+  EXPECT_EQ(field(Override("2026-11-29T01:00:00Z", "2027-02-27T01:00:00Z", "add", "erin")), "ok")
+      << "exactly 90 days, by a person of people:";
+}
+
+TEST(OverrideScenarioTest, OverridesReplayExactlyFromTheJournalAndFromASnapshot) {
+  engine::Options options;
+  options.snapshot_every = 3;
+  Harness h(Services(), {}, options);
+  escalation::Config paging = Make(Paging(Daily("Europe/Berlin", "2026-11-28T02:30")));
+  h.SetPaging(paging);
+  h.At(Utc("2026-11-29T02:00:00Z"));
+  ASSERT_TRUE(h.Run(Override("2026-11-29T01:00:00Z", "2026-11-29T06:00:00Z", "replace", "carol", "bob")).status.ok());
+  ASSERT_TRUE(h.Run(Override("2026-11-30T01:00:00Z", "2026-11-30T06:00:00Z", "add", "dave")).status.ok());
+  ASSERT_TRUE(h.Run(engine::Command{"user:bob", engine::RemoveOverride{"primary", 1}}).status.ok());
+  ASSERT_TRUE(h.Run(Override("2026-12-01T01:00:00Z", "2026-12-01T06:00:00Z", "remove", "alice")).status.ok());
+  const std::string before = h.engine().EncodedStateForTest();
+
+  h.Reopen();
+
+  EXPECT_EQ(h.engine().EncodedStateForTest(), before);
+  EXPECT_EQ(FoldedFromEmpty(h.store()), before);
+  ASSERT_TRUE(h.store().LatestSnapshot()->has_value());
+  h.Read([&](const engine::State& s) {
+    EXPECT_EQ(s.paging.overrides.size(), 2u);
+    EXPECT_EQ(s.paging.next_override_id, 4u);
+  });
+  EXPECT_EQ(OnCall(h, paging, Utc("2026-11-30T02:00:00Z")), (std::vector<std::string>{"alice", "dave"}));
+  auto next = h.Run(Override("2026-12-02T01:00:00Z", "2026-12-02T06:00:00Z", "add", "dave"));
+  EXPECT_EQ(next.message, "4") << "ids go on after a restart";
+}
+
+TEST(OverrideScenarioTest, AConfigurationReloadKeepsCreatedOverridesOnTheReloadedSchedules) {
+  Harness h(Services(), {});
+  h.SetPaging(Make(Paging(Daily("Europe/Berlin", "2026-11-28T02:30"))));
+  h.At(Utc("2026-11-29T02:00:00Z"));
+  ASSERT_TRUE(h.Run(Override("2026-11-29T01:00:00Z", "2026-11-29T06:00:00Z", "replace", "carol", "bob")).status.ok());
+
+  // The reload changes the routing (every incident to the night policy), not the schedules.
+  escalation::ConfigInput in = Paging(Daily("Europe/Berlin", "2026-11-28T02:30"));
+  in.routes = {escalation::RouteRule{"all", {}, {}, {}, {}, escalation::Hours::kAny, "night"}};
+  engine::ReloadConfig reload;
+  reload.paging = std::make_shared<const escalation::Config>(Make(in));
+  reload.digests = {{"routing", "changed"}};
+  reload.changes = {"routing changed"};
+  ASSERT_TRUE(h.Run(engine::Command{"system:reload", std::move(reload)}).status.ok());
+  auto out = Trigger(h, "db-latency", ingest::Severity::kWarning);
+
+  auto e = EscalationOf(h, out.incident_id);
+  EXPECT_EQ(e.rule, "all");
+  EXPECT_EQ(e.paged, std::vector<std::string>{"carol"});
+}
+
+TEST(EscalateNowScenarioTest, EscalatingByHandRunsTheNextStepNowAndSaysWhoAskedAndWhy) {
+  Harness h(Services(), {});
+  h.SetPaging(Make(Paging(Daily("Europe/Berlin", "2026-11-28T02:30"))));
+  h.At(Utc("2026-11-29T02:00:00Z"));
+  const uint64_t id = Trigger(h, "db-latency").incident_id;
+  h.Advance(1min);
+
+  auto out = h.Run(engine::Command{"user:alice", engine::EscalateIncident{id, "bob is on a plane"}});
+
+  ASSERT_TRUE(out.status.ok()) << out.status.error().message;
+  auto e = EscalationOf(h, id);
+  EXPECT_EQ(e.step, 1u);
+  EXPECT_EQ(e.paged, (std::vector<std::string>{"bob", "carol"}));
+  EXPECT_EQ(e.next_at_ms, 0) << "that was the night policy's last step";
+  EXPECT_EQ(Paged(h, id), (std::vector<std::string>{"bob/hook/pending", "carol/hook/pending", "carol/mail/pending"}));
+  auto rows = h.store().Timeline(id, 0, 1000);
+  ASSERT_TRUE(rows.ok());
+  bool said = false;
+  for (const auto& r : rows.value()) {
+    said = said ||
+           (r.text == "Escalated to the next step now by user:alice: bob is on a plane" && r.actor == "user:alice");
+  }
+  EXPECT_TRUE(said);
+  // The timer of the step that ran by hand does not run it again.
+  h.Advance(30min);
+  EXPECT_EQ(h.Count("escalation.stepped"), 2u);
+}
+
+TEST(EscalateNowScenarioTest, EscalatingIsRefusedAtTheLastStepWithoutAnEscalationOrForAnUnknownIncident) {
+  Harness h(Services(), {});
+  h.SetPaging(Make(Paging(Daily("Europe/Berlin", "2026-11-28T02:30"))));
+  h.At(Utc("2026-11-29T02:00:00Z"));
+  const uint64_t id = Trigger(h, "db-latency").incident_id;
+  ASSERT_TRUE(h.Run(engine::Command{"user:alice", engine::EscalateIncident{id, ""}}).status.ok());
+
+  auto last = h.Run(engine::Command{"user:alice", engine::EscalateIncident{id, ""}});
+  ASSERT_TRUE(h.Run(engine::Command{"user:carol", engine::AcknowledgeIncident{id}}).status.ok());
+  auto acked = h.Run(engine::Command{"user:alice", engine::EscalateIncident{id, ""}});
+  auto unknown = h.Run(engine::Command{"user:alice", engine::EscalateIncident{999, ""}});
+
+  EXPECT_EQ(last.status.error().code, core::ErrorCode::kConflict);
+  EXPECT_EQ(acked.status.error().code, core::ErrorCode::kConflict);
+  EXPECT_EQ(unknown.status.error().code, core::ErrorCode::kNotFound);
+  EXPECT_EQ(h.Count("escalation.forced"), 1u);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "domain/escalation/overrides.h"
+
 namespace coord {
 namespace {
 
@@ -234,7 +236,7 @@ void FireTimers(const View& v, Emitter& emit) {
       const int64_t major_ms = reg == v.classification.classify.regulatory.end() ? 0 : reg->second.major_at_ms;
       if (major_ms == 0 || now < core::FromUnixMillis(major_ms) + v.config.commander_within) continue;
       std::vector<std::string> on_call;
-      if (const oncall::Schedule* s = v.paging.config.FindSchedule(v.config.commander_schedule)) {
+      if (auto s = escalation::EffectiveSchedule(v.paging.config, v.paging.paging, v.config.commander_schedule)) {
         on_call = s->OnCallAt(now);
       }
       std::string to;

@@ -8,7 +8,7 @@
 namespace escalation {
 namespace {
 
-constexpr uint8_t kModelFormat = 1;
+constexpr uint8_t kModelFormat = 2;  // 2: created on-call overrides at the end
 
 void Finish(Model& m, Delivery& d, DeliveryState state, int64_t at) {
   if (d.state == DeliveryState::kPending) m.outbox.erase({d.due_ms, d.id});
@@ -204,6 +204,34 @@ core::Status Apply(Model& m, const journal::Record& record) {
           r.detail = std::move(p.detail);
           r.ack_ms = p.ack_ms;
           r.finished_ms = now;
+        } else if constexpr (std::is_same_v<T, EscalationForced>) {
+          if (m.escalations.find(p.incident_id) == m.escalations.end()) {
+            return missing("the escalation of incident", p.incident_id);
+          }
+        } else if constexpr (std::is_same_v<T, OverrideCreated>) {
+          if (p.id < m.next_override_id || (p.kind != "replace" && p.kind != "add" && p.kind != "remove")) {
+            st = core::Corrupt("override.created record " + std::to_string(record.seq) + " has a bad id or kind");
+            return;
+          }
+          // Overrides long over only clutter the state: dropped as of this record's time, so replay drops the same.
+          std::erase_if(m.overrides, [&](const auto& entry) { return entry.second.end_ms + kOverrideKeepMs < now; });
+          CreatedOverride o;
+          o.id = p.id;
+          o.schedule = std::move(p.schedule);
+          o.start_ms = p.start_ms;
+          o.end_ms = p.end_ms;
+          o.kind = p.kind == "replace" ? oncall::OverrideKind::kReplace
+                   : p.kind == "add"   ? oncall::OverrideKind::kAdd
+                                       : oncall::OverrideKind::kRemove;
+          o.user = std::move(p.user);
+          o.replaced_user = std::move(p.replaced_user);
+          o.reason = std::move(p.reason);
+          o.created_by = std::move(p.actor);
+          o.created_ms = now;
+          m.next_override_id = p.id + 1;
+          m.overrides.emplace(o.id, std::move(o));
+        } else if constexpr (std::is_same_v<T, OverrideRemoved>) {
+          if (m.overrides.erase(p.id) == 0) return missing("override", p.id);
         }
       },
       decoded.value());
@@ -269,6 +297,17 @@ std::string EncodeModel(const Model& m) {
     w.Str(name);
     w.I64(ms);
   }
+  w.U64(m.next_override_id);
+  w.U64(m.overrides.size());
+  for (const auto& [id, o] : m.overrides) {
+    w.U64(id);
+    w.Str(o.schedule);
+    w.I64(o.start_ms);
+    w.I64(o.end_ms);
+    w.U8(static_cast<uint8_t>(o.kind));
+    for (const std::string* s : {&o.user, &o.replaced_user, &o.reason, &o.created_by}) w.Str(*s);
+    w.I64(o.created_ms);
+  }
   return w.Take();
 }
 
@@ -276,7 +315,8 @@ core::Result<Model> DecodeModel(std::string_view bytes) {
   Model m;
   if (bytes.empty()) return m;  // state written before paging existed
   journal::Reader r(bytes);
-  if (r.U8() != kModelFormat) return core::Corrupt("unknown paging state format");
+  const uint8_t format = r.U8();
+  if (format < 1 || format > kModelFormat) return core::Corrupt("unknown paging state format");
   uint64_t n = r.U64();
   for (uint64_t i = 0; i < n && r.ok(); ++i) {
     Escalation e;
@@ -342,6 +382,23 @@ core::Result<Model> DecodeModel(std::string_view bytes) {
   for (uint64_t i = 0; i < n && r.ok(); ++i) {
     std::string name = r.Str();
     m.drill_last_ms[name] = r.I64();
+  }
+  if (format >= 2) {  // format 1 predates created overrides: none
+    m.next_override_id = r.U64();
+    n = r.U64();
+    for (uint64_t i = 0; i < n && r.ok(); ++i) {
+      CreatedOverride o;
+      o.id = r.U64();
+      o.schedule = r.Str();
+      o.start_ms = r.I64();
+      o.end_ms = r.I64();
+      const uint8_t kind = r.U8();
+      if (kind > static_cast<uint8_t>(oncall::OverrideKind::kRemove)) return core::Corrupt("bad override kind");
+      o.kind = static_cast<oncall::OverrideKind>(kind);
+      for (std::string* s : {&o.user, &o.replaced_user, &o.reason, &o.created_by}) *s = r.Str();
+      o.created_ms = r.I64();
+      m.overrides.emplace(o.id, std::move(o));
+    }
   }
   if (auto st = r.Finish("paging state"); !st.ok()) return st.error();
   return m;

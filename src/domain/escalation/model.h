@@ -1,5 +1,5 @@
 // Paging state: running escalations, the delivery outbox (what is owed to whom, when it is next tried), drill runs
-// and their history; and the fold of paging records into it.
+// and their history, on-call overrides made at run time; and the fold of paging records into it.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +11,7 @@
 
 #include "core/result.h"
 #include "core/time.h"
+#include "domain/oncall/schedule.h"
 #include "journal/record.h"
 
 namespace escalation {
@@ -64,6 +65,21 @@ struct DrillRun {
   friend bool operator==(const DrillRun&, const DrillRun&) = default;
 };
 
+// An on-call override made through the API (override.created), until removed or long past.
+struct CreatedOverride {
+  uint64_t id = 0;
+  std::string schedule;
+  int64_t start_ms = 0;
+  int64_t end_ms = 0;
+  oncall::OverrideKind kind = oncall::OverrideKind::kReplace;
+  std::string user;
+  std::string replaced_user;
+  std::string reason;
+  std::string created_by;  // the actor
+  int64_t created_ms = 0;
+  friend bool operator==(const CreatedOverride&, const CreatedOverride&) = default;
+};
+
 // Owned by the engine's writer thread.
 struct Model {
   std::map<uint64_t, Escalation> escalations;       // by incident id (incidents that ever escalated, not closed)
@@ -74,6 +90,8 @@ struct Model {
   std::map<uint64_t, DrillRun> runs;                // the last kMaxRuns runs per drill, by run id
   std::map<uint64_t, uint64_t> drill_incidents;     // incident id → run id
   std::map<std::string, int64_t> drill_last_ms;     // drill → its last scheduled occurrence started (ms)
+  std::map<uint64_t, CreatedOverride> overrides;    // by id: overrides made at run time, not removed
+  uint64_t next_override_id = 1;
 
   const Escalation* FindEscalation(uint64_t incident_id) const;
   const Delivery* FindDelivery(uint64_t id) const;
@@ -86,6 +104,8 @@ struct Model {
 
 constexpr size_t kMaxDone = 10000;  // finished deliveries kept for display
 constexpr size_t kMaxRuns = 50;     // runs kept per drill
+// A created override that ended this long before a newer override.created is dropped from the state.
+constexpr int64_t kOverrideKeepMs = int64_t{30} * 24 * 3600 * 1000;
 
 // Folds one paging record (type kFirstType..kLastType). kCorrupt for a payload that does not decode or names a
 // delivery or run the model does not have.

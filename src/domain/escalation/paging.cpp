@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "domain/escalation/overrides.h"
 #include "domain/incident/lifecycle.h"
 
 namespace escalation {
@@ -27,9 +28,11 @@ std::string Seconds(int64_t ms) {
   return buf;
 }
 
-// The people a step's targets give now, and the targets that gave nobody.
-void Resolve(const Config& config, const Step& step, Timestamp now, std::vector<std::string>& users,
+// The people a step's targets give now, and the targets that gave nobody. Schedules are read with the overrides
+// made at run time applied.
+void Resolve(const View& v, const Step& step, Timestamp now, std::vector<std::string>& users,
              std::vector<std::string>& problems) {
+  const Config& config = v.config;
   auto add = [&](const std::string& u) {
     if (std::find(users.begin(), users.end(), u) == users.end()) users.push_back(u);
   };
@@ -46,7 +49,8 @@ void Resolve(const Config& config, const Step& step, Timestamp now, std::vector<
         break;
       }
       case TargetKind::kSchedule: {
-        const oncall::Schedule* s = config.FindSchedule(t.name);
+        const std::optional<oncall::Schedule> effective = EffectiveSchedule(config, v.paging, t.name);
+        const oncall::Schedule* s = effective ? &*effective : nullptr;
         std::vector<std::string> on = s != nullptr ? s->OnCallAt(now) : std::vector<std::string>{};
         if (on.empty()) {
           std::string p = "schedule " + t.name + " has nobody on call at " + core::FormatRfc3339(now);
@@ -107,7 +111,7 @@ void RunStep(const View& v, const incident::Incident& inc, const Policy& policy,
   s.incident_id = inc.id;
   s.step = step;
   s.round = round;
-  Resolve(v.config, policy.steps[step], now, s.users, s.problems);
+  Resolve(v, policy.steps[step], now, s.users, s.problems);
   for (const auto& u : s.users) {
     const Person* person = v.config.FindPerson(u);
     if (person == nullptr || person->contacts.empty()) s.problems.push_back(u + " has no contact methods (people:)");
@@ -133,6 +137,22 @@ void RunStep(const View& v, const incident::Incident& inc, const Policy& policy,
   for (const auto& u : users) Queue(v, u, inc.id, kind, subject, body, true, key, emit);
   // After the last step the escalation stays active, with no step due, until it is acknowledged or resolved: pages
   // still owed (a contact's delay) are cancelled then.
+}
+
+// The (step, round) after the escalation's last one, or nullopt when it ran the last step of its last round.
+std::optional<std::pair<uint32_t, uint32_t>> NextStep(const Policy& policy, const Escalation& e) {
+  uint32_t step = e.step + 1, round = e.round;
+  if (step >= policy.steps.size()) {
+    step = 0;
+    ++round;
+  }
+  if (round > policy.repeat) return std::nullopt;
+  return std::make_pair(step, round);
+}
+
+std::string StepText(const incident::Incident& inc) {
+  return "Incident " + std::to_string(inc.id) + " (service " + inc.service + ", severity " +
+         ingest::ToString(inc.severity) + "): " + inc.title;
 }
 
 uint64_t Start(const View& v, const incident::Incident& inc, const RouteChoice& choice, const std::string& text,
@@ -422,6 +442,35 @@ core::Status Reassign(const View& v, uint64_t incident_id, const std::string& po
   return core::Ok();
 }
 
+core::Status EscalateNow(const View& v, uint64_t incident_id, const std::string& reason, const std::string& actor,
+                         Emitter& emit) {
+  const std::string name = "incident " + std::to_string(incident_id);
+  const incident::Incident* inc = v.incidents.FindIncident(incident_id);
+  if (inc == nullptr) {
+    if (incident_id == 0 || incident_id >= v.incidents.next_incident_id) {
+      return core::NotFound(name + " does not exist");
+    }
+    return core::Conflict(name + " is closed");
+  }
+  if (inc->state != incident::State::kTriggered) {
+    return core::Conflict(name + " is " + incident::ToString(inc->state) + ": no escalation is running");
+  }
+  const Escalation* e = v.paging.FindEscalation(incident_id);
+  if (e == nullptr || !e->active || e->policy.empty()) {
+    return core::Conflict(name + " has no escalation running");
+  }
+  const Policy* policy = v.config.FindPolicy(e->policy);
+  if (policy == nullptr || policy->steps.empty()) {
+    return core::Conflict(name + ": policy " + e->policy + " is no longer configured");
+  }
+  auto next = NextStep(*policy, *e);
+  if (!next) return core::Conflict(name + " is at the last step of policy " + e->policy);
+  const uint64_t started_seq = e->started_seq;
+  emit.Emit(EscalationForced{incident_id, reason.substr(0, 500), actor});
+  RunStep(v, *inc, *policy, next->first, next->second, StepText(*inc), started_seq, emit);
+  return core::Ok();
+}
+
 int64_t NextAttemptMs(const Config& config, const Delivery& d, uint32_t attempt, int64_t now_ms,
                       int64_t retry_after_ms) {
   const int64_t base = std::chrono::duration_cast<std::chrono::milliseconds>(config.retry_base()).count();
@@ -482,19 +531,12 @@ void FireTimers(const View& v, Emitter& emit) {
       emit.Emit(EscalationStopped{id, "policy " + e->policy + " is no longer configured"});
       continue;
     }
-    uint32_t step = e->step + 1, round = e->round;
-    if (step >= policy->steps.size()) {
-      step = 0;
-      ++round;
-    }
-    if (round > policy->repeat) {
+    auto next = NextStep(*policy, *e);
+    if (!next) {
       emit.Emit(EscalationStopped{id, "exhausted"});
       continue;
     }
-    RunStep(v, *inc, *policy, step, round,
-            "Incident " + std::to_string(inc->id) + " (service " + inc->service + ", severity " +
-                ingest::ToString(inc->severity) + "): " + inc->title,
-            e->started_seq, emit);
+    RunStep(v, *inc, *policy, next->first, next->second, StepText(*inc), e->started_seq, emit);
   }
 
   // Drills past their deadline fail, naming the broken link.
@@ -582,6 +624,10 @@ std::optional<TimelineLine> Describe(const Model& m, const Payload& payload) {
           return TimelineLine{p.incident_id, "escalation", std::move(t)};
         } else if constexpr (std::is_same_v<T, EscalationStopped>) {
           return TimelineLine{p.incident_id, "escalation", "Escalation stopped: " + p.reason};
+        } else if constexpr (std::is_same_v<T, EscalationForced>) {
+          std::string t = "Escalated to the next step now by " + p.actor;
+          if (!p.reason.empty()) t += ": " + p.reason;
+          return TimelineLine{p.incident_id, "escalation", std::move(t)};
         } else if constexpr (std::is_same_v<T, DeliveryQueued>) {
           if (p.incident_id == 0) return std::nullopt;
           return TimelineLine{p.incident_id, "delivery",

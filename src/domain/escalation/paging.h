@@ -56,6 +56,13 @@ void React(const View& view, const incident::Payload& record, Emitter& emit);
 core::Status Reassign(const View& view, uint64_t incident_id, const std::string& policy, const std::string& user,
                       Emitter& emit);
 
+// Moves the incident's running escalation to its next step (or the first step of its next round) now, paging as
+// that step does on its timeout; the timeline says who asked and why (escalation.forced). kNotFound for an incident
+// never issued; kConflict when the incident is not open and triggered, no escalation is running, or it is at its
+// last step of its last round.
+core::Status EscalateNow(const View& view, uint64_t incident_id, const std::string& reason, const std::string& actor,
+                         Emitter& emit);
+
 // What the outbox worker saw when it tried a delivery.
 struct AttemptReport {
   uint64_t delivery_id = 0;

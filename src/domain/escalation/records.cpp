@@ -55,6 +55,13 @@ void Fields(Io& io, P& p) {
     io(p.run), io(p.incident_id);
   } else if constexpr (std::is_same_v<T, DrillFinished>) {
     io(p.run), io(p.passed), io(p.link), io(p.detail), io(p.ack_ms);
+  } else if constexpr (std::is_same_v<T, EscalationForced>) {
+    io(p.incident_id), io(p.reason), io(p.actor);
+  } else if constexpr (std::is_same_v<T, OverrideCreated>) {
+    io(p.id), io(p.schedule), io(p.start_ms), io(p.end_ms), io(p.kind), io(p.user), io(p.replaced_user),
+        io(p.reason), io(p.actor);
+  } else if constexpr (std::is_same_v<T, OverrideRemoved>) {
+    io(p.id), io(p.schedule), io(p.actor);
   }
 }
 
@@ -80,6 +87,9 @@ const char* TypeName(uint16_t type) {
     case RecordType::kDrillStarted: return "drill.started";
     case RecordType::kDrillLinked: return "drill.linked";
     case RecordType::kDrillFinished: return "drill.finished";
+    case RecordType::kEscalationForced: return "escalation.forced";
+    case RecordType::kOverrideCreated: return "override.created";
+    case RecordType::kOverrideRemoved: return "override.removed";
   }
   return "unknown";
 }
@@ -88,7 +98,8 @@ RecordType TypeOf(const Payload& payload) {
   static constexpr RecordType kTypes[] = {
       RecordType::kEscalationStarted, RecordType::kEscalationStepped, RecordType::kEscalationStopped,
       RecordType::kDeliveryQueued,    RecordType::kDeliveryAttempted, RecordType::kDeliveryCancelled,
-      RecordType::kDrillStarted,      RecordType::kDrillLinked,       RecordType::kDrillFinished};
+      RecordType::kDrillStarted,      RecordType::kDrillLinked,       RecordType::kDrillFinished,
+      RecordType::kEscalationForced,  RecordType::kOverrideCreated,   RecordType::kOverrideRemoved};
   static_assert(std::size(kTypes) == std::variant_size_v<Payload>);
   return kTypes[payload.index()];
 }
@@ -113,6 +124,9 @@ core::Result<Payload> DecodePayload(uint16_t type, uint16_t version, std::string
     case RecordType::kDrillStarted: return Decode<DrillStarted>(bytes, type);
     case RecordType::kDrillLinked: return Decode<DrillLinked>(bytes, type);
     case RecordType::kDrillFinished: return Decode<DrillFinished>(bytes, type);
+    case RecordType::kEscalationForced: return Decode<EscalationForced>(bytes, type);
+    case RecordType::kOverrideCreated: return Decode<OverrideCreated>(bytes, type);
+    case RecordType::kOverrideRemoved: return Decode<OverrideRemoved>(bytes, type);
   }
   return core::Corrupt("record type " + std::to_string(type) + " is not a paging record");
 }

@@ -1,4 +1,5 @@
-// Journal record payloads of paging: escalations, the delivery outbox, fire drills. Type tags 200..299.
+// Journal record payloads of paging: escalations, the delivery outbox, fire drills, on-call overrides made at run
+// time. Type tags 200..299.
 #pragma once
 
 #include <cstdint>
@@ -14,12 +15,15 @@ enum class RecordType : uint16_t {
   kEscalationStarted = 200,
   kEscalationStepped = 201,
   kEscalationStopped = 202,
+  kEscalationForced = 203,
   kDeliveryQueued = 210,
   kDeliveryAttempted = 211,
   kDeliveryCancelled = 212,
   kDrillStarted = 220,
   kDrillLinked = 221,
   kDrillFinished = 222,
+  kOverrideCreated = 230,
+  kOverrideRemoved = 231,
 };
 constexpr uint16_t kFirstType = 200;
 constexpr uint16_t kLastType = 299;
@@ -45,6 +49,13 @@ struct EscalationStepped {
 struct EscalationStopped {
   uint64_t incident_id = 0;
   std::string reason;  // acknowledged, resolved, merged, exhausted, reassigned
+};
+
+// A person moved the incident's escalation on to its next step now (an escalation.stepped follows).
+struct EscalationForced {
+  uint64_t incident_id = 0;
+  std::string reason;  // optional
+  std::string actor;   // who asked ("user:alice")
 };
 
 // One message for one person over one contact method. Its id is the record's seq; `key` stays the same over
@@ -96,8 +107,27 @@ struct DrillFinished {
   int64_t ack_ms = 0;  // time from start to acknowledgement (pass)
 };
 
+// An on-call override made at run time (the API), applied after the schedule's configured overrides.
+struct OverrideCreated {
+  uint64_t id = 0;  // 1, 2, ... in creation order (Model::next_override_id)
+  std::string schedule;
+  int64_t start_ms = 0;
+  int64_t end_ms = 0;
+  std::string kind;  // replace, add, remove
+  std::string user;
+  std::string replaced_user;  // replace only; empty = whoever is on call
+  std::string reason;
+  std::string actor;  // who made it ("user:alice")
+};
+struct OverrideRemoved {
+  uint64_t id = 0;
+  std::string schedule;
+  std::string actor;
+};
+
 using Payload = std::variant<EscalationStarted, EscalationStepped, EscalationStopped, DeliveryQueued,
-                             DeliveryAttempted, DeliveryCancelled, DrillStarted, DrillLinked, DrillFinished>;
+                             DeliveryAttempted, DeliveryCancelled, DrillStarted, DrillLinked, DrillFinished,
+                             EscalationForced, OverrideCreated, OverrideRemoved>;
 
 RecordType TypeOf(const Payload& payload);
 constexpr uint16_t kPayloadVersion = 1;
