@@ -20,6 +20,7 @@ if [ ! -d "$work/node_modules/playwright-core" ] || ! cmp -s "$lock" "$stamp"; t
   (cd "$work" && npm ci --no-audit --no-fund --loglevel=error)
   cp "$lock" "$stamp"
 fi
+if [ -n "${INCIDENTD_BIN:-}" ]; then INCIDENTD_BIN=$(realpath "$INCIDENTD_BIN"); export INCIDENTD_BIN; fi
 export BROWSER_TEST_MODULES="$work" BROWSER_TEST_WORK="$work" INCIDENTD_SOURCE_DIR="$src"
 cd "$src/tests/browser"
 exec node --test --test-reporter=spec ui.test.js

@@ -8,15 +8,6 @@ import { SOURCE_DIR, launchBrowser, newPage, screenshot, signIn, startServer } f
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-});
 
 // 'YYYY-MM-DDTHH:MM' for a datetime-local input, `days` from today at `hour`:00 (the pages run in UTC).
 function localInput(days, hour) {
@@ -40,6 +31,16 @@ test('ui/ keeps to the Content-Security-Policy: no inline scripts, styles or mar
 });
 
 describe('web UI', () => {
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    if (browser) await browser.close();
+    if (server) await server.stop();
+  });
+
   test('sign-in: a wrong password shows the error, the right one lands on the dashboard', async () => {
     const page = await newPage(browser);
     await signIn(page, server.url, 'alice', 'not-the-password');
@@ -189,14 +190,25 @@ describe('web UI', () => {
     await page.context().close();
   });
 
-  test('alerts and drills screens list what the server holds', async () => {
-    await server.trigger('alerts-screen', 'TLS certificate expires in 3 days', 'warning');
+  test('the alerts screen lists an alert with its state and incident', async () => {
+    const inc = await server.trigger('alerts-screen', 'TLS certificate expires in 3 days', 'warning');
     const page = await newPage(browser);
     await signIn(page, server.url, 'alice');
     await page.getByRole('heading', { name: 'Incidents', level: 1 }).waitFor();
     await page.getByRole('link', { name: 'Alerts' }).click();
-    await page.getByRole('cell', { name: /TLS certificate expires in 3 days/ }).waitFor();
+    const row = page.getByRole('row', { name: /TLS certificate expires in 3 days/ });
+    await row.waitFor();
+    assert.match(await row.textContent(), /firing/);
+    await row.getByRole('link', { name: `#${inc.id}` }).waitFor();
     await screenshot(page, 'alerts');
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+
+  test('the drills screen runs a drill and shows it in the history', async () => {
+    const page = await newPage(browser);
+    await signIn(page, server.url, 'alice');
+    await page.getByRole('heading', { name: 'Incidents', level: 1 }).waitFor();
     await page.getByRole('link', { name: 'Drills' }).click();
     await page.getByRole('heading', { name: 'checkout-weekly' }).waitFor();
     await page.getByRole('button', { name: 'Run now' }).click();
