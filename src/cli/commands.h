@@ -112,6 +112,22 @@ int ListDrills(Transport& transport, bool json, Console console);
 // One drill and its runs with pass/fail and the broken link.
 int ShowDrill(Transport& transport, const std::string& name, bool json, Console console);
 int RunDrill(Transport& transport, const std::string& name, Console console);
+// Moves the incident's running escalation to its next step now (the reason, when given, goes on the timeline).
+int Escalate(Transport& transport, uint64_t id, const std::string& reason, Console console);
+
+// On-call overrides made at run time (paging_commands.cpp). Prints the new override's id.
+struct OverrideOptions {
+  std::string schedule;
+  std::string start;  // RFC 3339
+  std::string end;    // RFC 3339
+  std::string kind = "replace";
+  std::string user;
+  std::string replaces;  // replace only; empty = whoever is on call
+  std::string reason;
+  bool json = false;
+};
+int AddOverride(Transport& transport, const OverrideOptions& options, Console console);
+int RemoveOverride(Transport& transport, const std::string& schedule, uint64_t id, Console console);
 
 // Classification (classify_commands.cpp).
 int Reclassify(Transport& transport, uint64_t id, const std::string& category, const std::string& subcategory,

@@ -372,6 +372,46 @@ TEST_F(CommandsTest, EndPostsAndCancelDeletes) {
             "maintenance window 5f0e (db upgrade): cancelled\n");
 }
 
+TEST_F(CommandsTest, OverrideAddPostsTheOverrideAndRemoveDeletesIt) {
+  transport_.Answer(201, R"({"id":3,"schedule":"primary","kind":"replace","user":"bob"})");
+  transport_.Answer(204, "");
+  OverrideOptions o;
+  o.schedule = "primary";
+  o.start = "2026-12-24T08:00:00Z";
+  o.end = "2026-12-25T08:00:00Z";
+  o.user = "bob";
+  o.replaces = "alice";
+  o.reason = "swap";
+
+  const int added = AddOverride(transport_, o, console());
+  const int removed = RemoveOverride(transport_, "primary", 3, console());
+
+  EXPECT_EQ(added, kExitOk);
+  EXPECT_EQ(removed, kExitOk);
+  EXPECT_EQ(transport_.requests().at(0).method, "POST");
+  EXPECT_EQ(transport_.requests().at(0).target, "/api/v1/schedules/primary/overrides");
+  EXPECT_EQ(transport_.requests().at(0).body,
+            R"({"start":"2026-12-24T08:00:00Z","end":"2026-12-25T08:00:00Z","kind":"replace","user":"bob",)"
+            R"("replaced_user":"alice","reason":"swap"})");
+  EXPECT_EQ(transport_.requests().at(1).method, "DELETE");
+  EXPECT_EQ(transport_.requests().at(1).target, "/api/v1/schedules/primary/overrides/3");
+  EXPECT_EQ(out_.str(),
+            "override 3 on schedule primary: replace bob for alice from 2026-12-24T08:00:00Z to "
+            "2026-12-25T08:00:00Z\n"
+            "override 3 removed from schedule primary\n");
+}
+
+TEST_F(CommandsTest, EscalatePostsTheReasonAndPrintsWhoWasPaged) {
+  transport_.Answer(200, R"({"escalation":{"step":2,"round":1,"paged":["alice","bob"]},"deliveries":[]})");
+
+  const int exit_code = Escalate(transport_, 7, "no answer", console());
+
+  EXPECT_EQ(exit_code, kExitOk);
+  EXPECT_EQ(transport_.requests().at(0).target, "/api/v1/incidents/7/escalate");
+  EXPECT_EQ(transport_.requests().at(0).body, R"({"reason":"no answer"})");
+  EXPECT_EQ(out_.str(), "incident 7 escalated: step 2 round 1, paged alice, bob\n");
+}
+
 TEST_F(CommandsTest, WhoamiPrintsNameRoleActorAndTeams) {
   transport_.Answer(200, R"({"name":"alice","role":"commander","actor":"user:alice","teams":["dba","web"]})");
 

@@ -109,6 +109,13 @@ int main(int argc, char** argv) {
     remote = [&](Transport& t, Console c) { return Reassign(t, id, reassign_user, reassign_policy, c); };
   });
 
+  std::string escalate_reason;
+  auto* escalate_cmd = incidents->add_subcommand("escalate", "move the running escalation to its next step now");
+  escalate_cmd->add_option("id", id, "incident id")->required();
+  escalate_cmd->add_option("--reason", escalate_reason, "why (on the timeline)");
+  escalate_cmd->callback(
+      [&] { remote = [&](Transport& t, Console c) { return Escalate(t, id, escalate_reason, c); }; });
+
   std::string category, subcategory, reason;
   auto* reclassify_cmd = incidents->add_subcommand("reclassify", "set an incident's category (recorded, with reason)");
   reclassify_cmd->add_option("id", id, "incident id")->required();
@@ -231,6 +238,30 @@ int main(int argc, char** argv) {
   auto* drills_run = drills->add_subcommand("run", "run a drill now");
   drills_run->add_option("name", drill_name, "drill name")->required();
   drills_run->callback([&] { remote = [&](Transport& t, Console c) { return RunDrill(t, drill_name, c); }; });
+
+  cli::OverrideOptions override_options;
+  uint64_t override_id = 0;
+  auto* schedules = app.add_subcommand("schedules", "on-call schedules")->require_subcommand(1);
+  auto* overrides = schedules->add_subcommand("override", "overrides made at run time")->require_subcommand(1);
+  auto* override_add = overrides->add_subcommand("add", "make an override (journaled; paging uses it at once)");
+  override_add->add_option("schedule", override_options.schedule, "schedule name")->required();
+  override_add->add_option("--start", override_options.start, "RFC 3339 start, 2026-12-24T00:00:00Z")->required();
+  override_add->add_option("--end", override_options.end, "RFC 3339 end (at most 90 days after the start)")
+      ->required();
+  override_add->add_option("--kind", override_options.kind, "replace (default), add or remove")
+      ->check(CLI::IsMember({"replace", "add", "remove"}));
+  override_add->add_option("--user", override_options.user, "who comes in (replace, add) or goes out (remove)")
+      ->required();
+  override_add->add_option("--replaces", override_options.replaces, "replace only: who is replaced (default: all)");
+  override_add->add_option("--reason", override_options.reason, "why (shown with the override)");
+  override_add->add_flag("--json", override_options.json, "print the API's JSON");
+  override_add->callback([&] { remote = [&](Transport& t, Console c) { return AddOverride(t, override_options, c); }; });
+  auto* override_remove = overrides->add_subcommand("remove", "remove an override made at run time");
+  override_remove->add_option("schedule", override_options.schedule, "schedule name")->required();
+  override_remove->add_option("id", override_id, "override id")->required();
+  override_remove->callback([&] {
+    remote = [&](Transport& t, Console c) { return RemoveOverride(t, override_options.schedule, override_id, c); };
+  });
 
   auto* events = app.add_subcommand("events", "send events like a monitoring tool")->require_subcommand(1);
   cli::EventOptions event;

@@ -1,4 +1,5 @@
-// incidentctl's paging commands: an incident's escalation and deliveries, reassignment, the outbox, fire drills.
+// incidentctl's paging commands: an incident's escalation and deliveries, reassignment and escalate-now, the outbox,
+// fire drills, on-call overrides.
 #include <boost/json.hpp>
 
 #include <ostream>
@@ -73,6 +74,47 @@ int Reassign(Transport& transport, uint64_t id, const std::string& user, const s
                      console);
   if (reply.exit_code != kExitOk) return reply.exit_code;
   console.out << "incident " << id << " reassigned to " << (user.empty() ? "policy " + policy : user) << "\n";
+  return kExitOk;
+}
+
+int Escalate(Transport& transport, uint64_t id, const std::string& reason, Console console) {
+  json::object body;
+  if (!reason.empty()) body["reason"] = reason;
+  Reply reply = Call(transport,
+                     Request{"POST", "/api/v1/incidents/" + std::to_string(id) + "/escalate", json::serialize(body)},
+                     console);
+  if (reply.exit_code != kExitOk) return reply.exit_code;
+  const json::value& e = Member(reply.body, "escalation");
+  console.out << "incident " << id << " escalated: step " << Text(e, "step") << " round " << Text(e, "round")
+              << ", paged " << Strings(Member(e, "paged")) << "\n";
+  return kExitOk;
+}
+
+int AddOverride(Transport& transport, const OverrideOptions& o, Console console) {
+  json::object body{{"start", o.start}, {"end", o.end}, {"kind", o.kind}, {"user", o.user}};
+  if (!o.replaces.empty()) body["replaced_user"] = o.replaces;
+  if (!o.reason.empty()) body["reason"] = o.reason;
+  Reply reply = Call(
+      transport, Request{"POST", "/api/v1/schedules/" + QueryValue(o.schedule) + "/overrides", json::serialize(body)},
+      console);
+  if (reply.exit_code != kExitOk) return reply.exit_code;
+  if (o.json) {
+    PrintJson(reply.body, console);
+    return kExitOk;
+  }
+  console.out << "override " << Text(reply.body, "id") << " on schedule " << o.schedule << ": " << o.kind << " "
+              << o.user << (o.replaces.empty() ? "" : " for " + o.replaces) << " from " << o.start << " to " << o.end
+              << "\n";
+  return kExitOk;
+}
+
+int RemoveOverride(Transport& transport, const std::string& schedule, uint64_t id, Console console) {
+  Reply reply = Call(transport,
+                     Request{"DELETE", "/api/v1/schedules/" + QueryValue(schedule) + "/overrides/" + std::to_string(id),
+                             ""},
+                     console);
+  if (reply.exit_code != kExitOk) return reply.exit_code;
+  console.out << "override " << id << " removed from schedule " << schedule << "\n";
   return kExitOk;
 }
 

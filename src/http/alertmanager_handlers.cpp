@@ -17,6 +17,7 @@
 #include "domain/correlate/pipeline.h"
 #include "domain/correlate/silence.h"
 #include "domain/ingest/alertmanager.h"
+#include "http/alert_select.h"
 #include "http/backend.h"
 #include "http/blocking.h"
 #include "http/handlers.h"
@@ -61,16 +62,6 @@ json::object LabelsJson(const core::LabelSet& labels) {
   return o;
 }
 
-// GET /api/v2/alerts (and groups) filters.
-struct AlertFilter {
-  bool active = true;
-  bool silenced = true;
-  bool inhibited = true;
-  bool unprocessed = true;
-  std::vector<core::Matcher> matchers;
-  std::optional<core::Matcher> receiver;
-};
-
 core::Status ParseBool(const std::string& key, const std::string& value, bool& out) {
   if (value == "true" || value == "1") {
     out = true;
@@ -108,13 +99,7 @@ core::Result<AlertFilter> ParseAlertFilter(std::string_view query) {
   return f;
 }
 
-// One alert copied out of the state.
-struct AlertCopy {
-  correlate::LabeledAlert alert;
-  correlate::Content content;
-  std::vector<std::string> silenced_by;
-  std::string window;  // the maintenance window holding it out of incidents, if one is
-};
+}  // namespace
 
 std::vector<AlertCopy> SelectAlerts(Context& ctx, const AlertFilter& f, core::Timestamp now) {
   // The scan holds the engine's shared lock, which the writer needs for every batch: take the keys first, then
@@ -158,6 +143,8 @@ std::vector<AlertCopy> SelectAlerts(Context& ctx, const AlertFilter& f, core::Ti
   });
   return out;
 }
+
+namespace {
 
 json::object GettableAlert(const AlertCopy& c) {
   const auto& a = c.alert;

@@ -63,6 +63,9 @@ Task<Response> HandleAmPostSilence(Context& ctx, Request& request);
 Response HandleAmGetSilence(Context& ctx, Request& request);
 Task<Response> HandleAmDeleteSilence(Context& ctx, Request& request);
 Response HandleAmReady(Context& ctx);
+// GET /api/v1/alerts (alerts_handlers.cpp): the alerts of both ingest paths with their state, what suppresses them,
+// their incident and their role there; ?state=firing|suppressed|resolved, ?service=, ?limit= (1..5000, default 500).
+Task<Response> HandleListAlerts(Context& ctx, Request& request);
 Task<Response> HandleAmWebhook(Context& ctx, Request& request);
 
 // maintenance_handlers.cpp: maintenance windows and the topology in force
@@ -87,6 +90,11 @@ Response HandleGetSchedule(Context& ctx, Request& request);
 // The schedule's shifts as iCalendar (text/calendar), from a week back to ?days= (default 60) on; ?user= for one
 // person's shifts.
 Response HandleScheduleCalendar(Context& ctx, Request& request);
+// POST /api/v1/schedules/{name}/overrides {start, end, kind, user, replaced_user?, reason?}: 201 with the override;
+// 400 naming the field, 404 for a schedule not configured.
+Task<Response> HandleCreateOverride(Context& ctx, Request& request);
+// DELETE /api/v1/schedules/{name}/overrides/{id}: 204; 404 when the schedule has no created override with that id.
+Task<Response> HandleDeleteOverride(Context& ctx, Request& request);
 
 // paging_handlers.cpp
 // {"drill", "escalation": {policy, rule, active, step, round, next_step_at, paged, problems, stopped} | null,
@@ -94,6 +102,9 @@ Response HandleScheduleCalendar(Context& ctx, Request& request);
 Response HandleIncidentPaging(Context& ctx, Request& request);
 // {"policy": name} or {"user": name}: restarts the escalation (400 naming the field, 404, 409 when not open).
 Task<Response> HandleReassign(Context& ctx, Request& request);
+// {"reason"?}: moves the running escalation to its next step now; answers the paging view. 404 for an id never
+// issued, 409 when no escalation is running or it is at its last step.
+Task<Response> HandleEscalate(Context& ctx, Request& request);
 // The outbox, newest first: ?state=pending|delivered|failed|cancelled, ?limit= (1..1000, default 100).
 Response HandleListDeliveries(Context& ctx, Request& request);
 Response HandleEscalationPolicies(Context& ctx);

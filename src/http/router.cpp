@@ -52,6 +52,7 @@ constexpr Row kRows[] = {
     {kPost, "/api/v1/incidents/{id}/notes", Endpoint::kNotes, kRespond},
     {kGet, "/api/v1/incidents/{id}/paging", Endpoint::kIncidentPaging, kRead},
     {kPost, "/api/v1/incidents/{id}/reassign", Endpoint::kReassign, kRespond},
+    {kPost, "/api/v1/incidents/{id}/escalate", Endpoint::kEscalate, kRespond},
     {kPost, "/api/v1/incidents/{id}/reclassify", Endpoint::kReclassify, kRespond},
     {kGet, "/api/v1/incidents/{id}/regulatory", Endpoint::kRegulatory, kRead},
     {kGet, "/api/v1/incidents/{id}/classification", Endpoint::kClassification, kRead},
@@ -101,6 +102,10 @@ constexpr Row kRows[] = {
     {kGet, "/api/v1/schedules", Endpoint::kListSchedules, kRead},
     {kGet, "/api/v1/schedules/{name}", Endpoint::kGetSchedule, kRead},
     {kGet, "/api/v1/schedules/{name}/ical", Endpoint::kScheduleCalendar, kRead},
+    {kPost, "/api/v1/schedules/{name}/overrides", Endpoint::kCreateOverride, kRespond},
+    {kDelete, "/api/v1/schedules/{name}/overrides/{id}", Endpoint::kDeleteOverride, kRespond},
+    // Alerts of both ingest paths (Events v2 and Alertmanager's API) with their state and incident
+    {kGet, "/api/v1/alerts", Endpoint::kListAlerts, kRead},
     // The rest of Alertmanager's API v2
     {kGet, "/api/v2/alerts/groups", Endpoint::kAmAlertGroups, kRead},
     {kGet, "/api/v2/status", Endpoint::kAmStatus, kRead},
@@ -256,10 +261,21 @@ std::vector<Compiled> Compile() {
     const size_t brace = row.pattern.find('{');
     c.has_param = brace != std::string_view::npos;
     c.literal_prefix = row.pattern.substr(0, brace);
-    // At most one parameter, and only as a whole segment.
+    // Parameters only as whole segments, and at most one of each kind ({id}, and one text parameter), since the
+    // request has one slot for each.
     INCIDENTD_CHECK(row.pattern.starts_with('/'));
-    INCIDENTD_CHECK(!c.has_param || row.pattern.find('{', brace + 1) == std::string_view::npos);
     INCIDENTD_CHECK(!c.has_param || row.pattern[brace - 1] == '/');
+    {
+      int ids = 0, texts = 0;
+      std::string_view rest = row.pattern, segment;
+      while (NextSegment(rest, segment)) {
+        const Param p = ParamOf(segment);
+        ids += p == Param::kId ? 1 : 0;
+        texts += p == Param::kName || p == Param::kToken ? 1 : 0;
+        INCIDENTD_CHECK(p != Param::kNone || segment.find('{') == std::string_view::npos);
+      }
+      INCIDENTD_CHECK(ids <= 1 && texts <= 1);
+    }
     table.push_back(std::move(c));
   }
   for (Compiled& c : table) {
@@ -426,6 +442,14 @@ boost::asio::awaitable<Response> Dispatch(Context& ctx, Endpoint endpoint, Reque
       co_return HandleTopology(ctx);
     case Endpoint::kIncidentPaging:
       co_return HandleIncidentPaging(ctx, request);
+    case Endpoint::kEscalate:
+      co_return co_await HandleEscalate(ctx, request);
+    case Endpoint::kListAlerts:
+      co_return co_await HandleListAlerts(ctx, request);
+    case Endpoint::kCreateOverride:
+      co_return co_await HandleCreateOverride(ctx, request);
+    case Endpoint::kDeleteOverride:
+      co_return co_await HandleDeleteOverride(ctx, request);
     case Endpoint::kReassign:
       co_return co_await HandleReassign(ctx, request);
     case Endpoint::kListDeliveries:

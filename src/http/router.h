@@ -54,9 +54,13 @@ enum class Endpoint {
   kListSchedules,
   kGetSchedule,
   kScheduleCalendar,
+  kCreateOverride,
+  kDeleteOverride,
   // Paging (paging_handlers.cpp)
   kIncidentPaging,
   kReassign,
+  kEscalate,
+  kListAlerts,
   kListDeliveries,
   kEscalationPolicies,
   kListDrills,

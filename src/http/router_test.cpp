@@ -74,6 +74,17 @@ TEST(RouterTest, PathParametersReachTheRequest) {
   EXPECT_EQ(largest.id, 18446744073709551615u);
 }
 
+TEST(RouterTest, ARouteWithANameAndAnIdFillsBoth) {
+  RouteMatch removal = MatchRoute(Method::kDelete, "/api/v1/schedules/primary/overrides/7");
+  RouteMatch creation = MatchRoute(Method::kPost, "/api/v1/schedules/primary/overrides");
+
+  EXPECT_EQ(removal.endpoint, Endpoint::kDeleteOverride);
+  EXPECT_EQ(removal.param, "primary");
+  EXPECT_EQ(removal.id, 7u);
+  EXPECT_EQ(creation.endpoint, Endpoint::kCreateOverride);
+  EXPECT_EQ(MatchRoute(Method::kDelete, "/api/v1/schedules/primary/overrides/x").kind, RouteMatch::Kind::kNotFound);
+}
+
 TEST(RouterTest, NearMissesAreNotFound) {
   for (std::string_view path :
        {"/", "", "/api/v1/nothing", "/api/v1/incidents/", "/api/v1/incidents/0", "/api/v1/incidents/01",

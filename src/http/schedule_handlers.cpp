@@ -1,14 +1,22 @@
-// On-call schedules over HTTP: who is on call now, the shifts of a period and its coverage gaps.
+// On-call schedules over HTTP: who is on call now, the shifts of a period and its coverage gaps, and the overrides
+// people make at run time. Every view shows the effective schedule (configured overrides, then created ones).
+#include <optional>
+
 #include <boost/json/array.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "core/time.h"
+#include "domain/escalation/overrides.h"
 #include "domain/oncall/ical.h"
 #include "domain/oncall/schedule.h"
 #include "http/backend.h"
 #include "http/handlers.h"
 #include "http/problem.h"
+
+// g++ 12 reports a false -Wmismatched-new-delete on Asio's coroutine frames (see connection.cpp).
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 
 namespace http {
 namespace {
@@ -27,11 +35,107 @@ json::array Users(const std::vector<std::string>& users) {
   return a;
 }
 
-const oncall::Schedule* Find(Context& ctx, std::string_view name) {
+const oncall::Schedule* FindConfigured(Context& ctx, std::string_view name) {
   for (const auto& s : ctx.backend.schedules()) {
     if (s.definition().name == name) return &s;
   }
   return nullptr;
+}
+
+std::vector<escalation::CreatedOverride> CreatedOf(Context& ctx, std::string_view name) {
+  std::vector<escalation::CreatedOverride> created;
+  ctx.backend.ReadState([&](const engine::State& s) { created = escalation::CreatedOverridesOf(s.paging, name); });
+  return created;
+}
+
+// The configured schedule with the overrides made at run time applied (built outside the state lock).
+std::optional<oncall::Schedule> Find(Context& ctx, std::string_view name,
+                                     std::vector<escalation::CreatedOverride>* created_out = nullptr) {
+  const oncall::Schedule* base = FindConfigured(ctx, name);
+  if (base == nullptr) return std::nullopt;
+  std::vector<escalation::CreatedOverride> created = CreatedOf(ctx, name);
+  oncall::Schedule effective = escalation::WithCreatedOverrides(*base, created);
+  if (created_out != nullptr) *created_out = std::move(created);
+  return effective;
+}
+
+json::value OrNull(const std::string& s) { return s.empty() ? json::value(nullptr) : json::value(s); }
+
+json::object OverrideView(const std::string& schedule, const escalation::CreatedOverride& o) {
+  json::object v;
+  v["id"] = o.id;
+  v["source"] = "api";
+  v["schedule"] = schedule;
+  v["start"] = core::FormatRfc3339(core::FromUnixMillis(o.start_ms));
+  v["end"] = core::FormatRfc3339(core::FromUnixMillis(o.end_ms));
+  v["kind"] = escalation::ToString(o.kind);
+  v["user"] = o.user;
+  v["replaced_user"] = OrNull(o.replaced_user);
+  v["reason"] = OrNull(o.reason);
+  v["created_by"] = o.created_by;
+  v["created_at"] = core::FormatRfc3339(core::FromUnixMillis(o.created_ms));
+  return v;
+}
+
+json::object ConfiguredOverrideView(const std::string& schedule, const oncall::Override& o) {
+  json::object v;
+  v["id"] = nullptr;
+  v["source"] = "config";
+  v["schedule"] = schedule;
+  v["start"] = core::FormatRfc3339(o.start);
+  v["end"] = core::FormatRfc3339(o.end);
+  v["kind"] = escalation::ToString(o.kind);
+  v["user"] = o.user;
+  v["replaced_user"] = OrNull(o.replaced_user);
+  v["reason"] = nullptr;
+  v["created_by"] = nullptr;
+  v["created_at"] = nullptr;
+  return v;
+}
+
+core::Result<core::Timestamp> ReadTime(const json::object& body, const char* key) {
+  const json::value* v = body.if_contains(key);
+  if (v == nullptr || !v->is_string()) {
+    return core::Invalid(std::string(key) + " must be an RFC 3339 time", std::string("/") + key);
+  }
+  auto t = core::ParseRfc3339(std::string(v->get_string()));
+  if (!t.ok()) return core::Invalid(std::string(key) + " must be an RFC 3339 time", std::string("/") + key);
+  return t.value();
+}
+
+// The body of POST /api/v1/schedules/{name}/overrides as a command. A plain function (see handlers.h).
+core::Result<engine::CreateOverride> OverrideCommand(Context& ctx, const Request& request) {
+  json::monotonic_resource arena;
+  core::Result<json::value> parsed = ParseObjectBody(ctx, request, &arena);
+  if (!parsed.ok()) return parsed.error();
+  const json::object& body = parsed->as_object();
+  engine::CreateOverride cmd;
+  escalation::OverrideRequest& r = cmd.request;
+  r.schedule = std::string(request.param);
+  r.kind = "replace";
+  auto start = ReadTime(body, "start");
+  if (!start.ok()) return start.error();
+  auto end = ReadTime(body, "end");
+  if (!end.ok()) return end.error();
+  r.start = start.value();
+  r.end = end.value();
+  if (auto st = ReadStringField(body, "kind", 20, r.kind); !st.ok()) return st.error();
+  if (auto st = ReadStringField(body, "user", 200, r.user); !st.ok()) return st.error();
+  if (auto st = ReadStringField(body, "replaced_user", 200, r.replaced_user); !st.ok()) return st.error();
+  if (auto st = ReadStringField(body, "reason", 500, r.reason); !st.ok()) return st.error();
+  return cmd;
+}
+
+Response OverrideMade(Context& ctx, const std::string& schedule, uint64_t id) {
+  std::optional<escalation::CreatedOverride> found;
+  ctx.backend.ReadState([&](const engine::State& s) {
+    auto it = s.paging.overrides.find(id);
+    if (it != s.paging.overrides.end()) found = it->second;
+  });
+  if (!found) return ErrorResponse(core::NotFound("override " + std::to_string(id) + " is gone"));
+  Response r = JsonResponse(201, json::serialize(OverrideView(schedule, *found)));
+  r.location = "/api/v1/schedules/" + schedule + "/overrides/" + std::to_string(id);
+  return r;
 }
 
 }  // namespace
@@ -39,7 +143,16 @@ const oncall::Schedule* Find(Context& ctx, std::string_view name) {
 Response HandleListSchedules(Context& ctx) {
   const core::Timestamp now = Now();
   json::array list;
-  for (const auto& s : ctx.backend.schedules()) {
+  std::vector<escalation::CreatedOverride> all;
+  ctx.backend.ReadState([&](const engine::State& st) {
+    for (const auto& [id, o] : st.paging.overrides) all.push_back(o);
+  });
+  for (const auto& configured : ctx.backend.schedules()) {
+    std::vector<escalation::CreatedOverride> created;
+    for (const auto& o : all) {
+      if (o.schedule == configured.definition().name) created.push_back(o);
+    }
+    const oncall::Schedule s = escalation::WithCreatedOverrides(configured, created);
     json::object o;
     o["name"] = s.definition().name;
     o["time_zone"] = s.definition().time_zone;
@@ -53,8 +166,9 @@ Response HandleListSchedules(Context& ctx) {
 }
 
 Response HandleGetSchedule(Context& ctx, Request& request) {
-  const oncall::Schedule* schedule = Find(ctx, request.param);
-  if (schedule == nullptr) {
+  std::vector<escalation::CreatedOverride> created;
+  const std::optional<oncall::Schedule> schedule = Find(ctx, request.param, &created);
+  if (!schedule) {
     return ErrorResponse(core::NotFound("schedule '" + std::string(request.param) + "' is not configured"));
   }
   const core::Timestamp now = Now();
@@ -90,12 +204,19 @@ Response HandleGetSchedule(Context& ctx, Request& request) {
     gaps.push_back(json::object{{"start", core::FormatRfc3339(gap.start)}, {"end", core::FormatRfc3339(gap.end)}});
   }
   o["gaps"] = std::move(gaps);
+  // The configured overrides come first in the effective definition; the created ones follow them.
+  const std::string name = schedule->definition().name;
+  const auto& all = schedule->definition().overrides;
+  json::array overrides;
+  for (size_t i = 0; i + created.size() < all.size(); ++i) overrides.push_back(ConfiguredOverrideView(name, all[i]));
+  for (const auto& c : created) overrides.push_back(OverrideView(name, c));
+  o["overrides"] = std::move(overrides);
   return JsonResponse(200, json::serialize(o));
 }
 
 Response HandleScheduleCalendar(Context& ctx, Request& request) {
-  const oncall::Schedule* schedule = Find(ctx, request.param);
-  if (schedule == nullptr) {
+  const std::optional<oncall::Schedule> schedule = Find(ctx, request.param);
+  if (!schedule) {
     return ErrorResponse(core::NotFound("schedule '" + std::string(request.param) + "' is not configured"));
   }
   std::string user;
@@ -124,6 +245,25 @@ Response HandleScheduleCalendar(Context& ctx, Request& request) {
   res.body = oncall::ICalendar(*schedule, now - std::chrono::hours(24 * 7), now + std::chrono::hours(24 * days), user,
                                now);
   return res;
+}
+
+Task<Response> HandleCreateOverride(Context& ctx, Request& request) {
+  core::Result<engine::CreateOverride> cmd = OverrideCommand(ctx, request);
+  if (!cmd.ok()) co_return ErrorResponse(cmd.error());
+  const std::string schedule(request.param);
+  engine::Outcome outcome;
+  engine::Command command{request.principal->actor, std::move(cmd).value()};
+  if (auto refused = co_await RunCommand(ctx, std::move(command), outcome)) co_return std::move(*refused);
+  co_return OverrideMade(ctx, schedule, std::stoull(outcome.message));
+}
+
+Task<Response> HandleDeleteOverride(Context& ctx, Request& request) {
+  engine::Outcome outcome;
+  engine::Command command{request.principal->actor, engine::RemoveOverride{std::string(request.param), request.id}};
+  if (auto refused = co_await RunCommand(ctx, std::move(command), outcome)) co_return std::move(*refused);
+  Response r;
+  r.status = 204;
+  co_return r;
 }
 
 }  // namespace http

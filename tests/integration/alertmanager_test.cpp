@@ -449,6 +449,78 @@ TEST_F(AlertmanagerTest, AlertMatchingASilenceIsSuppressedAndOpensNoIncident) {
   EXPECT_THAT(AllIncidents(client_), IsEmpty());
 }
 
+// ---- GET /api/v1/alerts: both ingest paths in one list
+
+TEST_F(AlertmanagerTest, TheNativeAlertListHoldsEventsAndAlertmanagerAlertsWithTheirStateAndIncident) {
+  const std::string silence = PostSilence(Silence({Matcher("alertname", "DiskFull")}));
+  MustPostAlerts(Batch({Alert({{"alertname", "DiskFull"}, {"instance", "web-1"}}, {{"summary", "disk full"}},
+                              Now() - std::chrono::minutes(3)),
+                        Alert({{"alertname", "HighLatency"}, {"severity", "critical"}}, {{"summary", "slow"}},
+                              Now() - std::chrono::minutes(2))}));
+  HttpResponse event = Must(client_.Post(
+      "/v2/enqueue", R"({"routing_key":"checkout-key","event_action":"trigger","dedup_key":"web-5xx",)"
+                     R"("payload":{"summary":"checkout 5xx","source":"web-1","severity":"error"}})"));
+  ASSERT_EQ(event.status, 202) << event.body;
+
+  HttpResponse response = Must(client_.Get("/api/v1/alerts"));
+
+  ASSERT_EQ(response.status, 200) << response.body;
+  const json::array alerts = ParseJson(response.body).at("alerts").as_array();
+  ASSERT_EQ(alerts.size(), 3u) << response.body;
+  // Newest first: the event (now), HighLatency (2 minutes ago), DiskFull (3 minutes ago).
+  EXPECT_EQ(alerts[0].at("source"), "events");
+  EXPECT_EQ(alerts[0].at("dedup_key"), "web-5xx");
+  EXPECT_EQ(alerts[0].at("summary"), "checkout 5xx");
+  EXPECT_EQ(alerts[0].at("state"), "firing");
+  EXPECT_EQ(alerts[0].at("role"), "member");
+  EXPECT_TRUE(alerts[0].at("incident_id").is_uint64() || alerts[0].at("incident_id").is_int64());
+  EXPECT_THAT(std::string(alerts[0].at("explanation").as_string()), StartsWith("opened incident"));
+  EXPECT_EQ(alerts[1].at("source"), "alertmanager");
+  EXPECT_EQ(LabelOf(alerts[1], "alertname"), "HighLatency");
+  EXPECT_EQ(alerts[1].at("state"), "firing");
+  EXPECT_EQ(alerts[1].at("severity"), "critical");
+  EXPECT_FALSE(alerts[1].at("incident_id").is_null());
+  EXPECT_FALSE(std::string(alerts[1].at("fingerprint").as_string()).empty());
+  EXPECT_EQ(LabelOf(alerts[2], "alertname"), "DiskFull");
+  EXPECT_EQ(alerts[2].at("state"), "suppressed");
+  EXPECT_EQ(json::serialize(alerts[2].at("suppressed_by")),
+            R"({"kind":"silence","id":")" + silence + R"("})");
+  EXPECT_TRUE(alerts[2].at("incident_id").is_null());
+  EXPECT_TRUE(alerts[2].at("role").is_null());
+  EXPECT_EQ(alerts[2].at("summary"), "disk full");
+
+  const json::array suppressed =
+      ParseJson(Must(client_.Get("/api/v1/alerts?state=suppressed")).body).at("alerts").as_array();
+  ASSERT_EQ(suppressed.size(), 1u);
+  EXPECT_EQ(LabelOf(suppressed[0], "alertname"), "DiskFull");
+  EXPECT_EQ(ParseJson(Must(client_.Get("/api/v1/alerts?limit=1")).body).at("alerts").as_array().size(), 1u);
+  EXPECT_EQ(ParseJson(Must(client_.Get("/api/v1/alerts?service=checkout")).body).at("alerts").as_array().size(), 1u);
+  EXPECT_EQ(Must(client_.Get("/api/v1/alerts?limit=5001")).status, 400);
+  EXPECT_EQ(Must(client_.Get("/api/v1/alerts?state=gone")).status, 400);
+}
+
+TEST_F(AlertmanagerTest, TheNativeAlertListShowsRecentlyResolvedAlertsOnRequest) {
+  ASSERT_EQ(Must(client_.Post("/v2/enqueue", R"({"routing_key":"checkout-key","event_action":"trigger",)"
+                                             R"("dedup_key":"r-1","payload":{"summary":"s","source":"h",)"
+                                             R"("severity":"error"}})"))
+                .status,
+            202);
+  ASSERT_EQ(Must(client_.Post("/v2/enqueue", R"({"routing_key":"checkout-key","event_action":"resolve",)"
+                                             R"("dedup_key":"r-1"})"))
+                .status,
+            202);
+
+  const json::array firing = ParseJson(Must(client_.Get("/api/v1/alerts")).body).at("alerts").as_array();
+  const json::array resolved =
+      ParseJson(Must(client_.Get("/api/v1/alerts?state=resolved")).body).at("alerts").as_array();
+
+  EXPECT_TRUE(firing.empty());
+  ASSERT_EQ(resolved.size(), 1u);
+  EXPECT_EQ(resolved[0].at("dedup_key"), "r-1");
+  EXPECT_EQ(resolved[0].at("state"), "resolved");
+  EXPECT_EQ(resolved[0].at("summary"), "s");
+}
+
 TEST_F(AlertmanagerTest, ExpiringASilenceLetsItsAlertJoinAnIncident) {
   const std::string id = PostSilence(Silence({Matcher("alertname", "DiskFull")}));
   MustPostAlerts(Batch({Alert({{"alertname", "DiskFull"}, {"instance", "web-1"}})}));

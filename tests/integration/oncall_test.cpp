@@ -38,6 +38,10 @@ std::string DailyTurn(core::Timestamp t) {
 
 core::Timestamp Now() { return std::chrono::time_point_cast<core::Duration>(std::chrono::system_clock::now()); }
 
+HttpResponse Send(test_support::HttpClient& client, std::string_view method, std::string_view target) {
+  return Must(client.Send(method, target, ""));
+}
+
 class OncallTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -110,6 +114,86 @@ TEST_F(OncallTest, AScheduleWithGapsIsAnAlertFromTheStart) {
   ASSERT_EQ(incidents.size(), 1u);
   EXPECT_EQ(incidents[0].at("title"), "On-call schedule 'office' has nobody on call");
   EXPECT_EQ(incidents[0].at("service"), "checkout");
+}
+
+// The users of a schedule's on_call_now, joined.
+std::string OnCallNow(test_support::HttpClient& client, const std::string& schedule) {
+  json::value v = ParseJson(Must(client.Get("/api/v1/schedules/" + schedule)).body);
+  std::string out;
+  for (const auto& u : v.at("on_call_now").as_array()) out += (out.empty() ? "" : ",") + std::string(u.as_string());
+  return out;
+}
+
+TEST_F(OncallTest, AnOverrideMadeOverTheApiChangesWhoIsOnCallAndTheShiftsUntilRemoved) {
+  const core::Timestamp now = Now();
+  const std::string start = core::FormatRfc3339(now - std::chrono::hours(1));
+  const std::string end = core::FormatRfc3339(now + std::chrono::hours(3));
+  const std::string body = R"({"start":")" + start + R"(","end":")" + end +
+                           R"(","kind":"replace","user":"carol","reason":"swap"})";
+
+  HttpResponse made = Must(client_.Post("/api/v1/schedules/primary/overrides", body));
+
+  ASSERT_EQ(made.status, 201) << made.body;
+  json::value o = ParseJson(made.body);
+  EXPECT_EQ(o.at("id"), 1);
+  EXPECT_EQ(o.at("schedule"), "primary");
+  EXPECT_EQ(o.at("kind"), "replace");
+  EXPECT_EQ(o.at("user"), "carol");
+  EXPECT_TRUE(o.at("replaced_user").is_null());
+  EXPECT_EQ(o.at("reason"), "swap");
+  EXPECT_EQ(o.at("source"), "api");
+  EXPECT_FALSE(std::string(o.at("created_by").as_string()).empty());
+  EXPECT_EQ(made.Header("Location"), "/api/v1/schedules/primary/overrides/1");
+  EXPECT_EQ(OnCallNow(client_, "primary"), "carol");
+  json::value got = ParseJson(Must(client_.Get("/api/v1/schedules/primary")).body);
+  EXPECT_EQ(got.at("shifts").as_array()[0].at("users").as_array()[0], "carol");
+  ASSERT_EQ(got.at("overrides").as_array().size(), 1u);
+  EXPECT_EQ(got.at("overrides").as_array()[0].at("id"), 1);
+  json::value list = ParseJson(Must(client_.Get("/api/v1/schedules")).body);
+  EXPECT_EQ(list.at("schedules").as_array()[0].at("on_call_now").as_array()[0], "carol");
+  EXPECT_NE(Must(client_.Get("/api/v1/schedules/primary/ical?days=1")).body.find("On call: carol"), std::string::npos);
+
+  // Journaled: a restart replays it.
+  ASSERT_TRUE(server_.Restart().ok());
+  client_ = server_.Client();
+  EXPECT_EQ(OnCallNow(client_, "primary"), "carol");
+
+  HttpResponse removed = Send(client_, "DELETE", "/api/v1/schedules/primary/overrides/1");
+  EXPECT_EQ(removed.status, 204) << removed.body;
+  const std::string who = OnCallNow(client_, "primary");
+  EXPECT_TRUE(who == "alice" || who == "bob") << who;
+  EXPECT_TRUE(ParseJson(Must(client_.Get("/api/v1/schedules/primary")).body).at("overrides").as_array().empty());
+  EXPECT_EQ(Send(client_, "DELETE", "/api/v1/schedules/primary/overrides/1").status, 404);
+}
+
+TEST_F(OncallTest, AnOverrideIsRefusedNamingTheFieldOrTheSchedule) {
+  const std::string start = core::FormatRfc3339(Now());
+  const std::string end = core::FormatRfc3339(Now() + std::chrono::hours(1));
+  auto post = [&](const std::string& schedule, const std::string& fields, test_support::HttpClient* client = nullptr) {
+    return Must((client ? *client : client_)
+                    .Post("/api/v1/schedules/" + schedule + "/overrides",
+                          R"({"start":")" + start + R"(","end":")" + end + "\"," + fields + "}"));
+  };
+
+  HttpResponse unknown_user = post("primary", R"("kind":"add","user":"mallory")");
+  HttpResponse bad_kind = post("primary", R"("kind":"swap","user":"carol")");
+  HttpResponse replaced = post("primary", R"("kind":"add","user":"carol","replaced_user":"alice")");
+  HttpResponse no_schedule = post("nobody", R"("kind":"add","user":"carol")");
+  test_support::HttpClient viewer = server_.Client(test_support::kViewerToken);
+  HttpResponse denied = post("primary", R"("kind":"add","user":"carol")", &viewer);
+  HttpResponse past =
+      Must(client_.Post("/api/v1/schedules/primary/overrides",
+                        R"({"start":"2020-01-01T00:00:00Z","end":"2020-01-02T00:00:00Z","user":"carol"})"));
+
+  EXPECT_EQ(unknown_user.status, 400);
+  EXPECT_NE(unknown_user.body.find("\"/user\""), std::string::npos) << unknown_user.body;
+  EXPECT_EQ(bad_kind.status, 400);
+  EXPECT_NE(bad_kind.body.find("\"/kind\""), std::string::npos) << bad_kind.body;
+  EXPECT_NE(replaced.body.find("\"/replaced_user\""), std::string::npos) << replaced.body;
+  EXPECT_EQ(no_schedule.status, 404);
+  EXPECT_EQ(denied.status, 403);
+  EXPECT_EQ(past.status, 400);
+  EXPECT_NE(past.body.find("\"/end\""), std::string::npos) << past.body;
 }
 
 TEST_F(OncallTest, UnknownSchedulesAndBadPeriodsAreRefused) {

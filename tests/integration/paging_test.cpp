@@ -188,6 +188,28 @@ TEST_F(PagingTest, ReassigningPagesTheNewPersonAndRefusesUnknownNames) {
             403);
 }
 
+TEST_F(PagingTest, EscalatingByHandPagesTheNextStepNowAndIsRefusedAtTheLastStep) {
+  ASSERT_EQ(Must(client_.Post("/v2/enqueue", Event("db-4"))).status, 202);
+  ASSERT_TRUE(hook_.WaitFor(1, std::chrono::seconds(20)));  // alice, step 1
+
+  HttpResponse ok = Must(client_.Post("/api/v1/incidents/1/escalate", R"({"reason":"alice is on a plane"})"));
+
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  json::value v = ParseJson(ok.body);
+  EXPECT_EQ(v.at("escalation").at("step"), 2);
+  EXPECT_EQ(json::serialize(v.at("escalation").at("paged")), R"(["alice","bob"])");
+  ASSERT_TRUE(hook_.WaitFor(2, std::chrono::seconds(20)));  // bob, now rather than in 10 minutes
+  EXPECT_NE(hook_.Requests().back().Header("Idempotency-Key").find("-bob-0"), std::string::npos);
+  HttpResponse timeline = Must(client_.Get("/api/v1/incidents/1/timeline"));
+  EXPECT_NE(timeline.body.find("Escalated to the next step now by "), std::string::npos) << timeline.body;
+  EXPECT_NE(timeline.body.find("alice is on a plane"), std::string::npos);
+  HttpResponse last = Must(client_.Post("/api/v1/incidents/1/escalate", ""));
+  EXPECT_EQ(last.status, 409) << last.body;
+  EXPECT_EQ(Must(client_.Post("/api/v1/incidents/99/escalate", "{}")).status, 404);
+  EXPECT_EQ(Must(client_.Post("/api/v1/incidents/1/escalate", R"({"reason":7})")).status, 400);
+  EXPECT_EQ(Must(server_.Client(test_support::kViewerToken).Post("/api/v1/incidents/1/escalate", "{}")).status, 403);
+}
+
 TEST_F(PagingTest, ADrillRunsThroughTheWholeChainAndPassesWhenAcknowledgedFromTheMessage) {
   HttpResponse run = Must(client_.Post("/api/v1/drills/checkout-drill/run", ""));
   ASSERT_EQ(run.status, 202) << run.body;
