@@ -87,15 +87,22 @@ TEST(RouterTest, ARouteWithANameAndAnIdFillsBoth) {
 
 TEST(RouterTest, NearMissesAreNotFound) {
   for (std::string_view path :
-       {"/", "", "/api/v1/nothing", "/api/v1/incidents/", "/api/v1/incidents/0", "/api/v1/incidents/01",
+       {"", "/api/v1/nothing", "/api/v1/incidents/", "/api/v1/incidents/0", "/api/v1/incidents/01",
         "/api/v1/incidents/-1", "/api/v1/incidents/abc", "/api/v1/incidents/12abc",
         "/api/v1/incidents/18446744073709551616", "/api/v1/incidents/1/", "/api/v1/incidents//timeline",
         "/api/v1/incidents/1/nothing", "/api/v1/drills/", "/api/v1/drills/a/b", "/api/v1/drills/a b/run",
         "/api/v1/maintenanceX", "/api/v1/maintenance/x/y", "/ack/", "/ack/a/b", "/healthz/", "/v2/enqueue/x",
-        "//v2/enqueue", "/api/v2/silence/%2e%2e"}) {
+        "//v2/enqueue", "/api/v2/silence/%2e%2e", "/ui", "/ui/", "/ui/a/b", "/ui/..%2fx", "/ui/a b"}) {
     EXPECT_EQ(MatchRoute(Method::kGet, path).kind, RouteMatch::Kind::kNotFound) << path;
     EXPECT_EQ(MatchRoute(Method::kPost, path).kind, RouteMatch::Kind::kNotFound) << path;
   }
+}
+
+TEST(RouterTest, TheRootIsTheWebUisShellAndItsFilesAreOneSegmentUnderUi) {
+  EXPECT_EQ(MatchRoute(Method::kGet, "/").endpoint, Endpoint::kUiIndex);
+  EXPECT_EQ(MatchRoute(Method::kPost, "/").kind, RouteMatch::Kind::kMethodNotAllowed);
+  EXPECT_EQ(MatchRoute(Method::kGet, "/ui/app.js").endpoint, Endpoint::kUiFile);
+  EXPECT_EQ(MatchRoute(Method::kGet, "/ui/app.js").param, "app.js");
 }
 
 TEST(RouterTest, AWrongMethodGets405ListingThePatternsMethods) {
