@@ -10,6 +10,10 @@ for p in "${wanted[@]}"; do
     missing+=("$p")
   fi
 done
+# Debian's nodejs comes without npm (NodeSource's bundles it): the browser tests need npm, so add Debian's only then.
+if ! command -v npm >/dev/null 2>&1 && ! printf '%s\n' "${missing[@]}" | grep -qx npm; then
+  missing+=(npm)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
