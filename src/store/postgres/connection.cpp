@@ -153,11 +153,12 @@ core::Status Rows::Check(std::string_view what) const {
   return core::Ok();
 }
 
-core::Result<std::unique_ptr<Connection>> Connection::Open(const std::string& url, const std::string& schema) {
+core::Result<std::unique_ptr<Connection>> Connection::Open(const std::string& url, const std::string& schema,
+                                                           const std::string& application_name) {
   // Defaults first: the URL's own settings override them (expand_dbname).
   const char* keys[] = {"connect_timeout",     "keepalives_idle", "keepalives_interval", "keepalives_count",
                         "application_name",    "dbname",          nullptr};
-  const char* values[] = {"5", "10", "5", "3", "incidentd", url.c_str(), nullptr};
+  const char* values[] = {"5", "10", "5", "3", application_name.c_str(), url.c_str(), nullptr};
   PGconn* conn = PQconnectdbParams(keys, values, 1);
   if (conn == nullptr) return core::Unavailable("connect to PostgreSQL: out of memory");
   if (PQstatus(conn) != CONNECTION_OK) {

@@ -71,7 +71,9 @@ class Connection {
  public:
   // Connects to `url` (a libpq URI or key=value string) and, when `schema` is not empty, makes it the session's
   // search_path. kUnavailable when the server cannot be reached or refuses.
-  static core::Result<std::unique_ptr<Connection>> Open(const std::string& url, const std::string& schema);
+  // `application_name` names the session in pg_stat_activity (unless the URL sets one).
+  static core::Result<std::unique_ptr<Connection>> Open(const std::string& url, const std::string& schema,
+                                                        const std::string& application_name = "incidentd");
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <limits>
 #include <set>
+#include <thread>
 #include <utility>
 
 #include "store/postgres/connection.h"
@@ -275,13 +276,15 @@ core::Status ReadAlerts(Rows& r, std::string_view context, std::vector<AlertRow>
 
 PostgresStore::PostgresStore(std::unique_ptr<Connection> writer, std::unique_ptr<Connection> snapshots,
                              std::unique_ptr<ConnectionPool> readers)
-    : writer_(std::move(writer)), snapshots_(std::move(snapshots)), readers_(std::move(readers)) {}
+    : writer_(std::move(writer)),
+      snapshots_(std::move(snapshots)),
+      readers_(std::move(readers)) {}
 
 PostgresStore::~PostgresStore() = default;
 
 core::Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& url, Options options) {
   const std::string context = "open PostgreSQL store";
-  auto writer = Connection::Open(url, options.schema);
+  auto writer = Connection::Open(url, options.schema, "incidentd-writer");
   if (!writer.ok()) return writer.error().WithContext(context);
   if (auto st = Migrate(**writer, options.schema); !st.ok()) return st.error().WithContext(context);
   auto snapshots = Connection::Open(url, options.schema);
@@ -300,13 +303,14 @@ core::Status PostgresStore::Append(std::span<const StoredRecord> records, const 
   if (!records.empty()) {
     const uint64_t expected = records.front().seq - 1;
     Statement& check = statements.emplace_back();
-    check.sql = "SELECT incidentd_expect_head($1, $2)";
+    check.sql = "SELECT incidentd_expect_head($1, $2, $3)";
     check.params.Int(Signed(expected));
     if (appended_.has_value() && appended_->seq == expected) {
       check.params.OptionalBytes(HashBytes(appended_->hash));
     } else {
       check.params.OptionalBytes(std::nullopt);
     }
+    check.params.OptionalInt(writer_lock_);
     AddRecordInserts(records, statements);
   }
   AddIncidentUpserts(projection.incidents, statements);
@@ -321,6 +325,53 @@ core::Status PostgresStore::Append(std::span<const StoredRecord> records, const 
   }
   if (!records.empty()) appended_ = engine::JournalHead{records.back().seq, records.back().hash};
   return core::Ok();
+}
+
+core::Status PostgresStore::AcquireWriterLock(const std::function<bool()>& stop, core::Duration poll,
+                                              const std::function<void()>& on_wait) {
+  const std::string context = "take the writer lock";
+  std::lock_guard lock(writer_mutex_);
+  // One lock per journal: the key names the schema the session writes to (Options::schema or the URL's
+  // search_path).
+  auto key = writer_->Query("SELECT hashtextextended('incidentd.writer:' || coalesce(current_schema(), ''), 0)", {},
+                            context);
+  if (!key.ok()) return key.error();
+  const int64_t lock_key = key->Int(0, 0);
+  bool waited = false;
+  for (;;) {
+    Params params;
+    params.Int(lock_key);
+    auto taken = writer_->Query("SELECT pg_try_advisory_lock($1)::int", params, context);
+    if (!taken.ok()) return taken.error();
+    if (taken->Int(0, 0) == 1) break;
+    if (!waited && on_wait) on_wait();
+    waited = true;
+    if (stop()) return core::Unavailable(context + ": stopped while another node held it");
+    std::this_thread::sleep_for(poll);
+  }
+  writer_lock_ = lock_key;
+  return core::Ok();
+}
+
+core::Status PostgresStore::SetWriterAddress(const std::string& address) {
+  std::lock_guard lock(writer_mutex_);
+  Params record;
+  record.Text(address).Int(core::ToUnixMillis(std::chrono::time_point_cast<core::Duration>(
+      std::chrono::system_clock::now())));
+  auto recorded = writer_->Query("INSERT INTO writer (id, address, since_ms) VALUES (1, $1, $2) "
+                                 "ON CONFLICT (id) DO UPDATE SET address = excluded.address, since_ms = excluded.since_ms",
+                                 record, "record the writer's address");
+  if (!recorded.ok()) return recorded.error();
+  return core::Ok();
+}
+
+core::Result<std::string> PostgresStore::WriterAddress() {
+  auto lease = readers_->Acquire();
+  if (!lease.ok()) return lease.error().WithContext("read the writer's address");
+  auto rows = (*lease)->Query("SELECT address FROM writer WHERE id = 1", {}, "read the writer's address");
+  if (!rows.ok()) return rows.error();
+  if (rows->size() == 0) return std::string();
+  return rows->Text(0, 0);
 }
 
 core::Result<engine::JournalHead> PostgresStore::Head() {

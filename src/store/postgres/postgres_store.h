@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -46,6 +47,20 @@ class PostgresStore final : public engine::Store {
   // kUnavailable (server unreachable; the outcome of a COMMIT whose answer was lost is unknown, and the next
   // Append or a restart's Head tells). Nothing is written on any error the server answered.
   core::Status Append(std::span<const engine::StoredRecord> records, const engine::Projection& projection) override;
+
+  // Makes this store the one writer of its schema among every node on the server: tries the session-level advisory
+  // writer lock on the writer's own session every `poll` until it holds it, or until `stop()` returns true
+  // (kUnavailable). From then on every Append checks, inside its transaction, that its session still holds the
+  // lock: once the session was lost (terminated, cut off, the server restarted), Append fails with kConflict and
+  // writes nothing, so a stale writer cannot append after another node may have taken over. `on_wait` is called
+  // once when another session holds the lock.
+  core::Status AcquireWriterLock(const std::function<bool()>& stop, core::Duration poll,
+                                 const std::function<void()>& on_wait = {});
+  // Records where the writer takes writes (its HTTP address) in the `writer` table, for the other nodes.
+  core::Status SetWriterAddress(const std::string& address);
+  // The address the current (or last) writer recorded; "" when none did.
+  core::Result<std::string> WriterAddress();
+
   core::Result<engine::JournalHead> Head() override;
   core::Status ScanJournal(uint64_t after_seq,
                            const std::function<core::Status(const engine::StoredRecord&)>& visit) override;
@@ -69,6 +84,8 @@ class PostgresStore final : public engine::Store {
   // The record this store appended last, for the fencing check of the next Append; unset until the first one
   // (then only the seq is checked). Guarded by writer_mutex_.
   std::optional<engine::JournalHead> appended_;
+  // The writer lock's key once AcquireWriterLock succeeded; every Append then checks it. Guarded by writer_mutex_.
+  std::optional<int64_t> writer_lock_;
   std::mutex snapshot_mutex_;
   std::unique_ptr<Connection> snapshots_;  // guarded by snapshot_mutex_
   std::unique_ptr<ConnectionPool> readers_;

@@ -252,7 +252,7 @@ TEST_F(PostgresStoreTest, TerminatedSessionsAreUnavailableOnceThenReconnect) {
 
   // What a restarting server or a network cut does to every session of this store.
   ASSERT_EQ(RawExec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND "
-                    "datname = current_database() AND application_name = 'incidentd'"),
+                    "datname = current_database() AND application_name LIKE 'incidentd%'"),
             "");
   int unavailable = 0;
   core::Status appended = core::Unavailable("not tried");
@@ -270,6 +270,65 @@ TEST_F(PostgresStoreTest, TerminatedSessionsAreUnavailableOnceThenReconnect) {
   EXPECT_LE(unavailable, 1);
   ASSERT_TRUE(head.ok()) << head.error().message;
   EXPECT_EQ(head->seq, 2u);
+}
+
+TEST_F(PostgresStoreTest, OnlyOneStoreHoldsTheWriterLock) {
+  auto first = OpenOrFail(schema_.name());
+  auto second = OpenOrFail(schema_.name());
+  ASSERT_TRUE(first->AcquireWriterLock([] { return false; }, core::Duration(10)).ok());
+  ASSERT_TRUE(first->SetWriterAddress("node-a:9797").ok());
+  int polls = 0;
+  bool waited = false;
+
+  auto st = second->AcquireWriterLock([&] { return ++polls >= 3; }, core::Duration(10), [&] { waited = true; });
+
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, core::ErrorCode::kUnavailable);
+  EXPECT_TRUE(waited);
+  EXPECT_EQ(second->WriterAddress().value(), "node-a:9797");
+}
+
+TEST_F(PostgresStoreTest, WriterLockPassesToTheNextStoreWhenTheWriterCloses) {
+  auto second = OpenOrFail(schema_.name());
+  {
+    auto first = OpenOrFail(schema_.name());
+    ASSERT_TRUE(first->AcquireWriterLock([] { return false; }, core::Duration(10)).ok());
+    ASSERT_TRUE(first->SetWriterAddress("node-a:9797").ok());
+    ASSERT_TRUE(first->Append(MakeRecords(1, 2), {}).ok());
+  }
+
+  auto st = second->AcquireWriterLock([] { return false; }, core::Duration(10));
+  ASSERT_TRUE(second->SetWriterAddress("node-b:9797").ok());
+
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  EXPECT_TRUE(second->Append(MakeRecords(3, 1), {}).ok());
+  EXPECT_EQ(second->WriterAddress().value(), "node-b:9797");
+}
+
+TEST_F(PostgresStoreTest, StaleWriterWhoseLockSessionWasTerminatedCannotAppend) {
+  auto stale = OpenOrFail(schema_.name());
+  ASSERT_TRUE(stale->AcquireWriterLock([] { return false; }, core::Duration(10)).ok());
+  ASSERT_TRUE(stale->Append(MakeRecords(1, 2), {}).ok());
+  // A network partition as the server sees it: the writer's session is gone, and with it the lock.
+  ASSERT_EQ(RawExec("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND "
+                    "((classid::bigint << 32) | objid::bigint) = hashtextextended('incidentd.writer:" +
+                    schema_.name() + "', 0)"),
+            "");
+  auto successor = OpenOrFail(schema_.name());
+  ASSERT_TRUE(successor->AcquireWriterLock([] { return false; }, core::Duration(10)).ok());
+
+  std::vector<core::Status> attempts;
+  for (int i = 0; i < 3; ++i) attempts.push_back(stale->Append(MakeRecords(3, 1), {}));
+  auto successor_append = successor->Append(MakeRecords(3, 1), {});
+
+  for (const auto& st : attempts) {
+    ASSERT_FALSE(st.ok());
+    EXPECT_TRUE(st.error().code == core::ErrorCode::kConflict || st.error().code == core::ErrorCode::kUnavailable)
+        << st.error().message;
+  }
+  EXPECT_EQ(attempts.back().error().code, core::ErrorCode::kConflict) << attempts.back().error().message;
+  EXPECT_TRUE(successor_append.ok()) << successor_append.error().message;
+  EXPECT_TRUE(SameRecord(MakeRecord(3), ScanAll(*successor).back()));
 }
 
 TEST_F(PostgresStoreTest, TextPostgresCannotHoldIsStoredWithReplacementCharacters) {

@@ -83,13 +83,21 @@ CREATE TABLE snapshots (
 );
 
 -- Fencing for appends: raises IC409 unless the journal's head is `expected_seq` (and, when given, its hash is
--- `expected_hash`). With the primary key on seq, a writer whose idea of the head is stale cannot append.
-CREATE FUNCTION incidentd_expect_head(expected_seq bigint, expected_hash bytea) RETURNS void
+-- `expected_hash`), and, when `writer_lock` is given, unless this session still holds that advisory lock (the
+-- writer lock of PostgresStore::AcquireWriterLock). With the primary key on seq, a writer whose idea of the head is
+-- stale, or whose lock session was lost, cannot append.
+CREATE FUNCTION incidentd_expect_head(expected_seq bigint, expected_hash bytea, writer_lock bigint) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
   head_seq bigint;
   head_hash bytea;
 BEGIN
+  IF writer_lock IS NOT NULL AND NOT EXISTS (
+      SELECT 1 FROM pg_locks
+      WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted AND objsubid = 1
+        AND ((classid::bigint << 32) | objid::bigint) = writer_lock) THEN
+    RAISE EXCEPTION 'this session no longer holds the writer lock' USING ERRCODE = 'IC409';
+  END IF;
   SELECT seq, hash INTO head_seq, head_hash FROM journal ORDER BY seq DESC LIMIT 1;
   IF coalesce(head_seq, 0) <> expected_seq THEN
     RAISE EXCEPTION 'record % does not follow head %', expected_seq + 1, coalesce(head_seq, 0)
@@ -101,6 +109,13 @@ BEGIN
   END IF;
 END
 $$;
+
+-- The node holding the writer lock, so the others can say where writes go. Informational: the lock decides.
+CREATE TABLE writer (
+  id bigint PRIMARY KEY CHECK (id = 1),
+  address text NOT NULL,
+  since_ms bigint NOT NULL
+);
 )sql",
 };
 
