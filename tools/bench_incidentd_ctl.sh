@@ -44,7 +44,7 @@ YAML
   rm -rf "$work/data" "$work/ready"
   store=()
   if [ -n "${BENCH_STORE:-}" ]; then
-    psql -q "$BENCH_STORE" -c 'DROP SCHEMA public CASCADE; CREATE SCHEMA public' >/dev/null
+    PGOPTIONS='-c client_min_messages=warning' psql -q "$BENCH_STORE" -c 'DROP SCHEMA public CASCADE; CREATE SCHEMA public' >/dev/null
     store=(--store "$BENCH_STORE")
   fi
   setsid "$bin" serve --config "$work/bench.yaml" --data-dir "$work/data" --listen "127.0.0.1:$port" \
