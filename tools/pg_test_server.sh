@@ -5,6 +5,8 @@
 #   tools/pg_test_server.sh start DIR   initialises DIR/data, starts the server, writes its URL to DIR/url
 #   tools/pg_test_server.sh stop DIR    stops the server and removes DIR
 #   tools/pg_test_server.sh url DIR     prints the URL
+#   tools/pg_test_server.sh halt DIR    stops the server, keeping its data (a database outage, for tests)
+#   tools/pg_test_server.sh resume DIR  starts a halted server again on the same port
 #
 # PostgreSQL refuses to run as root: as root the cluster belongs to `nobody` (runuser), otherwise to the current
 # user. When the PostgreSQL 15 binaries are missing, `start` writes no URL and exits 0, and the tests that need the
@@ -73,6 +75,7 @@ case "$cmd" in
           -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories= -c fsync=on -c synchronous_commit=on -c max_connections=200" \
           start >/dev/null 2>&1; then
         url="postgres://incidentd@127.0.0.1:$port/incidentd"
+        echo "$port" >"$dir/port"
         "$bin/createdb" -h 127.0.0.1 -p "$port" -U incidentd incidentd
         echo "$url" >"$dir/url"
         echo "$url"
@@ -97,8 +100,17 @@ case "$cmd" in
   url)
     cat "$dir/url"
     ;;
+  halt)
+    as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+    ;;
+  resume)
+    port=$(cat "$dir/port")
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories= -c fsync=on -c synchronous_commit=on -c max_connections=200" \
+      start >/dev/null
+    ;;
   *)
-    echo "usage: $0 start|stop|url DIR" >&2
+    echo "usage: $0 start|stop|url|halt|resume DIR" >&2
     exit 2
     ;;
 esac

@@ -93,6 +93,8 @@ class Load {
           if (response->status == 202) {
             acked_keys_[i].push_back(key);
             ++acked_;
+          } else if (response->status == 503) {
+            ++unavailable_;
           } else if (response->status != 429) {
             unexpected_[i] = std::to_string(response->status) + " " + response->body;
           }
@@ -122,6 +124,7 @@ class Load {
     for (const auto& keys : acked_keys_) all.insert(all.end(), keys.begin(), keys.end());
     return all;
   }
+  size_t unavailable() const { return unavailable_.load(); }
   std::string Unexpected() const {
     for (const auto& u : unexpected_) {
       if (!u.empty()) return u;
@@ -135,6 +138,7 @@ class Load {
   std::vector<std::thread> threads_;
   std::atomic<bool> stop_{false};
   std::atomic<size_t> acked_{0};
+  std::atomic<size_t> unavailable_{0};
 };
 
 class PostgresServeTest : public ::testing::Test {
@@ -288,6 +292,71 @@ TEST_F(PostgresServeTest, WriterWhoseLockSessionIsTerminatedStopsAppendingAndSta
   std::set<std::string> present;
   for (const auto& incident : AllIncidents(again, "service=checkout")) present.insert(StringField(incident, "group_key"));
   EXPECT_EQ(present, (std::set<std::string>{"before", "later"}));
+  auto verified = server.Ctl({"journal", "verify"});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+}
+
+// A PostgreSQL server of the test's own (tools/pg_test_server.sh), so it can be stopped and started again without
+// disturbing the other tests' server.
+class OwnPostgres {
+ public:
+  OwnPostgres() {
+    dir_ = std::filesystem::temp_directory_path() / ("incidentd-pg-own-" + std::to_string(::getpid()));
+    Script("start");
+    std::ifstream in(dir_ / "url");
+    std::getline(in, url_);
+  }
+  ~OwnPostgres() { Script("stop"); }
+  OwnPostgres(const OwnPostgres&) = delete;
+  OwnPostgres& operator=(const OwnPostgres&) = delete;
+
+  int Script(const std::string& command) const {
+    const char* source = std::getenv("INCIDENTD_SOURCE_DIR");
+    std::string script = std::string(source != nullptr ? source : ".") + "/tools/pg_test_server.sh";
+    return std::system((script + " " + command + " " + dir_.string() + " >/dev/null 2>&1").c_str());
+  }
+  const std::string& url() const { return url_; }
+
+ private:
+  std::filesystem::path dir_;
+  std::string url_;
+};
+
+TEST_F(PostgresServeTest, PostgresRestartUnderLoadIs503WhileDownThenRecoversByItselfLosingNothing) {
+  OwnPostgres postgres;
+  ASSERT_FALSE(postgres.url().empty());
+  test_support::ServerProcess server("store: " + postgres.url() + "\n");
+  ASSERT_TRUE(server.Start().ok());
+  const uint16_t old_port = server.port();
+  Load load(server.port(), 4);
+  ASSERT_TRUE(load.WaitForAcked(300, std::chrono::seconds(60)));
+
+  ASSERT_EQ(postgres.Script("halt"), 0);
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // the outage: writers keep posting
+  const size_t unavailable_while_down = load.unavailable();
+  ASSERT_EQ(postgres.Script("resume"), 0);
+  const bool restarted = WaitForLog(server, "starting over", std::chrono::seconds(30));
+  load.Stop();
+  core::Status ready = core::Unavailable("not ready");
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < until) {
+    ready = server.WaitReady(std::chrono::seconds(30));
+    if (!ready.ok() || server.port() != old_port) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+
+  EXPECT_GT(unavailable_while_down, 0u) << "no request was answered 503 while PostgreSQL was down";
+  EXPECT_EQ(load.Unexpected(), "");
+  ASSERT_TRUE(restarted) << server.ReadStderr();
+  ASSERT_TRUE(ready.ok()) << ready.error().message;
+  ASSERT_NE(server.port(), old_port);
+  test_support::HttpClient client = server.Client();
+  std::set<std::string> present;
+  for (const auto& incident : AllIncidents(client, "service=checkout")) present.insert(StringField(incident, "group_key"));
+  size_t missing = 0;
+  const auto acked = load.AckedKeys();
+  for (const auto& key : acked) missing += present.count(key) == 0 ? 1 : 0;
+  EXPECT_EQ(missing, 0u) << missing << " of " << acked.size() << " acknowledged events were lost";
   auto verified = server.Ctl({"journal", "verify"});
   EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
 }
