@@ -44,8 +44,8 @@ for dirpath, _, files in os.walk(root):
         if own is None:
             errors.append(f"{rel}: folder is not a module listed in src/DEPS")
             continue
-        # Tests and their fakes (files named *_test.*, or under a testing/ folder) may use any module.
-        is_test = name.endswith(("_test.cpp", "_test.h")) or "testing" in rel.split(os.sep)[:-1]
+        # Tests and their fakes (files named *_test.* or *_pgtest.*, or under a testing/ folder) may use any module.
+        is_test = name.endswith(("_test.cpp", "_test.h", "_pgtest.cpp")) or "testing" in rel.split(os.sep)[:-1]
         with open(path, encoding="utf-8") as f:
             for lineno, line in enumerate(f, 1):
                 m = INCLUDE.match(line)

@@ -30,3 +30,19 @@ for unit in prometheus prometheus-alertmanager; do
     $sudo systemctl disable --now "$unit" >/dev/null 2>&1 || true
   fi
 done
+# Debian's postgresql package creates a cluster and starts it on port 5432. The tests start their own server on a
+# free loopback port (tools/pg_test_server.sh); stop the packaged cluster and keep it from starting at boot.
+if printf '%s\n' "${missing[@]}" | grep -qx postgresql; then
+  if command -v systemctl >/dev/null 2>&1; then
+    $sudo systemctl disable --now postgresql >/dev/null 2>&1 || true
+  fi
+  if command -v pg_lsclusters >/dev/null 2>&1; then
+    pg_lsclusters -h 2>/dev/null | while read -r version cluster _; do
+      $sudo pg_ctlcluster "$version" "$cluster" stop >/dev/null 2>&1 || true
+      # "manual": pg_ctlcluster and the init scripts leave it alone unless asked.
+      if [ -f "/etc/postgresql/$version/$cluster/start.conf" ]; then
+        echo manual | $sudo tee "/etc/postgresql/$version/$cluster/start.conf" >/dev/null
+      fi
+    done
+  fi
+fi

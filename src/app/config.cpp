@@ -814,7 +814,7 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
   Reader r(name);
   if (!root.IsMap()) return core::Invalid(name + ": the configuration must be a YAML mapping", "config");
   r.CheckKeys(root, "",
-              {"listen", "data_dir", "auth", "http", "engine", "services", "alertmanager", "topology", "flapping",
+              {"listen", "data_dir", "store", "auth", "http", "engine", "services", "alertmanager", "topology", "flapping",
                "schedules", "public_url", "channels", "people", "teams", "escalation_policies", "routing", "drills",
                "delivery", "taxonomy", "critical_functions", "major_incident", "regulatory", "ownership",
                "coordination", "impact", "users", "vendors", "pools", "ui"});
@@ -825,6 +825,11 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
     if (!st.ok()) r.Fail(root["listen"], "listen", st.error().message);
   }
   if (r.ok()) r.String(root["data_dir"], "data_dir", cfg.data_dir);
+  if (r.ok()) r.String(root["store"], "store", cfg.store);
+  if (r.ok() && !cfg.store.empty() && cfg.store != "sqlite" && !cfg.store.starts_with("postgres://") &&
+      !cfg.store.starts_with("postgresql://")) {
+    r.Fail(root["store"], "store", "expected sqlite or a postgres:// URL");
+  }
   if (r.ok()) ReadTokens(r, root, getenv, cfg);
   if (r.ok() && root["http"].IsDefined()) {
     const YAML::Node h = root["http"];

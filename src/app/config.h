@@ -23,6 +23,8 @@ namespace app {
 
 struct Config {
   std::string data_dir = "./data";
+  // Key `store`: "" or "sqlite" (<data_dir>/incidentd.db, the default) or a postgres:// URL (docs/deploy.md).
+  std::string store = {};
   http::ServerOptions http;  // listen address and port (key `listen`), service tokens (`auth`) and users (`users`)
   engine::Options engine;
   incident::Config services;  // with the taxonomy as its classifier

@@ -8,7 +8,9 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -28,6 +30,7 @@
 #include "http/auth.h"
 #include "http/server.h"
 #include "journal/record.h"
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace {
@@ -128,8 +131,44 @@ core::Result<std::string> AckSecret(const app::Config& cfg) {
   return key;
 }
 
+bool IsPostgresUrl(std::string_view store) {
+  return store.starts_with("postgres://") || store.starts_with("postgresql://");
+}
+
+// The URL without its password, for messages and logs.
+std::string Redacted(const std::string& url) {
+  const size_t scheme = url.find("://");
+  const size_t at = url.find('@');
+  if (scheme == std::string::npos || at == std::string::npos) return url;
+  const size_t colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon) + ":***" + url.substr(at);
+}
+
+// The store `store` names: a postgres:// URL, or SQLite in the data directory ("" or "sqlite"). `postgres` points
+// at the store when it is PostgreSQL.
+core::Result<std::unique_ptr<engine::Store>> OpenStore(const std::string& store, const std::string& db_path,
+                                                       store::postgres::PostgresStore*& postgres) {
+  postgres = nullptr;
+  if (IsPostgresUrl(store)) {
+    auto opened = store::postgres::PostgresStore::Open(store);
+    if (!opened.ok()) return opened.error();
+    postgres = opened->get();
+    return std::unique_ptr<engine::Store>(std::move(opened).value());
+  }
+  if (!store.empty() && store != "sqlite") {
+    return core::Invalid("store: expected sqlite or a postgres:// URL, got " + Redacted(store), "store");
+  }
+  auto opened = store::sqlite::SqliteStore::Open(db_path);
+  if (!opened.ok()) return opened.error();
+  return std::unique_ptr<engine::Store>(std::move(opened).value());
+}
+
+// Serve's answer when the process should start over (execv itself): a PostgreSQL writer whose store failed.
+constexpr int kRestartProcess = -1;
+
 int Serve(const std::string& config_path, std::string data_dir, const std::string& listen,
-          const std::string& ready_file) {
+          const std::string& ready_file, const std::string& store_flag) {
   // Block the stop signals before any thread starts, so only sigtimedwait below sees them.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
@@ -158,10 +197,15 @@ int Serve(const std::string& config_path, std::string data_dir, const std::strin
     std::cerr << "incidentd: cannot create data directory " << cfg->data_dir << ": " << ec.message() << "\n";
     return kExitStore;
   }
-  std::string db_path = (std::filesystem::path(cfg->data_dir) / "incidentd.db").string();
-  auto store = store::sqlite::SqliteStore::Open(db_path);
+  const std::string store_spec = store_flag.empty() ? cfg->store : store_flag;
+  const bool on_postgres = IsPostgresUrl(store_spec);
+  const std::string db_path = on_postgres ? Redacted(store_spec)
+                                          : (std::filesystem::path(cfg->data_dir) / "incidentd.db").string();
+  store::postgres::PostgresStore* postgres = nullptr;
+  auto store = OpenStore(store_spec, db_path, postgres);
   if (!store.ok()) {
     std::cerr << "incidentd: cannot open " << db_path << ": " << store.error().message << "\n";
+    if (store.error().code == core::ErrorCode::kInvalid) return kExitConfig;
     return store.error().code == core::ErrorCode::kCorrupt ? kExitCorrupt : kExitStore;
   }
 
@@ -175,6 +219,31 @@ int Serve(const std::string& config_path, std::string data_dir, const std::strin
   const std::string drill_token = RandomHex(32);
   cfg->http.tokens.push_back(http::Token{"incidentd-drills", "ingest", http::HashToken(drill_token)});
 
+  if (postgres != nullptr) {
+    // One writer per journal: every node takes the writer lock before it replays the journal, so it continues
+    // from the last record the previous writer committed. A node that waits here is a standby; it takes over
+    // when the writer's session ends (the process died, or lost the server).
+    bool stopped = false;
+    auto st = postgres->AcquireWriterLock(
+        [&stop_signals, &stopped] {
+          timespec now{0, 0};
+          int sig = sigtimedwait(&stop_signals, nullptr, &now);
+          stopped = sig == SIGTERM || sig == SIGINT;
+          return stopped;
+        },
+        std::chrono::milliseconds(250),
+        [&] { spdlog::info("another node is the writer of {}; waiting to take over", db_path); });
+    if (!st.ok()) {
+      if (stopped) {
+        spdlog::info("stopped while waiting to become the writer");
+        return 0;
+      }
+      std::cerr << "incidentd: cannot become the writer of " << db_path << ": " << st.error().message << "\n";
+      return kExitStore;
+    }
+    spdlog::info("this node is the writer of {}", db_path);
+  }
+
   auto clock = [] { return std::chrono::time_point_cast<core::Duration>(std::chrono::system_clock::now()); };
   engine::Engine eng(**store, cfg->services, cfg->alerts, clock, cfg->engine);
   eng.SetPaging(cfg->paging);
@@ -183,10 +252,14 @@ int Serve(const std::string& config_path, std::string data_dir, const std::strin
   eng.SetPools(cfg->pools);
   auto started = std::chrono::steady_clock::now();
   if (auto st = eng.Recover(); !st.ok()) {
-    std::cerr << "incidentd: refusing to start: " << st.error().message << "\n"
-              << "incidentd: the journal in " << db_path
-              << " failed verification; nothing was changed. Inspect it with `incidentctl journal verify --data-dir "
-              << cfg->data_dir << "` and restore from a backup.\n";
+    std::cerr << "incidentd: refusing to start: " << st.error().message << "\n";
+    if (st.error().code == core::ErrorCode::kCorrupt) {
+      std::cerr << "incidentd: the journal in " << db_path << " failed verification; nothing was changed. "
+                << (on_postgres ? std::string("Restore the database from a backup.")
+                                : "Inspect it with `incidentctl journal verify --data-dir " + cfg->data_dir +
+                                      "` and restore from a backup.")
+                << "\n";
+    }
     return st.error().code == core::ErrorCode::kCorrupt ? kExitCorrupt : kExitStore;
   }
   double recover_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -225,6 +298,12 @@ int Serve(const std::string& config_path, std::string data_dir, const std::strin
     return kExitStore;
   }
   spdlog::info("listening on {}", bound.value());
+  if (postgres != nullptr) {
+    if (auto st = postgres->SetWriterAddress(cfg->public_url.empty() ? "http://" + bound.value() : cfg->public_url);
+        !st.ok()) {
+      spdlog::warn("cannot record this node's address as the writer's: {}", st.error().message);
+    }
+  }
 
   // Paging: the outbox sends what the engine queued; the drill injector sends drills' synthetic events here.
   const std::string self_url = "http://" + bound.value();
@@ -255,6 +334,7 @@ int Serve(const std::string& config_path, std::string data_dir, const std::strin
   }
 
   int exit_code = 0;
+  bool restart_logged = false;
   // Coverage of the on-call schedules: at start, then every minute (a gap in the next 14 days is an alert).
   CheckCoverage(eng, *cfg);
   auto next_coverage = std::chrono::steady_clock::now() + std::chrono::minutes(1);
@@ -292,9 +372,22 @@ int Serve(const std::string& config_path, std::string data_dir, const std::strin
       continue;
     }
     if (eng.failed()) {
-      spdlog::error("stopping: {}", eng.fatal_error());
-      exit_code = kExitStore;
-      break;
+      if (postgres == nullptr) {
+        spdlog::error("stopping: {}", eng.fatal_error());
+        exit_code = kExitStore;
+        break;
+      }
+      // On PostgreSQL the node recovers by itself: it answers 503 while the server cannot be reached, then starts
+      // over (replaying what was committed, or waiting as a standby when another node took over meanwhile).
+      if (!restart_logged) {
+        spdlog::error("the store failed, answering 503 until PostgreSQL answers again: {}", eng.fatal_error());
+        restart_logged = true;
+      }
+      if (postgres->Head().ok()) {
+        spdlog::info("PostgreSQL answers again: starting over");
+        exit_code = kRestartProcess;
+        break;
+      }
     }
   }
   // Order matters: stop taking requests and sending, then let the engine commit and answer everything queued.
@@ -321,6 +414,10 @@ int main(int argc, char** argv) {
   serve->add_option("--data-dir,-d", data_dir, "Data directory (overrides data_dir in the file)");
   serve->add_option("--listen,-l", listen, "ADDRESS:PORT to listen on (port 0 picks a free port)");
   serve->add_option("--ready-file", ready_file, "Write the bound ADDRESS:PORT here once serving");
+  std::string store_flag;
+  serve->add_option("--store", store_flag,
+                    "Where the journal lives: sqlite (<data-dir>/incidentd.db, the default) or "
+                    "postgres://user@host:port/db (overrides store in the file)");
 
   auto* hash = cli.add_subcommand("hash-token", "Read a token on stdin and print its SHA-256 for token_sha256");
   auto* hash_password = cli.add_subcommand(
@@ -332,7 +429,16 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(cli, argc, argv);
 
-  if (*serve) return Serve(config_path, data_dir, listen, ready_file);
+  if (*serve) {
+    int code = Serve(config_path, data_dir, listen, ready_file, store_flag);
+    if (code == kRestartProcess) {
+      spdlog::default_logger()->flush();
+      execv("/proc/self/exe", argv);
+      std::cerr << "incidentd: cannot start over: " << std::strerror(errno) << "\n";
+      return kExitStore;
+    }
+    return code;
+  }
   if (*hash) {
     std::string token;
     std::getline(std::cin, token);

@@ -110,6 +110,11 @@ ServerProcess::~ServerProcess() {
 }
 
 core::Status ServerProcess::Start() {
+  if (auto st = Launch(); !st.ok()) return st;
+  return WaitReady(kReadyTimeout);
+}
+
+core::Status ServerProcess::Launch() {
   INCIDENTD_CHECK(!pid_);
   std::error_code ignored;
   std::filesystem::remove(ready_path_, ignored);
@@ -130,8 +135,12 @@ core::Status ServerProcess::Start() {
   auto pid = Spawn(options);
   if (!pid.ok()) return pid.error();
   pid_ = *pid;
+  return core::Ok();
+}
 
-  const auto deadline = std::chrono::steady_clock::now() + kReadyTimeout;
+core::Status ServerProcess::WaitReady(core::Duration timeout) {
+  INCIDENTD_CHECK(pid_);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     if (auto port = ReadyPort(ready_path_)) {
       port_ = *port;
@@ -145,7 +154,7 @@ core::Status ServerProcess::Start() {
     }
     if (std::chrono::steady_clock::now() >= deadline) {
       Kill();
-      return core::Unavailable("incidentd was not ready within 20 s; stderr:\n" + ReadStderr());
+      return core::Unavailable("incidentd was not ready in time; stderr:\n" + ReadStderr());
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }

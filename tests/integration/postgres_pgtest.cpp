@@ -1,0 +1,374 @@
+// The real binary on PostgreSQL (`incidentd serve --store postgres://...`, against tools/pg_test_server.sh): events
+// acknowledged before a SIGKILL are all there after a restart, the journal verifies, state survives restarts, and
+// a server that cannot be reached is a start-up error, not a crash.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/api.h"
+#include "support/server_process.h"
+
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+using test_support::AllIncidents;
+using test_support::kCheckoutKey;
+using test_support::StringField;
+
+std::string ServerUrl() {
+  if (const char* url = std::getenv("INCIDENTD_PG_URL"); url != nullptr && *url != '\0') return url;
+  const char* file = std::getenv("INCIDENTD_PG_URL_FILE");
+  if (file == nullptr) return "";
+  std::ifstream in(file);
+  std::string url;
+  std::getline(in, url);
+  return url;
+}
+
+std::string RawExec(const std::string& sql) {
+  PGconn* conn = PQconnectdb(ServerUrl().c_str());
+  std::string error;
+  if (PQstatus(conn) != CONNECTION_OK) {
+    error = PQerrorMessage(conn);
+  } else {
+    PQclear(PQexec(conn, "SET client_min_messages TO warning"));
+    PGresult* res = PQexec(conn, sql.c_str());
+    if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
+      error = PQresultErrorMessage(res);
+    }
+    PQclear(res);
+  }
+  PQfinish(conn);
+  return error;
+}
+
+// A database of its own for one test, dropped (sessions and all) when the object dies.
+class TempDatabase {
+ public:
+  TempDatabase() {
+    static std::atomic<int> counter{0};
+    name_ = "it" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
+    error_ = RawExec("CREATE DATABASE " + name_);
+    const std::string base = ServerUrl();
+    url_ = base.substr(0, base.rfind('/') + 1) + name_;
+  }
+  ~TempDatabase() { RawExec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)"); }
+  TempDatabase(const TempDatabase&) = delete;
+  TempDatabase& operator=(const TempDatabase&) = delete;
+
+  const std::string& url() const { return url_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  std::string name_;
+  std::string url_;
+  std::string error_;
+};
+
+// Writers posting triggers with unique dedup keys until stopped or the server goes, remembering what got a 202.
+class Load {
+ public:
+  Load(uint16_t port, int writers) : acked_keys_(writers), unexpected_(writers) {
+    for (int i = 0; i < writers; ++i) {
+      threads_.emplace_back([this, port, i] {
+        test_support::HttpClient client(port, test_support::kAdminToken);
+        client.set_timeout(std::chrono::seconds(10));
+        for (int n = 0; !stop_.load(); ++n) {
+          const std::string key = "pg-" + std::to_string(i) + "-" + std::to_string(n);
+          auto response = client.Post("/v2/enqueue", test_support::TriggerEvent(kCheckoutKey, key, "load " + key));
+          if (!response.ok()) return;  // the server is gone
+          if (response->status == 202) {
+            acked_keys_[i].push_back(key);
+            ++acked_;
+          } else if (response->status == 503) {
+            ++unavailable_;
+          } else if (response->status != 429) {
+            unexpected_[i] = std::to_string(response->status) + " " + response->body;
+          }
+        }
+      });
+    }
+  }
+  ~Load() { Stop(); }
+
+  bool WaitForAcked(size_t count, std::chrono::seconds deadline) {
+    const auto until = std::chrono::steady_clock::now() + deadline;
+    while (acked_.load() < count) {
+      if (std::chrono::steady_clock::now() > until) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
+  }
+  void Stop() {
+    stop_ = true;
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+  // After Stop.
+  std::vector<std::string> AckedKeys() const {
+    std::vector<std::string> all;
+    for (const auto& keys : acked_keys_) all.insert(all.end(), keys.begin(), keys.end());
+    return all;
+  }
+  size_t unavailable() const { return unavailable_.load(); }
+  std::string Unexpected() const {
+    for (const auto& u : unexpected_) {
+      if (!u.empty()) return u;
+    }
+    return "";
+  }
+
+ private:
+  std::vector<std::vector<std::string>> acked_keys_;
+  std::vector<std::string> unexpected_;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> stop_{false};
+  std::atomic<size_t> acked_{0};
+  std::atomic<size_t> unavailable_{0};
+};
+
+class PostgresServeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (ServerUrl().empty()) GTEST_SKIP() << "no PostgreSQL test server (tools/pg_test_server.sh)";
+    database_ = std::make_unique<TempDatabase>();
+    ASSERT_EQ(database_->error(), "");
+  }
+  std::string StoreYaml() const { return "store: " + database_->url() + "\n"; }
+
+  std::unique_ptr<TempDatabase> database_;
+};
+
+TEST_F(PostgresServeTest, EveryAcknowledgedEventSurvivesSigkillAndTheJournalVerifies) {
+  test_support::ServerProcess server(StoreYaml());
+  auto started = server.Start();
+  ASSERT_TRUE(started.ok()) << started.error().message;
+  Load load(server.port(), 6);
+  const bool loaded = load.WaitForAcked(1500, std::chrono::seconds(60));
+
+  const int killed = server.Kill();  // while every writer is still sending
+  load.Stop();
+  auto restarted = server.Start();
+
+  ASSERT_TRUE(loaded) << "the load never reached 1500 acknowledged events";
+  EXPECT_EQ(killed, 128 + 9);
+  ASSERT_TRUE(restarted.ok()) << restarted.error().message;
+  EXPECT_EQ(load.Unexpected(), "");
+  test_support::HttpClient client = server.Client();
+  std::set<std::string> present;
+  size_t incidents = 0;
+  for (const auto& incident : AllIncidents(client, "service=checkout")) {
+    present.insert(StringField(incident, "group_key"));
+    ++incidents;
+  }
+  size_t missing = 0;
+  const auto acked = load.AckedKeys();
+  for (const auto& key : acked) missing += present.count(key) == 0 ? 1 : 0;
+  EXPECT_EQ(present.size(), incidents) << "a dedup key opened more than one incident";
+  EXPECT_EQ(missing, 0u) << missing << " of " << acked.size() << " acknowledged events were lost";
+  auto verified = server.Ctl({"journal", "verify"});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  EXPECT_THAT(verified.out, StartsWith("OK: "));
+}
+
+TEST_F(PostgresServeTest, StateIsTheSameAfterARestart) {
+  test_support::ServerProcess server(StoreYaml());
+  ASSERT_TRUE(server.Start().ok());
+  test_support::HttpClient client = server.Client();
+  for (int i = 0; i < 20; ++i) {
+    auto r = client.Post("/v2/enqueue", test_support::TriggerEvent(kCheckoutKey, "k" + std::to_string(i), "s"));
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->status, 202) << r->body;
+  }
+  auto before = server.Ctl({"incidents", "list", "--all", "--json"});
+
+  auto again = server.Restart();
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  auto after = server.Ctl({"incidents", "list", "--all", "--json"});
+  auto verified = server.Ctl({"journal", "verify"});
+
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  EXPECT_EQ(test_support::ParseJson(before.out).as_object().at("incidents").as_array().size(), 20u);
+  EXPECT_TRUE(before.out == after.out) << "the incident list changed across a restart";
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  EXPECT_FALSE(std::filesystem::exists(server.database_path())) << "the SQLite file was created anyway";
+}
+
+// Polls until `text` appears in the server's stderr; false after `timeout`.
+bool WaitForLog(const test_support::ServerProcess& server, const std::string& text, std::chrono::seconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (server.ReadStderr().find(text) == std::string::npos) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+TEST_F(PostgresServeTest, StandbyTakesOverWithinTenSecondsOfAWriterSigkillAndNothingAcknowledgedIsLost) {
+  test_support::ServerProcess writer(StoreYaml());
+  ASSERT_TRUE(writer.Start().ok());
+  test_support::ServerProcess standby(StoreYaml());
+  ASSERT_TRUE(standby.Launch().ok());
+  ASSERT_TRUE(WaitForLog(standby, "waiting to take over", std::chrono::seconds(20))) << standby.ReadStderr();
+  Load load(writer.port(), 6);
+  const bool loaded = load.WaitForAcked(1000, std::chrono::seconds(60));
+
+  writer.Kill();  // mid-load
+  const auto killed_at = std::chrono::steady_clock::now();
+  load.Stop();
+  auto took_over = standby.WaitReady(std::chrono::seconds(10));
+  const auto takeover = std::chrono::steady_clock::now() - killed_at;
+
+  ASSERT_TRUE(loaded) << "the load never reached 1000 acknowledged events";
+  ASSERT_TRUE(took_over.ok()) << took_over.error().message;
+  RecordProperty("takeover_ms", static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(takeover).count()));
+  test_support::HttpClient client = standby.Client();
+  auto after = client.Post("/v2/enqueue", test_support::TriggerEvent(kCheckoutKey, "after-takeover", "s"));
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->status, 202) << after->body;
+  std::set<std::string> present;
+  size_t incidents = 0;
+  for (const auto& incident : AllIncidents(client, "service=checkout")) {
+    present.insert(StringField(incident, "group_key"));
+    ++incidents;
+  }
+  size_t missing = 0;
+  const auto acked = load.AckedKeys();
+  for (const auto& key : acked) missing += present.count(key) == 0 ? 1 : 0;
+  EXPECT_EQ(present.size(), incidents) << "an event was journaled twice (a dedup key opened two incidents)";
+  EXPECT_EQ(missing, 0u) << missing << " of " << acked.size() << " acknowledged events were lost";
+  EXPECT_EQ(present.count("after-takeover"), 1u);
+  auto verified = standby.Ctl({"journal", "verify"});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+}
+
+TEST_F(PostgresServeTest, WriterWhoseLockSessionIsTerminatedStopsAppendingAndStartsOver) {
+  test_support::ServerProcess server(StoreYaml());
+  ASSERT_TRUE(server.Start().ok());
+  test_support::HttpClient client = server.Client();
+  auto first = client.Post("/v2/enqueue", test_support::TriggerEvent(kCheckoutKey, "before", "s"));
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->status, 202);
+  const uint16_t old_port = server.port();
+
+  // A network partition as PostgreSQL sees it: the writer's session, and with it the writer lock, is gone.
+  ASSERT_EQ(RawExec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = "
+                    "'incidentd-writer' AND datname = '" + database_->url().substr(database_->url().rfind('/') + 1) +
+                    "'"),
+            "");
+  auto during = client.Post("/v2/enqueue", test_support::TriggerEvent(kCheckoutKey, "during", "s"));
+  bool restarted = WaitForLog(server, "starting over", std::chrono::seconds(20));
+  core::Status ready = core::Unavailable("not ready");
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < until) {
+    ready = server.WaitReady(std::chrono::seconds(20));
+    if (!ready.ok() || server.port() != old_port) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  test_support::HttpClient again = server.Client();
+  auto later = again.Post("/v2/enqueue", test_support::TriggerEvent(kCheckoutKey, "later", "s"));
+
+  ASSERT_TRUE(during.ok());
+  EXPECT_EQ(during->status, 503) << during->body;
+  EXPECT_TRUE(restarted) << server.ReadStderr();
+  ASSERT_TRUE(ready.ok()) << ready.error().message;
+  EXPECT_NE(server.port(), old_port) << "the node did not start over";
+  ASSERT_TRUE(later.ok());
+  EXPECT_EQ(later->status, 202) << later->body;
+  std::set<std::string> present;
+  for (const auto& incident : AllIncidents(again, "service=checkout")) present.insert(StringField(incident, "group_key"));
+  EXPECT_EQ(present, (std::set<std::string>{"before", "later"}));
+  auto verified = server.Ctl({"journal", "verify"});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+}
+
+// A PostgreSQL server of the test's own (tools/pg_test_server.sh), so it can be stopped and started again without
+// disturbing the other tests' server.
+class OwnPostgres {
+ public:
+  OwnPostgres() {
+    dir_ = std::filesystem::temp_directory_path() / ("incidentd-pg-own-" + std::to_string(::getpid()));
+    Script("start");
+    std::ifstream in(dir_ / "url");
+    std::getline(in, url_);
+  }
+  ~OwnPostgres() { Script("stop"); }
+  OwnPostgres(const OwnPostgres&) = delete;
+  OwnPostgres& operator=(const OwnPostgres&) = delete;
+
+  int Script(const std::string& command) const {
+    const char* source = std::getenv("INCIDENTD_SOURCE_DIR");
+    std::string script = std::string(source != nullptr ? source : ".") + "/tools/pg_test_server.sh";
+    return std::system((script + " " + command + " " + dir_.string() + " >/dev/null 2>&1").c_str());
+  }
+  const std::string& url() const { return url_; }
+
+ private:
+  std::filesystem::path dir_;
+  std::string url_;
+};
+
+TEST_F(PostgresServeTest, PostgresRestartUnderLoadIs503WhileDownThenRecoversByItselfLosingNothing) {
+  OwnPostgres postgres;
+  ASSERT_FALSE(postgres.url().empty());
+  test_support::ServerProcess server("store: " + postgres.url() + "\n");
+  ASSERT_TRUE(server.Start().ok());
+  const uint16_t old_port = server.port();
+  Load load(server.port(), 4);
+  ASSERT_TRUE(load.WaitForAcked(300, std::chrono::seconds(60)));
+
+  ASSERT_EQ(postgres.Script("halt"), 0);
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // the outage: writers keep posting
+  const size_t unavailable_while_down = load.unavailable();
+  ASSERT_EQ(postgres.Script("resume"), 0);
+  const bool restarted = WaitForLog(server, "starting over", std::chrono::seconds(30));
+  load.Stop();
+  core::Status ready = core::Unavailable("not ready");
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < until) {
+    ready = server.WaitReady(std::chrono::seconds(30));
+    if (!ready.ok() || server.port() != old_port) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+
+  EXPECT_GT(unavailable_while_down, 0u) << "no request was answered 503 while PostgreSQL was down";
+  EXPECT_EQ(load.Unexpected(), "");
+  ASSERT_TRUE(restarted) << server.ReadStderr();
+  ASSERT_TRUE(ready.ok()) << ready.error().message;
+  ASSERT_NE(server.port(), old_port);
+  test_support::HttpClient client = server.Client();
+  std::set<std::string> present;
+  for (const auto& incident : AllIncidents(client, "service=checkout")) present.insert(StringField(incident, "group_key"));
+  size_t missing = 0;
+  const auto acked = load.AckedKeys();
+  for (const auto& key : acked) missing += present.count(key) == 0 ? 1 : 0;
+  EXPECT_EQ(missing, 0u) << missing << " of " << acked.size() << " acknowledged events were lost";
+  auto verified = server.Ctl({"journal", "verify"});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+}
+
+TEST_F(PostgresServeTest, UnreachableServerIsAStoreErrorAtStart) {
+  test_support::ServerProcess server("store: postgres://incidentd@127.0.0.1:1/incidentd?connect_timeout=2\n");
+
+  auto started = server.Start();
+
+  ASSERT_FALSE(started.ok());
+  EXPECT_EQ(server.exit_status(), 4);
+  EXPECT_THAT(server.ReadStderr(), HasSubstr("cannot open postgres://"));
+}
+
+}  // namespace
