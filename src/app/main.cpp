@@ -252,7 +252,7 @@ int Serve(const std::string& config_path, std::string data_dir, const std::strin
           cfg->http.port = static_cast<uint16_t>(std::stoul(bound.value().substr(bound.value().rfind(':') + 1)));
         });
     standby.Stop();
-    if (answering) spdlog::info("standby: stopped answering; taking over");
+    if (answering && st.ok()) spdlog::info("standby: stopped answering; taking over");
     if (!st.ok()) {
       if (stopped) {
         spdlog::info("stopped while waiting to become the writer");
