@@ -29,6 +29,7 @@
 #include "engine/engine.h"
 #include "http/auth.h"
 #include "http/server.h"
+#include "http/standby.h"
 #include "journal/record.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
@@ -224,6 +225,12 @@ int Serve(const std::string& config_path, std::string data_dir, const std::strin
     // from the last record the previous writer committed. A node that waits here is a standby; it takes over
     // when the writer's session ends (the process died, or lost the server).
     bool stopped = false;
+    // While it waits, a standby answers on its address: /healthz "standby", everything else 503 naming the writer.
+    http::StandbyResponder standby([postgres] {
+      auto address = postgres->WriterAddress();
+      return address.ok() ? address.value() : std::string();
+    });
+    bool answering = false;
     auto st = postgres->AcquireWriterLock(
         [&stop_signals, &stopped] {
           timespec now{0, 0};
@@ -232,7 +239,20 @@ int Serve(const std::string& config_path, std::string data_dir, const std::strin
           return stopped;
         },
         std::chrono::milliseconds(250),
-        [&] { spdlog::info("another node is the writer of {}; waiting to take over", db_path); });
+        [&] {
+          spdlog::info("another node is the writer of {}; waiting to take over", db_path);
+          auto bound = standby.Start(cfg->http.address, cfg->http.port);
+          if (!bound.ok()) {
+            spdlog::warn("standby: not answering requests: {}", bound.error().message);
+            return;
+          }
+          answering = true;
+          spdlog::info("standby: answering on {} (503 naming the writer until this node takes over)", bound.value());
+          // Once it takes over, the node serves on the same address (also when the configuration says port 0).
+          cfg->http.port = static_cast<uint16_t>(std::stoul(bound.value().substr(bound.value().rfind(':') + 1)));
+        });
+    standby.Stop();
+    if (answering && st.ok()) spdlog::info("standby: stopped answering; taking over");
     if (!st.ok()) {
       if (stopped) {
         spdlog::info("stopped while waiting to become the writer");

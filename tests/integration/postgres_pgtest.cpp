@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -19,6 +20,7 @@
 
 #include "support/api.h"
 #include "support/server_process.h"
+#include "support/webhook_receiver.h"
 
 namespace {
 
@@ -218,12 +220,45 @@ bool WaitForLog(const test_support::ServerProcess& server, const std::string& te
   return true;
 }
 
-TEST_F(PostgresServeTest, StandbyTakesOverWithinTenSecondsOfAWriterSigkillAndNothingAcknowledgedIsLost) {
+// The port a standby answers on, from its log ("standby: answering on 127.0.0.1:PORT"); 0 when it does not.
+uint16_t StandbyPort(const test_support::ServerProcess& server) {
+  if (!WaitForLog(server, "standby: answering on ", std::chrono::seconds(20))) return 0;
+  const std::string log = server.ReadStderr();
+  const size_t at = log.find("standby: answering on ");
+  const size_t colon = log.find(':', at + 22);
+  if (colon == std::string::npos) return 0;
+  return static_cast<uint16_t>(std::stoul(log.substr(colon + 1)));
+}
+
+TEST_F(PostgresServeTest, StandbyAnswers503NamingTheWriterThenTakesOverWithinTenSecondsOfAWriterSigkillLosingNothing) {
   test_support::ServerProcess writer(StoreYaml());
   ASSERT_TRUE(writer.Start().ok());
   test_support::ServerProcess standby(StoreYaml());
   ASSERT_TRUE(standby.Launch().ok());
   ASSERT_TRUE(WaitForLog(standby, "waiting to take over", std::chrono::seconds(20))) << standby.ReadStderr();
+  // The standby answers while it waits: healthy, not ready, and every API request 503 naming the writer.
+  const uint16_t standby_port = StandbyPort(standby);
+  ASSERT_NE(standby_port, 0) << standby.ReadStderr();
+  const std::string writer_address = "http://127.0.0.1:" + std::to_string(writer.port());
+  test_support::HttpClient at_standby(standby_port, test_support::kAdminToken);
+  auto health = at_standby.Get("/healthz");
+  auto ready = at_standby.Get("/readyz");
+  auto refused = at_standby.Post("/v2/enqueue", test_support::TriggerEvent(kCheckoutKey, "at-standby", "s"));
+  auto listed = at_standby.Get("/api/v1/incidents");
+  ASSERT_TRUE(health.ok() && ready.ok() && refused.ok() && listed.ok());
+  EXPECT_EQ(health->status, 200);
+  EXPECT_EQ(health->body, "standby");
+  EXPECT_EQ(ready->status, 503) << ready->body;
+  for (const auto* answer : {&refused.value(), &listed.value()}) {
+    EXPECT_EQ(answer->status, 503) << answer->body;
+    EXPECT_EQ(answer->Header("Retry-After"), "1");
+    EXPECT_EQ(answer->Header("Location"), "");
+    EXPECT_THAT(answer->Header("Content-Type"), StartsWith("application/problem+json"));
+    const auto problem = test_support::ParseJson(answer->body);
+    EXPECT_EQ(StringField(problem, "type"), "urn:incidentd:problem:unavailable");
+    EXPECT_EQ(StringField(problem, "writer"), writer_address) << answer->body;
+    EXPECT_THAT(StringField(problem, "detail"), HasSubstr(writer_address));
+  }
   Load load(writer.port(), 6);
   const bool loaded = load.WaitForAcked(1000, std::chrono::seconds(60));
 
@@ -252,6 +287,8 @@ TEST_F(PostgresServeTest, StandbyTakesOverWithinTenSecondsOfAWriterSigkillAndNot
   EXPECT_EQ(present.size(), incidents) << "an event was journaled twice (a dedup key opened two incidents)";
   EXPECT_EQ(missing, 0u) << missing << " of " << acked.size() << " acknowledged events were lost";
   EXPECT_EQ(present.count("after-takeover"), 1u);
+  EXPECT_EQ(standby.port(), standby_port) << "the node serves on the address it answered on as a standby";
+  EXPECT_EQ(present.count("at-standby"), 0u);
   auto verified = standby.Ctl({"journal", "verify"});
   EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
 }
@@ -293,6 +330,138 @@ TEST_F(PostgresServeTest, WriterWhoseLockSessionIsTerminatedStopsAppendingAndSta
   for (const auto& incident : AllIncidents(again, "service=checkout")) present.insert(StringField(incident, "group_key"));
   EXPECT_EQ(present, (std::set<std::string>{"before", "later"}));
   auto verified = server.Ctl({"journal", "verify"});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+}
+
+// Paging over a webhook to `hook`: every checkout incident pages alice once (one delivery, key "...-alice-0").
+std::string PagingYaml(const test_support::WebhookReceiver& hook) {
+  return "services:\n"
+         "  - {name: checkout, routing_keys: [checkout-key], group_by: [dedup_key], group_wait: 0, ack_timeout: 0}\n"
+         "  - {name: prometheus}\n"
+         "  - {name: db}\n"
+         "channels:\n"
+         "  hook: {type: webhook, url: \"" + hook.Url("/page") + "\", timeout: 30s}\n"
+         "people:\n"
+         "  - {name: alice, contacts: [{channel: hook}]}\n"
+         "escalation_policies:\n"
+         "  - name: default\n"
+         "    steps:\n"
+         "      - {targets: [\"user:alice\"]}\n"
+         "routing:\n"
+         "  - {name: everything, policy: default}\n"
+         "delivery:\n"
+         "  retry_base: 1s\n"
+         "  retry_cap: 2s\n";
+}
+
+// The node's deliveries (key -> state), and how many are pending.
+std::map<std::string, std::string> Deliveries(test_support::HttpClient& client, size_t& pending) {
+  std::map<std::string, std::string> out;
+  pending = 0;
+  auto r = client.Get("/api/v1/deliveries?limit=1000");
+  if (!r.ok() || r->status != 200) return out;
+  const auto body = test_support::ParseJson(r->body);
+  pending = static_cast<size_t>(body.at("pending").to_number<int64_t>());
+  const auto& list = body.at("deliveries").as_array();
+  for (const auto& d : list) out[StringField(d, "key")] = StringField(d, "state");
+  return out;
+}
+
+// Polls until the node lists `count` deliveries, none pending; false after `timeout`.
+bool WaitAllDelivered(test_support::HttpClient& client, size_t count, std::chrono::seconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    size_t pending = 0;
+    auto deliveries = Deliveries(client, pending);
+    size_t delivered = 0;
+    for (const auto& [key, state] : deliveries) delivered += state == "delivered" ? 1 : 0;
+    if (delivered >= count && pending == 0) return true;
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+// How many times the receiver got each idempotency key.
+std::map<std::string, int> ReceivedKeys(const test_support::WebhookReceiver& hook) {
+  std::map<std::string, int> out;
+  for (const auto& request : hook.Requests()) ++out[request.Header("Idempotency-Key")];
+  return out;
+}
+
+// The outbox across a failover. Deliveries recorded as delivered before the writer died are never sent again; a
+// notification the receiver got but never acknowledged (it stalls, so the writer cannot have journaled its outcome)
+// is sent again by the new writer with the same idempotency key: at least once, deduplicable by key
+// (docs/deploy.md).
+TEST_F(PostgresServeTest, NoNotificationJournaledAsDeliveredIsSentAgainAfterFailoverAndResendsKeepTheirKey) {
+  test_support::WebhookReceiver hook;
+  const std::string yaml = StoreYaml() + PagingYaml(hook);
+  test_support::ServerProcess writer(yaml);
+  ASSERT_TRUE(writer.Start().ok()) << writer.ReadStderr();
+  test_support::ServerProcess standby(yaml);
+  ASSERT_TRUE(standby.Launch().ok());
+  ASSERT_TRUE(WaitForLog(standby, "waiting to take over", std::chrono::seconds(20))) << standby.ReadStderr();
+  test_support::HttpClient client = writer.Client();
+
+  // Ten pages, all acknowledged by the receiver and journaled as delivered.
+  for (int i = 0; i < 10; ++i) {
+    auto r = client.Post("/v2/enqueue", test_support::TriggerEvent(kCheckoutKey, "page-a" + std::to_string(i), "s"));
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->status, 202) << r->body;
+  }
+  ASSERT_TRUE(WaitAllDelivered(client, 10, std::chrono::seconds(30)));
+  size_t pending = 0;
+  std::set<std::string> journaled_delivered;
+  for (const auto& [key, state] : Deliveries(client, pending)) {
+    if (state == "delivered") journaled_delivered.insert(key);
+  }
+  // Ten more while the receiver takes requests but never answers: sent, not acknowledged, not journaled.
+  hook.SetStalled(true);
+  const size_t before_stall = hook.Count();
+  for (int i = 0; i < 10; ++i) {
+    auto r = client.Post("/v2/enqueue", test_support::TriggerEvent(kCheckoutKey, "page-b" + std::to_string(i), "s"));
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->status, 202) << r->body;
+  }
+  ASSERT_TRUE(hook.WaitFor(before_stall + 1, std::chrono::seconds(20)));
+  std::set<std::string> sent_unacknowledged;
+  {
+    const auto requests = hook.Requests();
+    for (size_t i = before_stall; i < requests.size(); ++i) {
+      sent_unacknowledged.insert(requests[i].Header("Idempotency-Key"));
+    }
+  }
+
+  writer.Kill();
+  hook.SetStalled(false);
+  auto took_over = standby.WaitReady(std::chrono::seconds(20));
+  ASSERT_TRUE(took_over.ok()) << took_over.error().message << standby.ReadStderr();
+  test_support::HttpClient after = standby.Client();
+  const bool all_delivered = WaitAllDelivered(after, 20, std::chrono::seconds(60));
+  std::map<std::string, std::string> requested = Deliveries(after, pending);
+  const auto received = ReceivedKeys(hook);
+
+  EXPECT_TRUE(all_delivered) << "pending: " << pending;
+  EXPECT_EQ(journaled_delivered.size(), 10u);
+  EXPECT_EQ(requested.size(), 20u);
+  size_t resent = 0;
+  for (const auto& [key, state] : requested) {
+    EXPECT_EQ(state, "delivered") << key;
+    auto got = received.find(key);
+    ASSERT_NE(got, received.end()) << key << " was requested but never reached the receiver";
+    if (journaled_delivered.count(key) != 0) {
+      EXPECT_EQ(got->second, 1) << key << " was journaled as delivered before the failover and sent again";
+    } else {
+      EXPECT_LE(got->second, 2) << key;
+      resent += got->second == 2 ? 1 : 0;
+    }
+  }
+  EXPECT_EQ(received.size(), requested.size()) << "the receiver got a key no delivery has";
+  for (const auto& key : sent_unacknowledged) {
+    EXPECT_EQ(received.count(key) != 0 ? received.at(key) : 0, 2) << key << ": sent before the failover, never "
+                                                                  << "acknowledged, so sent again with its key";
+  }
+  RecordProperty("resent_after_failover", static_cast<int>(resent));
+  auto verified = standby.Ctl({"journal", "verify"});
   EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
 }
 
