@@ -18,44 +18,21 @@
 #include <thread>
 #include <vector>
 
+#include "store/postgres/test_server.h"
 #include "support/api.h"
 #include "support/server_process.h"
 #include "support/webhook_receiver.h"
 
 namespace {
 
+using store::postgres::test_server::RawExec;
+using store::postgres::test_server::ServerUrl;
+
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 using test_support::AllIncidents;
 using test_support::kCheckoutKey;
 using test_support::StringField;
-
-std::string ServerUrl() {
-  if (const char* url = std::getenv("INCIDENTD_PG_URL"); url != nullptr && *url != '\0') return url;
-  const char* file = std::getenv("INCIDENTD_PG_URL_FILE");
-  if (file == nullptr) return "";
-  std::ifstream in(file);
-  std::string url;
-  std::getline(in, url);
-  return url;
-}
-
-std::string RawExec(const std::string& sql) {
-  PGconn* conn = PQconnectdb(ServerUrl().c_str());
-  std::string error;
-  if (PQstatus(conn) != CONNECTION_OK) {
-    error = PQerrorMessage(conn);
-  } else {
-    PQclear(PQexec(conn, "SET client_min_messages TO warning"));
-    PGresult* res = PQexec(conn, sql.c_str());
-    if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
-      error = PQresultErrorMessage(res);
-    }
-    PQclear(res);
-  }
-  PQfinish(conn);
-  return error;
-}
 
 // A database of its own for one test, dropped (sessions and all) when the object dies.
 class TempDatabase {

@@ -17,42 +17,17 @@
 #include <vector>
 
 #include "store/contract_test.h"
+#include "store/postgres/test_server.h"
 
 namespace store::postgres {
 namespace {
 
+using store::postgres::test_server::RawExec;
+using store::postgres::test_server::ServerUrl;
+
 using namespace store::contract;  // NOLINT: the shared builders are this file's vocabulary
 using engine::Projection;
 using engine::StoredRecord;
-
-// The test server's URL, or "" when there is none (the tests then skip).
-std::string ServerUrl() {
-  if (const char* url = std::getenv("INCIDENTD_PG_URL"); url != nullptr && *url != '\0') return url;
-  const char* file = std::getenv("INCIDENTD_PG_URL_FILE");
-  if (file == nullptr) return "";
-  std::ifstream in(file);
-  std::string url;
-  std::getline(in, url);
-  return url;
-}
-
-// Runs SQL on a session of its own, the way an operator (or another node) would; "" on success, else the error.
-std::string RawExec(const std::string& sql) {
-  PGconn* conn = PQconnectdb(ServerUrl().c_str());
-  std::string error;
-  if (PQstatus(conn) != CONNECTION_OK) {
-    error = PQerrorMessage(conn);
-  } else {
-    PQclear(PQexec(conn, "SET client_min_messages TO warning"));
-    PGresult* res = PQexec(conn, sql.c_str());
-    if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
-      error = PQresultErrorMessage(res);
-    }
-    PQclear(res);
-  }
-  PQfinish(conn);
-  return error;
-}
 
 std::string RawQueryText(const std::string& sql) {
   PGconn* conn = PQconnectdb(ServerUrl().c_str());
