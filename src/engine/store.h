@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -161,5 +162,31 @@ class Store {
   // Alerts a maintenance window suppressed (still suppressed or not), oldest first, at most `limit`.
   virtual core::Result<std::vector<AlertRow>> WindowAlerts(std::string_view window_id, uint32_t limit) = 0;
 };
+
+// What every Store's Append refuses before touching storage (kInvalid): records whose seqs are not consecutive, and
+// any seq or id above INT64_MAX (the SQL stores keep them in signed 64-bit columns).
+// (Inline: the stores use the engine's headers without linking the engine.)
+inline constexpr uint64_t kMaxStoredId = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+inline core::Status ValidateAppend(std::span<const StoredRecord> records, const Projection& projection) {
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (records[i].seq != records[0].seq + i) {
+      return core::Invalid("record seqs are not consecutive: " + std::to_string(records[i].seq) + " at position " +
+                           std::to_string(i) + " after " + std::to_string(records[0].seq));
+    }
+  }
+  if (!records.empty() && records.back().seq > kMaxStoredId) return core::Invalid("record seq above INT64_MAX");
+  for (const IncidentRow& row : projection.incidents) {
+    if (row.id > kMaxStoredId || row.last_seq > kMaxStoredId || row.merged_into > kMaxStoredId) {
+      return core::Invalid("incident id above INT64_MAX");
+    }
+  }
+  for (const AlertRow& row : projection.alerts) {
+    if (row.id > kMaxStoredId || row.incident_id > kMaxStoredId) return core::Invalid("alert id above INT64_MAX");
+  }
+  for (const TimelineRow& row : projection.timeline) {
+    if (row.incident_id > kMaxStoredId || row.seq > kMaxStoredId) return core::Invalid("timeline id above INT64_MAX");
+  }
+  return core::Ok();
+}
 
 }  // namespace engine

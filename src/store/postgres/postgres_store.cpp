@@ -96,28 +96,6 @@ std::string ValuesList(size_t rows, int columns) {
   return out;
 }
 
-core::Status ValidateAppend(std::span<const StoredRecord> records, const engine::Projection& projection) {
-  for (size_t i = 0; i < records.size(); ++i) {
-    if (records[i].seq != records[0].seq + i) {
-      return core::Invalid("record seqs are not consecutive: " + std::to_string(records[i].seq) + " at position " +
-                           std::to_string(i) + " after " + std::to_string(records[0].seq));
-    }
-  }
-  if (!records.empty() && records.back().seq > kMaxStored) return core::Invalid("record seq above INT64_MAX");
-  for (const IncidentRow& row : projection.incidents) {
-    if (row.id > kMaxStored || row.last_seq > kMaxStored || row.merged_into > kMaxStored) {
-      return core::Invalid("incident id above INT64_MAX");
-    }
-  }
-  for (const AlertRow& row : projection.alerts) {
-    if (row.id > kMaxStored || row.incident_id > kMaxStored) return core::Invalid("alert id above INT64_MAX");
-  }
-  for (const TimelineRow& row : projection.timeline) {
-    if (row.incident_id > kMaxStored || row.seq > kMaxStored) return core::Invalid("timeline id above INT64_MAX");
-  }
-  return core::Ok();
-}
-
 void AddRecordInserts(std::span<const StoredRecord> records, std::vector<Statement>& out) {
   for (size_t i = 0; i < records.size(); i += PostgresStore::kRowsPerStatement) {
     auto chunk = records.subspan(i, std::min(PostgresStore::kRowsPerStatement, records.size() - i));
@@ -296,7 +274,7 @@ core::Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::stri
 
 core::Status PostgresStore::Append(std::span<const StoredRecord> records, const engine::Projection& projection) {
   if (records.empty() && projection.empty()) return core::Ok();
-  if (auto st = ValidateAppend(records, projection); !st.ok()) return st.error().WithContext("append");
+  if (auto st = engine::ValidateAppend(records, projection); !st.ok()) return st.error().WithContext("append");
   std::lock_guard lock(writer_mutex_);
   std::vector<Statement> statements;
   statements.push_back({"BEGIN", {}});

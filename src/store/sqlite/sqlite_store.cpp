@@ -213,26 +213,6 @@ std::string ListIncidentsSql(size_t state_slots, bool service, bool severity, bo
   return sql;
 }
 
-core::Status ValidateAppend(std::span<const StoredRecord> records, const engine::Projection& projection) {
-  for (size_t i = 0; i < records.size(); ++i) {
-    if (records[i].seq != records[0].seq + i) {
-      return core::Invalid("record seqs are not consecutive: " + std::to_string(records[i].seq) + " at position " +
-                           std::to_string(i) + " after " + std::to_string(records[0].seq));
-    }
-  }
-  if (!records.empty() && records.back().seq > kMaxStored) return core::Invalid("record seq above INT64_MAX");
-  for (const IncidentRow& row : projection.incidents) {
-    if (row.id > kMaxStored || row.last_seq > kMaxStored) return core::Invalid("incident id above INT64_MAX");
-  }
-  for (const AlertRow& row : projection.alerts) {
-    if (row.id > kMaxStored || row.incident_id > kMaxStored) return core::Invalid("alert id above INT64_MAX");
-  }
-  for (const TimelineRow& row : projection.timeline) {
-    if (row.incident_id > kMaxStored || row.seq > kMaxStored) return core::Invalid("timeline id above INT64_MAX");
-  }
-  return core::Ok();
-}
-
 core::Status InsertRecords(Connection& w, std::span<const StoredRecord> records) {
   auto insert = w.Prepare(kInsertRecordSql);
   if (!insert.ok()) return insert.error();
@@ -496,7 +476,7 @@ core::Status SqliteStore::WriteTransaction(const std::string& context, Body&& bo
 
 core::Status SqliteStore::Append(std::span<const StoredRecord> records, const engine::Projection& projection) {
   if (records.empty() && projection.empty()) return core::Ok();
-  if (auto st = ValidateAppend(records, projection); !st.ok()) return st.error().WithContext("append");
+  if (auto st = engine::ValidateAppend(records, projection); !st.ok()) return st.error().WithContext("append");
   std::lock_guard lock(writer_mutex_);
   return WriteTransaction("append", [&](Connection& w) -> core::Status {
     if (!records.empty()) {
