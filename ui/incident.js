@@ -359,10 +359,20 @@ function buildForms(base, refresh, areas) {
     await refresh();
   });
 
-  forms.note = bindForm(h('form', { class: 'inline-form', 'aria-label': 'Add a note', dataset: { needsOpen: '0', denied: may('respond') ? '0' : '1' }, hidden: !may('respond') },
+  // A plain note goes to the incident's notes; a decision, action or observation to the typed incident log.
+  forms.note = bindForm(h('form', { class: 'inline-form', 'aria-label': 'Add to the log', dataset: { needsOpen: '0', denied: may('respond') ? '0' : '1' }, hidden: !may('respond') },
+    field('Kind', h('select', { name: 'kind' },
+      h('option', { value: 'note' }, 'Note'),
+      h('option', { value: 'decision' }, 'Decision'),
+      h('option', { value: 'action' }, 'Action taken'),
+      h('option', { value: 'observation' }, 'Observation'))),
     field('Note', h('textarea', { name: 'text', rows: 2, required: true })),
     h('button', { type: 'submit' }, 'Add note')), async (v, form) => {
-    await post(`${base}/notes`, { text: v.text });
+    if (!v.kind || v.kind === 'note') {
+      await post(`${base}/notes`, { text: v.text });
+    } else {
+      await post(`${base}/log`, { kind: v.kind, text: v.text });
+    }
     form.reset();
     await refresh();
   });

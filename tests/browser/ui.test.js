@@ -95,6 +95,24 @@ describe('web UI', () => {
     await page.context().close();
   });
 
+  test('a decision written on the incident page goes to the typed incident log', async () => {
+    const inc = await server.trigger('decision-log', 'payments latency p99 above 2 s');
+    const page = await newPage(browser);
+    await signIn(page, server.url, 'alice');
+    await page.getByRole('heading', { name: 'Incidents', level: 1 }).waitFor();
+    await page.goto(`${server.url}/#/incidents/${inc.id}`);
+    const form = page.getByRole('form', { name: 'Add to the log' });
+    await form.getByLabel('Kind').selectOption('decision');
+    await form.getByLabel('Note').fill('roll back release 2026.11.30-2');
+    await form.getByRole('button', { name: 'Add note' }).click();
+    await page.locator('.timeline').getByText('roll back release 2026.11.30-2', { exact: false }).first().waitFor();
+    const timeline = JSON.stringify(await server.call('GET', `/api/v1/incidents/${inc.id}/timeline`));
+    assert.match(timeline, /decision/i);
+    assert.match(timeline, /roll back release 2026\.11\.30-2/);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+
   test('controls follow the role: a responder may acknowledge but not grant vendor access or take command', async () => {
     const inc = await server.trigger('roles-visible', 'queue consumer stalled');
     const page = await newPage(browser);
