@@ -120,6 +120,29 @@ class Load {
   std::atomic<size_t> unavailable_{0};
 };
 
+// The checkout incidents' group keys, and how many incidents there are (more incidents than keys: a key opened two).
+struct Opened {
+  std::set<std::string> keys;
+  size_t incidents = 0;
+};
+Opened OpenedIncidents(test_support::HttpClient& client) {
+  Opened opened;
+  for (const auto& incident : AllIncidents(client, "service=checkout")) {
+    opened.keys.insert(StringField(incident, "group_key"));
+    ++opened.incidents;
+  }
+  return opened;
+}
+
+// A failure message when some of the load's acknowledged keys opened no incident; "" when none was lost.
+std::string LostAcknowledged(const Load& load, const std::set<std::string>& present) {
+  size_t missing = 0;
+  const auto acked = load.AckedKeys();
+  for (const auto& key : acked) missing += present.count(key) == 0 ? 1 : 0;
+  if (missing == 0) return "";
+  return std::to_string(missing) + " of " + std::to_string(acked.size()) + " acknowledged events were lost";
+}
+
 class PostgresServeTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -148,17 +171,10 @@ TEST_F(PostgresServeTest, EveryAcknowledgedEventSurvivesSigkillAndTheJournalVeri
   ASSERT_TRUE(restarted.ok()) << restarted.error().message;
   EXPECT_EQ(load.Unexpected(), "");
   test_support::HttpClient client = server.Client();
-  std::set<std::string> present;
-  size_t incidents = 0;
-  for (const auto& incident : AllIncidents(client, "service=checkout")) {
-    present.insert(StringField(incident, "group_key"));
-    ++incidents;
-  }
-  size_t missing = 0;
-  const auto acked = load.AckedKeys();
-  for (const auto& key : acked) missing += present.count(key) == 0 ? 1 : 0;
-  EXPECT_EQ(present.size(), incidents) << "a dedup key opened more than one incident";
-  EXPECT_EQ(missing, 0u) << missing << " of " << acked.size() << " acknowledged events were lost";
+  const Opened opened = OpenedIncidents(client);
+  const std::set<std::string>& present = opened.keys;
+  EXPECT_EQ(present.size(), opened.incidents) << "a dedup key opened more than one incident";
+  EXPECT_EQ(LostAcknowledged(load, present), "");
   auto verified = server.Ctl({"journal", "verify"});
   EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
   EXPECT_THAT(verified.out, StartsWith("OK: "));
@@ -252,17 +268,10 @@ TEST_F(PostgresServeTest, StandbyAnswers503NamingTheWriterThenTakesOverWithinTen
   auto after = client.Post("/v2/enqueue", test_support::TriggerEvent(kCheckoutKey, "after-takeover", "s"));
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(after->status, 202) << after->body;
-  std::set<std::string> present;
-  size_t incidents = 0;
-  for (const auto& incident : AllIncidents(client, "service=checkout")) {
-    present.insert(StringField(incident, "group_key"));
-    ++incidents;
-  }
-  size_t missing = 0;
-  const auto acked = load.AckedKeys();
-  for (const auto& key : acked) missing += present.count(key) == 0 ? 1 : 0;
-  EXPECT_EQ(present.size(), incidents) << "an event was journaled twice (a dedup key opened two incidents)";
-  EXPECT_EQ(missing, 0u) << missing << " of " << acked.size() << " acknowledged events were lost";
+  const Opened opened = OpenedIncidents(client);
+  const std::set<std::string>& present = opened.keys;
+  EXPECT_EQ(present.size(), opened.incidents) << "an event was journaled twice (a dedup key opened two incidents)";
+  EXPECT_EQ(LostAcknowledged(load, present), "");
   EXPECT_EQ(present.count("after-takeover"), 1u);
   EXPECT_EQ(standby.port(), standby_port) << "the node serves on the address it answered on as a standby";
   EXPECT_EQ(present.count("at-standby"), 0u);
@@ -497,12 +506,7 @@ TEST_F(PostgresServeTest, PostgresRestartUnderLoadIs503WhileDownThenRecoversByIt
   ASSERT_TRUE(ready.ok()) << ready.error().message;
   ASSERT_NE(server.port(), old_port);
   test_support::HttpClient client = server.Client();
-  std::set<std::string> present;
-  for (const auto& incident : AllIncidents(client, "service=checkout")) present.insert(StringField(incident, "group_key"));
-  size_t missing = 0;
-  const auto acked = load.AckedKeys();
-  for (const auto& key : acked) missing += present.count(key) == 0 ? 1 : 0;
-  EXPECT_EQ(missing, 0u) << missing << " of " << acked.size() << " acknowledged events were lost";
+  EXPECT_EQ(LostAcknowledged(load, OpenedIncidents(client).keys), "");
   auto verified = server.Ctl({"journal", "verify"});
   EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
 }
