@@ -14,6 +14,26 @@ namespace {
 constexpr Oid kInt8Oid = 20;
 constexpr Oid kTextOid = 25;
 constexpr Oid kByteaOid = 17;
+constexpr Oid kInt8ArrayOid = 1016;
+constexpr Oid kTextArrayOid = 1009;
+constexpr Oid kByteaArrayOid = 1001;
+
+void PutInt32(std::string& out, int32_t value) {
+  const uint32_t v = static_cast<uint32_t>(value);
+  const char bytes[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
+                         static_cast<char>(v)};
+  out.append(bytes, 4);
+}
+
+std::string BigEndian64(int64_t value) {
+  uint64_t be = static_cast<uint64_t>(value);
+  char bytes[8];
+  for (int i = 7; i >= 0; --i) {
+    bytes[i] = static_cast<char>(be & 0xFF);
+    be >>= 8;
+  }
+  return std::string(bytes, 8);
+}
 
 std::string Trimmed(const char* message) {
   std::string out = message != nullptr ? message : "";
@@ -71,13 +91,7 @@ core::Error ToError(const PGresult* result, PGconn* conn, std::string_view conte
 }
 
 Params& Params::Int(int64_t value) {
-  uint64_t be = static_cast<uint64_t>(value);
-  char bytes[8];
-  for (int i = 7; i >= 0; --i) {
-    bytes[i] = static_cast<char>(be & 0xFF);
-    be >>= 8;
-  }
-  values_.emplace_back(bytes, 8);
+  values_.push_back(BigEndian64(value));
   null_.push_back(false);
   types_.push_back(kInt8Oid);
   return *this;
@@ -110,6 +124,66 @@ Params& Params::OptionalBytes(const std::optional<std::string_view>& value) {
   values_.emplace_back();
   null_.push_back(true);
   types_.push_back(kByteaOid);
+  return *this;
+}
+
+void Params::Array::Element(std::string_view bytes) {
+  PutInt32(elements_, static_cast<int32_t>(bytes.size()));
+  elements_.append(bytes);
+  ++count_;
+}
+
+Params::Array& Params::Array::Int(int64_t value) {
+  INCIDENTD_CHECK(of_ == Of::kInt);
+  Element(BigEndian64(value));
+  return *this;
+}
+
+Params::Array& Params::Array::OptionalInt(const std::optional<int64_t>& value) {
+  if (value.has_value()) return Int(*value);
+  INCIDENTD_CHECK(of_ == Of::kInt);
+  PutInt32(elements_, -1);
+  ++count_;
+  has_null_ = true;
+  return *this;
+}
+
+Params::Array& Params::Array::Text(std::string_view value) {
+  INCIDENTD_CHECK(of_ == Of::kText);
+  Element(ToPgText(value));
+  return *this;
+}
+
+Params::Array& Params::Array::Bytes(std::string_view value) {
+  INCIDENTD_CHECK(of_ == Of::kBytes);
+  Element(value);
+  return *this;
+}
+
+Params& Params::Add(const Array& array) {
+  // Binary array form: dimensions, has-nulls flag, element type, then per dimension its length and lower bound.
+  Oid element = kInt8Oid;
+  Oid type = kInt8ArrayOid;
+  if (array.of_ == Array::Of::kText) {
+    element = kTextOid;
+    type = kTextArrayOid;
+  } else if (array.of_ == Array::Of::kBytes) {
+    element = kByteaOid;
+    type = kByteaArrayOid;
+  }
+  std::string out;
+  out.reserve(20 + array.elements_.size());
+  PutInt32(out, array.count_ == 0 ? 0 : 1);
+  PutInt32(out, array.has_null_ ? 1 : 0);
+  PutInt32(out, static_cast<int32_t>(element));
+  if (array.count_ > 0) {
+    PutInt32(out, static_cast<int32_t>(array.count_));
+    PutInt32(out, 1);
+  }
+  out.append(array.elements_);
+  values_.push_back(std::move(out));
+  null_.push_back(false);
+  types_.push_back(type);
   return *this;
 }
 
@@ -187,6 +261,7 @@ core::Status Connection::Setup() {
 
 core::Status Connection::EnsureConnected(std::string_view context) {
   if (PQstatus(conn_) == CONNECTION_OK) return core::Ok();
+  prepared_.clear();  // a new session has none
   PQreset(conn_);
   if (PQstatus(conn_) != CONNECTION_OK) {
     return core::Unavailable(std::string(context) + ": reconnect to PostgreSQL: " + Trimmed(PQerrorMessage(conn_)));
@@ -243,16 +318,34 @@ core::Status Connection::Pipeline(const std::vector<Statement>& statements, std:
   if (auto st = EnsureConnected(context); !st.ok()) return st;
   if (PQenterPipelineMode(conn_) != 1) return ToError(nullptr, conn_, context);
   core::Status first_error = core::Ok();
-  bool sent = true;
-  for (const Statement& s : statements) {
-    Wire w = ToWire(s.params.values_, s.params.null_);
-    if (PQsendQueryParams(conn_, s.sql.c_str(), static_cast<int>(s.params.size()), s.params.types_.data(),
-                          w.values.data(), w.lengths.data(), w.formats.data(), 1) != 1) {
-      sent = false;
-      break;
+  // What was sent, in order: each yields its result(s) and then NULL. A named statement not yet prepared in this
+  // session is prepared first, in the same pipeline.
+  struct Sent {
+    size_t statement;
+    bool prepare;
+  };
+  std::vector<Sent> sent;
+  sent.reserve(statements.size() + 4);
+  std::set<std::string> preparing;
+  bool ok = true;
+  for (size_t i = 0; i < statements.size() && ok; ++i) {
+    const Statement& s = statements[i];
+    const int n = static_cast<int>(s.params.size());
+    if (!s.name.empty() && !prepared_.contains(s.name) && preparing.insert(s.name).second) {
+      ok = PQsendPrepare(conn_, s.name.c_str(), s.sql.c_str(), n, s.params.types_.data()) == 1;
+      sent.push_back({i, true});
+      if (!ok) break;
     }
+    Wire w = ToWire(s.params.values_, s.params.null_);
+    if (s.name.empty()) {
+      ok = PQsendQueryParams(conn_, s.sql.c_str(), n, s.params.types_.data(), w.values.data(), w.lengths.data(),
+                             w.formats.data(), 1) == 1;
+    } else {
+      ok = PQsendQueryPrepared(conn_, s.name.c_str(), n, w.values.data(), w.lengths.data(), w.formats.data(), 1) == 1;
+    }
+    sent.push_back({i, false});
   }
-  if (!sent || PQpipelineSync(conn_) != 1) {
+  if (!ok || PQpipelineSync(conn_) != 1) {
     first_error = ToError(nullptr, conn_, context);
     PQexitPipelineMode(conn_);
     if (failed_index != nullptr) *failed_index = statements.size();
@@ -273,19 +366,27 @@ core::Status Connection::Pipeline(const std::vector<Statement>& statements, std:
       synced = true;
     } else if (status == PGRES_FATAL_ERROR && first_error.ok()) {
       first_error = ToError(res, conn_, context);
-      if (failed_index != nullptr) *failed_index = index;
+      if (failed_index != nullptr) *failed_index = index < sent.size() ? sent[index].statement : statements.size();
+    } else if (status == PGRES_COMMAND_OK && index < sent.size() && sent[index].prepare) {
+      prepared_.insert(statements[sent[index].statement].name);
     }
     PQclear(res);
   }
   if (!synced && first_error.ok()) {
     first_error = ToError(nullptr, conn_, context);
-    if (failed_index != nullptr) *failed_index = index;
+    if (failed_index != nullptr) *failed_index = index < sent.size() ? sent[index].statement : statements.size();
   }
   PQexitPipelineMode(conn_);
   // An error inside BEGIN ... COMMIT leaves the explicit transaction aborted; end it so the session is usable.
   if (PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) != PQTRANS_IDLE) {
     PQclear(PQexec(conn_, "ROLLBACK"));
   }
+  // After a failure, which names the session holds is uncertain: start over with none.
+  if (!first_error.ok() && !prepared_.empty() && PQstatus(conn_) == CONNECTION_OK) {
+    PQclear(PQexec(conn_, "DEALLOCATE ALL"));
+    prepared_.clear();
+  }
+  if (PQstatus(conn_) != CONNECTION_OK) prepared_.clear();
   return first_error;
 }
 

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,29 @@ class Params {
   Params& Text(std::string_view value);
   Params& Bytes(std::string_view value);
   Params& OptionalBytes(const std::optional<std::string_view>& value);
+
+  // One array parameter (`unnest($1::bigint[], ...)`), so a statement of fixed text carries any number of rows:
+  // elements are added one by one and sent in PostgreSQL's binary array form.
+  class Array {
+   public:
+    enum class Of { kInt, kText, kBytes };
+    explicit Array(Of of) : of_(of) {}
+    Array& Int(int64_t value);
+    Array& OptionalInt(const std::optional<int64_t>& value);
+    Array& Text(std::string_view value);
+    Array& Bytes(std::string_view value);
+    size_t size() const { return count_; }
+
+   private:
+    friend class Params;
+    void Element(std::string_view bytes);
+    Of of_;
+    std::string elements_;  // each: 4-byte big-endian length (-1 for NULL), then the bytes
+    uint32_t count_ = 0;
+    bool has_null_ = false;
+  };
+  Params& Add(const Array& array);
+
   size_t size() const { return values_.size(); }
 
  private:
@@ -86,9 +110,12 @@ class Connection {
   // Sends the statements in one pipeline ending in a sync: one round trip for all of them. Returns the first
   // failure (the server skips everything after it up to the sync, so a failed transaction in it rolls back);
   // `failed_index` gets the failed statement's index. Statements run as given: wrap them in BEGIN/COMMIT.
+  // A statement with a `name` is prepared once per session (its text must then never change) and executed by name,
+  // so the server parses and plans it once instead of on every call.
   struct Statement {
     std::string sql;
     Params params;
+    std::string name = {};
   };
   core::Status Pipeline(const std::vector<Statement>& statements, std::string_view context,
                         size_t* failed_index = nullptr);
@@ -105,6 +132,7 @@ class Connection {
 
   PGconn* conn_;
   const std::string schema_;
+  std::set<std::string> prepared_;  // statement names prepared in this session
 };
 
 // A bounded pool of sessions, so readers never share one with the writer or with each other.

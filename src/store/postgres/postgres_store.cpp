@@ -81,29 +81,37 @@ journal::Hash ReadHash(const std::string& bytes, bool& bad) {
   return h;
 }
 
-// "($1, $2, ...), ($n+1, ...)" for `rows` rows of `columns` parameters.
-std::string ValuesList(size_t rows, int columns) {
-  std::string out;
-  int p = 1;
-  for (size_t r = 0; r < rows; ++r) {
-    out += r == 0 ? "(" : ", (";
-    for (int c = 0; c < columns; ++c) {
-      if (c > 0) out += ", ";
-      out += "$" + std::to_string(p++);
-    }
-    out += ")";
+using Array = Params::Array;
+
+// "INSERT INTO table (columns) SELECT * FROM unnest($1::bigint[], ...)": one array parameter per column, so the
+// statement's text is the same for any number of rows and is prepared once. `types` has one letter per column:
+// i bigint, t text, b bytea.
+std::string InsertUnnest(std::string_view table, std::string_view columns, std::string_view types) {
+  std::string out = "INSERT INTO " + std::string(table) + " (" + std::string(columns) + ") SELECT * FROM unnest(";
+  for (size_t c = 0; c < types.size(); ++c) {
+    if (c > 0) out += ", ";
+    out += "$" + std::to_string(c + 1) + (types[c] == 'i' ? "::bigint[]" : types[c] == 't' ? "::text[]" : "::bytea[]");
   }
-  return out;
+  return out + ")";
 }
 
 void AddRecordInserts(std::span<const StoredRecord> records, std::vector<Statement>& out) {
+  static const std::string sql = InsertUnnest("journal", "seq, type, time_ms, bytes, hash", "iiibb");
   for (size_t i = 0; i < records.size(); i += PostgresStore::kRowsPerStatement) {
     auto chunk = records.subspan(i, std::min(PostgresStore::kRowsPerStatement, records.size() - i));
-    Statement& s = out.emplace_back();
-    s.sql = "INSERT INTO journal (seq, type, time_ms, bytes, hash) VALUES " + ValuesList(chunk.size(), 5);
+    Array seq(Array::Of::kInt), type(Array::Of::kInt), time(Array::Of::kInt), bytes(Array::Of::kBytes),
+        hash(Array::Of::kBytes);
     for (const StoredRecord& r : chunk) {
-      s.params.Int(Signed(r.seq)).Int(r.type).Int(core::ToUnixMillis(r.time)).Bytes(r.bytes).Bytes(HashBytes(r.hash));
+      seq.Int(Signed(r.seq));
+      type.Int(r.type);
+      time.Int(core::ToUnixMillis(r.time));
+      bytes.Bytes(r.bytes);
+      hash.Bytes(HashBytes(r.hash));
     }
+    Statement& s = out.emplace_back();
+    s.sql = sql;
+    s.name = "incidentd_journal_insert";
+    s.params.Add(seq).Add(type).Add(time).Add(bytes).Add(hash);
   }
 }
 
@@ -126,76 +134,94 @@ std::vector<std::vector<const Row*>> UpsertGroups(const std::vector<Row>& rows, 
 }
 
 void AddIncidentUpserts(const std::vector<IncidentRow>& rows, std::vector<Statement>& out) {
+  static const std::string sql = InsertUnnest("incidents", kIncidentColumns, "itttttiiiiiiitiiitttt") + kIncidentUpdate;
   for (const auto& group : UpsertGroups(rows, [](const IncidentRow&, const IncidentRow&) { return true; })) {
-    Statement& s = out.emplace_back();
-    s.sql = std::string("INSERT INTO incidents (") + kIncidentColumns + ") VALUES " +
-            ValuesList(group.size(), kIncidentColumnCount) + kIncidentUpdate;
-    for (const IncidentRow* row : group) {
-      s.params.Int(Signed(row->id))
-          .Text(row->service)
-          .Text(row->group_key)
-          .Text(row->title)
-          .Text(row->severity)
-          .Text(row->state)
-          .Int(core::ToUnixMillis(row->opened_at))
-          .OptionalInt(OptionalMillis(row->acknowledged_at))
-          .OptionalInt(OptionalMillis(row->resolved_at))
-          .OptionalInt(OptionalMillis(row->closed_at))
-          .Int(row->alert_count)
-          .Int(row->open_alert_count)
-          .Int(Signed(row->last_seq))
-          .Text(row->last_actor)
-          .Int(Signed(row->merged_into))
-          .Int(row->notifications)
-          .OptionalInt(OptionalMillis(row->notify_due))
-          .Text(row->category)
-          .Text(row->subcategory)
-          .Text(row->category_rule)
-          .Text(row->major_reason);
+    std::vector<Array> c;
+    c.reserve(kIncidentColumnCount);
+    for (char t : std::string_view("itttttiiiiiiitiiitttt")) {
+      c.emplace_back(t == 'i' ? Array::Of::kInt : Array::Of::kText);
     }
+    for (const IncidentRow* row : group) {
+      c[0].Int(Signed(row->id));
+      c[1].Text(row->service);
+      c[2].Text(row->group_key);
+      c[3].Text(row->title);
+      c[4].Text(row->severity);
+      c[5].Text(row->state);
+      c[6].Int(core::ToUnixMillis(row->opened_at));
+      c[7].OptionalInt(OptionalMillis(row->acknowledged_at));
+      c[8].OptionalInt(OptionalMillis(row->resolved_at));
+      c[9].OptionalInt(OptionalMillis(row->closed_at));
+      c[10].Int(row->alert_count);
+      c[11].Int(row->open_alert_count);
+      c[12].Int(Signed(row->last_seq));
+      c[13].Text(row->last_actor);
+      c[14].Int(Signed(row->merged_into));
+      c[15].Int(row->notifications);
+      c[16].OptionalInt(OptionalMillis(row->notify_due));
+      c[17].Text(row->category);
+      c[18].Text(row->subcategory);
+      c[19].Text(row->category_rule);
+      c[20].Text(row->major_reason);
+    }
+    Statement& s = out.emplace_back();
+    s.sql = sql;
+    s.name = "incidentd_incident_upsert";
+    for (const Array& a : c) s.params.Add(a);
   }
 }
 
 void AddAlertUpserts(const std::vector<AlertRow>& rows, std::vector<Statement>& out) {
+  static const std::string base = InsertUnnest("alerts", kAlertColumns, "iittttttiiittt") + kAlertUpdateCommon;
+  static const std::string with_text = base + kAlertUpdateText;
   for (const auto& group : UpsertGroups(rows, [](const AlertRow& a, const AlertRow& b) { return a.text == b.text; })) {
-    Statement& s = out.emplace_back();
-    s.sql = std::string("INSERT INTO alerts (") + kAlertColumns + ") VALUES " +
-            ValuesList(group.size(), kAlertColumnCount) + kAlertUpdateCommon +
-            (group.front()->text ? kAlertUpdateText : "");
+    std::vector<Array> c;
+    c.reserve(kAlertColumnCount);
+    for (char t : std::string_view("iittttttiiittt")) c.emplace_back(t == 'i' ? Array::Of::kInt : Array::Of::kText);
     for (const AlertRow* row : group) {
-      s.params.Int(Signed(row->id))
-          .Int(Signed(row->incident_id))
-          .Text(row->service)
-          .Text(row->dedup_key)
-          .Text(row->status)
-          .Text(row->summary)
-          .Text(row->source)
-          .Text(row->severity)
-          .Int(core::ToUnixMillis(row->created_at))
-          .Int(core::ToUnixMillis(row->updated_at))
-          .Int(row->event_count)
-          .Text(row->details_json)
-          .Text(row->explanation)
-          .Text(row->suppressed_by);
+      c[0].Int(Signed(row->id));
+      c[1].Int(Signed(row->incident_id));
+      c[2].Text(row->service);
+      c[3].Text(row->dedup_key);
+      c[4].Text(row->status);
+      c[5].Text(row->summary);
+      c[6].Text(row->source);
+      c[7].Text(row->severity);
+      c[8].Int(core::ToUnixMillis(row->created_at));
+      c[9].Int(core::ToUnixMillis(row->updated_at));
+      c[10].Int(row->event_count);
+      c[11].Text(row->details_json);
+      c[12].Text(row->explanation);
+      c[13].Text(row->suppressed_by);
     }
+    Statement& s = out.emplace_back();
+    const bool text = group.front()->text;
+    s.sql = text ? with_text : base;
+    s.name = text ? "incidentd_alert_upsert_text" : "incidentd_alert_upsert";
+    for (const Array& a : c) s.params.Add(a);
   }
 }
 
 void AddTimelineInserts(const std::vector<TimelineRow>& rows, std::vector<Statement>& out) {
+  // Rows go in in list order, so entries sharing a seq keep their order through `entry`.
+  static const std::string sql = InsertUnnest("timeline", "incident_id, seq, time_ms, actor, kind, text", "iiittt");
   for (size_t i = 0; i < rows.size(); i += PostgresStore::kRowsPerStatement) {
     size_t n = std::min(PostgresStore::kRowsPerStatement, rows.size() - i);
-    Statement& s = out.emplace_back();
-    // Multi-row VALUES insert in list order, so entries sharing a seq keep their order through `entry`.
-    s.sql = "INSERT INTO timeline (incident_id, seq, time_ms, actor, kind, text) VALUES " + ValuesList(n, 6);
+    Array incident(Array::Of::kInt), seq(Array::Of::kInt), time(Array::Of::kInt), actor(Array::Of::kText),
+        kind(Array::Of::kText), text(Array::Of::kText);
     for (size_t j = i; j < i + n; ++j) {
       const TimelineRow& row = rows[j];
-      s.params.Int(Signed(row.incident_id))
-          .Int(Signed(row.seq))
-          .Int(core::ToUnixMillis(row.time))
-          .Text(row.actor)
-          .Text(row.kind)
-          .Text(row.text);
+      incident.Int(Signed(row.incident_id));
+      seq.Int(Signed(row.seq));
+      time.Int(core::ToUnixMillis(row.time));
+      actor.Text(row.actor);
+      kind.Text(row.kind);
+      text.Text(row.text);
     }
+    Statement& s = out.emplace_back();
+    s.sql = sql;
+    s.name = "incidentd_timeline_insert";
+    s.params.Add(incident).Add(seq).Add(time).Add(actor).Add(kind).Add(text);
   }
 }
 
@@ -282,6 +308,7 @@ core::Status PostgresStore::Append(std::span<const StoredRecord> records, const 
     const uint64_t expected = records.front().seq - 1;
     Statement& check = statements.emplace_back();
     check.sql = "SELECT incidentd_expect_head($1, $2, $3)";
+    check.name = "incidentd_expect_head";
     check.params.Int(Signed(expected));
     if (appended_.has_value() && appended_->seq == expected) {
       check.params.OptionalBytes(HashBytes(appended_->hash));

@@ -9,7 +9,7 @@
 
 namespace store::postgres {
 
-inline constexpr int64_t kSchemaVersion = 1;
+inline constexpr int64_t kSchemaVersion = 2;
 
 // Brings the schema (`schema`, or the session's default when empty; created when missing) to kSchemaVersion in one
 // transaction that holds a transaction-level advisory lock, so nodes starting together never migrate at once and
