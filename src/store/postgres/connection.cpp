@@ -266,6 +266,7 @@ core::Status Connection::EnsureConnected(std::string_view context) {
   if (PQstatus(conn_) != CONNECTION_OK) {
     return core::Unavailable(std::string(context) + ": reconnect to PostgreSQL: " + Trimmed(PQerrorMessage(conn_)));
   }
+  ++session_;
   return Setup();
 }
 
@@ -314,8 +315,13 @@ core::Result<Rows> Connection::Query(const std::string& sql, const Params& param
 }
 
 core::Status Connection::Pipeline(const std::vector<Statement>& statements, std::string_view context,
-                                  size_t* failed_index) {
+                                  size_t* failed_index, uint64_t expected_session) {
   if (auto st = EnsureConnected(context); !st.ok()) return st;
+  if (expected_session != 0 && expected_session != session_) {
+    if (failed_index != nullptr) *failed_index = 0;
+    return core::Conflict(std::string(context) +
+                          ": this node no longer holds the writer lock (its PostgreSQL session was lost)");
+  }
   if (PQenterPipelineMode(conn_) != 1) return ToError(nullptr, conn_, context);
   core::Status first_error = core::Ok();
   // What was sent, in order: each yields its result(s) and then NULL. A named statement not yet prepared in this

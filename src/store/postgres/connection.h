@@ -117,8 +117,13 @@ class Connection {
     Params params;
     std::string name = {};
   };
+  // With `expected_session` (a session() value), nothing is sent unless the statements would run in that session:
+  // kConflict when the connection was re-established since (session-level locks died with the old session).
   core::Status Pipeline(const std::vector<Statement>& statements, std::string_view context,
-                        size_t* failed_index = nullptr);
+                        size_t* failed_index = nullptr, uint64_t expected_session = 0);
+
+  // Which server session this is: 1 after Open, one more after every reconnection.
+  uint64_t session() const { return session_; }
 
   // True when the session is gone; the next call reconnects.
   bool broken() const { return PQstatus(conn_) != CONNECTION_OK; }
@@ -133,6 +138,7 @@ class Connection {
   PGconn* conn_;
   const std::string schema_;
   std::set<std::string> prepared_;  // statement names prepared in this session
+  uint64_t session_ = 1;
 };
 
 // A bounded pool of sessions, so readers never share one with the writer or with each other.

@@ -315,7 +315,9 @@ core::Status PostgresStore::Append(std::span<const StoredRecord> records, const 
     } else {
       check.params.OptionalBytes(std::nullopt);
     }
-    check.params.OptionalInt(writer_lock_);
+    // The lock itself is checked by the session (lock_session_ below), not by the server: asking pg_locks cost
+    // ~45 µs per append.
+    check.params.OptionalInt(std::nullopt);
     AddRecordInserts(records, statements);
   }
   AddIncidentUpserts(projection.incidents, statements);
@@ -323,7 +325,7 @@ core::Status PostgresStore::Append(std::span<const StoredRecord> records, const 
   AddTimelineInserts(projection.timeline, statements);
   statements.push_back({"COMMIT", {}});
 
-  core::Status st = writer_->Pipeline(statements, "append");
+  core::Status st = writer_->Pipeline(statements, "append", nullptr, writer_lock_.has_value() ? lock_session_ : 0);
   if (!st.ok()) {
     appended_.reset();
     return st;
@@ -355,6 +357,7 @@ core::Status PostgresStore::AcquireWriterLock(const std::function<bool()>& stop,
     std::this_thread::sleep_for(poll);
   }
   writer_lock_ = lock_key;
+  lock_session_ = writer_->session();
   return core::Ok();
 }
 

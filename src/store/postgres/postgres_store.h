@@ -84,8 +84,11 @@ class PostgresStore final : public engine::Store {
   // The record this store appended last, for the fencing check of the next Append; unset until the first one
   // (then only the seq is checked). Guarded by writer_mutex_.
   std::optional<engine::JournalHead> appended_;
-  // The writer lock's key once AcquireWriterLock succeeded; every Append then checks it. Guarded by writer_mutex_.
+  // The writer lock's key once AcquireWriterLock succeeded; every Append then runs only in the session that took
+  // it. Guarded by writer_mutex_.
   std::optional<int64_t> writer_lock_;
+  // The writer session that took the lock: an append in any other session is refused (the lock died with it).
+  uint64_t lock_session_ = 0;
   std::mutex snapshot_mutex_;
   std::unique_ptr<Connection> snapshots_;  // guarded by snapshot_mutex_
   std::unique_ptr<ConnectionPool> readers_;
