@@ -25,6 +25,7 @@ struct AlertFilter {
 
 // One alert copied out of the state.
 struct AlertCopy {
+  uint64_t key = 0;  // its identity (Model::alerts key)
   correlate::LabeledAlert alert;
   correlate::Content content;
   std::vector<std::string> silenced_by;  // the silences muting it at `now`

@@ -133,13 +133,13 @@ std::vector<AlertCopy> SelectAlerts(Context& ctx, const AlertFilter& f, core::Ti
         if (!silenced.empty() && !f.silenced) continue;
         if (!window.empty() && !f.inhibited) continue;
         if (silenced.empty() && window.empty() && !f.active) continue;
-        out.push_back(AlertCopy{*a, std::move(content), std::move(silenced), std::move(window)});
+        out.push_back(AlertCopy{keys[i], *a, std::move(content), std::move(silenced), std::move(window)});
       }
     });
   }
   std::sort(out.begin(), out.end(), [](const AlertCopy& x, const AlertCopy& y) {
     if (x.alert.starts_at != y.alert.starts_at) return x.alert.starts_at < y.alert.starts_at;
-    return x.alert.key < y.alert.key;
+    return x.key < y.key;
   });
   return out;
 }

@@ -6,6 +6,10 @@
 #include "journal/codec.h"
 
 namespace correlate {
+
+// An alert storm holds hundreds of thousands of these: a node of Model::alerts must stay in jemalloc's 160-byte
+// class (see LabeledAlert). Growing it costs ~32 bytes per held alert; measure before relaxing this.
+static_assert(sizeof(LabeledAlert) <= 144, "LabeledAlert grew past a 160-byte hash node");
 namespace {
 constexpr uint8_t kModelFormat = 3;  // 2: no fingerprint or incident id per alert; 3: the topology
 }
@@ -172,13 +176,13 @@ std::string EncodeModel(const Model& m) {
   journal::Writer w;
   w.U8(kModelFormat);
   // Sorted by key so that equal states encode to equal bytes.
-  std::vector<const LabeledAlert*> sorted;
+  std::vector<std::pair<uint64_t, const LabeledAlert*>> sorted;
   sorted.reserve(m.alerts.size());
-  for (const auto& [key, a] : m.alerts) sorted.push_back(&a);
-  std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return a->key < b->key; });
+  for (const auto& [key, a] : m.alerts) sorted.emplace_back(key, &a);
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   w.U64(sorted.size());
-  for (const LabeledAlert* a : sorted) {
-    w.U64(a->key);
+  for (const auto& [key, a] : sorted) {
+    w.U64(key);
     w.U64(a->alert_id);
     w.Time(a->starts_at);
     w.Time(a->ends_at);
@@ -225,7 +229,7 @@ core::Result<Model> DecodeModel(std::string_view bytes) {
   m.alerts.reserve(n);
   for (uint64_t i = 0; i < n && r.ok(); ++i) {
     LabeledAlert a;
-    a.key = r.U64();
+    const uint64_t key = r.U64();
     if (format == 1) r.U64();  // the fingerprint format 1 kept
     a.alert_id = r.U64();
     if (format == 1) r.U64();  // the incident id format 1 kept
@@ -238,9 +242,9 @@ core::Result<Model> DecodeModel(std::string_view bytes) {
     a.service = r.Str();
     a.group_key = r.Str();
     a.packed = m.contents.Pack(r.StrView());
-    if (!a.webhook) m.expiries.insert({core::ToUnixMillis(a.ends_at), a.key});
-    if (a.muted()) m.mutes.insert({core::ToUnixMillis(a.muted_until), a.key});
-    m.alerts.emplace(a.key, std::move(a));
+    if (!a.webhook) m.expiries.insert({core::ToUnixMillis(a.ends_at), key});
+    if (a.muted()) m.mutes.insert({core::ToUnixMillis(a.muted_until), key});
+    m.alerts.emplace(key, std::move(a));
   }
   uint64_t silences = r.U64();
   for (uint64_t i = 0; i < silences && r.ok(); ++i) {

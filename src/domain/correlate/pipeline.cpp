@@ -591,7 +591,6 @@ core::Status Apply(Model& m, const journal::Record& record) {
     for (auto& c : p->changes) {
       if (c.kind == Kind::kNew) {
         LabeledAlert a;
-        a.key = c.key;
         a.alert_id = c.alert_id;
         a.starts_at = c.starts_at;
         a.ends_at = c.ends_at;
@@ -602,11 +601,11 @@ core::Status Apply(Model& m, const journal::Record& record) {
         a.service = std::move(c.service);
         a.group_key = std::move(c.group_key);
         a.packed = m.contents.Pack(c.content);
-        auto [it, fresh] = m.alerts.try_emplace(a.key, std::move(a));
+        auto [it, fresh] = m.alerts.try_emplace(c.key, std::move(a));
         if (!fresh) return core::Corrupt("alerts.changed adds alert " + core::FingerprintHex(c.key) + " twice");
         const LabeledAlert& stored = it->second;
-        if (!stored.webhook) m.expiries.insert({core::ToUnixMillis(stored.ends_at), stored.key});
-        if (stored.muted()) m.mutes.insert({core::ToUnixMillis(stored.muted_until), stored.key});
+        if (!stored.webhook) m.expiries.insert({core::ToUnixMillis(stored.ends_at), c.key});
+        if (stored.muted()) m.mutes.insert({core::ToUnixMillis(stored.muted_until), c.key});
         continue;
       }
       auto it = m.alerts.find(c.key);
@@ -620,29 +619,29 @@ core::Status Apply(Model& m, const journal::Record& record) {
         case Kind::kRefresh:
           a.starts_at = c.starts_at;
           if (!a.webhook) {
-            m.expiries.erase({core::ToUnixMillis(a.ends_at), a.key});
-            m.expiries.insert({core::ToUnixMillis(c.ends_at), a.key});
+            m.expiries.erase({core::ToUnixMillis(a.ends_at), c.key});
+            m.expiries.insert({core::ToUnixMillis(c.ends_at), c.key});
           }
           a.ends_at = c.ends_at;
           a.timeout = c.timeout;
           a.updated_at = t;
           break;
         case Kind::kResolve:
-          if (!a.webhook) m.expiries.erase({core::ToUnixMillis(a.ends_at), a.key});
-          if (a.muted()) m.mutes.erase({core::ToUnixMillis(a.muted_until), a.key});
+          if (!a.webhook) m.expiries.erase({core::ToUnixMillis(a.ends_at), c.key});
+          if (a.muted()) m.mutes.erase({core::ToUnixMillis(a.muted_until), c.key});
           m.contents.Release(a.packed);
           m.alerts.erase(it);
           break;
         case Kind::kLink:
-          if (a.muted()) m.mutes.erase({core::ToUnixMillis(a.muted_until), a.key});
+          if (a.muted()) m.mutes.erase({core::ToUnixMillis(a.muted_until), c.key});
           a.alert_id = c.alert_id;
           a.muted_until = Timestamp{};
           break;
         case Kind::kMute:
-          if (a.muted()) m.mutes.erase({core::ToUnixMillis(a.muted_until), a.key});
+          if (a.muted()) m.mutes.erase({core::ToUnixMillis(a.muted_until), c.key});
           a.alert_id = 0;
           a.muted_until = c.muted_until;
-          m.mutes.insert({core::ToUnixMillis(a.muted_until), a.key});
+          m.mutes.insert({core::ToUnixMillis(a.muted_until), c.key});
           break;
         case Kind::kNew:
           break;

@@ -5,6 +5,9 @@
 #include "journal/codec.h"
 
 namespace incident {
+
+// One per open alert: a node of Model::alerts must stay in jemalloc's 128-byte class (see Alert).
+static_assert(sizeof(Alert) <= 112, "incident::Alert grew past a 128-byte hash node");
 namespace {
 
 constexpr uint8_t kModelFormat = 5;  // 2: alerts without their text; 3: correlation and notification state; 4: category;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <optional>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -15,7 +16,7 @@
 namespace ingest {
 
 enum class Action { kTrigger, kAcknowledge, kResolve };
-enum class Severity { kCritical, kError, kWarning, kInfo };  // ordered: most severe first
+enum class Severity : uint8_t { kCritical, kError, kWarning, kInfo };  // ordered: most severe first
 
 const char* ToString(Action action);
 const char* ToString(Severity severity);
