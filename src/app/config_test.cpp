@@ -56,6 +56,20 @@ TEST(ConfigTest, WebUiSessionTimesDefaultTo8hIdleAnd24hLifetime) {
   EXPECT_EQ(set->http.session_lifetime, std::chrono::hours(12));
 }
 
+TEST(ConfigTest, FollowersForwardWritesUnlessClusterForwardWritesIsFalse) {
+  auto defaults = ParseConfig(kMinimal, "t.yaml", FakeEnv);
+  auto off = ParseConfig(std::string(kMinimal) + "cluster:\n  forward_writes: false\n", "t.yaml", FakeEnv);
+  auto bad = ParseConfig(std::string(kMinimal) + "cluster:\n  forward_writes: maybe\n", "t.yaml", FakeEnv);
+
+  ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+  ASSERT_TRUE(off.ok()) << off.error().message;
+  EXPECT_TRUE(defaults->http.forward_writes);
+  EXPECT_FALSE(off->http.forward_writes);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("cluster.forward_writes: must be true or false"), std::string::npos)
+      << bad.error().message;
+}
+
 TEST(ConfigTest, AZeroSessionTimeIsRefusedNamingTheKey) {
   auto cfg = ParseConfig(std::string(kMinimal) + "ui:\n  session_idle: 0\n", "t.yaml", FakeEnv);
 
