@@ -846,8 +846,12 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
   if (r.ok() && root["cluster"].IsDefined()) {
     // Several nodes on one PostgreSQL (docs/deploy.md): what a follower does with a request that writes.
     const YAML::Node c = root["cluster"];
-    if (r.CheckKeys(c, "cluster", {"forward_writes"})) r.Bool(c["forward_writes"], "cluster.forward_writes",
-                                                               cfg.http.forward_writes);
+    if (r.CheckKeys(c, "cluster", {"forward_writes", "node_url"}) &&
+        r.Bool(c["forward_writes"], "cluster.forward_writes", cfg.http.forward_writes) &&
+        r.String(c["node_url"], "cluster.node_url", cfg.node_url) && !cfg.node_url.empty() &&
+        !cfg.node_url.starts_with("http://")) {
+      r.Fail(c["node_url"], "cluster.node_url", "must be an http:// URL (followers forward writes over plain HTTP)");
+    }
   }
   if (r.ok() && root["ui"].IsDefined()) {
     // The web UI's sessions (docs/ui.md).

@@ -70,6 +70,17 @@ TEST(ConfigTest, FollowersForwardWritesUnlessClusterForwardWritesIsFalse) {
       << bad.error().message;
 }
 
+TEST(ConfigTest, ClusterNodeUrlMustBePlainHttp) {
+  auto set = ParseConfig(std::string(kMinimal) + "cluster:\n  node_url: http://10.0.0.2:9797\n", "t.yaml", FakeEnv);
+  auto tls = ParseConfig(std::string(kMinimal) + "cluster:\n  node_url: https://a.example\n", "t.yaml", FakeEnv);
+
+  ASSERT_TRUE(set.ok()) << set.error().message;
+  EXPECT_EQ(set->node_url, "http://10.0.0.2:9797");
+  ASSERT_FALSE(tls.ok());
+  EXPECT_NE(tls.error().message.find("cluster.node_url: must be an http:// URL"), std::string::npos)
+      << tls.error().message;
+}
+
 TEST(ConfigTest, AZeroSessionTimeIsRefusedNamingTheKey) {
   auto cfg = ParseConfig(std::string(kMinimal) + "ui:\n  session_idle: 0\n", "t.yaml", FakeEnv);
 

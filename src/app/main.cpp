@@ -15,6 +15,7 @@
 #include <fstream>
 #include <future>
 #include <iostream>
+#include <thread>
 
 #include <openssl/rand.h>
 #include <sys/stat.h>
@@ -250,24 +251,39 @@ int Serve(const std::string& config_path, std::string data_dir, const std::strin
       // Once it takes over, the node serves on the same address (also when the configuration says port 0).
       cfg->http.port = static_cast<uint16_t>(std::stoul(bound.value().substr(bound.value().rfind(':') + 1)));
     };
-    auto st = postgres->AcquireWriterLock(
-        [&] {
-          timespec now{0, 0};
-          int sig = sigtimedwait(&stop_signals, nullptr, &now);
-          stopped = sig == SIGTERM || sig == SIGINT;
-          if (stopped) return true;
-          if (follower == nullptr && std::chrono::steady_clock::now() >= retry_follower) start_follower();
-          if (follower != nullptr) {
-            follower->Refresh();
-            if (follower->failed()) follower_failure = follower->fatal_error();
-          }
-          return !follower_failure.empty();
-        },
-        std::chrono::milliseconds(250),
-        [&] {
+    // Between tries for the lock: stop on SIGTERM/SIGINT, (re)start the follower when due, keep its copy of the
+    // writer's address fresh, and stop when the journal it follows does not verify.
+    auto stop_waiting = [&] {
+      timespec now{0, 0};
+      int sig = sigtimedwait(&stop_signals, nullptr, &now);
+      stopped = sig == SIGTERM || sig == SIGINT;
+      if (stopped) return true;
+      if (follower == nullptr && std::chrono::steady_clock::now() >= retry_follower) start_follower();
+      if (follower != nullptr) {
+        follower->Refresh();
+        if (follower->failed()) follower_failure = follower->fatal_error();
+      }
+      return !follower_failure.empty();
+    };
+    core::Status st = core::Ok();
+    bool announced = false, unreachable = false;
+    for (;;) {
+      st = postgres->AcquireWriterLock(stop_waiting, std::chrono::milliseconds(250), [&] {
+        if (!announced) {
           spdlog::info("another node is the writer of {}; following it and waiting to take over", db_path);
-          start_follower();
-        });
+          announced = true;
+        }
+        unreachable = false;
+        if (follower == nullptr) start_follower();
+      });
+      if (st.ok() || stopped || !follower_failure.empty() || st.error().code != core::ErrorCode::kUnavailable) break;
+      // PostgreSQL cannot be reached for the lock: the follower keeps serving what it has folded (its /readyz turns
+      // 503), and the node tries again every second; the lock session reconnects by itself.
+      if (!unreachable) spdlog::warn("cannot try the writer lock, trying again every second: {}", st.error().message);
+      unreachable = true;
+      for (int i = 0; i < 4 && !stop_waiting(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      if (stopped || !follower_failure.empty()) break;
+    }
     if (follower != nullptr) {
       follower->Stop();
       if (st.ok()) spdlog::info("follower: stopped serving; taking over");
@@ -345,8 +361,11 @@ int Serve(const std::string& config_path, std::string data_dir, const std::strin
   }
   spdlog::info("listening on {}", bound.value());
   if (postgres != nullptr) {
-    if (auto st = postgres->SetWriterAddress(cfg->public_url.empty() ? "http://" + bound.value() : cfg->public_url);
-        !st.ok()) {
+    // Where followers forward writes: cluster.node_url, else public_url, else the address this node listens on.
+    const std::string address = !cfg->node_url.empty()     ? cfg->node_url
+                                : !cfg->public_url.empty() ? cfg->public_url
+                                                           : "http://" + bound.value();
+    if (auto st = postgres->SetWriterAddress(address); !st.ok()) {
       spdlog::warn("cannot record this node's address as the writer's: {}", st.error().message);
     }
   }
@@ -459,7 +478,8 @@ int main(int argc, char** argv) {
   serve->add_option("--config,-c", config_path, "Configuration file")->check(CLI::ExistingFile);
   serve->add_option("--data-dir,-d", data_dir, "Data directory (overrides data_dir in the file)");
   serve->add_option("--listen,-l", listen, "ADDRESS:PORT to listen on (port 0 picks a free port)");
-  serve->add_option("--ready-file", ready_file, "Write the bound ADDRESS:PORT here once serving (on PostgreSQL: once this node is the writer)");
+  serve->add_option("--ready-file", ready_file,
+                    "Write the bound ADDRESS:PORT here once serving (on PostgreSQL: once this node is the writer)");
   std::string store_flag;
   serve->add_option("--store", store_flag,
                     "Where the journal lives: sqlite (<data-dir>/incidentd.db, the default) or "

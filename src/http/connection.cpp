@@ -304,7 +304,8 @@ Outgoing MakeOutgoing(const bhttp::request<bhttp::string_body>& message, std::st
   const tcp::endpoint client = socket.remote_endpoint(ec);
   const tcp::endpoint local = socket.local_endpoint(ec);
   const std::string local_ip = local.address().to_string();
-  const std::string by = (local.address().is_v6() ? "[" + local_ip + "]" : local_ip) + ":" + std::to_string(local.port());
+  const std::string by =
+      (local.address().is_v6() ? "[" + local_ip + "]" : local_ip) + ":" + std::to_string(local.port());
   out.headers.emplace_back("Forwarded",
                            ForwardedValue(View(message[bhttp::field::forwarded]), client.address().to_string(), by));
   std::string via(View(message[bhttp::field::via]));

@@ -338,6 +338,32 @@ TEST_F(ForwardTest, SignInStaysOnTheFollowerAndHealthzSaysFollower) {
   EXPECT_EQ(health.body, "follower");
 }
 
+TEST_F(ForwardTest, AChangeMadeWithTheFollowersWebSessionIs503NamingTheWriterNotForwarded) {
+  RawWriter writer("HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n");
+  writer_address_.set(writer.url());
+  ServerOptions options = FollowerOptions();
+  auto hash = HashPassword("pw");
+  ASSERT_TRUE(hash.ok());
+  options.users.push_back(User{"alice", "responder", {}, *hash, {}});
+  StartServer(options);
+  Client client = Connect();
+  Reply signed_in =
+      client.Send("POST", "/api/v1/session", R"({"user":"alice","password":"pw"})", {{"Content-Type", "application/json"}});
+  ASSERT_EQ(signed_in.status, 200) << signed_in.body;
+  const std::string cookie = signed_in.Header("set-cookie").substr(0, signed_in.Header("set-cookie").find(';'));
+  const std::string csrf(json::parse(signed_in.body).at("csrf_token").as_string());
+
+  Reply read = client.Send("GET", "/api/v1/incidents", "", {{"Cookie", cookie}});
+  Reply change = client.Send("POST", "/api/v1/incidents/1/notes", R"({"text":"looking"})",
+                             {{"Cookie", cookie}, {"X-CSRF-Token", csrf}, {"Content-Type", "application/json"}});
+
+  EXPECT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(change.status, 503) << change.body;
+  EXPECT_NE(change.body.find("web UI session"), std::string::npos) << change.body;
+  EXPECT_EQ(json::parse(change.body).at("writer"), json::value(writer.url()));
+  EXPECT_EQ(writer.connections(), 0);
+}
+
 TEST(WritesOnFollowerTest, EveryMethodButGetHeadOptionsExceptTheSessionAndEveryVendorRequest) {
   Request get, post, sign_out, vendor_get;
   get.method = Method::kGet;

@@ -453,7 +453,8 @@ TEST_F(PostgresServeTest, IncidentctlVerifiesTheJournalInPostgresOfflineAndFinds
                                      "WHERE seq = 3"),
             "");
   auto tampered = server.Ctl({"journal", "verify", "--store", database_->url()});
-  auto unreachable = server.Ctl({"journal", "verify", "--store", "postgres://incidentd@127.0.0.1:1/x?connect_timeout=2"});
+  auto unreachable =
+      server.Ctl({"journal", "verify", "--store", "postgres://incidentd@127.0.0.1:1/x?connect_timeout=2"});
 
   EXPECT_EQ(intact.exit_code, 0) << intact.out << intact.err;
   EXPECT_THAT(intact.out, StartsWith("OK: "));
@@ -698,6 +699,42 @@ TEST_F(PostgresServeTest, PostgresRestartUnderLoadIs503WhileDownThenRecoversByIt
   EXPECT_EQ(LostAcknowledged(load, OpenedIncidents(client).keys), "");
   auto verified = server.Ctl({"journal", "verify"});
   EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+}
+
+TEST_F(PostgresServeTest, AFollowerKeepsServingReadsWhilePostgresIsDownAndWritesThroughItWorkAgainAfter) {
+  OwnPostgres postgres;
+  ASSERT_FALSE(postgres.url().empty());
+  TwoNodes nodes("store: " + postgres.url() + "\n");
+  ASSERT_EQ(nodes.Start(), "");
+  test_support::HttpClient at_writer = nodes.writer.Client();
+  auto before = at_writer.Post("/v2/enqueue", test_support::TriggerEvent(kCheckoutKey, "before-outage", "s"));
+  ASSERT_TRUE(before.ok());
+  ASSERT_EQ(before->status, 202);
+  test_support::HttpClient at_follower = nodes.AtFollower();
+  // /api/v1/incidents/1/paging answers from the node's own state, without PostgreSQL.
+  ASSERT_TRUE(WaitForStatus(at_follower, "/api/v1/incidents/1/paging", 200, std::chrono::seconds(20)));
+
+  ASSERT_EQ(postgres.Script("halt"), 0);
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // the outage
+  auto during = nodes.AtFollower().Get("/api/v1/incidents/1/paging");
+  auto health = nodes.AtFollower().Get("/healthz");
+  ASSERT_EQ(postgres.Script("resume"), 0);
+  // Whichever node is the writer after the outage (the old one started over, or the follower took over on the same
+  // port), a write sent to the follower's port is committed again.
+  bool committed = false;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!committed && std::chrono::steady_clock::now() < until) {
+    test_support::HttpClient client = nodes.AtFollower();
+    auto r = client.Post("/v2/enqueue", test_support::TriggerEvent(kCheckoutKey, "after-outage", "s"));
+    committed = r.ok() && r->status == 202;
+    if (!committed) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+
+  ASSERT_TRUE(during.ok() && health.ok()) << "the follower went away with PostgreSQL:\n" << nodes.follower.ReadStderr();
+  EXPECT_EQ(during->status, 200) << during->body;
+  EXPECT_EQ(health->body, "follower");
+  EXPECT_TRUE(committed) << nodes.follower.ReadStderr() << nodes.writer.ReadStderr();
+  EXPECT_EQ(QueryNumber(postgres.url(), "SELECT count(*) FROM alerts"), 2);
 }
 
 TEST_F(PostgresServeTest, UnreachableServerIsAStoreErrorAtStart) {
