@@ -59,9 +59,9 @@ bool Follower::CaughtUp() const {
   if (engine_.failed()) return false;
   const int64_t followed = engine_.stats().followed_at_ms.load();
   if (followed == 0) return false;
-  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::steady_clock::now().time_since_epoch())
-                          .count();
+  const int64_t now =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+          .count();
   return now - followed <= std::chrono::duration_cast<std::chrono::milliseconds>(kMaxLag).count();
 }
 

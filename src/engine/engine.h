@@ -1,6 +1,7 @@
 // The single writer: takes commands from a bounded queue in batches, decides and applies them against the
 // in-memory state, appends the resulting records in one transaction, and answers the callers once a sync has made
-// that transaction durable (a syncer thread syncs batch N while the writer commits batch N+1).
+// that transaction durable (a syncer thread syncs batch N while the writer commits batch N+1). On a node that is not
+// the writer, follows instead: folds the records the writer appends (follow.cpp).
 #pragma once
 
 #include <atomic>

@@ -40,9 +40,9 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr uint32_t kMaxAnswerHeaderBytes = 64 * 1024;
 
 struct WriterUrl {
-  std::string host;    // without brackets
-  std::string port;    // decimal
-  std::string prefix;  // path prefix without a trailing '/', "" for none
+  std::string host;       // without brackets
+  std::string port;       // decimal
+  std::string prefix;     // path prefix without a trailing '/', "" for none
   std::string authority;  // the Host header: host[:port] as written
 };
 
@@ -85,10 +85,9 @@ std::optional<WriterUrl> ParseWriterUrl(std::string_view url) {
 // Headers that belong to one connection, not to the message (RFC 9110 section 7.6.1), and the length, which the
 // follower's own writer sets.
 bool HopByHop(std::string_view name) {
-  static constexpr std::string_view kNames[] = {"connection", "keep-alive",          "proxy-connection",
-                                                "transfer-encoding", "te",            "trailer",
-                                                "upgrade",    "proxy-authenticate", "proxy-authorization",
-                                                "content-length"};
+  static constexpr std::string_view kNames[] = {
+      "connection", "keep-alive", "proxy-connection",   "transfer-encoding",   "te",
+      "trailer",    "upgrade",    "proxy-authenticate", "proxy-authorization", "content-length"};
   for (std::string_view n : kNames) {
     if (beast::iequals(name, n)) return true;
   }
@@ -137,15 +136,14 @@ Response Unreachable(Context& ctx, const std::string& writer, const std::string&
   ctx.metrics.CountForwarded(false);
   // While the writer is down every forwarded write fails: log at most one a second (the metric counts them all).
   static std::atomic<int64_t> last_logged{0};
-  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                          std::chrono::steady_clock::now().time_since_epoch())
-                          .count();
+  const int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
   int64_t last = last_logged.load(std::memory_order_relaxed);
   if (now != last && last_logged.compare_exchange_strong(last, now, std::memory_order_relaxed)) {
     spdlog::warn("follower: cannot forward a write to the writer at {}: {}", writer, why);
   }
-  return WriterProblem("this node is a follower and could not forward the request to the writer at " + writer +
-                           ": " + why + "; retry shortly",
+  return WriterProblem("this node is a follower and could not forward the request to the writer at " + writer + ": " +
+                           why + "; retry shortly",
                        writer);
 }
 
@@ -159,22 +157,26 @@ bool WritesOnFollower(const Request& request, Endpoint endpoint) {
 
 std::optional<Response> RefuseToForward(const Context& ctx, const Request& request, std::string_view via,
                                         const std::string& writer) {
-  const std::string where = writer.empty() ? std::string("the writer (its address is not known yet)")
-                                           : "the writer at " + writer;
+  const std::string where =
+      writer.empty() ? std::string("the writer (its address is not known yet)") : "the writer at " + writer;
   if (!ctx.options.forward_writes) {
     return WriterProblem("this node is a follower and does not forward writes; send them to " + where, writer);
   }
   if (request.principal != nullptr && request.authorization.empty() && request.vendor == nullptr) {
     // Without an Authorization header the caller is a browser signed in to this node: its session means nothing
     // to the writer, which would answer 401 and sign the page out.
-    return WriterProblem("this node is a follower; a web UI session belongs to the node it was made on, so "
-                         "changes need a session on " + where + " (or an API token)",
-                         writer);
+    return WriterProblem(
+        "this node is a follower; a web UI session belongs to the node it was made on, so "
+        "changes need a session on " +
+            where + " (or an API token)",
+        writer);
   }
   if (via.find(kVia) != std::string_view::npos) {
-    return WriterProblem("this node is a follower and the request was forwarded to it by another follower (the "
-                         "writer's recorded address leads to a follower); send it to " + where,
-                         writer);
+    return WriterProblem(
+        "this node is a follower and the request was forwarded to it by another follower (the "
+        "writer's recorded address leads to a follower); send it to " +
+            where,
+        writer);
   }
   return std::nullopt;
 }
@@ -235,15 +237,16 @@ asio::awaitable<Response> ForwardToWriter(Context& ctx, Outgoing out, std::strin
     co_return ProblemResponse(kBadGatewayProblem, "the writer's answer is larger than this follower relays");
   }
   if (read_ec == beast::error::timeout) {
-    co_return Unreachable(ctx, writer,
-                          "no answer within " + Within(ctx.options.forward_timeout) +
-                              " (the request may or may not have been applied)");
+    co_return Unreachable(
+        ctx, writer,
+        "no answer within " + Within(ctx.options.forward_timeout) + " (the request may or may not have been applied)");
   }
   if (read_ec && (read_ec == bhttp::error::end_of_stream || read_ec == bhttp::error::partial_message ||
                   read_ec.category() != beast::error_code(bhttp::error::bad_target).category())) {
     co_return Unreachable(ctx, writer,
-                          "the answer was lost: " + read_ec.message() + " (the request may or may not have been "
-                          "applied)");
+                          "the answer was lost: " + read_ec.message() +
+                              " (the request may or may not have been "
+                              "applied)");
   }
   if (read_ec) {
     ctx.metrics.CountForwarded(false);

@@ -27,8 +27,8 @@ inline constexpr std::string_view kPassedHeaders[] = {"Authorization", "Content-
 
 // A request on its way to the writer.
 struct Outgoing {
-  std::string method;  // as received ("POST", "DELETE", ...)
-  std::string target;  // path and query as received
+  std::string method;                                        // as received ("POST", "DELETE", ...)
+  std::string target;                                        // path and query as received
   std::vector<std::pair<std::string, std::string>> headers;  // kPassedHeaders present, plus Forwarded and Via
   std::string body;
 };
