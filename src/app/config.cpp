@@ -817,7 +817,7 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
               {"listen", "data_dir", "store", "auth", "http", "engine", "services", "alertmanager", "topology", "flapping",
                "schedules", "public_url", "channels", "people", "teams", "escalation_policies", "routing", "drills",
                "delivery", "taxonomy", "critical_functions", "major_incident", "regulatory", "ownership",
-               "coordination", "impact", "users", "vendors", "pools", "ui"});
+               "coordination", "impact", "users", "vendors", "pools", "ui", "cluster"});
   std::string listen = "127.0.0.1:9797";
   if (r.ok()) r.String(root["listen"], "listen", listen);
   if (r.ok()) {
@@ -841,6 +841,16 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
           r.Duration(h["request_timeout"], "http.request_timeout", cfg.http.request_timeout) &&
           r.Unsigned(h["max_connections"], "http.max_connections", cfg.http.max_connections, 1, 1'000'000) &&
           r.Unsigned(h["threads"], "http.threads", cfg.http.threads, 1, 256);
+    }
+  }
+  if (r.ok() && root["cluster"].IsDefined()) {
+    // Several nodes on one PostgreSQL (docs/deploy.md): what a follower does with a request that writes.
+    const YAML::Node c = root["cluster"];
+    if (r.CheckKeys(c, "cluster", {"forward_writes", "node_url"}) &&
+        r.Bool(c["forward_writes"], "cluster.forward_writes", cfg.http.forward_writes) &&
+        r.String(c["node_url"], "cluster.node_url", cfg.node_url) && !cfg.node_url.empty() &&
+        !cfg.node_url.starts_with("http://")) {
+      r.Fail(c["node_url"], "cluster.node_url", "must be an http:// URL (followers forward writes over plain HTTP)");
     }
   }
   if (r.ok() && root["ui"].IsDefined()) {

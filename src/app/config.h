@@ -39,6 +39,9 @@ struct Config {
   // Paging (docs/paging.md). `public_url` is the base of the acknowledgement links in messages (default: the
   // listen address over http).
   std::string public_url;
+  // Key `cluster.node_url`: where the other nodes reach this one (http://); recorded as the writer's address when
+  // this node is the writer, so followers forward writes there. Default: public_url, else the listen address.
+  std::string node_url = {};
   std::vector<channels::ChannelConfig> channels;  // key `channels`
   // Keys people, teams, escalation_policies, routing, drills, and the services' time_zone, business_hours and
   // criticality; checked against the schedules and channels.

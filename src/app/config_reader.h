@@ -79,6 +79,15 @@ class Reader {
     return true;
   }
 
+  bool Bool(const YAML::Node& node, const std::string& key, bool& out) {
+    if (!node.IsDefined() || node.IsNull()) return true;
+    if (!node.IsScalar() || (node.Scalar() != "true" && node.Scalar() != "false")) {
+      return Fail(node, key, "must be true or false");
+    }
+    out = node.Scalar() == "true";
+    return true;
+  }
+
   bool StringList(const YAML::Node& node, const std::string& key, std::vector<std::string>& out) {
     if (!node.IsDefined() || node.IsNull()) return true;
     if (!node.IsSequence()) return Fail(node, key, "must be a list");

@@ -56,6 +56,31 @@ TEST(ConfigTest, WebUiSessionTimesDefaultTo8hIdleAnd24hLifetime) {
   EXPECT_EQ(set->http.session_lifetime, std::chrono::hours(12));
 }
 
+TEST(ConfigTest, FollowersForwardWritesUnlessClusterForwardWritesIsFalse) {
+  auto defaults = ParseConfig(kMinimal, "t.yaml", FakeEnv);
+  auto off = ParseConfig(std::string(kMinimal) + "cluster:\n  forward_writes: false\n", "t.yaml", FakeEnv);
+  auto bad = ParseConfig(std::string(kMinimal) + "cluster:\n  forward_writes: maybe\n", "t.yaml", FakeEnv);
+
+  ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+  ASSERT_TRUE(off.ok()) << off.error().message;
+  EXPECT_TRUE(defaults->http.forward_writes);
+  EXPECT_FALSE(off->http.forward_writes);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("cluster.forward_writes: must be true or false"), std::string::npos)
+      << bad.error().message;
+}
+
+TEST(ConfigTest, ClusterNodeUrlMustBePlainHttp) {
+  auto set = ParseConfig(std::string(kMinimal) + "cluster:\n  node_url: http://10.0.0.2:9797\n", "t.yaml", FakeEnv);
+  auto tls = ParseConfig(std::string(kMinimal) + "cluster:\n  node_url: https://a.example\n", "t.yaml", FakeEnv);
+
+  ASSERT_TRUE(set.ok()) << set.error().message;
+  EXPECT_EQ(set->node_url, "http://10.0.0.2:9797");
+  ASSERT_FALSE(tls.ok());
+  EXPECT_NE(tls.error().message.find("cluster.node_url: must be an http:// URL"), std::string::npos)
+      << tls.error().message;
+}
+
 TEST(ConfigTest, AZeroSessionTimeIsRefusedNamingTheKey) {
   auto cfg = ParseConfig(std::string(kMinimal) + "ui:\n  session_idle: 0\n", "t.yaml", FakeEnv);
 

@@ -1,6 +1,8 @@
 // Adapts engine::Engine to the port the HTTP edge owns (http::Backend).
 #pragma once
 
+#include <functional>
+
 #include "engine/engine.h"
 #include "http/backend.h"
 
@@ -21,7 +23,9 @@ class EngineBackend final : public http::Backend {
   void Unsubscribe(uint64_t id) override { engine_.Unsubscribe(id); }
   engine::Store& store() override { return engine_.store(); }
   const engine::Stats& stats() const override { return engine_.stats(); }
-  bool ready() const override { return engine_.running(); }
+  // The engine runs, unless set_ready said otherwise (a follower: caught up with the writer).
+  bool ready() const override { return ready_ ? ready_() : engine_.running(); }
+  void set_ready(std::function<bool()> ready) { ready_ = std::move(ready); }
   void ReadState(const std::function<void(const engine::State&)>& read) const override { engine_.Read(read); }
   const correlate::Config& alert_config() const override { return alert_config_; }
   const std::vector<oncall::Schedule>& schedules() const override { return schedules_; }
@@ -36,6 +40,7 @@ class EngineBackend final : public http::Backend {
   const correlate::Config& alert_config_;
   const std::vector<oncall::Schedule>& schedules_;
   const classify::Taxonomy* taxonomy_;
+  std::function<bool()> ready_;
 };
 
 }  // namespace app

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <future>
 #include <iostream>
+#include <thread>
 
 #include <openssl/rand.h>
 #include <sys/stat.h>
@@ -23,13 +24,13 @@
 #include "app/config_reload.h"
 #include "app/drill_injector.h"
 #include "app/engine_backend.h"
+#include "app/follower.h"
 #include "app/outbox.h"
 #include "domain/escalation/overrides.h"
 #include "http/ack_link.h"
 #include "engine/engine.h"
 #include "http/auth.h"
 #include "http/server.h"
-#include "http/standby.h"
 #include "journal/record.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
@@ -222,37 +223,78 @@ int Serve(const std::string& config_path, std::string data_dir, const std::strin
 
   if (postgres != nullptr) {
     // One writer per journal: every node takes the writer lock before it replays the journal, so it continues
-    // from the last record the previous writer committed. A node that waits here is a standby; it takes over
+    // from the last record the previous writer committed. A node that waits here is a follower; it takes over
     // when the writer's session ends (the process died, or lost the server).
     bool stopped = false;
-    // While it waits, a standby answers on its address: /healthz "standby", everything else 503 naming the writer.
-    http::StandbyResponder standby([postgres] {
-      auto address = postgres->WriterAddress();
-      return address.ok() ? address.value() : std::string();
-    });
-    bool answering = false;
-    auto st = postgres->AcquireWriterLock(
-        [&stop_signals, &stopped] {
-          timespec now{0, 0};
-          int sig = sigtimedwait(&stop_signals, nullptr, &now);
-          stopped = sig == SIGTERM || sig == SIGINT;
-          return stopped;
-        },
-        std::chrono::milliseconds(250),
-        [&] {
-          spdlog::info("another node is the writer of {}; waiting to take over", db_path);
-          auto bound = standby.Start(cfg->http.address, cfg->http.port);
-          if (!bound.ok()) {
-            spdlog::warn("standby: not answering requests: {}", bound.error().message);
-            return;
-          }
-          answering = true;
-          spdlog::info("standby: answering on {} (503 naming the writer until this node takes over)", bound.value());
-          // Once it takes over, the node serves on the same address (also when the configuration says port 0).
-          cfg->http.port = static_cast<uint16_t>(std::stoul(bound.value().substr(bound.value().rfind(':') + 1)));
-        });
-    standby.Stop();
-    if (answering && st.ok()) spdlog::info("standby: stopped answering; taking over");
+    // While it waits, a follower folds the journal with an engine of its own and serves on its address: reads from
+    // that fold, writes forwarded to the writer (app/follower.h).
+    std::unique_ptr<app::Follower> follower;
+    std::string follower_failure;  // the follower's journal did not verify
+    auto retry_follower = std::chrono::steady_clock::time_point::max();
+    auto start_follower = [&] {
+      follower = std::make_unique<app::Follower>(**store, *cfg, [postgres] { return postgres->WriterAddress(); });
+      auto bound = follower->Start(cfg->http.port);
+      if (!bound.ok()) {
+        follower.reset();
+        if (bound.error().code == core::ErrorCode::kCorrupt) {
+          follower_failure = bound.error().message;
+          return;
+        }
+        spdlog::warn("follower: not serving, trying again in 5s: {}", bound.error().message);
+        retry_follower = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        return;
+      }
+      retry_follower = std::chrono::steady_clock::time_point::max();
+      spdlog::info("follower: serving on {} (reads from this node's fold of the journal, writes {} the writer, until "
+                   "this node takes over)",
+                   bound.value(), cfg->http.forward_writes ? "forwarded to" : "answered 503 naming");
+      // Once it takes over, the node serves on the same address (also when the configuration says port 0).
+      cfg->http.port = static_cast<uint16_t>(std::stoul(bound.value().substr(bound.value().rfind(':') + 1)));
+    };
+    // Between tries for the lock: stop on SIGTERM/SIGINT, (re)start the follower when due, keep its copy of the
+    // writer's address fresh, and stop when the journal it follows does not verify.
+    auto stop_waiting = [&] {
+      timespec now{0, 0};
+      int sig = sigtimedwait(&stop_signals, nullptr, &now);
+      stopped = sig == SIGTERM || sig == SIGINT;
+      if (stopped) return true;
+      if (follower == nullptr && std::chrono::steady_clock::now() >= retry_follower) start_follower();
+      if (follower != nullptr) {
+        follower->Refresh();
+        if (follower->failed()) follower_failure = follower->fatal_error();
+      }
+      return !follower_failure.empty();
+    };
+    core::Status st = core::Ok();
+    bool announced = false, unreachable = false;
+    for (;;) {
+      st = postgres->AcquireWriterLock(stop_waiting, std::chrono::milliseconds(250), [&] {
+        if (!announced) {
+          spdlog::info("another node is the writer of {}; following it and waiting to take over", db_path);
+          announced = true;
+        }
+        unreachable = false;
+        if (follower == nullptr) start_follower();
+      });
+      if (st.ok() || stopped || !follower_failure.empty() || st.error().code != core::ErrorCode::kUnavailable) break;
+      // PostgreSQL cannot be reached for the lock: the follower keeps serving what it has folded (its /readyz turns
+      // 503), and the node tries again every second; the lock session reconnects by itself.
+      if (!unreachable) spdlog::warn("cannot try the writer lock, trying again every second: {}", st.error().message);
+      unreachable = true;
+      for (int i = 0; i < 4 && !stop_waiting(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      if (stopped || !follower_failure.empty()) break;
+    }
+    if (follower != nullptr) {
+      follower->Stop();
+      if (st.ok()) spdlog::info("follower: stopped serving; taking over");
+      follower.reset();
+    }
+    if (!follower_failure.empty()) {
+      std::cerr << "incidentd: refusing to follow: " << follower_failure << "\n";
+      std::cerr << "incidentd: the journal in " << db_path
+                << " failed verification; nothing was changed. Restore the database from a backup.\n";
+      return kExitCorrupt;
+    }
     if (!st.ok()) {
       if (stopped) {
         spdlog::info("stopped while waiting to become the writer");
@@ -319,8 +361,11 @@ int Serve(const std::string& config_path, std::string data_dir, const std::strin
   }
   spdlog::info("listening on {}", bound.value());
   if (postgres != nullptr) {
-    if (auto st = postgres->SetWriterAddress(cfg->public_url.empty() ? "http://" + bound.value() : cfg->public_url);
-        !st.ok()) {
+    // Where followers forward writes: cluster.node_url, else public_url, else the address this node listens on.
+    const std::string address = !cfg->node_url.empty()     ? cfg->node_url
+                                : !cfg->public_url.empty() ? cfg->public_url
+                                                           : "http://" + bound.value();
+    if (auto st = postgres->SetWriterAddress(address); !st.ok()) {
       spdlog::warn("cannot record this node's address as the writer's: {}", st.error().message);
     }
   }
@@ -398,7 +443,7 @@ int Serve(const std::string& config_path, std::string data_dir, const std::strin
         break;
       }
       // On PostgreSQL the node recovers by itself: it answers 503 while the server cannot be reached, then starts
-      // over (replaying what was committed, or waiting as a standby when another node took over meanwhile).
+      // over (replaying what was committed, or following when another node took over meanwhile).
       if (!restart_logged) {
         spdlog::error("the store failed, answering 503 until PostgreSQL answers again: {}", eng.fatal_error());
         restart_logged = true;
@@ -433,7 +478,8 @@ int main(int argc, char** argv) {
   serve->add_option("--config,-c", config_path, "Configuration file")->check(CLI::ExistingFile);
   serve->add_option("--data-dir,-d", data_dir, "Data directory (overrides data_dir in the file)");
   serve->add_option("--listen,-l", listen, "ADDRESS:PORT to listen on (port 0 picks a free port)");
-  serve->add_option("--ready-file", ready_file, "Write the bound ADDRESS:PORT here once serving");
+  serve->add_option("--ready-file", ready_file,
+                    "Write the bound ADDRESS:PORT here once serving (on PostgreSQL: once this node is the writer)");
   std::string store_flag;
   serve->add_option("--store", store_flag,
                     "Where the journal lives: sqlite (<data-dir>/incidentd.db, the default) or "

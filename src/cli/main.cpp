@@ -353,7 +353,13 @@ int main(int argc, char** argv) {
                                               "verify offline, from this data directory, instead of asking the server");
   auto* bundle_opt = verify_cmd->add_option("--bundle", bundle_file,
                                             "verify an incident's bundle (incidents export) offline");
+  std::string store_url;
+  auto* store_opt = verify_cmd->add_option("--store", store_url,
+                                           "verify offline, from this PostgreSQL database (postgres://...), instead "
+                                           "of asking the server");
   data_dir_opt->excludes(bundle_opt);
+  store_opt->excludes(bundle_opt);
+  store_opt->excludes(data_dir_opt);
   verify_cmd->callback([&] {
     if (!bundle_file.empty()) {
 #ifdef INCIDENTCTL_OFFLINE_VERIFY
@@ -361,6 +367,17 @@ int main(int argc, char** argv) {
 #else
       local = [](Console c) {
         c.err << "incidentctl: this build cannot verify bundles (built without the engine)\n";
+        return cli::kExitFailed;
+      };
+#endif
+      return;
+    }
+    if (!store_url.empty()) {
+#ifdef INCIDENTCTL_POSTGRES_VERIFY
+      local = [&](Console c) { return cli::VerifyJournalInPostgres(store_url, c); };
+#else
+      local = [](Console c) {
+        c.err << "incidentctl: this build cannot verify a PostgreSQL journal (built without the PostgreSQL store)\n";
         return cli::kExitFailed;
       };
 #endif

@@ -9,8 +9,27 @@
 #include "journal/bundle.h"
 #include "journal/record.h"
 #include "store/sqlite/sqlite_store.h"
+#ifdef INCIDENTCTL_POSTGRES_VERIFY
+#include "store/postgres/postgres_store.h"
+#endif
 
 namespace cli {
+
+namespace {
+
+// Walks the whole journal in `store` and reports like ReportJournalCheck.
+int ReportStoredJournal(engine::Store& store, Console console) {
+  const engine::VerifyReport report = engine::VerifyJournal(store);
+  JournalCheck check;
+  check.ok = report.ok;
+  check.records = report.records;
+  check.head_seq = report.head_seq;
+  check.head_hash = journal::HashHex(report.head_hash);
+  check.error = report.error;
+  return ReportJournalCheck(check, console);
+}
+
+}  // namespace
 
 int VerifyJournalOffline(const std::string& data_dir, Console console) {
   const std::filesystem::path path = std::filesystem::path(data_dir) / "incidentd.db";
@@ -24,15 +43,19 @@ int VerifyJournalOffline(const std::string& data_dir, Console console) {
     console.err << "incidentctl: cannot open " << path.string() << ": " << store.error().message << "\n";
     return kExitFailed;
   }
-  const engine::VerifyReport report = engine::VerifyJournal(**store);
-  JournalCheck check;
-  check.ok = report.ok;
-  check.records = report.records;
-  check.head_seq = report.head_seq;
-  check.head_hash = journal::HashHex(report.head_hash);
-  check.error = report.error;
-  return ReportJournalCheck(check, console);
+  return ReportStoredJournal(**store, console);
 }
+
+#ifdef INCIDENTCTL_POSTGRES_VERIFY
+int VerifyJournalInPostgres(const std::string& url, Console console) {
+  auto store = store::postgres::PostgresStore::Open(url, {.read_only = true});
+  if (!store.ok()) {
+    console.err << "incidentctl: cannot open the PostgreSQL store: " << store.error().message << "\n";
+    return kExitFailed;
+  }
+  return ReportStoredJournal(**store, console);
+}
+#endif
 
 int VerifyBundleFile(const std::string& path, Console console) {
   std::ifstream file(path, std::ios::binary);

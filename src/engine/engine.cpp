@@ -361,12 +361,16 @@ core::Status Engine::Recover() {
   stats_.last_seq = chain_.last_seq();
   stats_.records = chain_.last_seq();
   appended_seq_ = chain_.last_seq();  // no other thread runs yet
+  UpdateStateStats();
+  return core::Ok();
+}
+
+void Engine::UpdateStateStats() {
   stats_.open_incidents = state_.incidents.open_incident_count();
   stats_.open_alerts = state_.incidents.alerts.size();
   stats_.labelled_alerts = state_.alerts.alerts.size();
   stats_.muted_alerts = state_.alerts.mutes.size();
   stats_.silences = state_.alerts.silences.size();
-  return core::Ok();
 }
 
 void Engine::Start() {
@@ -396,6 +400,7 @@ void Engine::Stop() {
   }
   sync_cv_.notify_all();
   if (syncer_.joinable()) syncer_.join();
+  if (follower_.joinable()) follower_.join();
   running_ = false;
 }
 
@@ -491,6 +496,10 @@ void Engine::Fail(const core::Error& error) {
 core::Status Engine::Submit(Command command, std::function<void(Outcome)> done) {
   {
     std::lock_guard lock(mu_);
+    if (following_) {
+      return core::Unavailable("this node is a follower: it folds the journal the writer appends; the writer takes "
+                               "commands");
+    }
     if (stopping_ || failed_) return core::Unavailable("the engine is not accepting commands");
     if (queue_.size() >= options_.queue_capacity) {
       ++stats_.rejected_overload;
@@ -817,11 +826,7 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
   // Callers' commands only: the writer's own timer ticks are not counted.
   stats_.commands += static_cast<uint64_t>(
       std::count_if(pending.begin(), pending.end(), [](const Pending& p) { return p.done != nullptr; }));
-  stats_.open_incidents = state_.incidents.open_incident_count();
-  stats_.open_alerts = state_.incidents.alerts.size();
-  stats_.labelled_alerts = state_.alerts.alerts.size();
-  stats_.muted_alerts = state_.alerts.mutes.size();
-  stats_.silences = state_.alerts.silences.size();
+  UpdateStateStats();
 
   committed.outcomes = std::move(outcomes);
   committed.done.reserve(pending.size());

@@ -1,6 +1,7 @@
 // The single writer: takes commands from a bounded queue in batches, decides and applies them against the
 // in-memory state, appends the resulting records in one transaction, and answers the callers once a sync has made
-// that transaction durable (a syncer thread syncs batch N while the writer commits batch N+1).
+// that transaction durable (a syncer thread syncs batch N while the writer commits batch N+1). On a node that is not
+// the writer, follows instead: folds the records the writer appends (follow.cpp).
 #pragma once
 
 #include <atomic>
@@ -52,6 +53,8 @@ struct Stats {
   std::atomic<uint64_t> silences{0};
   std::atomic<uint64_t> last_seq{0};
   std::atomic<uint64_t> snapshots{0};
+  // Follow mode: when a catch-up last read the journal to its end (steady clock, ms since its epoch); 0 before.
+  std::atomic<int64_t> followed_at_ms{0};
   // Batch sizes and commit latencies, for histograms: observers receive them on the writer thread.
   std::function<void(size_t batch_size, double commit_seconds)> on_batch;
 };
@@ -104,15 +107,30 @@ class Engine {
   // Starts the writer thread. Call after Recover.
   void Start();
   // Stops taking commands, drains the queue (every queued command is committed and answered), takes a snapshot,
-  // and joins the writer thread. Idempotent.
+  // and joins the writer thread (or, in follow mode, the follow thread). Idempotent.
   void Stop();
 
-  // Queues a command. Returns kOverloaded when the queue is full and kUnavailable after Stop; in both cases `done`
-  // is never called. Otherwise `done` is called exactly once, on the writer thread, after the command's records are
-  // durable (or with the command's error, having written nothing). `done` must not block.
+  // Follow mode, for a node that is not the writer (several nodes on one PostgreSQL; docs/deploy.md). Call after
+  // Recover, instead of Start: a thread calls CatchUp at once and then every `poll` until Stop. From this call on
+  // Submit answers kUnavailable; no timers run, nothing is written, no snapshot is taken. A kCorrupt catch-up stops
+  // following and fails the engine (failed(), fatal_error()); any other error (the store unreachable) is retried at
+  // the next poll.
+  void StartFollowing(core::Duration poll);
+  // Folds the records the writer appended after the state's last one, as Recover does: each must link to the
+  // running head (its prev is the head's hash, its seq the next one, its hash matches its bytes). They are applied
+  // under the state's exclusive lock, the stats follow, and subscribers get them as if committed here. Returns how
+  // many records were folded. kCorrupt naming the record that does not link or apply (the state stays at the
+  // record before it); the store's errors as they are. One caller at a time, never while the writer runs (the
+  // follow thread calls it; tests call it directly).
+  core::Result<uint64_t> CatchUp();
+
+  // Queues a command. Returns kOverloaded when the queue is full, kUnavailable after Stop or in follow mode; then
+  // `done` is never called. Otherwise `done` is called exactly once, on the writer thread, after the command's
+  // records are durable (or with the command's error, having written nothing). `done` must not block.
   core::Status Submit(Command command, std::function<void(Outcome)> done);
 
-  // Subscribers are called on the writer thread after each committed batch; they must not block.
+  // Subscribers are called on the writer thread after each committed batch (in follow mode: on the thread that
+  // calls CatchUp, after each chunk of folded records); they must not block.
   // Returns an id for Unsubscribe.
   uint64_t Subscribe(Subscriber subscriber);
   void Unsubscribe(uint64_t id);
@@ -175,6 +193,8 @@ class Engine {
   void SaveSnapshot(const Snapshot& snapshot);
   void RunSnapshotter();
   void Fail(const core::Error& error);
+  void UpdateStateStats();
+  void RunFollower(core::Duration poll);
 
   Store& store_;
   const incident::Config& config_;
@@ -226,6 +246,9 @@ class Engine {
   std::optional<Snapshot> pending_snapshot_;
   bool snapshotter_done_ = false;
   std::thread snapshotter_;
+
+  bool following_ = false;  // follow mode (guarded by mu_)
+  std::thread follower_;
 
   std::mutex sub_mu_;
   std::vector<std::pair<uint64_t, Subscriber>> subscribers_;

@@ -16,6 +16,7 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include "http/backend.h"
+#include "http/forward.h"
 #include "http/handlers.h"
 #include "http/metrics.h"
 #include "http/router.h"
@@ -242,8 +243,10 @@ asio::awaitable<bool> WriteResponse(Context& ctx, beast::tcp_stream& stream, Res
   AppendNumber(head, static_cast<uint64_t>(res.status));
   head += ' ';
   head += View(bhttp::obsolete_reason(static_cast<bhttp::status>(res.status)));
-  head += "\r\nContent-Type: ";
-  head += res.content_type;
+  if (!res.content_type.empty()) {
+    head += "\r\nContent-Type: ";
+    head += res.content_type;
+  }
   if (res.status != 204 && res.status != 304) {  // these have no body, and RFC 9110 forbids the length on a 204
     head += "\r\nContent-Length: ";
     AppendNumber(head, res.body.size());
@@ -272,6 +275,7 @@ asio::awaitable<bool> WriteResponse(Context& ctx, beast::tcp_stream& stream, Res
     head += res.set_cookie;
   }
   head += res.headers;
+  head += res.relayed_headers;
   if (!keep_alive) {
     head += "\r\nConnection: close";
   } else if (version == 10) {
@@ -283,6 +287,30 @@ asio::awaitable<bool> WriteResponse(Context& ctx, beast::tcp_stream& stream, Res
   std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(res.body)};
   auto [ec, n] = co_await asio::async_write(stream, buffers, kTuple);
   co_return !ec;
+}
+
+// The request as a follower sends it on to the writer: method, target, body, the headers that matter, and
+// Forwarded and Via saying it went through this node.
+Outgoing MakeOutgoing(const bhttp::request<bhttp::string_body>& message, std::string body, const tcp::socket& socket) {
+  Outgoing out;
+  out.method = std::string(View(message.method_string()));
+  out.target = std::string(View(message.target()));
+  out.body = std::move(body);
+  for (std::string_view name : kPassedHeaders) {
+    auto it = message.find(beast::string_view(name.data(), name.size()));
+    if (it != message.end()) out.headers.emplace_back(std::string(name), std::string(View(it->value())));
+  }
+  beast::error_code ec;
+  const tcp::endpoint client = socket.remote_endpoint(ec);
+  const tcp::endpoint local = socket.local_endpoint(ec);
+  const std::string local_ip = local.address().to_string();
+  const std::string by =
+      (local.address().is_v6() ? "[" + local_ip + "]" : local_ip) + ":" + std::to_string(local.port());
+  out.headers.emplace_back("Forwarded",
+                           ForwardedValue(View(message[bhttp::field::forwarded]), client.address().to_string(), by));
+  std::string via(View(message[bhttp::field::via]));
+  out.headers.emplace_back("Via", via.empty() ? std::string(kVia) : via + ", " + std::string(kVia));
+  return out;
 }
 
 }  // namespace
@@ -358,7 +386,17 @@ asio::awaitable<void> RunConnection(Context& ctx, Runtime& runtime, Worker& work
       request.param = route.param;
       Response res;
       bool body_unread = false;
-      if (std::optional<Response> refusal = Admit(ctx, route, request, has_body)) {
+      // A follower (ctx.options.writer set) authenticates and authorises every request itself, then hands the
+      // ones that write to the writer.
+      bool forward = false;
+      std::string writer;
+      std::optional<Response> refusal = Admit(ctx, route, request, has_body);
+      if (!refusal && ctx.options.writer && WritesOnFollower(request, route.endpoint)) {
+        forward = true;
+        writer = ctx.options.writer();
+        refusal = RefuseToForward(ctx, request, View(message[bhttp::field::via]), writer);
+      }
+      if (refusal) {
         res = std::move(*refusal);
         body_unread = has_body;
       } else if (route.endpoint == Endpoint::kEvents) {
@@ -384,7 +422,12 @@ asio::awaitable<void> RunConnection(Context& ctx, Runtime& runtime, Worker& work
           request.body = std::move(message.body());
         }
         conn.stream.expires_never();
-        res = co_await Dispatch(ctx, route.endpoint, request);
+        if (forward) {
+          res = co_await ForwardToWriter(ctx, MakeOutgoing(message, std::move(request.body), conn.stream.socket()),
+                                         std::move(writer));
+        } else {
+          res = co_await Dispatch(ctx, route.endpoint, request);
+        }
       }
 
       if (res.content_type == "application/problem+json") res.content_type = ProblemMediaType(request.accept);

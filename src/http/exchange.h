@@ -63,6 +63,9 @@ struct Response {
   std::string set_cookie = {};     // non-empty: a Set-Cookie header
   std::string_view etag = {};      // non-empty: an ETag header (static, quoted)
   std::string_view headers = {};   // static header lines, each "\r\nName: value", written as they are
+  // Header lines of another server's answer (a follower relaying the writer's), each "\r\nName: value", written
+  // as they are; an empty content_type is then left to them.
+  std::string relayed_headers = {};
 };
 
 // What handlers reach: shared by every connection, all members thread-safe.

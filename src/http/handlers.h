@@ -24,7 +24,8 @@ template <typename T>
 using Task = boost::asio::awaitable<T>;
 
 // ops_handlers.cpp
-Response HandleHealthz();
+// "ok", or "follower" on a follower (ServerOptions::writer set).
+Response HandleHealthz(const Context& ctx);
 Response HandleReadyz(Context& ctx);
 Response HandleMetrics(Context& ctx);
 Task<Response> HandleVerifyJournal(Context& ctx);

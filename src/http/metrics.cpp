@@ -48,6 +48,13 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
     api_alerts_[i] = &events.Add({{"endpoint", "/api/v2/alerts"}, {"outcome", OutcomeLabel(i)}});
     webhook_alerts_[i] = &events.Add({{"endpoint", "/api/v1/integrations/alertmanager"}, {"outcome", OutcomeLabel(i)}});
   }
+  auto& forwarded = prometheus::BuildCounter()
+                        .Name("incidentd_forwarded_total")
+                        .Help("Requests a follower forwarded to the writer, by outcome (answered: the writer's answer "
+                              "was relayed; failed: the writer could not be reached or did not answer)")
+                        .Register(*registry_);
+  forwarded_[0] = &forwarded.Add({{"outcome", "failed"}});
+  forwarded_[1] = &forwarded.Add({{"outcome", "answered"}});
   labelled_alerts_ = &prometheus::BuildGauge()
                           .Name("incidentd_labelled_alerts")
                           .Help("Alerts held from Alertmanager's API and webhooks (firing, silenced or not)")
@@ -116,6 +123,8 @@ void Metrics::CountAlerts(bool webhook, EventOutcome outcome, size_t n) {
   if (n == 0) return;
   (webhook ? webhook_alerts_ : api_alerts_)[static_cast<size_t>(outcome)]->Increment(static_cast<double>(n));
 }
+
+void Metrics::CountForwarded(bool answered) { forwarded_[answered ? 1 : 0]->Increment(); }
 
 void Metrics::ObserveBatch(size_t batch_size, double commit_seconds) {
   batch_size_->Observe(static_cast<double>(batch_size));

@@ -60,6 +60,9 @@ class Metrics {
   void CountEvent(EventOutcome outcome);
   // Alerts received through Alertmanager's API (`webhook` false) or its webhook receiver, `n` at a time.
   void CountAlerts(bool webhook, EventOutcome outcome, size_t n);
+  // One request a follower forwarded to the writer: `answered` when the writer's answer was relayed (whatever its
+  // status), false when the follower answered 502/503 itself.
+  void CountForwarded(bool answered);
   // One committed batch: its size and how long its commit took. Hook to engine::Stats::on_batch.
   void ObserveBatch(size_t batch_size, double commit_seconds);
 
@@ -74,6 +77,7 @@ class Metrics {
   std::array<prometheus::Counter*, kEventOutcomes> events_{};
   std::array<prometheus::Counter*, kEventOutcomes> api_alerts_{};
   std::array<prometheus::Counter*, kEventOutcomes> webhook_alerts_{};
+  std::array<prometheus::Counter*, 2> forwarded_{};  // failed, answered
   prometheus::Gauge* labelled_alerts_;
   prometheus::Gauge* muted_alerts_;
   prometheus::Gauge* silences_;

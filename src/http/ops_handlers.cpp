@@ -7,21 +7,26 @@
 #include "http/blocking.h"
 #include "http/handlers.h"
 #include "http/metrics.h"
+#include "http/server.h"
 
 namespace http {
 
 namespace json = boost::json;
 
-Response HandleHealthz() {
+Response HandleHealthz(const Context& ctx) {
   Response res;
   res.content_type = "text/plain; charset=utf-8";
-  res.body = "ok";
+  res.body = ctx.options.writer ? "follower" : "ok";
   return res;
 }
 
 Response HandleReadyz(Context& ctx) {
   if (ctx.draining.load(std::memory_order_relaxed)) return ProblemResponse(kUnavailableProblem, "draining");
-  if (!ctx.backend.ready()) return ProblemResponse(kUnavailableProblem, "not ready: recovering the journal");
+  if (!ctx.backend.ready()) {
+    return ProblemResponse(kUnavailableProblem, ctx.options.writer
+                                                    ? "not ready: this follower is not caught up with the journal"
+                                                    : "not ready: recovering the journal");
+  }
   Response res;
   res.content_type = "text/plain; charset=utf-8";
   res.body = "ready";

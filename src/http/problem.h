@@ -28,6 +28,8 @@ inline constexpr ProblemType kDeniedProblem{403, "denied", "Denied"};
 inline constexpr ProblemType kOverloadedProblem{429, "overloaded", "Overloaded"};
 inline constexpr ProblemType kUnavailableProblem{503, "unavailable", "Service unavailable"};
 inline constexpr ProblemType kInternalProblem{500, "internal", "Internal error"};
+// A follower relaying the writer's answer could not (too large, malformed).
+inline constexpr ProblemType kBadGatewayProblem{502, "bad_gateway", "Bad gateway"};
 
 // The table: kInvalid → 400, kUnauthenticated → 401, kDenied → 403, kNotFound → 404, kConflict → 409,
 // kOverloaded → 429, kUnavailable → 503, kCorrupt and kInternal → 500.

@@ -375,7 +375,7 @@ boost::asio::awaitable<Response> Dispatch(Context& ctx, Endpoint endpoint, Reque
   }
   switch (endpoint) {
     case Endpoint::kHealthz:
-      co_return HandleHealthz();
+      co_return HandleHealthz(ctx);
     case Endpoint::kReadyz:
       co_return HandleReadyz(ctx);
     case Endpoint::kMetrics:

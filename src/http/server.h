@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -48,6 +49,14 @@ struct ServerOptions {
   size_t sse_buffer_bytes = 4 << 20;  // frames queued for one slow SSE client before it is disconnected
   core::Duration drain_timeout = std::chrono::seconds(5);  // Stop's bound on waiting for in-flight requests
   int blocking_threads = 2;  // threads for long store reads (journal verify, SSE replay, queries)
+  // A follower (a node folding the journal another node writes; docs/deploy.md) sets `writer`: it answers reads
+  // from its own state and forwards every request that writes to the writer (or, with forward_writes off, answers
+  // it 503 naming the writer). `writer` returns the writer's base URL ("http://host:port"), "" while unknown; it is
+  // called on I/O threads, so it must not block (app/ keeps the `writer` table's value in memory).
+  std::function<std::string()> writer = {};
+  bool forward_writes = true;  // cluster.forward_writes
+  core::Duration forward_timeout = std::chrono::seconds(10);  // connecting, sending and the writer's whole answer
+  size_t max_forwarded_answer_bytes = 16 << 20;             // the writer's answer body
 };
 
 class Server {

@@ -1,6 +1,7 @@
 // The real binary on PostgreSQL (`incidentd serve --store postgres://...`, against tools/pg_test_server.sh): events
-// acknowledged before a SIGKILL are all there after a restart, the journal verifies, state survives restarts, and
-// a server that cannot be reached is a start-up error, not a crash.
+// acknowledged before a SIGKILL are all there after a restart, the journal verifies, state survives restarts, a
+// server that cannot be reached is a start-up error, not a crash; and several nodes: a follower serves reads from
+// its own fold of the journal, forwards writes to the writer and takes over when the writer dies.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
@@ -57,16 +58,53 @@ class TempDatabase {
   std::string error_;
 };
 
+// Runs `sql` on `url` (the test's own database); "" on success, else the error.
+std::string ExecOn(const std::string& url, const std::string& sql) {
+  PGconn* conn = PQconnectdb(url.c_str());
+  std::string error;
+  if (PQstatus(conn) != CONNECTION_OK) {
+    error = PQerrorMessage(conn);
+  } else {
+    PGresult* result = PQexec(conn, sql.c_str());
+    if (PQresultStatus(result) != PGRES_COMMAND_OK && PQresultStatus(result) != PGRES_TUPLES_OK) {
+      error = PQresultErrorMessage(result);
+    }
+    PQclear(result);
+  }
+  PQfinish(conn);
+  return error;
+}
+
+// The first column of the first row of `sql` run on `url`, as a number; -1 (and a test failure) on error.
+int64_t QueryNumber(const std::string& url, const std::string& sql) {
+  PGconn* conn = PQconnectdb(url.c_str());
+  int64_t out = -1;
+  if (PQstatus(conn) == CONNECTION_OK) {
+    PGresult* result = PQexec(conn, sql.c_str());
+    if (PQresultStatus(result) == PGRES_TUPLES_OK && PQntuples(result) == 1) {
+      out = std::stoll(PQgetvalue(result, 0, 0));
+    } else {
+      ADD_FAILURE() << sql << ": " << PQerrorMessage(conn);
+    }
+    PQclear(result);
+  } else {
+    ADD_FAILURE() << "cannot connect to " << url << ": " << PQerrorMessage(conn);
+  }
+  PQfinish(conn);
+  return out;
+}
+
 // Writers posting triggers with unique dedup keys until stopped or the server goes, remembering what got a 202.
 class Load {
  public:
-  Load(uint16_t port, int writers) : acked_keys_(writers), unexpected_(writers) {
+  // Keys are "<prefix>-<writer>-<n>", so loads on several nodes never share one.
+  Load(uint16_t port, int writers, std::string prefix = "pg") : acked_keys_(writers), unexpected_(writers) {
     for (int i = 0; i < writers; ++i) {
-      threads_.emplace_back([this, port, i] {
+      threads_.emplace_back([this, port, i, prefix] {
         test_support::HttpClient client(port, test_support::kAdminToken);
-        client.set_timeout(std::chrono::seconds(10));
+        client.set_timeout(std::chrono::seconds(20));
         for (int n = 0; !stop_.load(); ++n) {
-          const std::string key = "pg-" + std::to_string(i) + "-" + std::to_string(n);
+          const std::string key = prefix + "-" + std::to_string(i) + "-" + std::to_string(n);
           auto response = client.Post("/v2/enqueue", test_support::TriggerEvent(kCheckoutKey, key, "load " + key));
           if (!response.ok()) return;  // the server is gone
           if (response->status == 202) {
@@ -213,70 +251,217 @@ bool WaitForLog(const test_support::ServerProcess& server, const std::string& te
   return true;
 }
 
-// The port a standby answers on, from its log ("standby: answering on 127.0.0.1:PORT"); 0 when it does not.
-uint16_t StandbyPort(const test_support::ServerProcess& server) {
-  if (!WaitForLog(server, "standby: answering on ", std::chrono::seconds(20))) return 0;
+// The port a follower serves on, from its log ("follower: serving on 127.0.0.1:PORT"); 0 when it does not.
+uint16_t FollowerPort(const test_support::ServerProcess& server) {
+  constexpr std::string_view kServing = "follower: serving on ";
+  if (!WaitForLog(server, std::string(kServing), std::chrono::seconds(20))) return 0;
   const std::string log = server.ReadStderr();
-  const size_t at = log.find("standby: answering on ");
-  const size_t colon = log.find(':', at + 22);
+  const size_t at = log.find(kServing);
+  const size_t colon = log.find(':', at + kServing.size());
   if (colon == std::string::npos) return 0;
   return static_cast<uint16_t>(std::stoul(log.substr(colon + 1)));
 }
 
-TEST_F(PostgresServeTest, StandbyAnswers503NamingTheWriterThenTakesOverWithinTenSecondsOfAWriterSigkillLosingNothing) {
-  test_support::ServerProcess writer(StoreYaml());
-  ASSERT_TRUE(writer.Start().ok());
-  test_support::ServerProcess standby(StoreYaml());
-  ASSERT_TRUE(standby.Launch().ok());
-  ASSERT_TRUE(WaitForLog(standby, "waiting to take over", std::chrono::seconds(20))) << standby.ReadStderr();
-  // The standby answers while it waits: healthy, not ready, and every API request 503 naming the writer.
-  const uint16_t standby_port = StandbyPort(standby);
-  ASSERT_NE(standby_port, 0) << standby.ReadStderr();
-  const std::string writer_address = "http://127.0.0.1:" + std::to_string(writer.port());
-  test_support::HttpClient at_standby(standby_port, test_support::kAdminToken);
-  auto health = at_standby.Get("/healthz");
-  auto ready = at_standby.Get("/readyz");
-  auto refused = at_standby.Post("/v2/enqueue", test_support::TriggerEvent(kCheckoutKey, "at-standby", "s"));
-  auto listed = at_standby.Get("/api/v1/incidents");
-  ASSERT_TRUE(health.ok() && ready.ok() && refused.ok() && listed.ok());
-  EXPECT_EQ(health->status, 200);
-  EXPECT_EQ(health->body, "standby");
-  EXPECT_EQ(ready->status, 503) << ready->body;
-  for (const auto* answer : {&refused.value(), &listed.value()}) {
-    EXPECT_EQ(answer->status, 503) << answer->body;
-    EXPECT_EQ(answer->Header("Retry-After"), "1");
-    EXPECT_EQ(answer->Header("Location"), "");
-    EXPECT_THAT(answer->Header("Content-Type"), StartsWith("application/problem+json"));
-    const auto problem = test_support::ParseJson(answer->body);
-    EXPECT_EQ(StringField(problem, "type"), "urn:incidentd:problem:unavailable");
-    EXPECT_EQ(StringField(problem, "writer"), writer_address) << answer->body;
-    EXPECT_THAT(StringField(problem, "detail"), HasSubstr(writer_address));
+// Polls `target` on the node until it answers `status`; false after `timeout`.
+bool WaitForStatus(test_support::HttpClient& client, const std::string& target, int status,
+                   std::chrono::seconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    auto r = client.Get(target);
+    if (r.ok() && r->status == status) return true;
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  Load load(writer.port(), 6);
-  const bool loaded = load.WaitForAcked(1000, std::chrono::seconds(60));
+}
 
-  writer.Kill();  // mid-load
+// A writer and a follower of it on the test's database: the writer started, the follower serving on its port.
+struct TwoNodes {
+  explicit TwoNodes(const std::string& yaml) : writer(yaml), follower(yaml) {}
+  // Empty when both are up, else what went wrong.
+  std::string Start() {
+    if (auto st = writer.Start(); !st.ok()) return "writer: " + st.error().message;
+    if (auto st = follower.Launch(); !st.ok()) return "follower: " + st.error().message;
+    if (!WaitForLog(follower, "waiting to take over", std::chrono::seconds(20))) {
+      return "the follower never waited for the writer lock:\n" + follower.ReadStderr();
+    }
+    follower_port = FollowerPort(follower);
+    if (follower_port == 0) return "the follower does not serve:\n" + follower.ReadStderr();
+    return "";
+  }
+  std::string writer_address() const { return "http://127.0.0.1:" + std::to_string(writer.port()); }
+  test_support::HttpClient AtFollower(const std::string& token = test_support::kAdminToken) const {
+    return test_support::HttpClient(follower_port, token);
+  }
+
+  test_support::ServerProcess writer;
+  test_support::ServerProcess follower;
+  uint16_t follower_port = 0;
+};
+
+// The must-hold test of several nodes: clients post to both nodes (the follower forwards to the writer), the
+// writer is SIGKILLed mid-load, the follower takes over within 10 s, every event answered 2xx by either node is in
+// the journal exactly once, and the chain verifies.
+TEST_F(PostgresServeTest, FollowerForwardsWritesAndTakesOverWithinTenSecondsOfAWriterSigkillLosingNothing) {
+  TwoNodes nodes(StoreYaml());
+  ASSERT_EQ(nodes.Start(), "");
+  test_support::HttpClient at_follower = nodes.AtFollower();
+  auto health = at_follower.Get("/healthz");
+  const bool follower_ready = WaitForStatus(at_follower, "/readyz", 200, std::chrono::seconds(20));
+  ASSERT_TRUE(health.ok());
+  EXPECT_EQ(health->status, 200);
+  EXPECT_EQ(health->body, "follower");
+  EXPECT_TRUE(follower_ready) << "the follower never caught up";
+
+  Load at_writer(nodes.writer.port(), 3, "w");
+  Load forwarded(nodes.follower_port, 3, "f");
+  const bool loaded = at_writer.WaitForAcked(500, std::chrono::seconds(60)) &&
+                      forwarded.WaitForAcked(500, std::chrono::seconds(60));
+
+  nodes.writer.Kill();  // mid-load, on both nodes
   const auto killed_at = std::chrono::steady_clock::now();
-  load.Stop();
-  auto took_over = standby.WaitReady(std::chrono::seconds(10));
+  at_writer.Stop();
+  forwarded.Stop();
+  auto took_over = nodes.follower.WaitReady(std::chrono::seconds(10));
   const auto takeover = std::chrono::steady_clock::now() - killed_at;
 
-  ASSERT_TRUE(loaded) << "the load never reached 1000 acknowledged events";
+  ASSERT_TRUE(loaded) << "the loads never reached 500 acknowledged events each";
   ASSERT_TRUE(took_over.ok()) << took_over.error().message;
   RecordProperty("takeover_ms", static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(takeover).count()));
-  test_support::HttpClient client = standby.Client();
+  EXPECT_EQ(at_writer.Unexpected(), "");
+  EXPECT_EQ(forwarded.Unexpected(), "");
+  EXPECT_EQ(nodes.follower.port(), nodes.follower_port) << "the node serves on the address it served on as a follower";
+  test_support::HttpClient client = nodes.follower.Client();
   auto after = client.Post("/v2/enqueue", test_support::TriggerEvent(kCheckoutKey, "after-takeover", "s"));
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(after->status, 202) << after->body;
   const Opened opened = OpenedIncidents(client);
   const std::set<std::string>& present = opened.keys;
   EXPECT_EQ(present.size(), opened.incidents) << "an event was journaled twice (a dedup key opened two incidents)";
-  EXPECT_EQ(LostAcknowledged(load, present), "");
+  EXPECT_EQ(LostAcknowledged(at_writer, present), "");
+  EXPECT_EQ(LostAcknowledged(forwarded, present), "") << "a write forwarded by the follower and answered 202 is lost";
+  EXPECT_EQ(QueryNumber(database_->url(), "SELECT count(*) FROM alerts WHERE event_count <> 1"), 0)
+      << "an event was applied twice";
   EXPECT_EQ(present.count("after-takeover"), 1u);
-  EXPECT_EQ(standby.port(), standby_port) << "the node serves on the address it answered on as a standby";
-  EXPECT_EQ(present.count("at-standby"), 0u);
-  auto verified = standby.Ctl({"journal", "verify"});
+  auto verified = nodes.follower.Ctl({"journal", "verify"});
   EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+}
+
+TEST_F(PostgresServeTest, AReadOnTheFollowerSeesAnIncidentOpenedThroughTheWriter) {
+  TwoNodes nodes(StoreYaml());
+  ASSERT_EQ(nodes.Start(), "");
+  test_support::HttpClient at_writer = nodes.writer.Client();
+  test_support::HttpClient at_follower = nodes.AtFollower();
+
+  auto posted = at_writer.Post("/v2/enqueue", test_support::TriggerEvent(kCheckoutKey, "seen-on-follower", "db down"));
+  // The follower folds the writer's records within its poll: wait for it, with a deadline.
+  std::vector<boost::json::object> listed;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (listed.empty() && std::chrono::steady_clock::now() < until) {
+    listed = AllIncidents(at_follower, "service=checkout");
+    if (listed.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(listed.size(), 1u);
+  const uint64_t id = test_support::NumberField(listed[0], "id");
+  bool in_fold = false;
+  while (!in_fold && std::chrono::steady_clock::now() < until) {
+    auto paging = at_follower.Get("/api/v1/incidents/" + std::to_string(id) + "/paging");
+    in_fold = paging.ok() && paging->status == 200;  // answered from the follower's own state
+    if (!in_fold) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  auto incident = at_follower.Get("/api/v1/incidents/" + std::to_string(id));
+  auto metrics = at_follower.Get("/metrics");
+
+  ASSERT_TRUE(posted.ok());
+  EXPECT_EQ(posted->status, 202) << posted->body;
+  EXPECT_EQ(StringField(listed[0], "group_key"), "seen-on-follower");
+  EXPECT_TRUE(in_fold) << "the follower's own state never had the incident";
+  ASSERT_TRUE(incident.ok());
+  EXPECT_EQ(incident->status, 200);
+  EXPECT_EQ(StringField(test_support::ParseJson(incident->body), "title"), "db down");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_THAT(metrics->body, HasSubstr("incidentd_open_incidents 1"));
+}
+
+TEST_F(PostgresServeTest, WithForwardingOffAWriteToTheFollowerIs503NamingTheWriter) {
+  TwoNodes nodes(StoreYaml() + "cluster:\n  forward_writes: false\n");
+  ASSERT_EQ(nodes.Start(), "");
+  test_support::HttpClient at_follower = nodes.AtFollower();
+  // The writer records its address once it serves; wait until the follower names it.
+  test_support::HttpResponse refused;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  do {
+    refused = test_support::Must(
+        at_follower.Post("/v2/enqueue", test_support::TriggerEvent(kCheckoutKey, "at-follower", "s")));
+    if (refused.status == 503 && refused.body.find("\"writer\":\"http") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  } while (std::chrono::steady_clock::now() < until);
+  auto listed = at_follower.Get("/api/v1/incidents");
+
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_EQ(refused.Header("Retry-After"), "1");
+  EXPECT_EQ(refused.Header("Location"), "");
+  EXPECT_THAT(refused.Header("Content-Type"), StartsWith("application/problem+json"));
+  const auto problem = test_support::ParseJson(refused.body);
+  EXPECT_EQ(StringField(problem, "type"), "urn:incidentd:problem:unavailable");
+  EXPECT_EQ(StringField(problem, "writer"), nodes.writer_address()) << refused.body;
+  EXPECT_THAT(StringField(problem, "detail"), HasSubstr(nodes.writer_address()));
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->status, 200) << "reads are served with forwarding off too";
+  EXPECT_EQ(QueryNumber(database_->url(), "SELECT count(*) FROM alerts"), 0) << "the refused write was journaled";
+}
+
+// How many requests the node refused as unauthenticated, from its /metrics.
+int UnauthenticatedCount(test_support::HttpClient& client) {
+  auto metrics = client.Get("/metrics");
+  if (!metrics.ok()) return -1;
+  const std::string name = "incidentd_rejected_total{reason=\"unauthenticated\"} ";
+  const size_t at = metrics->body.find(name);
+  if (at == std::string::npos) return -1;
+  return std::stoi(metrics->body.substr(at + name.size()));
+}
+
+TEST_F(PostgresServeTest, ABadTokenOnTheFollowerIs401WithoutReachingTheWriter) {
+  TwoNodes nodes(StoreYaml());
+  ASSERT_EQ(nodes.Start(), "");
+  test_support::HttpClient at_writer = nodes.writer.Client();
+  test_support::HttpClient bad = nodes.AtFollower("not-a-configured-token");
+  test_support::HttpClient viewer = nodes.AtFollower(test_support::kViewerToken);
+
+  auto unauthenticated = bad.Post("/v2/enqueue", test_support::TriggerEvent(kCheckoutKey, "bad-token", "s"));
+  auto denied = viewer.Post("/v2/enqueue", test_support::TriggerEvent(kCheckoutKey, "viewer", "s"));
+
+  ASSERT_TRUE(unauthenticated.ok() && denied.ok());
+  EXPECT_EQ(unauthenticated->status, 401) << unauthenticated->body;
+  EXPECT_EQ(denied->status, 403) << denied->body;
+  EXPECT_EQ(UnauthenticatedCount(at_writer), 0) << "the writer saw the bad token";
+  EXPECT_EQ(QueryNumber(database_->url(), "SELECT count(*) FROM alerts"), 0);
+}
+
+TEST_F(PostgresServeTest, IncidentctlVerifiesTheJournalInPostgresOfflineAndFindsATamperedRecord) {
+  test_support::ServerProcess server(StoreYaml());
+  ASSERT_TRUE(server.Start().ok());
+  test_support::HttpClient client = server.Client();
+  for (int i = 0; i < 5; ++i) {
+    auto r = client.Post("/v2/enqueue", test_support::TriggerEvent(kCheckoutKey, "v" + std::to_string(i), "s"));
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->status, 202) << r->body;
+  }
+  ASSERT_EQ(server.Stop(), 0);
+
+  auto intact = server.Ctl({"journal", "verify", "--store", database_->url()});
+  ASSERT_EQ(ExecOn(database_->url(), "UPDATE journal SET bytes = set_byte(bytes, 20, get_byte(bytes, 20) # 1) "
+                                     "WHERE seq = 3"),
+            "");
+  auto tampered = server.Ctl({"journal", "verify", "--store", database_->url()});
+  auto unreachable =
+      server.Ctl({"journal", "verify", "--store", "postgres://incidentd@127.0.0.1:1/x?connect_timeout=2"});
+
+  EXPECT_EQ(intact.exit_code, 0) << intact.out << intact.err;
+  EXPECT_THAT(intact.out, StartsWith("OK: "));
+  EXPECT_NE(tampered.exit_code, 0) << tampered.out;
+  EXPECT_THAT(tampered.out + tampered.err, HasSubstr("record 3"));
+  EXPECT_NE(unreachable.exit_code, 0);
+  EXPECT_THAT(unreachable.err, HasSubstr("cannot open the PostgreSQL store"));
 }
 
 TEST_F(PostgresServeTest, WriterWhoseLockSessionIsTerminatedStopsAppendingAndStartsOver) {
@@ -383,21 +568,26 @@ TEST_F(PostgresServeTest, NoNotificationJournaledAsDeliveredIsSentAgainAfterFail
   const std::string yaml = StoreYaml() + PagingYaml(hook);
   test_support::ServerProcess writer(yaml);
   ASSERT_TRUE(writer.Start().ok()) << writer.ReadStderr();
-  test_support::ServerProcess standby(yaml);
-  ASSERT_TRUE(standby.Launch().ok());
-  ASSERT_TRUE(WaitForLog(standby, "waiting to take over", std::chrono::seconds(20))) << standby.ReadStderr();
+  test_support::ServerProcess follower(yaml);
+  ASSERT_TRUE(follower.Launch().ok());
+  ASSERT_TRUE(WaitForLog(follower, "waiting to take over", std::chrono::seconds(20))) << follower.ReadStderr();
+  const uint16_t follower_port = FollowerPort(follower);
+  ASSERT_NE(follower_port, 0) << follower.ReadStderr();
   test_support::HttpClient client = writer.Client();
+  test_support::HttpClient at_follower(follower_port, test_support::kAdminToken);
 
-  // Ten pages, all acknowledged by the receiver and journaled as delivered.
+  // Ten pages, posted through the follower (which forwards them), all acknowledged by the receiver and journaled
+  // as delivered (as the follower's own fold of the journal shows).
   for (int i = 0; i < 10; ++i) {
-    auto r = client.Post("/v2/enqueue", test_support::TriggerEvent(kCheckoutKey, "page-a" + std::to_string(i), "s"));
+    auto r = at_follower.Post("/v2/enqueue",
+                              test_support::TriggerEvent(kCheckoutKey, "page-a" + std::to_string(i), "s"));
     ASSERT_TRUE(r.ok());
     ASSERT_EQ(r->status, 202) << r->body;
   }
-  ASSERT_TRUE(WaitAllDelivered(client, 10, std::chrono::seconds(30)));
+  ASSERT_TRUE(WaitAllDelivered(at_follower, 10, std::chrono::seconds(30)));
   size_t pending = 0;
   std::set<std::string> journaled_delivered;
-  for (const auto& [key, state] : Deliveries(client, pending)) {
+  for (const auto& [key, state] : Deliveries(at_follower, pending)) {
     if (state == "delivered") journaled_delivered.insert(key);
   }
   // Ten more while the receiver takes requests but never answers: sent, not acknowledged, not journaled.
@@ -419,9 +609,9 @@ TEST_F(PostgresServeTest, NoNotificationJournaledAsDeliveredIsSentAgainAfterFail
 
   writer.Kill();
   hook.SetStalled(false);
-  auto took_over = standby.WaitReady(std::chrono::seconds(20));
-  ASSERT_TRUE(took_over.ok()) << took_over.error().message << standby.ReadStderr();
-  test_support::HttpClient after = standby.Client();
+  auto took_over = follower.WaitReady(std::chrono::seconds(20));
+  ASSERT_TRUE(took_over.ok()) << took_over.error().message << follower.ReadStderr();
+  test_support::HttpClient after = follower.Client();
   const bool all_delivered = WaitAllDelivered(after, 20, std::chrono::seconds(60));
   std::map<std::string, std::string> requested = Deliveries(after, pending);
   const auto received = ReceivedKeys(hook);
@@ -447,7 +637,7 @@ TEST_F(PostgresServeTest, NoNotificationJournaledAsDeliveredIsSentAgainAfterFail
                                                                   << "acknowledged, so sent again with its key";
   }
   RecordProperty("resent_after_failover", static_cast<int>(resent));
-  auto verified = standby.Ctl({"journal", "verify"});
+  auto verified = follower.Ctl({"journal", "verify"});
   EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
 }
 
@@ -509,6 +699,42 @@ TEST_F(PostgresServeTest, PostgresRestartUnderLoadIs503WhileDownThenRecoversByIt
   EXPECT_EQ(LostAcknowledged(load, OpenedIncidents(client).keys), "");
   auto verified = server.Ctl({"journal", "verify"});
   EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+}
+
+TEST_F(PostgresServeTest, AFollowerKeepsServingReadsWhilePostgresIsDownAndWritesThroughItWorkAgainAfter) {
+  OwnPostgres postgres;
+  ASSERT_FALSE(postgres.url().empty());
+  TwoNodes nodes("store: " + postgres.url() + "\n");
+  ASSERT_EQ(nodes.Start(), "");
+  test_support::HttpClient at_writer = nodes.writer.Client();
+  auto before = at_writer.Post("/v2/enqueue", test_support::TriggerEvent(kCheckoutKey, "before-outage", "s"));
+  ASSERT_TRUE(before.ok());
+  ASSERT_EQ(before->status, 202);
+  test_support::HttpClient at_follower = nodes.AtFollower();
+  // /api/v1/incidents/1/paging answers from the node's own state, without PostgreSQL.
+  ASSERT_TRUE(WaitForStatus(at_follower, "/api/v1/incidents/1/paging", 200, std::chrono::seconds(20)));
+
+  ASSERT_EQ(postgres.Script("halt"), 0);
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // the outage
+  auto during = nodes.AtFollower().Get("/api/v1/incidents/1/paging");
+  auto health = nodes.AtFollower().Get("/healthz");
+  ASSERT_EQ(postgres.Script("resume"), 0);
+  // Whichever node is the writer after the outage (the old one started over, or the follower took over on the same
+  // port), a write sent to the follower's port is committed again.
+  bool committed = false;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!committed && std::chrono::steady_clock::now() < until) {
+    test_support::HttpClient client = nodes.AtFollower();
+    auto r = client.Post("/v2/enqueue", test_support::TriggerEvent(kCheckoutKey, "after-outage", "s"));
+    committed = r.ok() && r->status == 202;
+    if (!committed) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+
+  ASSERT_TRUE(during.ok() && health.ok()) << "the follower went away with PostgreSQL:\n" << nodes.follower.ReadStderr();
+  EXPECT_EQ(during->status, 200) << during->body;
+  EXPECT_EQ(health->body, "follower");
+  EXPECT_TRUE(committed) << nodes.follower.ReadStderr() << nodes.writer.ReadStderr();
+  EXPECT_EQ(QueryNumber(postgres.url(), "SELECT count(*) FROM alerts"), 2);
 }
 
 TEST_F(PostgresServeTest, UnreachableServerIsAStoreErrorAtStart) {

@@ -54,7 +54,7 @@ class ServerProcess {
   // to hold "127.0.0.1:PORT\n". kUnavailable when the process exits first (exit_status() then says how, stderr
   // why) or is not ready in time (it is killed). Must not be running.
   core::Status Start();
-  // Start in two steps, for a server that becomes ready only later (a standby waiting for the writer lock):
+  // Start in two steps, for a server that becomes ready only later (a follower waiting for the writer lock):
   // Launch spawns it; WaitReady waits up to `timeout` for the ready file (killing it when that passes), with
   // Start's errors.
   core::Status Launch();

@@ -288,6 +288,13 @@ PostgresStore::~PostgresStore() = default;
 
 core::Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& url, Options options) {
   const std::string context = "open PostgreSQL store";
+  if (options.read_only) {
+    auto reader = Connection::Open(url, options.schema, "incidentd-reader");
+    if (!reader.ok()) return reader.error().WithContext(context);
+    if (auto st = CheckVersion(**reader); !st.ok()) return st.error().WithContext(context);
+    return std::unique_ptr<PostgresStore>(
+        new PostgresStore(nullptr, nullptr, std::make_unique<ConnectionPool>(url, options.schema, kMaxReaders)));
+  }
   auto writer = Connection::Open(url, options.schema, "incidentd-writer");
   if (!writer.ok()) return writer.error().WithContext(context);
   if (auto st = Migrate(**writer, options.schema); !st.ok()) return st.error().WithContext(context);
@@ -301,6 +308,7 @@ core::Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::stri
 core::Status PostgresStore::Append(std::span<const StoredRecord> records, const engine::Projection& projection) {
   if (records.empty() && projection.empty()) return core::Ok();
   if (auto st = engine::ValidateAppend(records, projection); !st.ok()) return st.error().WithContext("append");
+  if (writer_ == nullptr) return core::Unavailable("the store was opened read-only");
   std::lock_guard lock(writer_mutex_);
   std::vector<Statement> statements;
   statements.push_back({"BEGIN", {}});
@@ -337,6 +345,7 @@ core::Status PostgresStore::Append(std::span<const StoredRecord> records, const 
 core::Status PostgresStore::AcquireWriterLock(const std::function<bool()>& stop, core::Duration poll,
                                               const std::function<void()>& on_wait) {
   const std::string context = "take the writer lock";
+  if (writer_ == nullptr) return core::Unavailable("the store was opened read-only");
   std::lock_guard lock(writer_mutex_);
   // One lock per journal: the key names the schema the session writes to (Options::schema or the URL's
   // search_path).
@@ -362,6 +371,7 @@ core::Status PostgresStore::AcquireWriterLock(const std::function<bool()>& stop,
 }
 
 core::Status PostgresStore::SetWriterAddress(const std::string& address) {
+  if (writer_ == nullptr) return core::Unavailable("the store was opened read-only");
   std::lock_guard lock(writer_mutex_);
   Params record;
   record.Text(address).Int(core::ToUnixMillis(std::chrono::time_point_cast<core::Duration>(
@@ -435,6 +445,7 @@ core::Status PostgresStore::ScanJournal(uint64_t after_seq,
 }
 
 core::Status PostgresStore::SaveSnapshot(const engine::Snapshot& snapshot) {
+  if (snapshots_ == nullptr) return core::Unavailable("the store was opened read-only");
   if (snapshot.seq > kMaxStored) return core::Invalid("save snapshot: seq above INT64_MAX");
   const std::string context = "save snapshot " + std::to_string(snapshot.seq);
   std::vector<Statement> statements;

@@ -20,6 +20,10 @@ class ConnectionPool;
 struct Options {
   // The schema holding the tables (created when missing); empty: the session's default (normally `public`).
   std::string schema = {};
+  // Reads only (incidentctl's offline journal verify): no migration (kCorrupt for a schema this build does not
+  // read), no writer or snapshot session; Append, SaveSnapshot, AcquireWriterLock and SetWriterAddress answer
+  // kUnavailable.
+  bool read_only = false;
 };
 
 // Thread safety: as engine::Store. Append runs on a writer session of its own, SaveSnapshot on another (so a large

@@ -185,6 +185,23 @@ core::Status Steps(Connection& c, const std::string& schema) {
 
 }  // namespace
 
+core::Status CheckVersion(Connection& c) {
+  auto versioned = c.Query("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() "
+                           "AND tablename = 'schema_version'",
+                           {}, "read schema");
+  if (!versioned.ok()) return versioned.error();
+  if (versioned->Int(0, 0) == 0) return core::Corrupt("not an incidentd database: no schema_version table");
+  auto read = c.Query("SELECT version FROM schema_version", {}, "read schema version");
+  if (!read.ok()) return read.error();
+  if (read->size() != 1) return core::Corrupt("schema_version must hold one row");
+  const int64_t version = read->Int(0, 0);
+  if (version != kSchemaVersion) {
+    return core::Corrupt("schema version " + std::to_string(version) + " is not this build's (" +
+                         std::to_string(kSchemaVersion) + ")");
+  }
+  return core::Ok();
+}
+
 core::Status Migrate(Connection& c, const std::string& schema) {
   if (auto st = c.Exec("BEGIN", "begin migration"); !st.ok()) return st;
   core::Status st = Steps(c, schema);

@@ -17,4 +17,8 @@ inline constexpr int64_t kSchemaVersion = 2;
 // version newer than this build; kUnavailable when the server cannot be reached.
 core::Status Migrate(Connection& c, const std::string& schema);
 
+// Checks, writing nothing, that the session's schema is at kSchemaVersion: kCorrupt when it holds no incidentd
+// schema_version or another version, kUnavailable when the server cannot be reached.
+core::Status CheckVersion(Connection& c);
+
 }  // namespace store::postgres
