@@ -140,20 +140,7 @@ class Engine::Batch final : public pools::Emitter, public incident::Observer {
       INCIDENTD_CHECK(decoded.ok());
       reactions_.push_back(std::move(decoded).value());
     }
-    if (want_published_) {
-      Published p;
-      p.seq = r.seq;
-      p.time = r.time;
-      p.actor = r.actor;
-      p.type = RecordTypeName(r.type);
-      if (current_incident_ != 0) {
-        p.incident_id = current_incident_;
-        p.summary = std::move(current_text_);
-      } else if (auto d = Describe(r); d.ok()) {
-        p = std::move(d).value();
-      }
-      published_.push_back(std::move(p));
-    }
+    if (want_published_) published_.push_back(PublishedFor(r, current_incident_, std::move(current_text_)));
     records_.push_back(StoredRecord{r.seq, r.type, r.time, std::move(bytes), r.hash});
     current_ = nullptr;
     return r.seq;

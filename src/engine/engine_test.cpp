@@ -8,6 +8,7 @@
 #include <thread>
 #include <mutex>
 
+#include "engine/engine_test_util.h"
 #include "engine/journal_tools.h"
 #include "store/memory/memory_store.h"
 
@@ -57,22 +58,8 @@ class CorruptingStore : public ForwardingStore {
   uint64_t seq_;
 };
 
-incident::Config TestConfig() {
-  incident::ServiceConfig s;
-  s.name = "checkout";
-  s.routing_keys = {"checkout-key"};
-  s.ack_timeout = 30min;
-  return incident::Config({s});
-}
-
-Command Trigger(const std::string& key) {
-  ingest::Event e;
-  e.routing_key = "checkout-key";
-  e.dedup_key = key;
-  e.summary = "summary " + key;
-  e.source = "host";
-  return Command{"token:test", SubmitEvent{e}};
-}
+using testing_util::TestConfig;
+using testing_util::Trigger;
 
 struct FakeClock {
   core::Timestamp now = core::FromUnixMillis(1'700'000'000'000);

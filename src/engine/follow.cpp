@@ -31,17 +31,7 @@ class FirstTimelineLine final : public incident::Observer {
 
   // The record as the writer would have published it.
   Published For(const journal::Record& r) {
-    Published p;
-    p.seq = r.seq;
-    p.time = r.time;
-    p.actor = r.actor;
-    p.type = RecordTypeName(r.type);
-    if (incident_id_ != 0) {
-      p.incident_id = incident_id_;
-      p.summary = std::move(text_);
-    } else if (auto d = Describe(r); d.ok()) {
-      p = std::move(d).value();
-    }
+    Published p = PublishedFor(r, incident_id_, std::move(text_));
     incident_id_ = 0;
     text_.clear();
     return p;

@@ -2,7 +2,6 @@
 // writer's state, publishes what the writer published, and refuses a journal that does not verify.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <stdlib.h>
 
 #include <chrono>
 #include <filesystem>
@@ -10,7 +9,9 @@
 #include <thread>
 
 #include "engine/engine.h"
+#include "engine/engine_test_util.h"
 #include "store/sqlite/sqlite_store.h"
+#include "support/temp_dir.h"
 
 namespace engine {
 namespace {
@@ -18,42 +19,17 @@ namespace {
 using namespace std::chrono_literals;
 using store::sqlite::SqliteStore;
 
+// A temporary directory holding the one SQLite file writer and follower share.
 class TempDir {
  public:
-  TempDir() {
-    std::string templ = "/tmp/incidentd-follow-" + std::string(6, 'X');  // mkdtemp fills in the six X
-    char* made = mkdtemp(templ.data());
-    if (made == nullptr) std::abort();
-    path_ = made;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
+  std::string File(const std::string& name) const { return (dir_.path() / name).string(); }
 
  private:
-  std::string path_;
+  test_support::TempDir dir_;
 };
 
-incident::Config TestConfig() {
-  incident::ServiceConfig s;
-  s.name = "checkout";
-  s.routing_keys = {"checkout-key"};
-  s.ack_timeout = 30min;
-  return incident::Config({s});
-}
-
-Command Trigger(const std::string& key) {
-  ingest::Event e;
-  e.routing_key = "checkout-key";
-  e.dedup_key = key;
-  e.summary = "summary " + key;
-  e.source = "host";
-  return Command{"token:test", SubmitEvent{e}};
-}
+using testing_util::TestConfig;
+using testing_util::Trigger;
 
 // Flips one byte in the middle of record `seq`'s stored bytes, as a damaged disk or a tampering hand would.
 void TamperWith(const std::string& path, uint64_t seq) {

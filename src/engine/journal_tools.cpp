@@ -77,6 +77,21 @@ VerifyReport VerifyJournal(Store& store) {
   return report;
 }
 
+Published PublishedFor(const journal::Record& record, uint64_t incident_id, std::string summary) {
+  Published p;
+  p.seq = record.seq;
+  p.time = record.time;
+  p.actor = record.actor;
+  p.type = RecordTypeName(record.type);
+  if (incident_id != 0) {
+    p.incident_id = incident_id;
+    p.summary = std::move(summary);
+  } else if (auto d = Describe(record); d.ok()) {
+    p = std::move(d).value();
+  }
+  return p;
+}
+
 core::Result<Published> Describe(const journal::Record& record) {
   Published p;
   p.seq = record.seq;

@@ -28,6 +28,10 @@ VerifyReport VerifyJournal(Store& store);
 // A one-line description of a record for the live stream. kCorrupt when the payload does not decode.
 core::Result<Published> Describe(const journal::Record& record);
 
+// The record as the live stream publishes it: with the first timeline line applying it produced (`incident_id` not
+// 0, `summary`), else Describe's line; only seq, time, actor and type when neither is there.
+Published PublishedFor(const journal::Record& record, uint64_t incident_id, std::string summary);
+
 // The Describer bundles are made and checked with: the type's name and Describe's summary.
 core::Result<journal::Description> DescribeForBundle(const journal::Record& record);
 
