@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
+#include <vector>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -101,9 +103,7 @@ bhttp::request<bhttp::string_body> BuildRequest(Outgoing& out, const WriterUrl& 
   req.version(11);
   for (const auto& [name, value] : out.headers) req.set(name, value);
   req.set(bhttp::field::host, url.authority);
-  // One request per connection: the writer closes first, so the follower's ephemeral ports do not pile up in
-  // TIME_WAIT under load, and a connection the writer already dropped is never reused for a write.
-  req.set(bhttp::field::connection, "close");
+  // HTTP/1.1 keep-alive: the connection goes back to this thread's idle list after the answer (see TakeIdle).
   req.body() = std::move(out.body);
   req.prepare_payload();
   return req;
@@ -124,6 +124,53 @@ Response Relay(bhttp::response<bhttp::string_body>& answer) {
   }
   res.body = std::move(answer.body());
   return res;
+}
+
+// Idle keep-alive connections to the writer, per I/O thread: a connection lives on its thread's io_context, as the
+// client connections that forward through it do. A forwarded write reuses the freshest idle connection to the same
+// writer, so a stream of single writes costs no TCP handshake each.
+struct IdleConnection {
+  std::string writer;
+  std::unique_ptr<beast::tcp_stream> stream;
+  std::chrono::steady_clock::time_point since;
+};
+// Well below the writer's own idle timeout (http.request_timeout, 30 s by default), so the writer rarely closes one
+// just as it is reused; when it does, the write is sent again on a fresh connection (ForwardToWriter).
+constexpr auto kReuseWithin = std::chrono::seconds(2);
+constexpr size_t kMaxIdlePerThread = 64;
+thread_local std::vector<IdleConnection> idle_connections;
+
+std::unique_ptr<beast::tcp_stream> TakeIdle(const std::string& writer) {
+  const auto now = std::chrono::steady_clock::now();
+  std::erase_if(idle_connections, [&](const IdleConnection& c) { return now - c.since > kReuseWithin; });
+  for (size_t i = idle_connections.size(); i-- > 0;) {
+    if (idle_connections[i].writer != writer) continue;
+    std::unique_ptr<beast::tcp_stream> stream = std::move(idle_connections[i].stream);
+    idle_connections.erase(idle_connections.begin() + static_cast<std::ptrdiff_t>(i));
+    return stream;
+  }
+  return nullptr;
+}
+
+void Park(const std::string& writer, std::unique_ptr<beast::tcp_stream> stream) {
+  if (idle_connections.size() >= kMaxIdlePerThread) idle_connections.erase(idle_connections.begin());
+  stream->expires_never();
+  idle_connections.push_back(IdleConnection{writer, std::move(stream), std::chrono::steady_clock::now()});
+}
+
+void Close(beast::tcp_stream& stream) {
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  stream.socket().close(ignored);
+}
+
+// True when a reused idle connection turned out closed by the writer before it read the request: nothing at all
+// came back. The writer answers every request it reads before closing (also when draining at SIGTERM), so the
+// request was not applied and may be sent again on a fresh connection.
+bool ClosedBeforeReading(const beast::error_code& ec, const bhttp::response_parser<bhttp::string_body>& parser) {
+  if (!ec || parser.got_some()) return false;
+  return ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
+         ec == asio::error::broken_pipe || ec == asio::error::connection_aborted;
 }
 
 // "10 s", "300 ms".
@@ -210,28 +257,51 @@ asio::awaitable<Response> ForwardToWriter(Context& ctx, Outgoing out, std::strin
   if (!url) co_return Unreachable(ctx, writer, "a follower forwards only to an http:// address");
 
   auto executor = co_await asio::this_coro::executor;
-  // Resolving a name is not bounded by the timeout below; the writer's address is normally an IP address.
-  tcp::resolver resolver(executor);
-  auto [resolve_ec, endpoints] = co_await resolver.async_resolve(url->host, url->port, kTuple);
-  if (resolve_ec) co_return Unreachable(ctx, writer, "cannot resolve " + url->host + ": " + resolve_ec.message());
-
-  beast::tcp_stream stream(executor);
-  // One deadline for connecting, sending and the whole answer.
-  stream.expires_after(ctx.options.forward_timeout);
-  auto [connect_ec, endpoint] = co_await stream.async_connect(endpoints, kTuple);
-  if (connect_ec) co_return Unreachable(ctx, writer, "cannot connect: " + connect_ec.message());
   bhttp::request<bhttp::string_body> request = BuildRequest(out, *url);
-  auto [write_ec, written] = co_await bhttp::async_write(stream, request, kTuple);
-  if (write_ec) co_return Unreachable(ctx, writer, "cannot send the request: " + write_ec.message());
-
+  std::unique_ptr<beast::tcp_stream> stream = TakeIdle(writer);
+  bool reused = stream != nullptr;
   beast::flat_buffer buffer;
-  bhttp::response_parser<bhttp::string_body> parser;
-  parser.header_limit(kMaxAnswerHeaderBytes);
-  parser.body_limit(ctx.options.max_forwarded_answer_bytes);
-  auto [read_ec, read] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
-  beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  stream.socket().close(ignored);
+  std::optional<bhttp::response_parser<bhttp::string_body>> parser;
+  beast::error_code read_ec;
+  for (;;) {
+    if (stream == nullptr) {
+      // Resolving a name is not bounded by the timeout below; the writer's address is normally an IP address.
+      tcp::resolver resolver(executor);
+      auto [resolve_ec, endpoints] = co_await resolver.async_resolve(url->host, url->port, kTuple);
+      if (resolve_ec) co_return Unreachable(ctx, writer, "cannot resolve " + url->host + ": " + resolve_ec.message());
+      stream = std::make_unique<beast::tcp_stream>(executor);
+      // One deadline for connecting, sending and the whole answer.
+      stream->expires_after(ctx.options.forward_timeout);
+      auto [connect_ec, endpoint] = co_await stream->async_connect(endpoints, kTuple);
+      if (connect_ec) co_return Unreachable(ctx, writer, "cannot connect: " + connect_ec.message());
+    } else {
+      stream->expires_after(ctx.options.forward_timeout);
+    }
+    auto [write_ec, written] = co_await bhttp::async_write(*stream, request, kTuple);
+    if (write_ec && reused) {  // the writer had closed the idle connection: nothing was sent
+      stream.reset();
+      reused = false;
+      continue;
+    }
+    if (write_ec) co_return Unreachable(ctx, writer, "cannot send the request: " + write_ec.message());
+    buffer.clear();
+    parser.emplace();
+    parser->header_limit(kMaxAnswerHeaderBytes);
+    parser->body_limit(ctx.options.max_forwarded_answer_bytes);
+    auto [ec, read] = co_await bhttp::async_read(*stream, buffer, *parser, kTuple);
+    read_ec = ec;
+    if (reused && ClosedBeforeReading(read_ec, *parser)) {
+      stream.reset();
+      reused = false;
+      continue;
+    }
+    break;
+  }
+  if (!read_ec && parser->get().keep_alive()) {
+    Park(writer, std::move(stream));
+  } else {
+    Close(*stream);
+  }
   if (read_ec == bhttp::error::body_limit || read_ec == bhttp::error::header_limit) {
     ctx.metrics.CountForwarded(false);
     co_return ProblemResponse(kBadGatewayProblem, "the writer's answer is larger than this follower relays");
@@ -255,7 +325,7 @@ asio::awaitable<Response> ForwardToWriter(Context& ctx, Outgoing out, std::strin
     co_return ProblemResponse(kBadGatewayProblem, "the writer's answer was malformed");
   }
   ctx.metrics.CountForwarded(true);
-  co_return Relay(parser.get());
+  co_return Relay(parser->get());
 }
 
 }  // namespace http

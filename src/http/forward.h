@@ -21,7 +21,7 @@ namespace http {
 bool WritesOnFollower(const Request& request, Endpoint endpoint);
 
 // The request headers a follower passes on (when present): credentials, the CSRF checks' inputs, the body's type,
-// idempotency and content negotiation. It adds Host, Forwarded, Via and `Connection: close` itself.
+// idempotency and content negotiation. It adds Host, Forwarded and Via itself.
 inline constexpr std::string_view kPassedHeaders[] = {"Authorization", "Content-Type",    "Cookie", "X-CSRF-Token",
                                                       "Origin",        "Idempotency-Key", "Accept"};
 
@@ -49,7 +49,10 @@ std::string ForwardedValue(std::string_view earlier, const std::string& client_i
 
 // Sends `out` to the writer at `writer` (its base URL, "http://host[:port][/prefix]") on the calling coroutine's
 // executor and returns the writer's answer: its status, its headers (except hop-by-hop ones and Content-Length) and
-// its body. Never retries (the writer may have applied a request whose answer was lost). Answers 503 naming the
+// its body. Connections to the writer are kept alive and reused by the same I/O thread for up to 2 s. A request is
+// sent a second time only when a reused idle connection turns out closed before anything came back (the writer
+// had not read it); otherwise it never retries (the writer may have applied a request whose answer was lost).
+// Answers 503 naming the
 // writer, with Retry-After: 1, when the writer is unknown (""), not an http:// URL, cannot be reached, or has not
 // answered within ctx.options.forward_timeout; 502 when its answer is malformed or its body is larger than
 // ctx.options.max_forwarded_answer_bytes.

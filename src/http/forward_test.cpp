@@ -29,7 +29,9 @@ constexpr const char* kTrigger = R"({"routing_key":"checkout-key","event_action"
 // never, when `answer` is empty: a writer that hangs).
 class RawWriter {
  public:
-  explicit RawWriter(std::string answer) : answer_(std::move(answer)) {
+  // With `serve_many`, a connection is kept open after an answer and serves further requests (a keep-alive server);
+  // without, it is closed after its first answer even when the answer does not say so.
+  explicit RawWriter(std::string answer, bool serve_many = false) : answer_(std::move(answer)), serve_many_(serve_many) {
     listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -90,22 +92,28 @@ class RawWriter {
       const int fd = ::accept(listener_, nullptr, nullptr);
       if (fd < 0) continue;
       ++connections_;
-      std::string request = ReadRequest(fd);
-      {
-        std::lock_guard lock(mu_);
-        requests_.push_back(std::move(request));
+      for (;;) {
+        std::string request = ReadRequest(fd);
+        if (request.empty()) break;  // the client closed the connection
+        {
+          std::lock_guard lock(mu_);
+          requests_.push_back(std::move(request));
+        }
+        if (answer_.empty()) break;
+        (void)!::write(fd, answer_.data(), answer_.size());
+        if (!serve_many_ || stop_) break;
       }
       if (answer_.empty()) {
         held.push_back(fd);
         continue;
       }
-      (void)!::write(fd, answer_.data(), answer_.size());
       ::close(fd);
     }
     for (int fd : held) ::close(fd);
   }
 
   std::string answer_;
+  bool serve_many_ = false;
   int listener_ = -1;
   uint16_t port_ = 0;
   std::atomic<bool> stop_{false};
@@ -227,9 +235,41 @@ TEST_F(ForwardTest, PassesTheHeadersThatMatterSaysItForwardedAndRelaysTheWriters
   EXPECT_NE(sent.find("Idempotency-Key: key-1\r\n"), std::string::npos) << sent;
   EXPECT_NE(sent.find("Forwarded: for=127.0.0.1;by=\"" + address_ + "\"\r\n"), std::string::npos) << sent;
   EXPECT_NE(sent.find("Via: 1.1 incidentd-follower\r\n"), std::string::npos) << sent;
-  EXPECT_NE(sent.find("Connection: close\r\n"), std::string::npos) << sent;
+  EXPECT_EQ(sent.find("Connection: close\r\n"), std::string::npos) << sent;  // kept alive for the next write
   EXPECT_EQ(sent.find("X-Other"), std::string::npos) << sent;
   EXPECT_TRUE(sent.ends_with("\r\n\r\n{\"x\":1}")) << sent;
+}
+
+TEST_F(ForwardTest, SuccessiveWritesReuseOneKeptAliveConnectionToTheWriter) {
+  RawWriter writer("HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
+                   /*serve_many=*/true);
+  writer_address_.set(writer.url());
+  StartServer(FollowerOptions());
+  Client client = Connect();
+
+  Reply first = client.Send("POST", "/v2/enqueue", kTrigger, JsonHeaders("ingest-token"));
+  Reply second = client.Send("POST", "/v2/enqueue", kTrigger, JsonHeaders("ingest-token"));
+
+  EXPECT_EQ(first.status, 202);
+  EXPECT_EQ(second.status, 202);
+  EXPECT_EQ(writer.requests().size(), 2u);
+  EXPECT_EQ(writer.connections(), 1);
+}
+
+TEST_F(ForwardTest, AWriteOnAnIdleConnectionTheWriterHadClosedIsSentOnceOnAFreshOne) {
+  // Answers without saying so, then closes: the follower parks the connection, and the next write finds it closed.
+  RawWriter writer("HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+  writer_address_.set(writer.url());
+  StartServer(FollowerOptions());
+  Client client = Connect();
+
+  Reply first = client.Send("POST", "/v2/enqueue", kTrigger, JsonHeaders("ingest-token"));
+  Reply second = client.Send("POST", "/v2/enqueue", kTrigger, JsonHeaders("ingest-token"));
+
+  EXPECT_EQ(first.status, 202);
+  EXPECT_EQ(second.status, 202) << second.body;
+  EXPECT_EQ(writer.requests().size(), 2u);  // each write reached the writer exactly once
+  EXPECT_EQ(writer.connections(), 2);
 }
 
 TEST_F(ForwardTest, WithForwardingOffAWriteIs503NamingTheWriterAndAReadIsServed) {
