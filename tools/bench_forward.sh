@@ -6,14 +6,7 @@
 # follower/writer ratio.
 #   env: ROUNDS (2), DURATION (15), MODES ("single_distinct batch_distinct"), PEER_BENCH, BENCH_WORK
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-peer=$(cd "${PEER_BENCH:-$root/../shared/bench}" && pwd) || { echo "peer harness not found (PEER_BENCH)" >&2; exit 1; }
-export BENCH_WORK=${BENCH_WORK:-${TMPDIR:-/tmp}/incidentd-forward-bench}
-export INCIDENTD_TOKEN=${INCIDENTD_TOKEN:-bench-compare-token-0123456789}
-export INCIDENTD_BIN=${INCIDENTD_BIN:-$root/build/incidentd}
-mkdir -p "$BENCH_WORK/results"
-out="$BENCH_WORK/results/forward-$(date +%Y%m%d-%H%M%S).jsonl"
-ctl="$root/tools/bench_incidentd_ctl.sh"
+. "$(dirname "$0")/bench_peer_env.sh" forward
 follower_dir="$BENCH_WORK/follower"
 read -r -a modes <<< "${MODES:-single_distinct batch_distinct}"
 url=$("$root/tools/pg_test_server.sh" start "$BENCH_WORK/pg")

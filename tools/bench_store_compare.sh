@@ -6,14 +6,7 @@
 #   env: ROUNDS (3), DURATION (20), MODES ("batch_distinct single_distinct batch_dedup single_dedup"), PEER_BENCH,
 #        BENCH_WORK
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-peer=$(cd "${PEER_BENCH:-$root/../shared/bench}" && pwd) || { echo "peer harness not found (PEER_BENCH)" >&2; exit 1; }
-export BENCH_WORK=${BENCH_WORK:-${TMPDIR:-/tmp}/incidentd-store-bench}
-export INCIDENTD_TOKEN=${INCIDENTD_TOKEN:-bench-compare-token-0123456789}
-export INCIDENTD_BIN=${INCIDENTD_BIN:-$root/build/incidentd}
-mkdir -p "$BENCH_WORK/results"
-out="$BENCH_WORK/results/store-compare-$(date +%Y%m%d-%H%M%S).jsonl"
-ctl="$root/tools/bench_incidentd_ctl.sh"
+. "$(dirname "$0")/bench_peer_env.sh" store
 pg_dir="$BENCH_WORK/pg"
 read -r -a modes <<< "${MODES:-batch_distinct single_distinct batch_dedup single_dedup}"
 sqlite_env="BENCH_INSTANCE=sqlite BENCH_PORT=29797"

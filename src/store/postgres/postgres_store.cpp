@@ -95,6 +95,18 @@ std::string InsertUnnest(std::string_view table, std::string_view columns, std::
   return out + ")";
 }
 
+// One empty array per column of `types` (the letters of InsertUnnest), of the matching kind.
+std::vector<Array> ColumnArrays(std::string_view types) {
+  std::vector<Array> columns;
+  columns.reserve(types.size());
+  for (char t : types) columns.emplace_back(t == 'i' ? Array::Of::kInt : t == 't' ? Array::Of::kText : Array::Of::kBytes);
+  return columns;
+}
+
+constexpr std::string_view kIncidentTypes = "itttttiiiiiiitiiitttt";  // kIncidentColumns, in order
+constexpr std::string_view kAlertTypes = "iittttttiiittt";           // kAlertColumns, in order
+static_assert(kIncidentTypes.size() == kIncidentColumnCount && kAlertTypes.size() == kAlertColumnCount);
+
 void AddRecordInserts(std::span<const StoredRecord> records, std::vector<Statement>& out) {
   static const std::string sql = InsertUnnest("journal", "seq, type, time_ms, bytes, hash", "iiibb");
   for (size_t i = 0; i < records.size(); i += PostgresStore::kRowsPerStatement) {
@@ -134,13 +146,9 @@ std::vector<std::vector<const Row*>> UpsertGroups(const std::vector<Row>& rows, 
 }
 
 void AddIncidentUpserts(const std::vector<IncidentRow>& rows, std::vector<Statement>& out) {
-  static const std::string sql = InsertUnnest("incidents", kIncidentColumns, "itttttiiiiiiitiiitttt") + kIncidentUpdate;
+  static const std::string sql = InsertUnnest("incidents", kIncidentColumns, kIncidentTypes) + kIncidentUpdate;
   for (const auto& group : UpsertGroups(rows, [](const IncidentRow&, const IncidentRow&) { return true; })) {
-    std::vector<Array> c;
-    c.reserve(kIncidentColumnCount);
-    for (char t : std::string_view("itttttiiiiiiitiiitttt")) {
-      c.emplace_back(t == 'i' ? Array::Of::kInt : Array::Of::kText);
-    }
+    std::vector<Array> c = ColumnArrays(kIncidentTypes);
     for (const IncidentRow* row : group) {
       c[0].Int(Signed(row->id));
       c[1].Text(row->service);
@@ -172,12 +180,10 @@ void AddIncidentUpserts(const std::vector<IncidentRow>& rows, std::vector<Statem
 }
 
 void AddAlertUpserts(const std::vector<AlertRow>& rows, std::vector<Statement>& out) {
-  static const std::string base = InsertUnnest("alerts", kAlertColumns, "iittttttiiittt") + kAlertUpdateCommon;
+  static const std::string base = InsertUnnest("alerts", kAlertColumns, kAlertTypes) + kAlertUpdateCommon;
   static const std::string with_text = base + kAlertUpdateText;
   for (const auto& group : UpsertGroups(rows, [](const AlertRow& a, const AlertRow& b) { return a.text == b.text; })) {
-    std::vector<Array> c;
-    c.reserve(kAlertColumnCount);
-    for (char t : std::string_view("iittttttiiittt")) c.emplace_back(t == 'i' ? Array::Of::kInt : Array::Of::kText);
+    std::vector<Array> c = ColumnArrays(kAlertTypes);
     for (const AlertRow* row : group) {
       c[0].Int(Signed(row->id));
       c[1].Int(Signed(row->incident_id));
