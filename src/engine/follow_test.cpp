@@ -73,6 +73,13 @@ struct Pair {
     writer.reset();
   }
 
+  // Runs one batch on the writer and waits until its store has applied it to the SQLite file the follower reads
+  // (the writer's store answers a read only once every batch appended before it is there).
+  void Write(std::vector<Command> commands) {
+    writer->ProcessForTest(std::move(commands));
+    ASSERT_TRUE(writer_store->Head().ok());
+  }
+
   TempDir dir;
   incident::Config config = TestConfig();
   core::Timestamp now = core::FromUnixMillis(1'700'000'000'000);
@@ -95,7 +102,7 @@ TEST(FollowTest, CatchUpMakesTheFollowersStateTheWritersAfterEveryBatch) {
   uint64_t folded_total = 0;
   for (auto& batch : batches) {
     p.now += 1min;
-    p.writer->ProcessForTest(std::move(batch));
+    p.Write(std::move(batch));
     auto folded = p.follower->CatchUp();
     ASSERT_TRUE(folded.ok()) << folded.error().message;
     folded_total += *folded;
@@ -125,8 +132,8 @@ TEST(FollowTest, CatchUpPublishesWhatTheWriterPublished) {
     at_follower.insert(at_follower.end(), batch.begin(), batch.end());
   });
 
-  p.writer->ProcessForTest({Trigger("a"), Trigger("b")});
-  p.writer->ProcessForTest({Command{"u", AcknowledgeIncident{1}}, Command{"u", AddNote{2, "looking"}}});
+  p.Write({Trigger("a"), Trigger("b")});
+  p.Write({Command{"u", AcknowledgeIncident{1}}, Command{"u", AddNote{2, "looking"}}});
   ASSERT_TRUE(p.follower->CatchUp().ok());
 
   std::lock_guard lock(mu);
@@ -144,10 +151,10 @@ TEST(FollowTest, CatchUpPublishesWhatTheWriterPublished) {
 
 TEST(FollowTest, ATamperedRecordMakesCatchUpFailCorruptAndTheStateStopsBeforeIt) {
   Pair p;
-  p.writer->ProcessForTest({Trigger("a")});
+  p.Write({Trigger("a")});
   ASSERT_TRUE(p.follower->CatchUp().ok());
   const uint64_t first = p.writer->stats().last_seq.load();
-  p.writer->ProcessForTest({Trigger("b"), Trigger("c")});
+  p.Write({Trigger("b"), Trigger("c")});
   const uint64_t head = p.writer->stats().last_seq.load();
   ASSERT_GT(head, first + 1);
 
@@ -166,7 +173,7 @@ TEST(FollowTest, AFollowerRefusesCommandsAndItsThreadFollowsTheWriter) {
   p.follower->StartFollowing(5ms);
 
   auto refused = p.follower->Submit(Trigger("x"), [](Outcome) { ADD_FAILURE() << "a follower ran a command"; });
-  p.writer->ProcessForTest({Trigger("a"), Trigger("b")});
+  p.Write({Trigger("a"), Trigger("b")});
   const uint64_t head = p.writer->stats().last_seq.load();
   const auto deadline = std::chrono::steady_clock::now() + 30s;
   while (p.follower->stats().last_seq.load() < head && std::chrono::steady_clock::now() < deadline) {
@@ -184,7 +191,7 @@ TEST(FollowTest, AFollowerRefusesCommandsAndItsThreadFollowsTheWriter) {
 
 TEST(FollowTest, AFollowThreadMeetingADamagedRecordStopsAndFailsTheEngine) {
   Pair p;
-  p.writer->ProcessForTest({Trigger("a"), Trigger("b")});
+  p.Write({Trigger("a"), Trigger("b")});
   TamperWith(p.dir.File("incidentd.db"), 2);
 
   p.follower->StartFollowing(5ms);

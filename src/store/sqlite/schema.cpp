@@ -86,6 +86,14 @@ ALTER TABLE incidents ADD COLUMN subcategory TEXT NOT NULL DEFAULT '';
 ALTER TABLE incidents ADD COLUMN category_rule TEXT NOT NULL DEFAULT '';
 ALTER TABLE incidents ADD COLUMN major_reason TEXT NOT NULL DEFAULT '';
 )sql",
+    // 4: the batch log in front of the database (store/sqlite/batch_log.h): the last batch applied here.
+    R"sql(
+CREATE TABLE log_state (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  applied_batch INTEGER NOT NULL
+) STRICT;
+INSERT INTO log_state (id, applied_batch) VALUES (1, 0);
+)sql",
 };
 
 constexpr int64_t kMigrationCount = static_cast<int64_t>(sizeof(kMigrations) / sizeof(kMigrations[0]));
@@ -149,8 +157,8 @@ core::Status PrepareWriter(Connection& writer) {
   auto mode = writer.QueryText("PRAGMA journal_mode = WAL", "enable WAL");
   if (!mode.ok()) return mode.error();
   if (*mode != "wal") return core::Unavailable("enable WAL: journal mode stayed " + *mode);
-  // NORMAL does not sync on commit: SqliteStore::Sync fdatasyncs the WAL before anything is acknowledged, which is
-  // FULL's guarantee (an acknowledged batch survives a power cut) without stalling the writer on every commit.
+  // NORMAL does not sync on commit: what is acknowledged is durable in the batch log first (SqliteStore::Sync), and
+  // the store syncs the WAL itself before a log file holding those batches is written again.
   // Checkpoints run on a separate thread (see SqliteStore), so the writer's automatic checkpoint is off.
   // journal_size_limit truncates the WAL after checkpoints so a burst does not leave a huge file behind.
   if (auto st = writer.Exec("PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0; "

@@ -9,10 +9,10 @@
 
 namespace store::sqlite {
 
-inline constexpr int64_t kSchemaVersion = 3;
+inline constexpr int64_t kSchemaVersion = 4;
 
 // Makes the writer connection ready: refuses files that are not incidentd databases (kCorrupt), switches to WAL
-// with synchronous=FULL, and applies pending migrations in one transaction. kCorrupt also for a schema newer than
+// with synchronous=NORMAL, and applies pending migrations in one transaction. kCorrupt also for a schema newer than
 // this binary; kUnavailable when the file is busy or cannot be written.
 core::Status PrepareWriter(Connection& writer);
 

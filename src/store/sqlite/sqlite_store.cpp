@@ -12,6 +12,7 @@
 #include <limits>
 #include <utility>
 
+#include "store/sqlite/batch_log.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/connection_pool.h"
 #include "store/sqlite/schema.h"
@@ -362,6 +363,14 @@ SqliteStore::SqliteStore(std::string path, std::unique_ptr<Connection> writer, s
 }
 
 SqliteStore::~SqliteStore() {
+  if (projector_.joinable()) {
+    {
+      std::lock_guard lock(projector_mutex_);
+      projector_stopping_ = true;
+    }
+    projector_cv_.notify_one();
+    projector_.join();  // applies what is still pending first
+  }
   if (checkpointer_.joinable()) {
     {
       std::lock_guard lock(checkpoint_mutex_);
@@ -391,6 +400,11 @@ void SqliteStore::RunCheckpointer() {
 }
 
 core::Status SqliteStore::Sync() {
+  if (log_ == nullptr) return core::Ok();
+  return log_->Sync();
+}
+
+core::Status SqliteStore::SyncDatabase() {
   if (writer_ == nullptr) return core::Ok();
   std::lock_guard lock(sync_mutex_);
   const std::string wal = path_ + "-wal";
@@ -447,8 +461,165 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& 
     if (!opened.ok()) return opened.error().WithContext(context);
     snapshots = std::move(opened).value();
   }
-  return std::unique_ptr<SqliteStore>(
-      new SqliteStore(path, std::move(writer), std::move(readers), std::move(snapshots)));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(path, std::move(writer), std::move(readers), std::move(snapshots)));
+  if (!options.read_only) {
+    if (auto st = store->RecoverLog(options); !st.ok()) return st.error().WithContext(context);
+  }
+  return store;
+}
+
+core::Status SqliteStore::RecoverLog(Options options) {
+  auto log = BatchLog::Open(path_, options.log_file_bytes);
+  if (!log.ok()) return log.error();
+  uint64_t applied = 0;
+  {
+    std::lock_guard lock(writer_mutex_);
+    auto stored = writer_->QueryInt("SELECT applied_batch FROM log_state WHERE id = 1", "read the batch log state");
+    if (!stored.ok()) return stored.error();
+    if (*stored < 0) return core::Corrupt("log_state: negative batch number");
+    applied = static_cast<uint64_t>(*stored);
+  }
+  auto frames = (*log)->ReadAfter(applied);
+  if (!frames.ok()) return frames.error();
+  if (!frames->empty()) {
+    std::vector<std::string> payloads;
+    payloads.reserve(frames->size());
+    for (auto& f : *frames) payloads.push_back(std::move(f.payload));
+    if (auto st = ApplyFrames(payloads, frames->front().number); !st.ok()) {
+      return st.error().WithContext("apply the batch log");
+    }
+    applied = frames->back().number;
+  }
+  // Always, not only after applying: the last commits of a clean run may still be in the page cache only, and
+  // their log frames are about to be overwritten.
+  if (auto st = SyncDatabase(); !st.ok()) return st;
+  (*log)->Restart(applied + 1);
+  {
+    std::lock_guard lock(writer_mutex_);
+    auto head = ReadHeadSeq(*writer_);
+    if (!head.ok()) return head.error();
+    appended_seq_ = *head;
+  }
+  written_ = applied_ = durable_ = durable_wanted_ = applied;
+  log_ = std::move(log).value();
+  projector_ = std::thread([this] { RunProjector(); });
+  return core::Ok();
+}
+
+void SqliteStore::RunProjector() {
+  std::unique_lock lock(projector_mutex_);
+  for (;;) {
+    projector_cv_.wait(lock, [this] {
+      return !pending_.empty() || projector_stopping_ || (durable_wanted_ > durable_ && applied_ >= durable_wanted_);
+    });
+    // Let batches gather for a few milliseconds unless someone waits for them: one transaction then carries many
+    // batches, and each touched page is written to the WAL once for all of them.
+    if (!pending_.empty() && !projector_stopping_ && projector_error_.empty()) {
+      const auto until = std::chrono::steady_clock::now() + kProjectorGather;
+      projector_cv_.wait_until(lock, until, [this] {
+        return projector_stopping_ || readers_waiting_ > 0 || durable_wanted_ > applied_ ||
+               pending_bytes_ >= kProjectorBatchBytes;
+      });
+    }
+    if (!projector_error_.empty()) {
+      // Failed: nothing more reaches SQLite; the next start applies the log.
+      pending_.clear();
+      if (projector_stopping_) return;
+      continue;
+    }
+    if (!pending_.empty()) {
+      // Everything pending in one transaction: the busier the writer, the fewer pages per batch.
+      std::vector<std::string> work(std::make_move_iterator(pending_.begin()), std::make_move_iterator(pending_.end()));
+      pending_.clear();
+      pending_bytes_ = 0;
+      const uint64_t first = applied_ + 1;
+      const uint64_t last = applied_ + work.size();
+      lock.unlock();
+      core::Status st = ApplyFrames(work, first);
+      work.clear();
+      lock.lock();
+      if (!st.ok()) {
+        projector_error_ = st.error().message;
+        applied_cv_.notify_all();
+        continue;
+      }
+      applied_ = last;
+      applied_cv_.notify_all();
+    }
+    if (durable_wanted_ > durable_ && applied_ >= durable_wanted_) {
+      const uint64_t target = applied_;
+      lock.unlock();
+      core::Status st = SyncDatabase();
+      lock.lock();
+      if (!st.ok()) {
+        projector_error_ = st.error().message;
+        applied_cv_.notify_all();
+        continue;
+      }
+      durable_ = target;
+      applied_cv_.notify_all();
+    }
+    if (projector_stopping_ && pending_.empty()) return;
+  }
+}
+
+core::Status SqliteStore::WaitApplied() {
+  if (log_ == nullptr) return core::Ok();
+  std::unique_lock lock(projector_mutex_);
+  const uint64_t target = written_;
+  if (applied_ >= target) return core::Ok();
+  ++readers_waiting_;
+  projector_cv_.notify_one();
+  applied_cv_.wait(lock, [&] { return applied_ >= target || !projector_error_.empty(); });
+  --readers_waiting_;
+  if (applied_ >= target) return core::Ok();
+  return core::Unavailable("the store could not apply its batch log to SQLite: " + projector_error_);
+}
+
+void SqliteStore::RequestDurable(uint64_t number) {
+  {
+    std::lock_guard lock(projector_mutex_);
+    durable_wanted_ = std::max(durable_wanted_, number);
+  }
+  projector_cv_.notify_one();
+}
+
+core::Status SqliteStore::WaitDurable(uint64_t number) {
+  RequestDurable(number);
+  std::unique_lock lock(projector_mutex_);
+  applied_cv_.wait(lock, [&] { return durable_ >= number || !projector_error_.empty(); });
+  if (durable_ >= number) return core::Ok();
+  return core::Unavailable("the store could not apply its batch log to SQLite: " + projector_error_);
+}
+
+core::Status SqliteStore::ApplyFrames(const std::vector<std::string>& payloads, uint64_t first) {
+  std::lock_guard lock(writer_mutex_);
+  return WriteTransaction("apply batches", [&](Connection& w) -> core::Status {
+    auto head = ReadHeadSeq(w);
+    if (!head.ok()) return head.error();
+    uint64_t seq = *head;
+    for (size_t i = 0; i < payloads.size(); ++i) {
+      auto batch = DecodeBatch(payloads[i]);
+      if (!batch.ok()) return batch.error().WithContext("batch " + std::to_string(first + i));
+      if (!batch->records.empty()) {
+        if (batch->records.front().seq != seq + 1) {
+          return core::Conflict("batch " + std::to_string(first + i) + ": record " +
+                                std::to_string(batch->records.front().seq) + " does not follow head " +
+                                std::to_string(seq));
+        }
+        if (auto st = InsertRecords(w, batch->records); !st.ok()) return st;
+        seq = batch->records.back().seq;
+      }
+      const engine::Projection& projection = batch->projection;
+      if (auto st = UpsertIncidents(w, projection.incidents); !st.ok()) return st;
+      if (auto st = UpsertAlerts(w, projection.alerts); !st.ok()) return st;
+      if (auto st = InsertTimeline(w, projection.timeline); !st.ok()) return st;
+    }
+    auto update = w.Prepare("UPDATE log_state SET applied_batch = ?1 WHERE id = 1");
+    if (!update.ok()) return update.error();
+    (*update)->BindInt(1, Signed(first + payloads.size() - 1));
+    return StepDone(w, **update, "record the applied batch");
+  });
 }
 
 std::string SqliteStore::SnapshotsPath(const std::string& path) {
@@ -477,24 +648,35 @@ core::Status SqliteStore::WriteTransaction(const std::string& context, Body&& bo
 core::Status SqliteStore::Append(std::span<const StoredRecord> records, const engine::Projection& projection) {
   if (records.empty() && projection.empty()) return core::Ok();
   if (auto st = engine::ValidateAppend(records, projection); !st.ok()) return st.error().WithContext("append");
-  std::lock_guard lock(writer_mutex_);
-  return WriteTransaction("append", [&](Connection& w) -> core::Status {
-    if (!records.empty()) {
-      auto head = ReadHeadSeq(w);
-      if (!head.ok()) return head.error();
-      if (records.front().seq != *head + 1) {
-        return core::Conflict("record " + std::to_string(records.front().seq) + " does not follow head " +
-                              std::to_string(*head));
-      }
-      if (auto st = InsertRecords(w, records); !st.ok()) return st;
+  if (log_ == nullptr) return core::Unavailable("append: store is open read-only");
+  std::lock_guard lock(append_mutex_);
+  {
+    std::lock_guard projector_lock(projector_mutex_);
+    if (!projector_error_.empty()) {
+      return core::Unavailable("append: an earlier batch could not be applied to SQLite: " + projector_error_);
     }
-    if (auto st = UpsertIncidents(w, projection.incidents); !st.ok()) return st;
-    if (auto st = UpsertAlerts(w, projection.alerts); !st.ok()) return st;
-    return InsertTimeline(w, projection.timeline);
-  });
+  }
+  if (!records.empty() && records.front().seq != appended_seq_ + 1) {
+    return core::Conflict("append: record " + std::to_string(records.front().seq) + " does not follow head " +
+                          std::to_string(appended_seq_));
+  }
+  std::string payload = EncodeBatch(records, projection);
+  auto number = log_->Write(payload, BatchLog::Retire{[this](uint64_t n) { RequestDurable(n); },
+                                                      [this](uint64_t n) { return WaitDurable(n); }});
+  if (!number.ok()) return number.error().WithContext("append");
+  {
+    std::lock_guard projector_lock(projector_mutex_);
+    pending_bytes_ += payload.size();
+    pending_.push_back(std::move(payload));
+    written_ = *number;
+  }
+  projector_cv_.notify_one();
+  if (!records.empty()) appended_seq_ = records.back().seq;
+  return core::Ok();
 }
 
 core::Result<engine::JournalHead> SqliteStore::Head() {
+  if (auto st = WaitApplied(); !st.ok()) return st.error();
   auto lease = readers_->Acquire();
   if (!lease.ok()) return lease.error().WithContext("read head");
   auto stmt = (*lease)->Prepare(kHeadSql);
@@ -512,6 +694,7 @@ core::Result<engine::JournalHead> SqliteStore::Head() {
 
 core::Status SqliteStore::ScanJournal(uint64_t after_seq,
                                       const std::function<core::Status(const StoredRecord&)>& visit) {
+  if (auto st = WaitApplied(); !st.ok()) return st;
   std::vector<StoredRecord> chunk;
   chunk.reserve(kScanChunk);
   uint64_t cursor = after_seq;
@@ -597,6 +780,7 @@ core::Result<std::optional<engine::Snapshot>> SqliteStore::LatestSnapshot() {
 }
 
 core::Result<engine::IncidentPage> SqliteStore::ListIncidents(const engine::IncidentQuery& query) {
+  if (auto st = WaitApplied(); !st.ok()) return st.error();
   std::vector<std::string> states = query.states;
   std::sort(states.begin(), states.end());
   states.erase(std::unique(states.begin(), states.end()), states.end());
@@ -643,6 +827,7 @@ core::Result<engine::IncidentPage> SqliteStore::ListIncidents(const engine::Inci
 }
 
 core::Result<IncidentRow> SqliteStore::GetIncident(uint64_t id) {
+  if (auto st = WaitApplied(); !st.ok()) return st.error();
   const std::string context = "get incident " + std::to_string(id);
   if (id > kMaxStored) return core::NotFound(context + ": no such incident");
   auto lease = readers_->Acquire();
@@ -662,6 +847,7 @@ core::Result<IncidentRow> SqliteStore::GetIncident(uint64_t id) {
 }
 
 core::Result<std::vector<TimelineRow>> SqliteStore::Timeline(uint64_t incident_id, uint64_t after_seq, uint32_t limit) {
+  if (auto st = WaitApplied(); !st.ok()) return st.error();
   std::vector<TimelineRow> rows;
   if (limit == 0 || incident_id > kMaxStored || after_seq >= kMaxStored) return rows;
   const std::string context = "read timeline of incident " + std::to_string(incident_id);
@@ -714,6 +900,7 @@ core::Status ReadAlerts(Statement& s, Connection& c, const std::string& context,
 }  // namespace
 
 core::Result<std::vector<AlertRow>> SqliteStore::IncidentAlerts(uint64_t incident_id) {
+  if (auto st = WaitApplied(); !st.ok()) return st.error();
   std::vector<AlertRow> rows;
   if (incident_id > kMaxStored) return rows;
   const std::string context = "read alerts of incident " + std::to_string(incident_id);
@@ -729,6 +916,7 @@ core::Result<std::vector<AlertRow>> SqliteStore::IncidentAlerts(uint64_t inciden
 }
 
 core::Result<std::vector<AlertRow>> SqliteStore::WindowAlerts(std::string_view window_id, uint32_t limit) {
+  if (auto st = WaitApplied(); !st.ok()) return st.error();
   std::vector<AlertRow> rows;
   if (window_id.empty() || limit == 0) return rows;
   const std::string context = "read alerts of maintenance window " + std::string(window_id);

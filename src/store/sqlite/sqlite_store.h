@@ -1,9 +1,12 @@
-// The embedded default Store: one SQLite file in WAL mode holding the journal, snapshots and query tables, with
-// one writer connection (group commit: one fsync per Append) and a pool of read connections.
+// The embedded default Store: one SQLite file in WAL mode holding the journal and query tables, a second one for
+// snapshots, and a batch log in front of them: an Append is durable once its frame in the log is synced, and a
+// projector thread applies the batches to SQLite in larger transactions behind it.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <thread>
 #include <string>
@@ -13,16 +16,22 @@
 
 namespace store::sqlite {
 
+class BatchLog;
 class Connection;
 class ConnectionPool;
 
 struct Options {
-  bool read_only = false;  // no writer connection: Append and SaveSnapshot fail, the file is never modified
+  // No writer connection and no batch log: Append and SaveSnapshot fail, no file is modified. Batches still only in
+  // the log (after a crash, until the next writable open applies them) are not seen.
+  bool read_only = false;
+  uint64_t log_file_bytes = uint64_t{16} << 20;  // the size of each of the batch log's two files
 };
 
-// Thread safety: as engine::Store. Append and SaveSnapshot share the one writer connection (serialised by a mutex);
-// reads take a connection from the pool (up to kMaxReaders open, then callers wait) and never see an uncommitted
-// Append. Values above INT64_MAX (seqs, ids) cannot be stored: Append returns kInvalid for them.
+// Thread safety: as engine::Store. Append writes the batch log (one writer at a time, and one process: the log is
+// locked); the projector thread alone uses the SQLite writer connection. Every read first waits until the batches
+// appended before it began are in SQLite, so a read sees every Append that returned before it. Reads take a
+// connection from the pool (up to kMaxReaders open, then callers wait). Values above INT64_MAX (seqs, ids) cannot
+// be stored: Append returns kInvalid for them.
 class SqliteStore final : public engine::Store {
  public:
   static constexpr size_t kMaxReaders = 8;
@@ -34,12 +43,15 @@ class SqliteStore final : public engine::Store {
   static core::Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, Options options = {});
   ~SqliteStore() override;
 
+  // Opening a writable store first applies what the batch log holds beyond the database (batches acknowledged
+  // before a crash), then syncs the database; kCorrupt when the log lacks batches the database needs, kUnavailable
+  // when another process holds the log.
+
   // Errors: kConflict (first seq does not follow the head), kInvalid (seqs not consecutive within the batch, or a
-  // value above INT64_MAX), kUnavailable (read-only store, disk full, I/O error, lock held too long by another
-  // process), kCorrupt (damaged file). On any error the transaction is rolled back and nothing is written.
+  // value above INT64_MAX), kUnavailable (read-only store, disk full, I/O error, or an earlier batch could not be
+  // applied to SQLite). On any error nothing is written.
   core::Status Append(std::span<const engine::StoredRecord> records, const engine::Projection& projection) override;
-  // fdatasync of the WAL file: commits run with synchronous=NORMAL, and this makes them durable (what FULL does on
-  // every commit, moved off the writer's path).
+  // fdatasync of the batch log: every Append that returned before the call is then durable.
   core::Status Sync() override;
   core::Result<engine::JournalHead> Head() override;
   // Reads in chunks and calls `visit` while holding no connection, so a visitor may itself query the store.
@@ -60,6 +72,10 @@ class SqliteStore final : public engine::Store {
   core::Result<std::vector<engine::AlertRow>> IncidentAlerts(uint64_t incident_id) override;
   core::Result<std::vector<engine::AlertRow>> WindowAlerts(std::string_view window_id, uint32_t limit) override;
 
+  // The projector applies pending batches when this long has passed since it woke, when they reach this size, or
+  // at once when a read or the log waits for them.
+  static constexpr std::chrono::milliseconds kProjectorGather{20};
+  static constexpr size_t kProjectorBatchBytes = size_t{4} << 20;
   static constexpr int kKeptSnapshots = 3;
   static constexpr int kCheckpointPages = 1000;
   static constexpr size_t kMaxQueryStates = 64;
@@ -71,6 +87,18 @@ class SqliteStore final : public engine::Store {
   // Runs `body` inside BEGIN IMMEDIATE ... COMMIT on the writer, rolling back when it or the commit fails.
   template <typename Body>
   core::Status WriteTransaction(const std::string& context, Body&& body);
+  // Applies encoded batches (log frames `first`, `first + 1`, ...) to SQLite in one transaction.
+  core::Status ApplyFrames(const std::vector<std::string>& payloads, uint64_t first);
+  // fdatasync of the WAL file (commits run with synchronous=NORMAL; checkpoints sync the database file).
+  core::Status SyncDatabase();
+  // Opening: applies the log's frames beyond the database, syncs, and starts the log and the projector.
+  core::Status RecoverLog(Options options);
+  void RunProjector();
+  // Waits until every batch appended before the call is in SQLite; the projector's error if it failed.
+  core::Status WaitApplied();
+  // Waits until every frame up to `number` is in SQLite and synced there.
+  core::Status WaitDurable(uint64_t number);
+  void RequestDurable(uint64_t number);
 
   void RunCheckpointer();
 
@@ -94,6 +122,25 @@ class SqliteStore final : public engine::Store {
   bool stopping_ = false;
   std::mutex writer_mutex_;
   std::unique_ptr<Connection> writer_;  // null when read-only; guarded by writer_mutex_
+
+  // The batch log and its appender's view: the last seq appended (Append runs on one thread at a time).
+  std::mutex append_mutex_;
+  std::unique_ptr<BatchLog> log_;  // null when read-only
+  uint64_t appended_seq_ = 0;
+  // The projector: frames written to the log wait here until it applies them to SQLite.
+  std::thread projector_;
+  std::mutex projector_mutex_;
+  std::condition_variable projector_cv_;  // work for the projector
+  std::condition_variable applied_cv_;    // applied_ or durable_ moved, or the projector failed
+  std::deque<std::string> pending_;       // encoded batches, frames applied_ + 1 ...
+  size_t pending_bytes_ = 0;
+  int readers_waiting_ = 0;
+  uint64_t written_ = 0;                  // the last frame written to the log
+  uint64_t applied_ = 0;                  // the last frame committed to SQLite
+  uint64_t durable_ = 0;                  // the last frame committed to SQLite and synced
+  uint64_t durable_wanted_ = 0;
+  bool projector_stopping_ = false;
+  std::string projector_error_;           // non-empty once applying failed: Append and reads fail with it
   // Declared after writer_ so readers close first and the writer, closing last, checkpoints and removes the WAL.
   std::unique_ptr<ConnectionPool> readers_;
 };

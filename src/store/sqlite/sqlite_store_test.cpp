@@ -1,10 +1,13 @@
 // Runs the store contract suite against SqliteStore, plus what only a file-backed store can get wrong:
-// durability across reopen, read-only mode, damaged or foreign files, and readers racing the writer.
+// durability across reopen and a crash, the batch log (recovery, torn and missing frames, file reuse), read-only
+// mode, damaged or foreign files, and readers racing the writer.
 #include "store/sqlite/sqlite_store.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -20,6 +23,7 @@
 
 #include "journal/record.h"
 #include "store/contract_test.h"
+#include "store/sqlite/batch_log.h"
 
 namespace store::sqlite {
 namespace {
@@ -174,18 +178,142 @@ TEST(SqliteStoreTest, ReopenedStoreContinuesTheJournalAndRejectsReplays) {
   EXPECT_EQ(store->Head()->seq, 4u);
 }
 
-TEST(SqliteStoreTest, SecondWriterOnTheSameFileGetsConflictNotAFork) {
+TEST(SqliteStoreTest, SecondWriterOnTheSameFileIsRefusedWhileTheFirstIsOpen) {
   TempDir dir;
   const std::string path = dir.File("incidentd.db");
   auto first = OpenOrFail(path);
-  auto second = OpenOrFail(path);
   ASSERT_TRUE(first->Append(MakeRecords(1, 3), {}).ok());
 
-  auto st = second->Append(MakeRecords(1, 2), {});
+  auto second = SqliteStore::Open(path);
+  auto reader = SqliteStore::Open(path, Options{.read_only = true});
 
-  ASSERT_FALSE(st.ok());
-  EXPECT_EQ(st.error().code, core::ErrorCode::kConflict);
-  EXPECT_TRUE(SameRecord(MakeRecord(1), ScanAll(*second)[0]));
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code, core::ErrorCode::kUnavailable);
+  EXPECT_NE(second.error().message.find("another incidentd"), std::string::npos) << second.error().message;
+  ASSERT_TRUE(reader.ok()) << reader.error().message;
+  ASSERT_TRUE(first->Head().ok());  // waits until the batch is in SQLite, where the reader looks
+  EXPECT_EQ((*reader)->Head()->seq, 3u);
+  first.reset();
+  EXPECT_TRUE(SqliteStore::Open(path).ok()) << "the lock goes with the store";
+}
+
+// Writes batches straight into a store's batch log, as a process that crashed before its projector ran would
+// have left them.
+void WriteToLog(const std::string& path, uint64_t next_batch, const std::vector<LogBatch>& batches) {
+  auto log = BatchLog::Open(path, Options{}.log_file_bytes);
+  ASSERT_TRUE(log.ok()) << log.error().message;
+  (*log)->Restart(next_batch);
+  for (const LogBatch& b : batches) {
+    ASSERT_TRUE((*log)->Write(EncodeBatch(b.records, b.projection), {}).ok());
+  }
+  ASSERT_TRUE((*log)->Sync().ok());
+}
+
+TEST(SqliteStoreTest, BatchesOnlyInTheLogReachTheDatabaseAtOpen) {
+  TempDir dir;
+  const std::string path = dir.File("incidentd.db");
+  ASSERT_TRUE(OpenOrFail(path)->Append(MakeRecords(1, 2), {}).ok());  // batch 1, applied
+  IncidentRow incident = MakeIncident(7, "acknowledged");
+  WriteToLog(path, 2,
+             {LogBatch{MakeRecords(3, 2), Projection{{incident}, {MakeAlert(1, 7)}, {MakeEntry(7, 3, "opened")}}},
+              LogBatch{MakeRecords(5, 1), {}}});
+
+  auto store = OpenOrFail(path);
+
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->Head()->seq, 5u);
+  EXPECT_EQ(ScanAll(*store).size(), 5u);
+  EXPECT_EQ(store->GetIncident(7).value(), incident);
+  EXPECT_EQ(store->IncidentAlerts(7).value().at(0), MakeAlert(1, 7));
+  EXPECT_EQ(store->Timeline(7, 0, 10).value().at(0), MakeEntry(7, 3, "opened"));
+  EXPECT_EQ(RawQueryText(path, "SELECT applied_batch FROM log_state"), "3");
+  EXPECT_TRUE(store->Append(MakeRecords(6, 1), {}).ok());
+}
+
+TEST(SqliteStoreTest, ATornLastFrameIsIgnoredAndTheBatchesBeforeItAreApplied) {
+  TempDir dir;
+  const std::string path = dir.File("incidentd.db");
+  OpenOrFail(path);
+  WriteToLog(path, 1, {LogBatch{MakeRecords(1, 2), {}}, LogBatch{MakeRecords(3, 2), {}}});
+  // Damage the second frame's last payload byte: its checksum no longer matches, as after a crash mid-write.
+  std::string log = ReadFile(path + ".log0");
+  size_t first_length = static_cast<unsigned char>(log[4]) | static_cast<unsigned char>(log[5]) << 8;
+  size_t second = BatchLog::kHeaderBytes + first_length;
+  size_t second_length = static_cast<unsigned char>(log[second + 4]) | static_cast<unsigned char>(log[second + 5]) << 8;
+  log[second + BatchLog::kHeaderBytes + second_length - 1] ^= 0x01;
+  std::ofstream(path + ".log0", std::ios::binary | std::ios::trunc) << log;
+
+  auto store = OpenOrFail(path);
+
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->Head()->seq, 2u);
+  EXPECT_TRUE(store->Append(MakeRecords(3, 1), {}).ok());
+}
+
+TEST(SqliteStoreTest, ALogMissingBatchesTheDatabaseNeedsIsCorruptAndChangesNothing) {
+  TempDir dir;
+  const std::string path = dir.File("incidentd.db");
+  OpenOrFail(path);
+  WriteToLog(path, 2, {LogBatch{MakeRecords(1, 2), {}}});  // batch 1 never written
+
+  auto opened = SqliteStore::Open(path);
+
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.error().code, core::ErrorCode::kCorrupt);
+  EXPECT_NE(opened.error().message.find("batch 1 is missing"), std::string::npos) << opened.error().message;
+  EXPECT_EQ(RawQueryText(path, "SELECT count(*) FROM journal"), "0");
+}
+
+TEST(SqliteStoreTest, TheLogFilesAreReusedAndEveryBatchSurvivesAReopen) {
+  TempDir dir;
+  const std::string path = dir.File("incidentd.db");
+  // Files of 4 KiB: about 20 of these batches fill one, so the two files are written in turn many times.
+  Options small{.log_file_bytes = 4096};
+  {
+    auto opened = SqliteStore::Open(path, small);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    for (uint64_t seq = 1; seq <= 1000; seq += 2) {
+      ASSERT_TRUE((*opened)->Append(MakeRecords(seq, 2), Projection{{MakeIncident(seq)}, {}, {}}).ok());
+      if (seq % 50 == 1) {
+        ASSERT_TRUE((*opened)->Sync().ok());
+      }
+    }
+  }
+  auto opened = SqliteStore::Open(path, small);
+
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  EXPECT_EQ((*opened)->Head()->seq, 1000u);
+  engine::IncidentQuery query;
+  query.limit = 500;
+  EXPECT_EQ((*opened)->ListIncidents(query)->incidents.size(), 500u);
+  EXPECT_LE(std::filesystem::file_size(path + ".log0"), 4096u);
+  EXPECT_LE(std::filesystem::file_size(path + ".log1"), 4096u);
+}
+
+TEST(SqliteStoreTest, AcknowledgedBatchesSurviveAProcessThatDiesWithoutClosingTheStore) {
+  TempDir dir;
+  const std::string path = dir.File("incidentd.db");
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto opened = SqliteStore::Open(path);
+    if (!opened.ok()) _exit(2);
+    for (uint64_t seq = 1; seq <= 3000; seq += 3) {
+      if (!(*opened)->Append(MakeRecords(seq, 3), Projection{{MakeIncident(seq)}, {}, {}}).ok()) _exit(3);
+    }
+    if (!(*opened)->Sync().ok()) _exit(4);
+    _exit(0);  // no destructors: whatever the projector had not applied is only in the log
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+
+  auto store = OpenOrFail(path);
+
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->Head()->seq, 3000u);
+  EXPECT_EQ(store->GetIncident(2998)->last_seq, MakeIncident(2998).last_seq);
 }
 
 TEST(SqliteStoreTest, DatabaseIsInWalMode) {
@@ -289,6 +417,7 @@ TEST(SqliteStoreTest, FlippedByteInStoredRecordIsReturnedAsIsForTheVerifierToCat
     records.push_back(StoredRecord{record.seq, record.type, record.time, bytes, record.hash});
   }
   ASSERT_TRUE(store->Append(records, {}).ok());
+  ASSERT_TRUE(store->Head().ok());  // a read waits until the batch is in SQLite, which the test then edits
   std::string tampered = records[1].bytes;
   tampered[tampered.size() / 2] ^= 0x20;
   RawExec(path, "UPDATE journal SET bytes = x'" + Hex(tampered) + "' WHERE seq = 2");
@@ -317,6 +446,7 @@ TEST(SqliteStoreTest, StoredHashOfWrongLengthIsCorruptNotACrash) {
   const std::string path = dir.File("incidentd.db");
   auto store = OpenOrFail(path);
   ASSERT_TRUE(store->Append(MakeRecords(1, 3), {}).ok());
+  ASSERT_TRUE(store->ScanJournal(0, [](const StoredRecord&) { return core::Ok(); }).ok());  // applied to SQLite
   RawExec(path, "UPDATE journal SET hash = x'0102' WHERE seq = 3");
 
   auto head = store->Head();
