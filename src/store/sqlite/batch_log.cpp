@@ -1,12 +1,12 @@
 #include "store/sqlite/batch_log.h"
 
 #include <fcntl.h>
+#include <zlib.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <boost/crc.hpp>
 #include <cerrno>
 #include <cstring>
 
@@ -40,11 +40,20 @@ uint64_t GetU64(const char* p) {
   return v;
 }
 
+// CRC-32 (zlib's) of the frame number and the payload.
 uint32_t Checksum(const char* number, std::string_view payload) {
-  boost::crc_32_type crc;
-  crc.process_bytes(number, 8);
-  crc.process_bytes(payload.data(), payload.size());
-  return crc.checksum();
+  uLong crc = crc32(0L, Z_NULL, 0);
+  crc = crc32(crc, reinterpret_cast<const Bytef*>(number), 8);
+  // zlib takes lengths as uInt; frames are below 4 GiB (Write refuses larger), and this loop keeps that honest.
+  const char* p = payload.data();
+  size_t left = payload.size();
+  while (left > 0) {
+    uInt n = static_cast<uInt>(std::min<size_t>(left, 1u << 30));
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(p), n);
+    p += n;
+    left -= n;
+  }
+  return static_cast<uint32_t>(crc);
 }
 
 void PutOptionalTime(journal::Writer& w, const std::optional<core::Timestamp>& t) {

@@ -664,13 +664,18 @@ core::Status SqliteStore::Append(std::span<const StoredRecord> records, const en
   auto number = log_->Write(payload, BatchLog::Retire{[this](uint64_t n) { RequestDurable(n); },
                                                       [this](uint64_t n) { return WaitDurable(n); }});
   if (!number.ok()) return number.error().WithContext("append");
+  bool wake = false;
   {
     std::lock_guard projector_lock(projector_mutex_);
+    // Wake the projector when this is the first pending batch (it sleeps until there is one) or when the pending
+    // ones grew past the gathering size; in between it is gathering and needs no wake-up per batch.
+    wake = pending_.empty() || (pending_bytes_ < kProjectorBatchBytes &&
+                                pending_bytes_ + payload.size() >= kProjectorBatchBytes);
     pending_bytes_ += payload.size();
     pending_.push_back(std::move(payload));
     written_ = *number;
   }
-  projector_cv_.notify_one();
+  if (wake) projector_cv_.notify_one();
   if (!records.empty()) appended_seq_ = records.back().seq;
   return core::Ok();
 }
