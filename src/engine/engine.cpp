@@ -399,9 +399,14 @@ void Engine::RunSyncer() {
       sync_cv_.wait(lock, [&] { return !unsynced_.empty() || writer_done_; });
       if (unsynced_.empty()) return;
       batch.swap(unsynced_);
+      syncer_busy_ = true;
     }
     sync_taken_cv_.notify_one();
     AppendAndSync(batch);
+    {
+      std::lock_guard lock(sync_mu_);
+      syncer_busy_ = false;
+    }
   }
 }
 
@@ -819,16 +824,23 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
   committed.done.reserve(pending.size());
   for (auto& p : pending) committed.done.push_back(std::move(p.done));
   if (want_published) committed.published = std::move(batch.published());
+  bool handed_off = false;
   if (syncer_.joinable()) {
-    // Even a batch that wrote nothing goes through the syncer: its answers may rest on an earlier batch that is
-    // appended but not yet synced (a 409 because that batch resolved the incident), so they must not overtake it.
+    // Even a batch that wrote nothing goes through the syncer when it has batches: its answers may rest on an
+    // earlier batch that is appended but not yet synced (a 409 because that batch resolved the incident), so they
+    // must not overtake it. A small batch while the syncer is idle is synced here instead: handing it over costs
+    // two thread wake-ups, more than the overlap gains when there is little to overlap.
     {
       std::lock_guard lock(sync_mu_);
-      unsynced_.push_back(std::move(committed));
+      if (syncer_busy_ || !unsynced_.empty() || committed.records.size() > kInlineSyncRecords) {
+        unsynced_.push_back(std::move(committed));
+        handed_off = true;
+      }
     }
-    sync_cv_.notify_one();
-  } else {
-    // Not started (tests, benchmarks): append and sync inline.
+    if (handed_off) sync_cv_.notify_one();
+  }
+  if (!handed_off) {
+    // Not started (tests, benchmarks), or a small batch with the syncer idle: append and sync here.
     std::deque<Committed> one;
     one.push_back(std::move(committed));
     AppendAndSync(one);

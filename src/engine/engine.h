@@ -234,7 +234,10 @@ class Engine {
   std::condition_variable sync_cv_;
   std::condition_variable sync_taken_cv_;  // the syncer took the waiting batches: the writer may commit again
   std::deque<Committed> unsynced_;
+  bool syncer_busy_ = false;  // appending or syncing batches it took from unsynced_
   bool writer_done_ = false;
+  // Batches of at most this many records are synced by the writer itself when the syncer is idle.
+  static constexpr size_t kInlineSyncRecords = 64;
   std::thread syncer_;
   // The last seq the syncer has appended to the store: a snapshot waits for it, so it is never ahead of the journal.
   uint64_t appended_seq_ = 0;                // guarded by sync_mu_
