@@ -1,5 +1,13 @@
 #include "engine/engine.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include <algorithm>
 #include <chrono>
 #include <unordered_map>
@@ -832,7 +840,7 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
     // two thread wake-ups, more than the overlap gains when there is little to overlap.
     {
       std::lock_guard lock(sync_mu_);
-      if (syncer_busy_ || !unsynced_.empty() || committed.records.size() > kInlineSyncRecords) {
+      if (syncer_busy_ || !unsynced_.empty() || committed.records.size() > options_.inline_sync_records) {
         unsynced_.push_back(std::move(committed));
         handed_off = true;
       }
@@ -851,11 +859,67 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
 
 void Engine::MaybeSnapshot() {
   if (options_.snapshot_every == 0 || chain_.last_seq() - last_snapshot_seq_ < options_.snapshot_every) return;
+  if (snapshotter_.joinable()) {
+    {
+      std::lock_guard lock(snapshot_mu_);
+      if (snapshot_busy_) return;  // the previous one is still being written: try again after the next batch
+    }
+    if (options_.fork_snapshots && ForkSnapshot()) return;
+  }
   HandOffSnapshot();
 }
 
+namespace {
+
+bool WriteAll(int fd, const std::string& bytes) {
+  const char* p = bytes.data();
+  size_t left = bytes.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+bool Engine::ForkSnapshot() {
+  // Encoding a large state takes tens of milliseconds in which no batch could commit. A child process gets a frozen
+  // copy of the state at this seq for the price of copying page tables, encodes it and hands the bytes over a
+  // pipe; the writer goes on at once.
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return false;
+  const pid_t child = ::fork();
+  if (child < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return false;
+  }
+  if (child == 0) {
+    // Only this thread exists here. It must touch nothing another thread may have held locked at the fork (no
+    // logging, no store), and it leaves with _exit so that no destructor or atexit handler of the parent runs.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    ::close(fds[0]);
+    const bool ok = WriteAll(fds[1], EncodeState(state_));
+    ::_exit(ok ? 0 : 1);
+  }
+  ::close(fds[1]);
+  PendingSnapshot pending{Snapshot{chain_.last_seq(), chain_.last_hash(), last_time_, {}}, child, fds[0]};
+  last_snapshot_seq_ = pending.snapshot.seq;
+  {
+    std::lock_guard lock(snapshot_mu_);
+    pending_snapshots_.push_back(std::move(pending));
+    snapshot_busy_ = true;
+  }
+  snapshot_cv_.notify_one();
+  return true;
+}
+
 void Engine::HandOffSnapshot() {
-  // Encoding needs the state as of one seq, so it happens here on the writer; writing it does not.
+  // Encoded here on the writer (the state as of one seq); written by the snapshotter.
   Snapshot snap{chain_.last_seq(), chain_.last_hash(), last_time_, EncodeState(state_)};
   last_snapshot_seq_ = snap.seq;
   if (!snapshotter_.joinable()) {
@@ -864,9 +928,28 @@ void Engine::HandOffSnapshot() {
   }
   {
     std::lock_guard lock(snapshot_mu_);
-    pending_snapshot_ = std::move(snap);  // a newer snapshot replaces one not yet written
+    pending_snapshots_.push_back(PendingSnapshot{std::move(snap), -1, -1});
+    snapshot_busy_ = true;
   }
   snapshot_cv_.notify_one();
+}
+
+bool Engine::ReadForkedSnapshot(PendingSnapshot& pending) {
+  std::string& state = pending.snapshot.state;
+  char buffer[1 << 16];
+  bool ok = true;
+  for (;;) {
+    ssize_t n = ::read(pending.fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) ok = false;
+    if (n <= 0) break;
+    state.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(pending.fd);
+  int status = 0;
+  while (::waitpid(pending.child, &status, 0) < 0 && errno == EINTR) {
+  }
+  return ok && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 void Engine::SaveSnapshot(const Snapshot& snap) {
@@ -883,14 +966,20 @@ void Engine::SaveSnapshot(const Snapshot& snap) {
 
 void Engine::RunSnapshotter() {
   for (;;) {
-    std::optional<Snapshot> snap;
+    PendingSnapshot pending;
     {
       std::unique_lock lock(snapshot_mu_);
-      snapshot_cv_.wait(lock, [&] { return pending_snapshot_.has_value() || snapshotter_done_; });
-      if (!pending_snapshot_) return;
-      snap.swap(pending_snapshot_);
+      snapshot_cv_.wait(lock, [&] { return !pending_snapshots_.empty() || snapshotter_done_; });
+      if (pending_snapshots_.empty()) return;
+      pending = std::move(pending_snapshots_.front());
+      pending_snapshots_.pop_front();
     }
-    SaveSnapshot(*snap);
+    // A child that failed (or was killed) costs this snapshot only; the next one is due snapshot_every later.
+    if (pending.child < 0 || ReadForkedSnapshot(pending)) SaveSnapshot(pending.snapshot);
+    {
+      std::lock_guard lock(snapshot_mu_);
+      if (pending_snapshots_.empty()) snapshot_busy_ = false;
+    }
   }
 }
 

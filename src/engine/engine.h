@@ -33,6 +33,12 @@ struct Options {
   size_t queue_capacity = 65536;     // commands waiting; a full queue answers kOverloaded
   size_t max_batch = 4096;           // commands per transaction
   uint64_t snapshot_every = 100000;  // records between snapshots
+  // Encode periodic snapshots in a forked child (copy-on-write) instead of on the writer, which would stall every
+  // batch for as long as encoding a large state takes. The snapshot at shutdown is always encoded by the writer.
+  bool fork_snapshots = true;
+  // A batch of at most this many records is appended and synced by the writer itself when the syncer is idle:
+  // handing it over costs two thread wake-ups, more than overlapping its sync with the next batch gains.
+  size_t inline_sync_records = 64;
   core::Duration tick_interval = std::chrono::seconds(1);  // how often timers are evaluated
   // At start, verify the whole chain (true) or only from the latest snapshot on (false: start-up time bounded by
   // the tail; `incidentctl journal verify` still checks everything).
@@ -188,8 +194,18 @@ class Engine {
   // Appends the batches in order and syncs once; on failure fails the engine and answers every caller.
   void AppendAndSync(std::deque<Committed>& batches);
   void ProcessBatch(std::vector<Pending>& batch);
+  // A snapshot to write: encoded already, or being encoded by a forked child (`child`, its bytes on pipe `fd`).
+  struct PendingSnapshot {
+    Snapshot snapshot;
+    int child = -1;
+    int fd = -1;
+  };
   void MaybeSnapshot();
   void HandOffSnapshot();
+  // Forks a child that encodes the state; false when fork or pipe failed (then the writer encodes it itself).
+  bool ForkSnapshot();
+  // The forked child's bytes into pending.snapshot.state; false when the child failed.
+  static bool ReadForkedSnapshot(PendingSnapshot& pending);
   void SaveSnapshot(const Snapshot& snapshot);
   void RunSnapshotter();
   void Fail(const core::Error& error);
@@ -236,8 +252,6 @@ class Engine {
   std::deque<Committed> unsynced_;
   bool syncer_busy_ = false;  // appending or syncing batches it took from unsynced_
   bool writer_done_ = false;
-  // Batches of at most this many records are synced by the writer itself when the syncer is idle.
-  static constexpr size_t kInlineSyncRecords = 64;
   std::thread syncer_;
   // The last seq the syncer has appended to the store: a snapshot waits for it, so it is never ahead of the journal.
   uint64_t appended_seq_ = 0;                // guarded by sync_mu_
@@ -246,7 +260,8 @@ class Engine {
   // Writer → snapshotter hand-off: the writer encodes, the snapshotter syncs the journal and writes the snapshot.
   std::mutex snapshot_mu_;
   std::condition_variable snapshot_cv_;
-  std::optional<Snapshot> pending_snapshot_;
+  std::deque<PendingSnapshot> pending_snapshots_;  // at most two: one forked, one taken at shutdown
+  bool snapshot_busy_ = false;                     // one is pending or being written
   bool snapshotter_done_ = false;
   std::thread snapshotter_;
 
