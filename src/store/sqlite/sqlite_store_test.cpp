@@ -526,6 +526,13 @@ TEST(SqliteStoreTest, ReadersRacingTheWriterSeeOnlyWholeCommittedBatches) {
     IncidentRow row = MakeIncident(1);
     row.last_seq = (b + 1) * kBatch;
     ASSERT_TRUE(store->Append(MakeRecords(b * kBatch + 1, kBatch), Projection{{row}, {}, {}}).ok());
+    if (b % 15 == 0) {
+      // Appends only write the batch log and return at once: let the readers complete some reads in between, so
+      // that they do race the projector's transactions (the deadline only bounds a hang).
+      const int seen = reads.load();
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+      while (reads.load() < seen + 3 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+    }
   }
   done = true;
   for (auto& t : readers) t.join();
