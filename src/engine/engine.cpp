@@ -1,8 +1,7 @@
 #include "engine/engine.h"
 
 #include <fcntl.h>
-#include <signal.h>
-#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -554,6 +553,11 @@ void Engine::Run() {
     if (!batch.empty()) {
       ProcessBatch(batch);
       batch.clear();
+      // Timers left over by a capped tick fire in the next tick, soon, between the batches of commands.
+      if (timers_left_) {
+        timers_left_ = false;
+        next_tick = std::min(next_tick, std::chrono::steady_clock::now() + kTimerCatchUp);
+      }
     }
     if (failed_) {
       // Answer whatever is still queued; nothing more will be written.
@@ -768,7 +772,7 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
             out.incident_id = body.incident_id;
             out.status = escalation::EscalateNow(paging, body.incident_id, body.reason, cmd.actor, batch);
           } else if constexpr (std::is_same_v<T, Tick>) {
-            incident::FireTimers(state_.incidents, batch);
+            timers_left_ = incident::FireTimers(state_.incidents, batch);
             correlate::FireTimers(view, batch);
             batch.React(paging, classification, coordination, pooling);
             escalation::FireTimers(paging, batch);
@@ -901,7 +905,9 @@ bool Engine::ForkSnapshot() {
   if (child == 0) {
     // Only this thread exists here. It must touch nothing another thread may have held locked at the fork (no
     // logging, no store), and it leaves with _exit so that no destructor or atexit handler of the parent runs.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    // Should the server die meanwhile, the write to the closed pipe fails and the child ends.
+    // Below the server's threads: encoding is background work and should take what they leave idle first.
+    (void)::setpriority(PRIO_PROCESS, 0, 10);
     ::close(fds[0]);
     const bool ok = WriteAll(fds[1], EncodeState(state_));
     ::_exit(ok ? 0 : 1);

@@ -233,6 +233,8 @@ class Engine {
   mutable std::mutex turnstile_;
   journal::Chain chain_;
   uint64_t last_snapshot_seq_ = 0;
+  bool timers_left_ = false;  // the last tick left due timers for the next one (writer thread only)
+  static constexpr std::chrono::milliseconds kTimerCatchUp{10};
   core::Timestamp last_time_{};  // journal times never go backwards, even when the wall clock does
   std::atomic<bool> running_{false};
   std::atomic<bool> failed_{false};

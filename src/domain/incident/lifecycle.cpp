@@ -597,11 +597,18 @@ core::Status AddNote(const Model& model, uint64_t incident_id, const std::string
   return core::Ok();
 }
 
-void FireTimers(const Model& model, Emitter& emit) {
+bool FireTimers(const Model& model, Emitter& emit, size_t max_fired) {
   int64_t now = core::ToUnixMillis(emit.now());
+  bool left = false;
   // Collect first: emitting changes the timer set.
   std::vector<uint64_t> due;
-  for (auto it = model.timers.begin(); it != model.timers.end() && it->first <= now; ++it) due.push_back(it->second);
+  for (auto it = model.timers.begin(); it != model.timers.end() && it->first <= now; ++it) {
+    if (due.size() == max_fired) {
+      left = true;
+      break;
+    }
+    due.push_back(it->second);
+  }
   for (uint64_t id : due) {
     const Incident* inc = model.FindIncident(id);
     if (inc == nullptr) continue;
@@ -616,9 +623,14 @@ void FireTimers(const Model& model, Emitter& emit) {
   }
   std::vector<uint64_t> notify;
   for (auto it = model.notify_timers.begin(); it != model.notify_timers.end() && it->first <= now; ++it) {
+    if (notify.size() == max_fired) {
+      left = true;
+      break;
+    }
     notify.push_back(it->second);
   }
   for (uint64_t id : notify) NotifyIfDue(model, id, emit);
+  return left;
 }
 
 core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {

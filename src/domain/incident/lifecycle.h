@@ -155,8 +155,12 @@ core::Status Reclassify(const Model& model, const Config& config, uint64_t incid
                         const std::string& subcategory, const std::string& reason, Emitter& emit);
 // kInvalid for empty or over-long text (field /text); kNotFound / kConflict (closed) as above.
 core::Status AddNote(const Model& model, uint64_t incident_id, const std::string& text, Emitter& emit);
-// Emits the records for every timer due at emit.now(): expired acknowledgements, auto-closes, notifications due.
-void FireTimers(const Model& model, Emitter& emit);
+constexpr size_t kMaxTimersPerTick = 1000;
+// Emits the records for the timers due at emit.now() (expired acknowledgements, auto-closes, notifications due),
+// at most `max_fired` of each kind, earliest first. Returns true when due timers were left for a later call: a
+// burst (thousands of incidents whose notification delay ends in the same second) is spread over several ticks
+// instead of one long batch that every other command waits behind.
+bool FireTimers(const Model& model, Emitter& emit, size_t max_fired = kMaxTimersPerTick);
 
 constexpr size_t kMaxNoteLength = 10000;
 

@@ -184,6 +184,29 @@ TEST(LifecycleTest, AcknowledgementExpiresAfterTheServiceAckTimeout) {
   EXPECT_EQ(h.TypesSince(h.records.size() - 1), (std::vector<std::string>{"incident.unacknowledged"}));
 }
 
+TEST(LifecycleTest, ABurstOfDueTimersIsFiredAtMostMaxAtATimeEarliestFirst) {
+  Harness h;
+  for (int i = 0; i < 5; ++i) {
+    h.Event("k" + std::to_string(i));
+    ASSERT_TRUE(Acknowledge(h.model, h.config, static_cast<uint64_t>(i + 1), h).ok());
+    h.Advance(1s);
+  }
+  h.Advance(31min);
+
+  const size_t before = h.records.size();
+  bool left_first = FireTimers(h.model, h, 2);
+  bool left_second = FireTimers(h.model, h, 2);
+  bool left_third = FireTimers(h.model, h, 2);
+  bool left_after = FireTimers(h.model, h, 2);
+
+  EXPECT_TRUE(left_first);
+  EXPECT_TRUE(left_second);
+  EXPECT_FALSE(left_third);
+  EXPECT_FALSE(left_after);
+  EXPECT_EQ(h.TypesSince(before), std::vector<std::string>(5, "incident.unacknowledged"));
+  for (uint64_t id = 1; id <= 5; ++id) EXPECT_EQ(h.model.FindIncident(id)->state, State::kTriggered) << id;
+}
+
 TEST(LifecycleTest, ResolvingStopsTheAckTimerAndAutoCloseRemovesTheIncidentFromMemory) {
   Harness h;
   h.Event("k");
