@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Measures incidentd: in-process benchmarks (Google Benchmark) and HTTP ingest with wrk against the real binary on
-# loopback, durability on (SQLite synchronous=FULL). Prints the figures docs/performance.md quotes.
+# loopback, durability on (every 202 after its batch is fdatasynced). Prints the figures docs/performance.md quotes.
 #   tools/bench.sh [BUILD_DIR]      env: DURATION (10s), CONNECTIONS (16), THREADS (2)
 set -euo pipefail
 build=${1:-build}
