@@ -41,9 +41,12 @@ wrk -t"$threads" -c"$connections" -d"$duration" --latency -s bench/enqueue.lua "
 echo "== HTTP: the same alert re-sent (bench/enqueue_resend.lua), $connections connections, $duration"
 wrk -t"$threads" -c"$connections" -d"$duration" --latency -s bench/enqueue_resend.lua "http://$addr/v2/enqueue" \
   | grep -E "Requests/sec|requests|latency"
-open_alerts=$(curl -s "http://$addr/metrics" | awk '/^incidentd_open_alerts / {print $2}')
+metrics=$(curl -s "http://$addr/metrics")
+open_alerts=$(awk '/^incidentd_open_alerts / {print $2}' <<<"$metrics")
+snapshots=$(awk '/^incidentd_snapshots_total / {print $2}' <<<"$metrics")
+snapshot_mb=$(awk '/^incidentd_snapshot_bytes / {printf "%.0f", $2 / 1048576}' <<<"$metrics")
 rss=$(awk '/VmRSS/ {print $2 " " $3}' "/proc/$pid/status")
-echo "== after the run: open alerts ${open_alerts:-?}, server RSS $rss"
+echo "== after the run: open alerts ${open_alerts:-?}, server RSS $rss, ${snapshots:-?} snapshots (latest ${snapshot_mb:-?} MiB)"
 kill -TERM $pid
 wait $pid || true
 start=$(date +%s.%N)

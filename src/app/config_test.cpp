@@ -56,6 +56,20 @@ TEST(ConfigTest, WebUiSessionTimesDefaultTo8hIdleAnd24hLifetime) {
   EXPECT_EQ(set->http.session_lifetime, std::chrono::hours(12));
 }
 
+TEST(ConfigTest, SnapshotTailPercentDefaultsTo100AndIsBounded) {
+  auto defaults = ParseConfig(kMinimal, "t.yaml", FakeEnv);
+  auto set = ParseConfig(std::string(kMinimal) + "engine:\n  snapshot_tail_percent: 0\n", "t.yaml", FakeEnv);
+  auto bad = ParseConfig(std::string(kMinimal) + "engine:\n  snapshot_tail_percent: -5\n", "t.yaml", FakeEnv);
+
+  ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+  ASSERT_TRUE(set.ok()) << set.error().message;
+  EXPECT_EQ(defaults->engine.snapshot_tail_percent, 100u);
+  EXPECT_EQ(set->engine.snapshot_tail_percent, 0u);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("t.yaml:9: engine.snapshot_tail_percent: must be a whole number"), std::string::npos)
+      << bad.error().message;
+}
+
 TEST(ConfigTest, FollowersForwardWritesUnlessClusterForwardWritesIsFalse) {
   auto defaults = ParseConfig(kMinimal, "t.yaml", FakeEnv);
   auto off = ParseConfig(std::string(kMinimal) + "cluster:\n  forward_writes: false\n", "t.yaml", FakeEnv);

@@ -33,6 +33,10 @@ struct Options {
   size_t queue_capacity = 65536;     // commands waiting; a full queue answers kOverloaded
   size_t max_batch = 4096;           // commands per transaction
   uint64_t snapshot_every = 100000;  // records between snapshots
+  // A periodic snapshot also waits until the journal written since the last one is at least this percentage of that
+  // snapshot's size (0: count records only). Start-up then replays a tail no bigger than the snapshot it loads, and
+  // the cost of snapshots per record stays flat as the state grows instead of rising with it.
+  uint64_t snapshot_tail_percent = 100;
   // Encode periodic snapshots in a forked child (copy-on-write) instead of on the writer, which would stall every
   // batch for as long as encoding a large state takes. The snapshot at shutdown is always encoded by the writer.
   bool fork_snapshots = true;
@@ -59,6 +63,7 @@ struct Stats {
   std::atomic<uint64_t> silences{0};
   std::atomic<uint64_t> last_seq{0};
   std::atomic<uint64_t> snapshots{0};
+  std::atomic<uint64_t> snapshot_bytes{0};  // size of the latest snapshot written or loaded
   // Follow mode: when a catch-up last read the journal to its end (steady clock, ms since its epoch); 0 before.
   std::atomic<int64_t> followed_at_ms{0};
   // Batch sizes and commit latencies, for histograms: observers receive them on the writer thread.
@@ -233,6 +238,7 @@ class Engine {
   mutable std::mutex turnstile_;
   journal::Chain chain_;
   uint64_t last_snapshot_seq_ = 0;
+  uint64_t tail_bytes_ = 0;  // journal bytes since last_snapshot_seq_ (writer thread)
   bool timers_left_ = false;  // the last tick left due timers for the next one (writer thread only)
   static constexpr std::chrono::milliseconds kTimerCatchUp{10};
   core::Timestamp last_time_{};  // journal times never go backwards, even when the wall clock does

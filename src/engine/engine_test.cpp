@@ -249,6 +249,57 @@ TEST(EngineTest, PeriodicSnapshotsEncodedByAForkedChildRecoverToTheSameStateAsAF
   }
 }
 
+TEST(EngineTest, PeriodicSnapshotsWaitForAJournalTailAsLargeAsTheLastSnapshot) {
+  struct SnapshotLog : ForwardingStore {
+    core::Status SaveSnapshot(const Snapshot& s) override {
+      saved.push_back(s);
+      return inner.SaveSnapshot(s);
+    }
+    std::vector<Snapshot> saved;
+  } store;
+  Rig rig(store, Options{.snapshot_every = 1, .snapshot_tail_percent = 100});
+  std::vector<Command> opening;
+  for (int i = 0; i < 40; ++i) opening.push_back(Trigger("open-" + std::to_string(i)));
+  rig.engine.ProcessForTest(std::move(opening));
+  ASSERT_EQ(store.saved.size(), 1u);  // the first one is due by records alone
+  const Snapshot first = store.saved[0];
+  auto tail_bytes = [&](uint64_t upto) {
+    uint64_t bytes = 0;
+    EXPECT_TRUE(store.inner
+                    .ScanJournal(first.seq,
+                                 [&](const StoredRecord& r) {
+                                   if (r.seq <= upto) bytes += r.bytes.size();
+                                   return core::Ok();
+                                 })
+                    .ok());
+    return bytes;
+  };
+
+  uint64_t head_before_last = first.seq;
+  for (int i = 0; i < 10000 && store.saved.size() == 1; ++i) {
+    head_before_last = store.Head()->seq;
+    rig.engine.ProcessForTest({Trigger("more-" + std::to_string(i))});
+  }
+
+  ASSERT_EQ(store.saved.size(), 2u);
+  EXPECT_LT(tail_bytes(head_before_last), first.state.size());  // not one batch early
+  EXPECT_GE(tail_bytes(store.saved[1].seq), first.state.size());
+}
+
+TEST(EngineTest, SnapshotTailPercentZeroSnapshotsByRecordCountAlone) {
+  struct Counting : ForwardingStore {
+    core::Status SaveSnapshot(const Snapshot& s) override {
+      ++saved;
+      return inner.SaveSnapshot(s);
+    }
+    int saved = 0;
+  } store;
+  Rig rig(store, Options{.snapshot_every = 1, .snapshot_tail_percent = 0});
+  for (int i = 0; i < 5; ++i) rig.engine.ProcessForTest({Trigger("k" + std::to_string(i))});
+
+  EXPECT_EQ(store.saved, 5);
+}
+
 TEST(EngineTest, RecoveryRefusesABrokenChainAndNamesTheRecord) {
   CorruptingStore store(3);
   WriteHistory(store.inner, Options{}, {{Trigger("a"), Trigger("b")}});

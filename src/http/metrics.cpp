@@ -87,6 +87,16 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                           .Help("Records in the journal")
                           .Register(*registry_)
                           .Add({});
+  snapshots_ = &prometheus::BuildCounter()
+                    .Name("incidentd_snapshots_total")
+                    .Help("State snapshots written since start")
+                    .Register(*registry_)
+                    .Add({});
+  snapshot_bytes_ = &prometheus::BuildGauge()
+                         .Name("incidentd_snapshot_bytes")
+                         .Help("Size of the latest state snapshot written or loaded at start")
+                         .Register(*registry_)
+                         .Add({});
   batch_size_ =
       &prometheus::BuildHistogram()
            .Name("incidentd_batch_size")
@@ -144,6 +154,12 @@ std::string Metrics::Render(const engine::Stats& stats) {
     journal_records_->Increment(records - journal_records_seen_);
     journal_records_seen_ = records;
   }
+  const double snapshots = static_cast<double>(stats.snapshots.load(std::memory_order_relaxed));
+  if (snapshots > snapshots_seen_) {
+    snapshots_->Increment(snapshots - snapshots_seen_);
+    snapshots_seen_ = snapshots;
+  }
+  snapshot_bytes_->Set(static_cast<double>(stats.snapshot_bytes.load(std::memory_order_relaxed)));
   prometheus::TextSerializer serializer;
   return serializer.Serialize(registry_->Collect());
 }

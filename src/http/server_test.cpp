@@ -60,6 +60,8 @@ TEST_F(ServerTest, MetricsExposeTheDocumentedNames) {
   StartServer();
   backend_.mutable_stats().queue_depth = 7;
   backend_.mutable_stats().last_seq = 42;
+  backend_.mutable_stats().snapshots = 3;
+  backend_.mutable_stats().snapshot_bytes = 4096;
   server_->ObserveBatch(16, 0.002);
   Client client = Connect();
   client.Send("POST", "/v2/enqueue", kTrigger, JsonHeaders("ingest-token"));
@@ -71,7 +73,8 @@ TEST_F(ServerTest, MetricsExposeTheDocumentedNames) {
        {"incidentd_events_received_total{endpoint=\"/v2/enqueue\",outcome=\"accepted\"} 1",
         "incidentd_http_requests_total{code=\"202\"} 1", "incidentd_queue_depth 7", "incidentd_batch_size_count 1",
         "incidentd_commit_duration_seconds_count 1", "incidentd_open_incidents", "incidentd_open_alerts",
-        "incidentd_journal_records_total 42", "incidentd_rejected_total{reason=\"overloaded\"} 0"}) {
+        "incidentd_journal_records_total 42", "incidentd_snapshots_total 3", "incidentd_snapshot_bytes 4096",
+        "incidentd_rejected_total{reason=\"overloaded\"} 0"}) {
     EXPECT_NE(reply.body.find(name), std::string::npos) << name << "\n" << reply.body;
   }
 }
