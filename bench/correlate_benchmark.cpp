@@ -171,3 +171,50 @@ BENCHMARK(BM_CorrelatedEvents)
 }  // namespace
 
 BENCHMARK_MAIN();
+
+// The shape `make bench-compare` sends in batch_distinct mode: Prometheus-like alerts (six labels, two annotations,
+// startsAt, endsAt an hour on, a generator URL) grouped by alertname and cluster, so every alert joins one of ten
+// incidents that keep growing. Nothing is resolved: the held alerts grow with the iterations, from 100k.
+void BM_PrometheusBatch(benchmark::State& state) {
+  bench::NullStore store;
+  incident::Config services = Services();
+  correlate::Config routes;
+  correlate::Route by_cluster;
+  by_cluster.service = "prometheus";
+  by_cluster.group_by = {"alertname", "cluster"};
+  routes.routes.push_back(by_cluster);
+  engine::Engine engine{store, services, routes, [] { return kNow; }, engine::Options{.snapshot_every = 0}};
+  uint64_t next = 0;
+  auto batch = [&] {
+    engine::PostAlerts post;
+    post.alerts.reserve(100);
+    for (int k = 0; k < 100; ++k, ++next) {
+      ingest::PostableAlert a;
+      a.labels = core::LabelSet::FromUnsorted({{"alertname", "BenchLoad"},
+                                               {"bench", "load"},
+                                               {"cluster", "c" + std::to_string(next % 10)},
+                                               {"instance", "host-run-" + std::to_string(next) + ":9100"},
+                                               {"job", "node"},
+                                               {"severity", "warning"}});
+      a.annotations = core::LabelSet::FromUnsorted(
+          {{"summary", "bench load alert run-" + std::to_string(next)},
+           {"description", "synthetic alert for the peer throughput benchmark"}});
+      a.starts_at = kNow;
+      a.ends_at = kNow + std::chrono::hours(1);
+      a.generator_url = "http://127.0.0.1:29090/graph?g0.expr=vector%281%29+%3E+0&g0.tab=1";
+      post.alerts.push_back(std::move(a));
+    }
+    return engine::Command{"token:prometheus", std::move(post)};
+  };
+  while (next < 100'000) engine.ProcessForTest({batch()});
+  for (auto _ : state) {
+    state.PauseTiming();
+    engine::Command cmd = batch();
+    state.ResumeTiming();
+    auto out = engine.ProcessForTest({std::move(cmd)});
+    benchmark::DoNotOptimize(out);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * 100);
+  state.counters["held_alerts"] = static_cast<double>(engine.stats().labelled_alerts.load());
+}
+BENCHMARK(BM_PrometheusBatch)->Unit(benchmark::kMicrosecond);

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "channels/channel.h"
+#include "core/thread_name.h"
 #include "domain/escalation/paging.h"
 
 namespace app {
@@ -14,7 +15,10 @@ DrillInjector::DrillInjector(engine::Engine& engine, const incident::Config& ser
 DrillInjector::~DrillInjector() { Stop(); }
 
 void DrillInjector::Start() {
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    core::NameThisThread("drills");
+    Run();
+  });
   subscription_ = engine_.Subscribe([this](const std::vector<engine::Published>& records) {
     bool any = false;
     {
@@ -27,7 +31,7 @@ void DrillInjector::Start() {
       }
     }
     if (any) cv_.notify_one();
-  });
+  }, /*summaries=*/false);
   // Runs started before a restart and not yet linked to an incident: their event may never have gone out.
   std::lock_guard lock(mu_);
   engine_.Read([&](const engine::State& s) {

@@ -379,14 +379,16 @@ int Serve(const std::string& config_path, std::string data_dir, const std::strin
   });
   app::Outbox outbox(outbox_port, cfg->channels, cfg->delivery.workers, clock);
   outbox.Start();
-  uint64_t outbox_wake = eng.Subscribe([&outbox](const std::vector<engine::Published>& records) {
-    for (const auto& r : records) {
-      if (r.type.starts_with("delivery.")) {
-        outbox.Wake();
-        return;
-      }
-    }
-  });
+  uint64_t outbox_wake = eng.Subscribe(
+      [&outbox](const std::vector<engine::Published>& records) {
+        for (const auto& r : records) {
+          if (r.type.starts_with("delivery.")) {
+            outbox.Wake();
+            return;
+          }
+        }
+      },
+      /*summaries=*/false);
   app::DrillInjector drills(eng, cfg->services, self_url, drill_token);
   drills.Start();
   spdlog::info("paging: {} channels, {} people, {} escalation policies, {} routing rules, {} drills",

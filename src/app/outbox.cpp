@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/thread_name.h"
+
 namespace app {
 
 std::vector<OutboxJob> DueJobs(const engine::State& state, core::Timestamp now, const std::set<uint64_t>& busy,
@@ -57,8 +59,16 @@ Outbox::Outbox(Port& port, std::vector<channels::ChannelConfig> channels, size_t
 Outbox::~Outbox() { Stop(); }
 
 void Outbox::Start() {
-  dispatcher_ = std::thread([this] { Dispatch(); });
-  for (size_t i = 0; i < workers_; ++i) threads_.emplace_back([this] { Work(); });
+  dispatcher_ = std::thread([this] {
+    core::NameThisThread("outbox");
+    Dispatch();
+  });
+  for (size_t i = 0; i < workers_; ++i) {
+    threads_.emplace_back([this, i] {
+      core::NameThisThread("delivery-" + std::to_string(i));
+      Work();
+    });
+  }
 }
 
 void Outbox::Stop() {

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <unordered_map>
 
+#include "core/thread_name.h"
 #include "domain/correlate/correlation.h"
 #include "domain/correlate/pipeline.h"
 #include "domain/correlate/records.h"
@@ -80,10 +81,11 @@ std::string Summarize(const correlate::PostSummary& s) {
 // subscribers need. Implements the domain's Emitter (decisions out) and Observer (changes in).
 class Engine::Batch final : public pools::Emitter, public incident::Observer {
  public:
-  Batch(Engine& engine, core::Timestamp now, bool want_published)
+  Batch(Engine& engine, core::Timestamp now, bool want_published, bool want_summaries)
       : engine_(engine),
         now_(now),
         want_published_(want_published),
+        want_summaries_(want_summaries),
         classifies_(engine.classify_config_.load()->major.has_value()),
         coordinates_(engine.coord_config_->channel.has_value() || !engine.coord_config_->vendors.empty()),
         pools_(!engine.pools_config_->pools.empty()) {}
@@ -147,7 +149,11 @@ class Engine::Batch final : public pools::Emitter, public incident::Observer {
       INCIDENTD_CHECK(decoded.ok());
       reactions_.push_back(std::move(decoded).value());
     }
-    if (want_published_) published_.push_back(PublishedFor(r, current_incident_, std::move(current_text_)));
+    if (want_summaries_) {
+      published_.push_back(PublishedFor(r, current_incident_, std::move(current_text_)));
+    } else if (want_published_) {
+      published_.push_back(Published{r.seq, r.time, r.actor, RecordTypeName(r.type), current_incident_, {}});
+    }
     records_.push_back(StoredRecord{r.seq, r.type, r.time, std::move(bytes), r.hash});
     current_ = nullptr;
     return r.seq;
@@ -202,7 +208,7 @@ class Engine::Batch final : public pools::Emitter, public incident::Observer {
   void TimelineEntry(uint64_t incident_id, std::string_view kind, std::string text) override {
     if (want_published_ && current_incident_ == 0) {
       current_incident_ = incident_id;
-      current_text_ = text;
+      if (want_summaries_) current_text_ = text;
     }
     projection_.timeline.push_back(
         TimelineRow{incident_id, current_->seq, current_->time, current_->actor, std::string(kind), std::move(text)});
@@ -216,6 +222,7 @@ class Engine::Batch final : public pools::Emitter, public incident::Observer {
   Engine& engine_;
   core::Timestamp now_;
   bool want_published_;
+  bool want_summaries_;  // some subscriber reads Published::summary
   bool classifies_;
   const bool coordinates_;  // a channel template is configured: new incidents get a channel
   const bool pools_;        // pools are configured: resolved incidents release theirs
@@ -370,9 +377,18 @@ void Engine::UpdateStateStats() {
 
 void Engine::Start() {
   running_ = true;
-  syncer_ = std::thread([this] { RunSyncer(); });
-  snapshotter_ = std::thread([this] { RunSnapshotter(); });
-  writer_ = std::thread([this] { Run(); });
+  syncer_ = std::thread([this] {
+    core::NameThisThread("syncer");
+    RunSyncer();
+  });
+  snapshotter_ = std::thread([this] {
+    core::NameThisThread("snapshotter");
+    RunSnapshotter();
+  });
+  writer_ = std::thread([this] {
+    core::NameThisThread("writer");
+    Run();
+  });
 }
 
 void Engine::Stop() {
@@ -512,16 +528,18 @@ core::Status Engine::Submit(Command command, std::function<void(Outcome)> done) 
   return core::Ok();
 }
 
-uint64_t Engine::Subscribe(Subscriber subscriber) {
+uint64_t Engine::Subscribe(Subscriber subscriber, bool summaries) {
   std::lock_guard lock(sub_mu_);
   uint64_t id = next_sub_++;
   subscribers_.emplace_back(id, std::move(subscriber));
+  if (summaries) summary_subscribers_.push_back(id);
   return id;
 }
 
 void Engine::Unsubscribe(uint64_t id) {
   std::lock_guard lock(sub_mu_);
   std::erase_if(subscribers_, [id](const auto& s) { return s.first == id; });
+  std::erase(summary_subscribers_, id);
 }
 
 void Engine::Run() {
@@ -584,11 +602,13 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
   if (now < last_time_) now = last_time_;
   last_time_ = now;
   bool want_published;
+  bool want_summaries;
   {
     std::lock_guard lock(sub_mu_);
     want_published = !subscribers_.empty();
+    want_summaries = !summary_subscribers_.empty();
   }
-  Batch batch(*this, now, want_published);
+  Batch batch(*this, now, want_published, want_summaries);
   std::vector<Outcome> outcomes(pending.size());
   correlate::Correlation correlation(state_.alerts);
   // Without a topology or an open maintenance window it answers active() false and callers skip the work.

@@ -142,8 +142,10 @@ class Engine {
 
   // Subscribers are called on the writer thread after each committed batch (in follow mode: on the thread that
   // calls CatchUp, after each chunk of folded records); they must not block.
-  // Returns an id for Unsubscribe.
-  uint64_t Subscribe(Subscriber subscriber);
+  // Returns an id for Unsubscribe. With `summaries` false the subscriber needs only each record's seq, time, actor,
+  // type and incident: while no subscriber wants summaries, the writer composes none (a batch of 100 alerts costs
+  // it a re-decode of the batch's record otherwise).
+  uint64_t Subscribe(Subscriber subscriber, bool summaries = true);
   void Unsubscribe(uint64_t id);
 
   // Calls `read` with the in-memory state under a shared lock (the writer takes it exclusively while it decides
@@ -278,6 +280,7 @@ class Engine {
 
   std::mutex sub_mu_;
   std::vector<std::pair<uint64_t, Subscriber>> subscribers_;
+  std::vector<uint64_t> summary_subscribers_;  // ids of those that want summaries
   uint64_t next_sub_ = 1;
 
   Stats stats_;

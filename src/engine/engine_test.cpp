@@ -456,6 +456,39 @@ TEST(EngineTest, SubscribersSeeCommittedRecordsWithTheirIncident) {
   EXPECT_EQ(seen[1].seq, 2u);
 }
 
+TEST(EngineTest, SubscribersWithoutSummariesGetTypesAndIncidentsAndSummariesOnlyWhenSomeoneWantsThem) {
+  ForwardingStore store;
+  Rig rig(store);
+  Engine& engine = rig.engine;
+  std::vector<Published> types_only;
+  engine.Subscribe([&](const std::vector<Published>& b) { types_only.insert(types_only.end(), b.begin(), b.end()); },
+                   /*summaries=*/false);
+
+  engine.ProcessForTest({Trigger("a")});
+  std::vector<Published> first = types_only;
+  types_only.clear();
+  std::vector<Published> full;
+  uint64_t id =
+      engine.Subscribe([&](const std::vector<Published>& b) { full.insert(full.end(), b.begin(), b.end()); });
+  engine.ProcessForTest({Trigger("b")});
+  engine.Unsubscribe(id);
+  types_only.clear();
+  engine.ProcessForTest({Trigger("c")});
+
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[0].type, "incident.opened");
+  EXPECT_EQ(first[0].incident_id, 1u);
+  EXPECT_EQ(first[1].type, "alert.triggered");
+  EXPECT_EQ(first[1].incident_id, 1u);
+  EXPECT_TRUE(first[0].summary.empty());
+  ASSERT_EQ(full.size(), 2u);
+  EXPECT_EQ(full[0].incident_id, 2u);
+  EXPECT_FALSE(full[0].summary.empty());
+  ASSERT_EQ(types_only.size(), 2u);
+  EXPECT_EQ(types_only[0].incident_id, 3u);
+  EXPECT_TRUE(types_only[0].summary.empty());  // the summary subscriber left
+}
+
 TEST(EngineTest, JournalTimeNeverGoesBackwards) {
   ForwardingStore store;
   Rig rig(store);

@@ -2,6 +2,7 @@
 // writer appends, checked link by link, so it can serve reads from its own state and take over from where it is.
 #include <chrono>
 
+#include "core/thread_name.h"
 #include "engine/engine.h"
 #include "engine/journal_tools.h"
 
@@ -49,7 +50,10 @@ void Engine::StartFollowing(core::Duration poll) {
     std::lock_guard lock(mu_);
     following_ = true;
   }
-  follower_ = std::thread([this, poll] { RunFollower(poll); });
+  follower_ = std::thread([this, poll] {
+    core::NameThisThread("follower");
+    RunFollower(poll);
+  });
 }
 
 void Engine::RunFollower(core::Duration poll) {

@@ -12,6 +12,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "core/thread_name.h"
 #include "http/auth.h"
 #include "http/backend.h"
 #include "http/connection.h"
@@ -139,9 +140,10 @@ core::Result<std::string> Server::Start() {
   s.hub.Attach(s.backend);
   s.accepting.store(true);
   asio::co_spawn(s.runtime->workers[0]->io, s.AcceptLoop(), asio::detached);
-  for (auto& worker : s.runtime->workers) {
-    Worker* w = worker.get();
-    s.threads.emplace_back([w] {
+  for (size_t i = 0; i < s.runtime->workers.size(); ++i) {
+    Worker* w = s.runtime->workers[i].get();
+    s.threads.emplace_back([w, i] {
+      core::NameThisThread("http-" + std::to_string(i));
       for (;;) {
         try {
           w->io.run();

@@ -14,6 +14,7 @@
 #include "core/labels.h"
 #include "core/result.h"
 #include "core/time.h"
+#include "core/timer_set.h"
 #include "domain/correlate/maintenance.h"
 #include "domain/correlate/silence.h"
 #include "domain/correlate/topology.h"
@@ -83,8 +84,8 @@ class ContentTable {
 // Owned by the engine's writer thread.
 struct Model {
   std::unordered_map<uint64_t, LabeledAlert> alerts;       // alerts not resolved, by key
-  std::set<std::pair<int64_t, uint64_t>> expiries;         // (ends_at ms, key): API alerts end by time
-  std::set<std::pair<int64_t, uint64_t>> mutes;            // (muted_until ms, key)
+  core::TimerSet expiries;                                 // (ends_at ms, key): API alerts end by time
+  core::TimerSet mutes;                                    // (muted_until ms, key)
   SilenceMap silences;                                     // pending, active and recently expired
   SilenceIndex silence_index;                              // the silences by label pair (derived)
   std::set<std::pair<int64_t, std::string>> silence_drops;  // (when an expired silence is forgotten, id)

@@ -11,6 +11,7 @@
 
 #include "core/result.h"
 #include "core/time.h"
+#include "core/timer_set.h"
 #include "domain/oncall/schedule.h"
 #include "journal/record.h"
 
@@ -83,9 +84,9 @@ struct CreatedOverride {
 // Owned by the engine's writer thread.
 struct Model {
   std::map<uint64_t, Escalation> escalations;       // by incident id (incidents that ever escalated, not closed)
-  std::set<std::pair<int64_t, uint64_t>> step_timers;  // (next step ms, incident id)
+  core::TimerSet step_timers;                       // (next step ms, incident id)
   std::map<uint64_t, Delivery> deliveries;          // pending ones, and the last kMaxDone finished
-  std::set<std::pair<int64_t, uint64_t>> outbox;    // (due ms, delivery id) of pending deliveries
+  core::TimerSet outbox;                            // (due ms, delivery id) of pending deliveries
   std::deque<uint64_t> done;                        // finished delivery ids, oldest first
   std::map<uint64_t, DrillRun> runs;                // the last kMaxRuns runs per drill, by run id
   std::map<uint64_t, uint64_t> drill_incidents;     // incident id → run id

@@ -12,6 +12,7 @@
 
 #include "core/result.h"
 #include "core/time.h"
+#include "core/timer_set.h"
 #include "domain/incident/flapping.h"
 #include "domain/ingest/event.h"
 
@@ -183,8 +184,8 @@ struct Model {
   KeyIndex alert_by_key;                          // (service, dedup_key) → open alert id
   std::unordered_map<uint64_t, Incident> incidents;  // every incident not yet closed
   KeyIndex open_groups;                           // (service, group_key) → unresolved incident id
-  std::set<std::pair<int64_t, uint64_t>> timers;  // (due ms, incident id)
-  std::set<std::pair<int64_t, uint64_t>> notify_timers;  // (notification due ms, incident id)
+  core::TimerSet timers;                          // (due ms, incident id)
+  core::TimerSet notify_timers;                   // (notification due ms, incident id)
   std::unordered_map<uint64_t, Failing> failing;          // topology node → its failure
   // topology node → open incidents its alerts opened (not merged), oldest first: where a late parent finds what to
   // merge (it walks back from the newest only as far as its window reaches).

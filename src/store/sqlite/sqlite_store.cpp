@@ -12,6 +12,7 @@
 #include <limits>
 #include <utility>
 
+#include "core/thread_name.h"
 #include "store/sqlite/batch_log.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/connection_pool.h"
@@ -355,7 +356,10 @@ SqliteStore::SqliteStore(std::string path, std::unique_ptr<Connection> writer, s
           return SQLITE_OK;
         },
         this);
-    checkpointer_ = std::thread([this] { RunCheckpointer(); });
+    checkpointer_ = std::thread([this] {
+      core::NameThisThread("checkpointer");
+      RunCheckpointer();
+    });
   } else {
     // Without a checkpoint connection the writer checkpoints itself, as SQLite does by default.
     sqlite3_wal_autocheckpoint(writer_->handle(), 1000);
@@ -502,7 +506,10 @@ core::Status SqliteStore::RecoverLog(Options options) {
   }
   written_ = applied_ = durable_ = durable_wanted_ = applied;
   log_ = std::move(log).value();
-  projector_ = std::thread([this] { RunProjector(); });
+  projector_ = std::thread([this] {
+    core::NameThisThread("projector");
+    RunProjector();
+  });
   return core::Ok();
 }
 
