@@ -155,6 +155,9 @@ bool Route(const View& v, const Incoming& in, std::string& service, std::string&
   return true;
 }
 
+// How long an unchanged re-send of a held alert goes unrecorded after the alert's last record (see Upsert).
+constexpr core::Duration kQuietRefresh = std::chrono::seconds(1);
+
 void Upsert(const View& v, const Incoming& in, Batch& batch, Emitter& emit, PostSummary& sum) {
   batch.Touch(in.key);
   const LabeledAlert* existing = v.alerts.Find(in.key);
@@ -182,6 +185,16 @@ void Upsert(const View& v, const Incoming& in, Batch& batch, Emitter& emit, Post
     std::string content = EncodeContent(*in.labels, *in.annotations, *in.generator_url);
     if (content == v.alerts.ContentOf(*existing)) {
       c.kind = Kind::kRefresh;
+      // A re-send that changes nothing but the time it was received (same content, startsAt, endsAt) is not
+      // recorded again within kQuietRefresh of the last record: its state is durable already, and only
+      // updatedAt shows the last recorded receipt. Prometheus re-sending every rule evaluation with an endsAt
+      // that moves is recorded every time.
+      if (c.starts_at == existing->starts_at && c.ends_at == existing->ends_at && c.timeout == existing->timeout &&
+          emit.now() - existing->updated_at < kQuietRefresh &&
+          (existing->muted() || IncidentAlertOpen(v, existing->alert_id))) {
+        ++sum.updated;
+        return;
+      }
     } else {
       c.kind = Kind::kUpdate;
       c.content = std::move(content);

@@ -256,6 +256,49 @@ TEST(PipelineTest, UnchangedResendOnlyRefreshesEndsAtInOneRecordPerCall) {
   EXPECT_EQ(h.Held(kLatencyWeb1)->updated_at, h.now());
 }
 
+TEST(PipelineTest, AnUnchangedResendWithinASecondOfItsLastRecordWritesNothing) {
+  Harness h;
+  const ingest::PostableAlert alert = EndingAt(kLatencyWeb1, h.now() + 1h);
+  ASSERT_TRUE(h.Post({alert}).ok());
+  const core::Timestamp recorded = h.Held(kLatencyWeb1)->updated_at;
+  h.Advance(500ms);
+  const size_t before = h.records.size();
+
+  auto quiet = h.Post({alert});
+  const size_t after_quiet = h.records.size();
+  h.Advance(600ms);
+  auto later = h.Post({alert});
+
+  ASSERT_TRUE(quiet.ok());
+  EXPECT_EQ(quiet->updated, 1u);
+  EXPECT_EQ(after_quiet, before);
+  ASSERT_TRUE(later.ok());
+  EXPECT_EQ(h.TypesSince(before), (std::vector<std::string>{"alerts.changed"}));
+  ASSERT_EQ(h.ChangesSince(before).size(), 1u);
+  EXPECT_EQ(h.ChangesSince(before)[0].changes[0].kind, Kind::kRefresh);
+  EXPECT_NE(h.Held(kLatencyWeb1)->updated_at, recorded);
+  EXPECT_EQ(h.Held(kLatencyWeb1)->updated_at, h.now());
+}
+
+TEST(PipelineTest, AResendWithinASecondIsRecordedWhenItsEndsAtOrAnnotationsMove) {
+  Harness h;
+  ASSERT_TRUE(h.Post({EndingAt(kLatencyWeb1, h.now() + 1h)}).ok());
+  h.Advance(100ms);
+  const size_t before = h.records.size();
+
+  ASSERT_TRUE(h.Post({EndingAt(kLatencyWeb1, h.now() + 2h)}).ok());
+  const size_t after_ends = h.records.size();
+  h.Advance(100ms);
+  ingest::PostableAlert annotated = EndingAt(kLatencyWeb1, h.now() + 2h - 100ms);
+  annotated.annotations = core::LabelSet{{"summary", "p99 at 4s"}};
+  ASSERT_TRUE(h.Post({annotated}).ok());
+
+  EXPECT_EQ(after_ends, before + 1);
+  EXPECT_EQ(h.records.size(), before + 2);
+  EXPECT_EQ(h.Held(kLatencyWeb1)->ends_at, h.now() + 2h - 100ms);
+  EXPECT_EQ(DecodeContent(h.alerts.ContentOf(*h.Held(kLatencyWeb1))).annotations.Get("summary"), "p99 at 4s");
+}
+
 TEST(PipelineTest, ResendKeepsTheEarliestStartsAt) {
   Harness h;
   const core::Timestamp first_start = h.now() - 10min;
