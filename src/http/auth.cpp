@@ -8,6 +8,7 @@
 #include <set>
 
 #include "core/result.h"
+#include "journal/record.h"
 
 namespace http {
 
@@ -108,14 +109,7 @@ bool Allows(Role role, Permission permission) {
   return false;
 }
 
-TokenHash HashToken(std::string_view token) {
-  TokenHash out{};
-  unsigned int len = 0;
-  // EVP_Digest cannot fail for SHA-256 on in-memory input short of allocation failure, which is a bug-class abort.
-  INCIDENTD_CHECK(EVP_Digest(token.data(), token.size(), out.data(), &len, EVP_sha256(), nullptr) == 1);
-  INCIDENTD_CHECK(len == out.size());
-  return out;
-}
+TokenHash HashToken(std::string_view token) { return journal::Sha256(token); }
 
 core::Result<std::string> HashPassword(std::string_view password) {
   if (!SodiumReady()) return core::Error{core::ErrorCode::kInternal, "libsodium failed to initialise", {}};

@@ -2,12 +2,27 @@
 
 #include <openssl/evp.h>
 
+#include <memory>
+
+#include "core/result.h"
 #include "journal/codec.h"
 
 namespace journal {
 namespace {
 
 constexpr uint8_t kFormat = 1;
+
+// SHA-256 fetched once: EVP_sha256() makes OpenSSL 3 look the algorithm up again on every digest (a lock and a
+// table lookup), and EVP_Digest allocates a context each time; together they were most of a short input's cost
+// (656 ns against 272 ns for 300 bytes here).
+const EVP_MD* Sha256Algorithm() {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
+struct ContextFree {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
 
 }  // namespace
 
@@ -44,9 +59,14 @@ core::Result<Record> Decode(std::string_view bytes) {
 }
 
 Hash Sha256(std::string_view bytes) {
+  thread_local const std::unique_ptr<EVP_MD_CTX, ContextFree> ctx(EVP_MD_CTX_new());
   Hash h{};
   unsigned int len = 0;
-  EVP_Digest(bytes.data(), bytes.size(), h.data(), &len, EVP_sha256(), nullptr);
+  // These fail only when OpenSSL cannot allocate or has no SHA-256: a broken process, not bad input.
+  INCIDENTD_CHECK(ctx != nullptr && Sha256Algorithm() != nullptr);
+  INCIDENTD_CHECK(EVP_DigestInit_ex2(ctx.get(), Sha256Algorithm(), nullptr) == 1 &&
+                  EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) == 1 &&
+                  EVP_DigestFinal_ex(ctx.get(), h.data(), &len) == 1 && len == h.size());
   return h;
 }
 
