@@ -158,6 +158,46 @@ bool Route(const View& v, const Incoming& in, std::string& service, std::string&
 // How long an unchanged re-send of a held alert goes unrecorded after the alert's last record (see Upsert).
 constexpr core::Duration kQuietRefresh = std::chrono::seconds(1);
 
+// A firing re-send of `existing` that changes nothing but the time it was received (same content, and startsAt,
+// endsAt and timeout as Alertmanager's merge leaves them) within kQuietRefresh of the alert's last record, while
+// the alert still feeds an open incident alert or is muted. Its state is durable already: nothing is recorded,
+// and only updatedAt shows the last recorded receipt. Prometheus re-sending every rule evaluation with an endsAt
+// that moves is recorded every time.
+bool Quiet(const View& v, const Incoming& in, const LabeledAlert& existing, Timestamp now) {
+  if (!in.firing) return false;
+  if (now < existing.updated_at || now - existing.updated_at >= kQuietRefresh) return false;
+  const Timestamp starts_at = std::min(existing.starts_at, in.starts_at);
+  Timestamp ends_at = in.ends_at;
+  bool timeout = in.timeout;
+  if (!in.webhook && !existing.timeout && existing.ends_at > in.ends_at) {
+    ends_at = existing.ends_at;
+    timeout = false;
+  }
+  if (starts_at != existing.starts_at || ends_at != existing.ends_at || timeout != existing.timeout) return false;
+  if (!existing.muted() && !IncidentAlertOpen(v, existing.alert_id)) return false;
+  return EncodeContent(*in.labels, *in.annotations, *in.generator_url) == v.alerts.ContentOf(existing);
+}
+
+// What PostAlerts makes of one posted alert (Alertmanager's defaults for missing times).
+Incoming FromPostable(const ingest::PostableAlert& a, Timestamp now, core::Duration resolve_timeout) {
+  Incoming in;
+  in.fingerprint = a.labels.Fingerprint();
+  in.key = in.fingerprint;
+  in.labels = &a.labels;
+  in.annotations = &a.annotations;
+  in.generator_url = &a.generator_url;
+  if (a.ends_at) {
+    in.ends_at = *a.ends_at;
+    in.starts_at = a.starts_at ? *a.starts_at : *a.ends_at;
+  } else {
+    in.starts_at = a.starts_at ? *a.starts_at : now;
+    in.ends_at = now + resolve_timeout;
+    in.timeout = true;
+  }
+  in.firing = in.ends_at > now;
+  return in;
+}
+
 void Upsert(const View& v, const Incoming& in, Batch& batch, Emitter& emit, PostSummary& sum) {
   batch.Touch(in.key);
   const LabeledAlert* existing = v.alerts.Find(in.key);
@@ -170,6 +210,10 @@ void Upsert(const View& v, const Incoming& in, Batch& batch, Emitter& emit, Post
       c.ends_at = in.ends_at;
       batch.Add(std::move(c));
       ++sum.resolved;
+      return;
+    }
+    if (Quiet(v, in, *existing, emit.now())) {
+      ++sum.updated;
       return;
     }
     AlertChange c;
@@ -185,16 +229,6 @@ void Upsert(const View& v, const Incoming& in, Batch& batch, Emitter& emit, Post
     std::string content = EncodeContent(*in.labels, *in.annotations, *in.generator_url);
     if (content == v.alerts.ContentOf(*existing)) {
       c.kind = Kind::kRefresh;
-      // A re-send that changes nothing but the time it was received (same content, startsAt, endsAt) is not
-      // recorded again within kQuietRefresh of the last record: its state is durable already, and only
-      // updatedAt shows the last recorded receipt. Prometheus re-sending every rule evaluation with an endsAt
-      // that moves is recorded every time.
-      if (c.starts_at == existing->starts_at && c.ends_at == existing->ends_at && c.timeout == existing->timeout &&
-          emit.now() - existing->updated_at < kQuietRefresh &&
-          (existing->muted() || IncidentAlertOpen(v, existing->alert_id))) {
-        ++sum.updated;
-        return;
-      }
     } else {
       c.kind = Kind::kUpdate;
       c.content = std::move(content);
@@ -330,24 +364,7 @@ core::Result<PostSummary> PostAlerts(const View& v, const std::vector<ingest::Po
   PostSummary sum;
   sum.received = alerts.size();
   Batch batch(v, emit, Cause::kApi);
-  for (const auto& a : alerts) {
-    Incoming in;
-    in.fingerprint = a.labels.Fingerprint();
-    in.key = in.fingerprint;
-    in.labels = &a.labels;
-    in.annotations = &a.annotations;
-    in.generator_url = &a.generator_url;
-    if (a.ends_at) {
-      in.ends_at = *a.ends_at;
-      in.starts_at = a.starts_at ? *a.starts_at : *a.ends_at;
-    } else {
-      in.starts_at = a.starts_at ? *a.starts_at : now;
-      in.ends_at = now + v.config.resolve_timeout;
-      in.timeout = true;
-    }
-    in.firing = in.ends_at > now;
-    Upsert(v, in, batch, emit, sum);
-  }
+  for (const auto& a : alerts) Upsert(v, FromPostable(a, now, v.config.resolve_timeout), batch, emit, sum);
   batch.Flush();
   return sum;
 }
