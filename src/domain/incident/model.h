@@ -10,6 +10,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <absl/container/flat_hash_map.h>
+
 #include "core/result.h"
 #include "core/time.h"
 #include "core/timer_set.h"
@@ -165,7 +167,7 @@ class KeyIndex {
  private:
   static std::string Joined(std::string_view service, std::string_view key);
 
-  std::unordered_map<uint64_t, uint64_t> primary_;
+  absl::flat_hash_map<uint64_t, uint64_t> primary_;  // open addressing: no node per entry
   std::unordered_map<std::string, uint64_t> overflow_;
 };
 
