@@ -1,6 +1,7 @@
 // A compact binary encoding (LEB128 varints, length-prefixed strings) for record payloads and snapshots.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -14,6 +15,11 @@ namespace journal {
 // Appends encoded values to a byte string it owns.
 class Writer {
  public:
+  Writer() = default;
+  // Starts with room for `reserve` bytes: a record's encoder knows roughly how much it writes, and growing a string
+  // from empty copies it at every doubling.
+  explicit Writer(size_t reserve) { out_.reserve(reserve); }
+
   void U64(uint64_t v);
   void I64(int64_t v);  // zig-zag
   void U8(uint8_t v) { out_.push_back(static_cast<char>(v)); }

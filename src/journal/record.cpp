@@ -27,7 +27,7 @@ struct ContextFree {
 }  // namespace
 
 std::string Encode(const Record& r) {
-  Writer w;
+  Writer w(r.actor.size() + r.payload.size() + r.prev.size() + 48);  // + the varints
   w.U8(kFormat);
   w.U64(r.seq);
   w.Time(r.time);

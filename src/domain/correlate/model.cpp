@@ -16,7 +16,7 @@ constexpr uint8_t kModelFormat = 3;  // 2: no fingerprint or incident id per ale
 
 std::string EncodeContent(const core::LabelSet& labels, const core::LabelSet& annotations,
                           std::string_view generator_url) {
-  journal::Writer w;
+  journal::Writer w(256);
   w.Labels(labels);
   w.Labels(annotations);
   w.Str(generator_url);

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/id_map.h"
 #include "core/labels.h"
 #include "core/result.h"
 #include "core/time.h"
@@ -83,7 +84,7 @@ class ContentTable {
 
 // Owned by the engine's writer thread.
 struct Model {
-  std::unordered_map<uint64_t, LabeledAlert> alerts;       // alerts not resolved, by key
+  core::IdMap<LabeledAlert> alerts;                        // alerts not resolved, by key
   core::TimerSet expiries;                                 // (ends_at ms, key): API alerts end by time
   core::TimerSet mutes;                                    // (muted_until ms, key)
   SilenceMap silences;                                     // pending, active and recently expired

@@ -134,8 +134,9 @@ RecordType TypeOf(const Payload& payload) {
 }
 
 std::string EncodePayload(const Payload& payload) {
-  Writer w;
-  if (const auto* p = std::get_if<AlertsChanged>(&payload)) {
+  const auto* changed = std::get_if<AlertsChanged>(&payload);
+  Writer w(changed != nullptr ? 16 + 320 * changed->changes.size() : 256);  // a change carries an alert's content
+  if (const auto* p = changed) {
     w.U8(static_cast<uint8_t>(p->cause));
     w.U64(p->changes.size());
     for (const auto& c : p->changes) EncodeChange(w, c);

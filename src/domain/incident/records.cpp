@@ -185,7 +185,7 @@ const char* ToString(NotificationRequested::Kind kind) {
 RecordType TypeOf(const Payload& payload) { return static_cast<RecordType>(payload.index() + kFirstType); }
 
 std::string EncodePayload(const Payload& payload) {
-  Writer w;
+  Writer w(256);  // most payloads are an alert's or an incident's strings
   std::visit(Encoder{w}, payload);
   return w.Take();
 }
