@@ -35,6 +35,13 @@ TEST(LabelSetTest, FingerprintMatchesHandComputedFnv1a) {
   EXPECT_EQ(FingerprintHex(s.Fingerprint()).size(), 16u);
 }
 
+TEST(LabelSetTest, FingerprintHexIsSixteenLowercaseDigitsWithLeadingZeros) {
+  EXPECT_EQ(FingerprintHex(0), "0000000000000000");
+  EXPECT_EQ(FingerprintHex(0x1), "0000000000000001");
+  EXPECT_EQ(FingerprintHex(0xdeadbeef00ab), "0000deadbeef00ab");
+  EXPECT_EQ(FingerprintHex(0xffffffffffffffffULL), "ffffffffffffffff");
+}
+
 TEST(LabelSetTest, SetReplacesAndGetReturnsEmptyForMissing) {
   LabelSet s{{"a", "1"}};
 

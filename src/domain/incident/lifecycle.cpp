@@ -495,13 +495,16 @@ void CloseAlert(const Model& model, const Config& config, uint64_t alert_id, Emi
 std::string Explain(const Placement& p, uint64_t incident_id, std::string_view group_key) {
   std::string id = std::to_string(incident_id);
   std::string out;
+  // Appended into one reserved string: this runs for every alert the writer places.
+  out.reserve(48 + group_key.size());
   switch (p.kind) {
     case Placement::Kind::kOpened:
-      out = "opened incident " + id + (group_key.empty() ? "" : " (group " + std::string(group_key) + ")");
+      out.append("opened incident ").append(id);
+      if (!group_key.empty()) out.append(" (group ").append(group_key).append(")");
       break;
     case Placement::Kind::kGrouped:
-      out = "joined incident " + id + " by its group key" +
-            (group_key.empty() ? "" : " (" + std::string(group_key) + ")");
+      out.append("joined incident ").append(id).append(" by its group key");
+      if (!group_key.empty()) out.append(" (").append(group_key).append(")");
       break;
     case Placement::Kind::kSymptom: {
       int64_t s = p.offset_ms / 1000;
