@@ -135,7 +135,13 @@ RecordType TypeOf(const Payload& payload) {
 
 std::string EncodePayload(const Payload& payload) {
   const auto* changed = std::get_if<AlertsChanged>(&payload);
-  Writer w(changed != nullptr ? 16 + 320 * changed->changes.size() : 256);  // a change carries an alert's content
+  size_t size = 256;
+  if (changed != nullptr) {
+    // What EncodeChange writes, give or take the varints: a refresh is a few bytes, a new alert carries its content.
+    size = 16;
+    for (const auto& c : changed->changes) size += 48 + c.service.size() + c.group_key.size() + c.content.size();
+  }
+  Writer w(size);
   if (const auto* p = changed) {
     w.U8(static_cast<uint8_t>(p->cause));
     w.U64(p->changes.size());
