@@ -43,13 +43,26 @@ std::string Title(const core::LabelSet& labels, const core::LabelSet& annotation
   return Truncate(name + " {" + group_key + "}", kMaxSummary);
 }
 
+// {"fingerprint":"…","labels":{…}}, composed in one string: building a json::object per alert (a hash table and its
+// rehashes) cost the writer 9% of a new alert. Label names are unique in a label set, so the object stays valid.
 std::string Details(uint64_t fingerprint, const core::LabelSet& labels) {
-  boost::json::object o;
-  o["fingerprint"] = core::FingerprintHex(fingerprint);
-  boost::json::object l;
-  for (const auto& [n, v] : labels.labels()) l[n] = v;
-  o["labels"] = std::move(l);
-  return boost::json::serialize(o);
+  std::string out;
+  size_t size = 48;
+  for (const auto& [n, v] : labels.labels()) size += n.size() + v.size() + 6;
+  out.reserve(size);
+  out += "{\"fingerprint\":\"";
+  out += core::FingerprintHex(fingerprint);
+  out += "\",\"labels\":{";
+  bool first = true;
+  for (const auto& [n, v] : labels.labels()) {
+    if (!first) out += ',';
+    first = false;
+    out += boost::json::serialize(boost::json::string_view(n));
+    out += ':';
+    out += boost::json::serialize(boost::json::string_view(v));
+  }
+  out += "}}";
+  return out;
 }
 
 Timestamp LatestEnd(const Model& m, const std::vector<std::string>& ids) {

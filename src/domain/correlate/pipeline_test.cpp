@@ -187,6 +187,20 @@ TEST(PipelineTest, NewAlertOpensAnIncidentInTheRoutedServiceGroupedByTheRouteLab
   EXPECT_EQ(h.TypesSince(0), (std::vector<std::string>{"incident.opened", "alert.triggered", "alerts.changed"}));
 }
 
+TEST(PipelineTest, NewAlertRecordsItsFingerprintAndLabelsAsEscapedJsonDetails) {
+  Harness h;
+  const core::LabelSet labels{{"alertname", "Quote\"d"}, {"instance", "web-1\n\\x"}};
+
+  ASSERT_TRUE(h.Post({Firing(labels)}).ok());
+
+  ASSERT_EQ(h.TypesSince(0)[1], "alert.triggered");
+  auto p = incident::DecodePayload(h.records[1].type, h.records[1].version, h.records[1].payload);
+  ASSERT_TRUE(p.ok());
+  const auto& triggered = std::get<incident::AlertTriggered>(p.value());
+  EXPECT_EQ(triggered.details_json, "{\"fingerprint\":\"" + core::FingerprintHex(labels.Fingerprint()) +
+                                        "\",\"labels\":{\"alertname\":\"Quote\\\"d\",\"instance\":\"web-1\\n\\\\x\"}}");
+}
+
 TEST(PipelineTest, SecondAlertWithTheSameAlertnameJoinsTheOpenIncident) {
   Harness h;
   ASSERT_TRUE(h.Post({Firing(kLatencyWeb1)}).ok());

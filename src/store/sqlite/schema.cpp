@@ -154,6 +154,13 @@ core::Status PrepareWriter(Connection& writer) {
   // Identify the file before changing anything in it: a foreign database must not be switched to WAL.
   auto version = ReadVersion(writer);
   if (!version.ok()) return version.error();
+  // A new file gets 16 KiB pages (an existing one keeps its size; SQLite ignores this for it). The projector's
+  // transactions append rows at the ends of the journal, alert and timeline B-trees, and SQLite writes the WAL one
+  // page per write call: with 16 KiB pages and the page cache below, the projector and the checkpointer took about
+  // 30% less CPU per alert than with 4 KiB pages and SQLite's default cache (docs/performance.md).
+  if (*version == 0) {
+    if (auto st = writer.Exec("PRAGMA page_size = 16384", "set page size"); !st.ok()) return st;
+  }
   auto mode = writer.QueryText("PRAGMA journal_mode = WAL", "enable WAL");
   if (!mode.ok()) return mode.error();
   if (*mode != "wal") return core::Unavailable("enable WAL: journal mode stayed " + *mode);
@@ -161,8 +168,10 @@ core::Status PrepareWriter(Connection& writer) {
   // the store syncs the WAL itself before a log file holding those batches is written again.
   // Checkpoints run on a separate thread (see SqliteStore), so the writer's automatic checkpoint is off.
   // journal_size_limit truncates the WAL after checkpoints so a burst does not leave a huge file behind.
+  // A 16 MiB page cache holds what one projector transaction (up to 20 ms of batches) dirties: with the default
+  // 2 MiB, SQLite spilled dirty pages into the WAL in the middle of a transaction and read them back.
   if (auto st = writer.Exec("PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0; "
-                            "PRAGMA journal_size_limit = 67108864",
+                            "PRAGMA journal_size_limit = 67108864; PRAGMA cache_size = -16384",
                             "set durability");
       !st.ok()) {
     return st;

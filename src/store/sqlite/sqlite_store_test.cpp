@@ -325,6 +325,19 @@ TEST(SqliteStoreTest, DatabaseIsInWalMode) {
   EXPECT_EQ(RawQueryText(path, "PRAGMA journal_mode"), "wal");
 }
 
+TEST(SqliteStoreTest, NewDatabaseHas16KiBPagesAndAnExistingOneKeepsItsOwn) {
+  TempDir dir;
+  const std::string fresh = dir.File("incidentd.db");
+  const std::string older = dir.File("older.db");
+  RawExec(older, "PRAGMA page_size = 4096; PRAGMA journal_mode = WAL");
+
+  ASSERT_NE(OpenOrFail(fresh), nullptr);
+  ASSERT_NE(OpenOrFail(older), nullptr);
+
+  EXPECT_EQ(RawQueryText(fresh, "PRAGMA page_size"), "16384");
+  EXPECT_EQ(RawQueryText(older, "PRAGMA page_size"), "4096");
+}
+
 TEST(SqliteStoreTest, ReadOnlyStoreReadsButCannotWrite) {
   TempDir dir;
   const std::string path = dir.File("incidentd.db");
