@@ -9,6 +9,7 @@
 
 #include "core/result.h"
 #include "domain/correlate/maintenance.h"
+#include "domain/correlate/prepare.h"
 #include "domain/correlate/silence.h"
 #include "domain/classify/pipeline.h"
 #include "domain/classify/records.h"
@@ -38,6 +39,8 @@ struct AddNote {
 // Alertmanager API v2 alerts, validated at the edge (the rejected ones never get here).
 struct PostAlerts {
   std::vector<ingest::PostableAlert> alerts;
+  // correlate::Prepare(alerts), computed at the edge so the writer does not; empty: the writer computes it.
+  std::vector<correlate::Prepared> prepared;
 };
 // An Alertmanager webhook notification for a service.
 struct ReceiveWebhook {

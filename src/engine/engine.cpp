@@ -658,16 +658,28 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
             // Alerts carrying an SLI sample (labels slo and sli_service, annotations sli_good/sli_total or
             // sli_ratio) are consumed as samples of that SLO, like POST /api/v1/sli, not held as alerts.
             size_t samples = 0;
+            const bool prepared = body.prepared.size() == body.alerts.size();
             if (!classify_config.slos.empty()) {
-              std::erase_if(body.alerts, [&](const ingest::PostableAlert& a) {
+              size_t kept = 0;
+              for (size_t j = 0; j < body.alerts.size(); ++j) {
+                const ingest::PostableAlert& a = body.alerts[j];
                 auto sli = classify::SliFromAlert(classify_config, a.labels, a.annotations, core::ToUnixMillis(now));
-                if (!sli) return false;
-                if (classify::RecordSli(classification, sli->service, sli->slo, {sli->sample}, batch).ok()) ++samples;
-                return true;
-              });
+                if (sli) {
+                  if (classify::RecordSli(classification, sli->service, sli->slo, {sli->sample}, batch).ok()) ++samples;
+                  continue;
+                }
+                if (kept != j) {
+                  body.alerts[kept] = std::move(body.alerts[j]);
+                  if (prepared) body.prepared[kept] = std::move(body.prepared[j]);
+                }
+                ++kept;
+              }
+              body.alerts.resize(kept);
+              if (prepared) body.prepared.resize(kept);
             }
-            auto r = body.alerts.empty() && samples > 0 ? core::Result<correlate::PostSummary>(correlate::PostSummary{})
-                                                         : correlate::PostAlerts(view, body.alerts, batch);
+            auto r = body.alerts.empty() && samples > 0
+                         ? core::Result<correlate::PostSummary>(correlate::PostSummary{})
+                         : correlate::PostAlerts(view, body.alerts, batch, prepared ? &body.prepared : nullptr);
             if (r.ok()) {
               out.message = Summarize(r.value());
               if (samples > 0) out.message += ", " + std::to_string(samples) + " SLI samples";

@@ -218,7 +218,10 @@ Task<Response> HandleAmPostAlerts(Context& ctx, Request& request) {
   if (!batch->alerts.empty()) {
     const size_t valid = batch->alerts.size();
     engine::Outcome outcome;
-    engine::Command command{request.principal->actor, engine::PostAlerts{std::move(batch->alerts)}};
+    // Fingerprints, encoded content and details are computed here, on this I/O thread, not on the single writer.
+    engine::PostAlerts post{std::move(batch->alerts), {}};
+    post.prepared = correlate::Prepare(post.alerts);
+    engine::Command command{request.principal->actor, std::move(post)};
     if (auto error = co_await Run(ctx, std::move(command), outcome)) {
       ctx.metrics.CountAlerts(false, outcome.status.ok() ? EventOutcome::kUnavailable : OutcomeOf(outcome.status.error()),
                               valid);

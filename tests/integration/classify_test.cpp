@@ -5,6 +5,8 @@
 #include <boost/json.hpp>
 
 #include <csignal>
+#include <set>
+#include <string>
 #include <thread>
 
 #include "support/api.h"
@@ -172,6 +174,37 @@ TEST(SloIngestTest, AlertsCanCarrySliSamplesAndAreConsumedAsSamples) {
   ASSERT_EQ(incidents.at("incidents").as_array().size(), 1u) << "the SLO's incident, not one for the carrier alert";
   EXPECT_EQ(incidents.at("incidents").as_array()[0].at("service"), "checkout");
   EXPECT_EQ(ParseJson(Must(client.Get("/api/v2/alerts")).body).as_array().size(), 0u);
+}
+
+TEST(SloIngestTest, SliSamplesAmongOrdinaryAlertsLeaveTheOthersHeldWithTheirOwnLabels) {
+  test_support::ServerProcess server(
+      "services:\n"
+      "  - name: checkout\n"
+      "    routing_keys: [checkout-key]\n"
+      "    slos: [{name: latency, objective: 0.999, window: 720h}]\n"
+      "  - {name: prometheus}\n"
+      "  - {name: db}\n");
+  ASSERT_TRUE(server.Start().ok()) << server.ReadStderr();
+  auto client = server.Client();
+  const std::string sample =
+      R"({"labels":{"alertname":"CheckoutLatencySLI","slo":"latency","sli_service":"checkout"},)"
+      R"("annotations":{"sli_good":"999","sli_total":"1000"}})";
+
+  HttpResponse posted = Must(client.Post(
+      "/api/v2/alerts", "[" + sample + R"(,{"labels":{"alertname":"DiskFull","instance":"db-1"}},)" + sample +
+                            R"(,{"labels":{"alertname":"HighLatency","instance":"web-1"}}])"));
+
+  ASSERT_EQ(posted.status, 200) << posted.body;
+  json::array held = ParseJson(Must(client.Get("/api/v2/alerts")).body).as_array();
+  ASSERT_EQ(held.size(), 2u);
+  std::set<std::string> names;
+  for (const auto& a : held) {
+    const json::object& labels = a.at("labels").as_object();
+    names.insert(std::string(labels.at("alertname").as_string()));
+    EXPECT_EQ(labels.size(), 2u);
+    EXPECT_FALSE(labels.contains("slo"));
+  }
+  EXPECT_EQ(names, (std::set<std::string>{"DiskFull", "HighLatency"}));
 }
 
 TEST(RegulatoryTest, ABreachAtAnEuBankShowsItsDeadlinesAndRecordsSubmissions) {

@@ -111,7 +111,7 @@ class Batch {
 // alert_id / incident_id / muted_until.
 void Admit(const View& v, const core::LabelSet& labels, const core::LabelSet& annotations, uint64_t fingerprint,
            const std::string& service, const std::string& group_key, ingest::Severity fallback, Emitter& emit,
-           AlertChange& change) {
+           AlertChange& change, std::string* details = nullptr) {
   Timestamp now = emit.now();
   auto silenced = SilencedBy(v.alerts, labels, now);
   if (!silenced.empty()) {
@@ -128,7 +128,7 @@ void Admit(const View& v, const core::LabelSet& labels, const core::LabelSet& an
   a.summary = Summary(labels, annotations);
   a.source = Source(labels);
   a.severity = SeverityFromLabel(labels.Get("severity"), fallback);
-  a.details_json = Details(fingerprint, labels);
+  a.details_json = details != nullptr ? std::move(*details) : Details(fingerprint, labels);
   a.labels = &labels;
   a.kind_name = std::string(labels.Get("alertname"));
   auto opened = incident::OpenAlert(v.incidents, v.services, a, emit, v.correlator);
@@ -149,7 +149,15 @@ struct Incoming {
   bool timeout = false;
   std::string service;    // webhook: from the URL
   std::string group_key;  // webhook: the payload's groupKey
+  // Prepared for it before the writer's turn (PostAlerts with `prepared`); null: computed when needed.
+  std::string* content = nullptr;
+  std::string* details = nullptr;
 };
+
+// The alert's EncodeContent bytes: the prepared ones (moved out; an Incoming is decided once), or computed now.
+std::string TakeContent(const Incoming& in) {
+  return in.content != nullptr ? std::move(*in.content) : EncodeContent(*in.labels, *in.annotations, *in.generator_url);
+}
 
 // The route an alert takes, with its service and group key filled in; false when no route matches.
 bool Route(const View& v, const Incoming& in, std::string& service, std::string& group_key,
@@ -188,13 +196,21 @@ bool Quiet(const View& v, const Incoming& in, const LabeledAlert& existing, Time
   }
   if (starts_at != existing.starts_at || ends_at != existing.ends_at || timeout != existing.timeout) return false;
   if (!existing.muted() && !IncidentAlertOpen(v, existing.alert_id)) return false;
+  if (in.content != nullptr) return *in.content == v.alerts.ContentOf(existing);
   return EncodeContent(*in.labels, *in.annotations, *in.generator_url) == v.alerts.ContentOf(existing);
 }
 
 // What PostAlerts makes of one posted alert (Alertmanager's defaults for missing times).
-Incoming FromPostable(const ingest::PostableAlert& a, Timestamp now, core::Duration resolve_timeout) {
+Incoming FromPostable(const ingest::PostableAlert& a, Prepared* prepared, Timestamp now,
+                      core::Duration resolve_timeout) {
   Incoming in;
-  in.fingerprint = a.labels.Fingerprint();
+  if (prepared != nullptr) {
+    in.fingerprint = prepared->fingerprint;
+    in.content = &prepared->content;
+    in.details = &prepared->details_json;
+  } else {
+    in.fingerprint = a.labels.Fingerprint();
+  }
   in.key = in.fingerprint;
   in.labels = &a.labels;
   in.annotations = &a.annotations;
@@ -239,7 +255,7 @@ void Upsert(const View& v, const Incoming& in, Batch& batch, Emitter& emit, Post
       c.ends_at = existing->ends_at;
       c.timeout = false;
     }
-    std::string content = EncodeContent(*in.labels, *in.annotations, *in.generator_url);
+    std::string content = TakeContent(in);
     if (content == v.alerts.ContentOf(*existing)) {
       c.kind = Kind::kRefresh;
     } else {
@@ -256,7 +272,7 @@ void Upsert(const View& v, const Incoming& in, Batch& batch, Emitter& emit, Post
         AlertChange link;
         link.kind = Kind::kLink;
         link.key = in.key;
-        Admit(v, *in.labels, *in.annotations, in.fingerprint, service, group_key, fallback, emit, link);
+        Admit(v, *in.labels, *in.annotations, in.fingerprint, service, group_key, fallback, emit, link, in.details);
         if (link.alert_id == 0) link.kind = Kind::kMute;  // a silence holds it now
         batch.Add(std::move(link));
       }
@@ -280,11 +296,11 @@ void Upsert(const View& v, const Incoming& in, Batch& batch, Emitter& emit, Post
   c.webhook = in.webhook;
   c.service = service;
   if (in.webhook) c.group_key = group_key;
-  c.content = EncodeContent(*in.labels, *in.annotations, *in.generator_url);
+  c.content = TakeContent(in);
   c.starts_at = in.starts_at;
   c.ends_at = in.ends_at;
   c.timeout = in.timeout;
-  Admit(v, *in.labels, *in.annotations, in.fingerprint, service, group_key, fallback, emit, c);
+  Admit(v, *in.labels, *in.annotations, in.fingerprint, service, group_key, fallback, emit, c, in.details);
   if (c.alert_id == 0) {
     ++sum.muted;
   } else {
@@ -369,15 +385,34 @@ std::vector<std::string> SilencedBy(const Model& model, const core::LabelSet& la
   return model.silence_index.Matching(model.silences, labels, now);
 }
 
-core::Result<PostSummary> PostAlerts(const View& v, const std::vector<ingest::PostableAlert>& alerts, Emitter& emit) {
+std::vector<Prepared> Prepare(const std::vector<ingest::PostableAlert>& alerts) {
+  std::vector<Prepared> out(alerts.size());
+  for (size_t i = 0; i < alerts.size(); ++i) {
+    const ingest::PostableAlert& a = alerts[i];
+    out[i].fingerprint = a.labels.Fingerprint();
+    out[i].content = EncodeContent(a.labels, a.annotations, a.generator_url);
+    out[i].details_json = Details(out[i].fingerprint, a.labels);
+  }
+  return out;
+}
+
+core::Result<PostSummary> PostAlerts(const View& v, const std::vector<ingest::PostableAlert>& alerts, Emitter& emit,
+                                     std::vector<Prepared>* prepared) {
   if (v.config.routes.empty()) {
     return core::Unavailable("no Alertmanager route is configured (alertmanager.routes in the configuration)");
+  }
+  if (prepared != nullptr && prepared->size() != alerts.size()) {
+    return core::Invalid("prepared alerts do not match the posted ones (" + std::to_string(prepared->size()) +
+                         " for " + std::to_string(alerts.size()) + ")");
   }
   const Timestamp now = emit.now();
   PostSummary sum;
   sum.received = alerts.size();
   Batch batch(v, emit, Cause::kApi);
-  for (const auto& a : alerts) Upsert(v, FromPostable(a, now, v.config.resolve_timeout), batch, emit, sum);
+  for (size_t i = 0; i < alerts.size(); ++i) {
+    Prepared* p = prepared != nullptr ? &(*prepared)[i] : nullptr;
+    Upsert(v, FromPostable(alerts[i], p, now, v.config.resolve_timeout), batch, emit, sum);
+  }
   batch.Flush();
   return sum;
 }

@@ -11,6 +11,7 @@
 
 #include "core/result.h"
 #include "domain/correlate/model.h"
+#include "domain/correlate/prepare.h"
 #include "domain/correlate/records.h"
 #include "domain/correlate/routes.h"
 #include "domain/correlate/silence.h"
@@ -49,8 +50,10 @@ struct PostSummary {
 // POST /api/v2/alerts. Defaults as Alertmanager: startsAt = endsAt when only endsAt is given, else now; no endsAt
 // means now + resolve_timeout (and the alert is marked timeout-based). kUnavailable when no route is configured
 // (nothing written); otherwise every alert is handled (an alert no route matches is counted as ignored).
+// `prepared`, when given, holds Prepare(alerts) (one per alert); its strings are moved from. Without it the same
+// is computed here.
 core::Result<PostSummary> PostAlerts(const View& view, const std::vector<ingest::PostableAlert>& alerts,
-                                     Emitter& emit);
+                                     Emitter& emit, std::vector<Prepared>* prepared = nullptr);
 
 // POST /api/v1/integrations/alertmanager/{service}: upserts by group key + fingerprint; only status "resolved"
 // resolves (an alert missing from a later payload stays open). kNotFound when the service is not configured.

@@ -110,6 +110,11 @@ class Harness : public Emitter {
   core::Result<PostSummary> Post(const std::vector<ingest::PostableAlert>& batch) {
     return PostAlerts(view(), batch, *this);
   }
+  // As the HTTP edge posts: with the alerts prepared beforehand.
+  core::Result<PostSummary> PostPrepared(const std::vector<ingest::PostableAlert>& batch) {
+    std::vector<Prepared> prepared = Prepare(batch);
+    return PostAlerts(view(), batch, *this, &prepared);
+  }
   core::Result<PostSummary> Receive(std::string_view service, const ingest::WebhookPayload& payload) {
     return ReceiveWebhook(view(), service, payload, *this);
   }
@@ -199,6 +204,41 @@ TEST(PipelineTest, NewAlertRecordsItsFingerprintAndLabelsAsEscapedJsonDetails) {
   const auto& triggered = std::get<incident::AlertTriggered>(p.value());
   EXPECT_EQ(triggered.details_json, "{\"fingerprint\":\"" + core::FingerprintHex(labels.Fingerprint()) +
                                         "\",\"labels\":{\"alertname\":\"Quote\\\"d\",\"instance\":\"web-1\\n\\\\x\"}}");
+}
+
+TEST(PipelineTest, PreparedAlertsWriteTheSameRecordsAsAlertsPreparedByTheWriter) {
+  Harness plain;
+  Harness prepared;
+  const core::LabelSet note{{"summary", "disk at 91%"}};
+  const std::vector<std::vector<ingest::PostableAlert>> requests = {
+      {Firing(kLatencyWeb1), Firing(kDiskDb1), Firing(kLatencyWeb1)},  // new, new, the same again
+      {Firing(kLatencyWeb1), Firing(kDiskDb1, note)},                  // a re-send, an update
+      {EndingAt(kLatencyWeb2, plain.now() - 1s), Firing(kDiskDb2)},    // not held and ended, new
+  };
+
+  for (const auto& request : requests) {
+    plain.Advance(2s);
+    prepared.Advance(2s);
+    ASSERT_TRUE(plain.Post(request).ok());
+    ASSERT_TRUE(prepared.PostPrepared(request).ok());
+  }
+
+  ASSERT_EQ(prepared.records.size(), plain.records.size());
+  for (size_t i = 0; i < plain.records.size(); ++i) {
+    EXPECT_EQ(prepared.records[i].type, plain.records[i].type) << "record " << i;
+    EXPECT_EQ(prepared.records[i].payload, plain.records[i].payload) << "record " << i;
+  }
+}
+
+TEST(PipelineTest, PreparedAlertsThatDoNotMatchThePostedOnesAreRefusedAndWriteNothing) {
+  Harness h;
+  std::vector<Prepared> prepared = Prepare({Firing(kLatencyWeb1)});
+
+  auto sum = PostAlerts(h.view(), {Firing(kLatencyWeb1), Firing(kDiskDb1)}, h, &prepared);
+
+  ASSERT_FALSE(sum.ok());
+  EXPECT_EQ(sum.error().code, core::ErrorCode::kInvalid);
+  EXPECT_TRUE(h.records.empty());
 }
 
 TEST(PipelineTest, SecondAlertWithTheSameAlertnameJoinsTheOpenIncident) {
