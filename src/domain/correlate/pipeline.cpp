@@ -111,7 +111,7 @@ class Batch {
 // alert_id / incident_id / muted_until.
 void Admit(const View& v, const core::LabelSet& labels, const core::LabelSet& annotations, uint64_t fingerprint,
            const std::string& service, const std::string& group_key, ingest::Severity fallback, Emitter& emit,
-           AlertChange& change, std::string* details = nullptr) {
+           AlertChange& change, Prepared* prepared = nullptr) {
   Timestamp now = emit.now();
   auto silenced = SilencedBy(v.alerts, labels, now);
   if (!silenced.empty()) {
@@ -125,10 +125,17 @@ void Admit(const View& v, const core::LabelSet& labels, const core::LabelSet& an
   a.group_key = group_key;
   a.title = Title(labels, annotations, group_key);
   a.dedup_key = core::FingerprintHex(change.key);
-  a.summary = Summary(labels, annotations);
-  a.source = Source(labels);
+  if (prepared != nullptr) {
+    // Moved out: an incoming alert is admitted at most once.
+    a.summary = std::move(prepared->summary);
+    a.source = std::move(prepared->source);
+    a.details_json = std::move(prepared->details_json);
+  } else {
+    a.summary = Summary(labels, annotations);
+    a.source = Source(labels);
+    a.details_json = Details(fingerprint, labels);
+  }
   a.severity = SeverityFromLabel(labels.Get("severity"), fallback);
-  a.details_json = details != nullptr ? std::move(*details) : Details(fingerprint, labels);
   a.labels = &labels;
   a.kind_name = std::string(labels.Get("alertname"));
   auto opened = incident::OpenAlert(v.incidents, v.services, a, emit, v.correlator);
@@ -151,7 +158,7 @@ struct Incoming {
   std::string group_key;  // webhook: the payload's groupKey
   // Prepared for it before the writer's turn (PostAlerts with `prepared`); null: computed when needed.
   std::string* content = nullptr;
-  std::string* details = nullptr;
+  Prepared* prepared = nullptr;
 };
 
 // The alert's EncodeContent bytes: the prepared ones (moved out; an Incoming is decided once), or computed now.
@@ -207,7 +214,7 @@ Incoming FromPostable(const ingest::PostableAlert& a, Prepared* prepared, Timest
   if (prepared != nullptr) {
     in.fingerprint = prepared->fingerprint;
     in.content = &prepared->content;
-    in.details = &prepared->details_json;
+    in.prepared = prepared;
   } else {
     in.fingerprint = a.labels.Fingerprint();
   }
@@ -272,7 +279,7 @@ void Upsert(const View& v, const Incoming& in, Batch& batch, Emitter& emit, Post
         AlertChange link;
         link.kind = Kind::kLink;
         link.key = in.key;
-        Admit(v, *in.labels, *in.annotations, in.fingerprint, service, group_key, fallback, emit, link, in.details);
+        Admit(v, *in.labels, *in.annotations, in.fingerprint, service, group_key, fallback, emit, link, in.prepared);
         if (link.alert_id == 0) link.kind = Kind::kMute;  // a silence holds it now
         batch.Add(std::move(link));
       }
@@ -300,7 +307,7 @@ void Upsert(const View& v, const Incoming& in, Batch& batch, Emitter& emit, Post
   c.starts_at = in.starts_at;
   c.ends_at = in.ends_at;
   c.timeout = in.timeout;
-  Admit(v, *in.labels, *in.annotations, in.fingerprint, service, group_key, fallback, emit, c, in.details);
+  Admit(v, *in.labels, *in.annotations, in.fingerprint, service, group_key, fallback, emit, c, in.prepared);
   if (c.alert_id == 0) {
     ++sum.muted;
   } else {
@@ -392,6 +399,8 @@ std::vector<Prepared> Prepare(const std::vector<ingest::PostableAlert>& alerts) 
     out[i].fingerprint = a.labels.Fingerprint();
     out[i].content = EncodeContent(a.labels, a.annotations, a.generator_url);
     out[i].details_json = Details(out[i].fingerprint, a.labels);
+    out[i].summary = Summary(a.labels, a.annotations);
+    out[i].source = Source(a.labels);
   }
   return out;
 }

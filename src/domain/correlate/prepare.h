@@ -14,6 +14,8 @@ struct Prepared {
   uint64_t fingerprint = 0;  // the label set's (core::LabelSet::Fingerprint)
   std::string content;       // EncodeContent of labels, annotations and generator URL
   std::string details_json;  // the details an incident alert opened for it carries
+  std::string summary;       // and that alert's summary and source
+  std::string source;
 };
 
 // One Prepared per alert, in order.
