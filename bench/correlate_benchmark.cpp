@@ -206,7 +206,10 @@ void BM_PrometheusBatch(benchmark::State& state) {
       post.alerts.push_back(std::move(a));
     }
     // As the HTTP edge does: fingerprints, encoded content and details prepared before the writer's turn.
-    if (state.range(0) != 0) post.prepared = correlate::Prepare(post.alerts);
+    if (state.range(0) != 0) {
+      post.prepared = correlate::Prepare(post.alerts);
+      for (size_t i = 0; i < post.alerts.size(); ++i) correlate::PrepareText(post.alerts[i], post.prepared[i]);
+    }
     return engine::Command{"token:prometheus", std::move(post)};
   };
   while (next < 100'000) engine.ProcessForTest({batch()});

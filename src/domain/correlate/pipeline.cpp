@@ -125,7 +125,7 @@ void Admit(const View& v, const core::LabelSet& labels, const core::LabelSet& an
   a.group_key = group_key;
   a.title = Title(labels, annotations, group_key);
   a.dedup_key = core::FingerprintHex(change.key);
-  if (prepared != nullptr) {
+  if (prepared != nullptr && prepared->has_text) {
     // Moved out: an incoming alert is admitted at most once.
     a.summary = std::move(prepared->summary);
     a.source = std::move(prepared->source);
@@ -398,11 +398,15 @@ std::vector<Prepared> Prepare(const std::vector<ingest::PostableAlert>& alerts) 
     const ingest::PostableAlert& a = alerts[i];
     out[i].fingerprint = a.labels.Fingerprint();
     out[i].content = EncodeContent(a.labels, a.annotations, a.generator_url);
-    out[i].details_json = Details(out[i].fingerprint, a.labels);
-    out[i].summary = Summary(a.labels, a.annotations);
-    out[i].source = Source(a.labels);
   }
   return out;
+}
+
+void PrepareText(const ingest::PostableAlert& alert, Prepared& prepared) {
+  prepared.details_json = Details(prepared.fingerprint, alert.labels);
+  prepared.summary = Summary(alert.labels, alert.annotations);
+  prepared.source = Source(alert.labels);
+  prepared.has_text = true;
 }
 
 core::Result<PostSummary> PostAlerts(const View& v, const std::vector<ingest::PostableAlert>& alerts, Emitter& emit,

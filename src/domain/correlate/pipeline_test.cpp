@@ -111,8 +111,11 @@ class Harness : public Emitter {
     return PostAlerts(view(), batch, *this);
   }
   // As the HTTP edge posts: with the alerts prepared beforehand.
-  core::Result<PostSummary> PostPrepared(const std::vector<ingest::PostableAlert>& batch) {
+  core::Result<PostSummary> PostPrepared(const std::vector<ingest::PostableAlert>& batch, bool with_text) {
     std::vector<Prepared> prepared = Prepare(batch);
+    if (with_text) {
+      for (size_t i = 0; i < batch.size(); ++i) PrepareText(batch[i], prepared[i]);
+    }
     return PostAlerts(view(), batch, *this, &prepared);
   }
   core::Result<PostSummary> Receive(std::string_view service, const ingest::WebhookPayload& payload) {
@@ -209,6 +212,7 @@ TEST(PipelineTest, NewAlertRecordsItsFingerprintAndLabelsAsEscapedJsonDetails) {
 TEST(PipelineTest, PreparedAlertsWriteTheSameRecordsAsAlertsPreparedByTheWriter) {
   Harness plain;
   Harness prepared;
+  Harness without_text;
   const core::LabelSet note{{"summary", "disk at 91%"}};
   const std::vector<std::vector<ingest::PostableAlert>> requests = {
       {Firing(kLatencyWeb1), Firing(kDiskDb1), Firing(kLatencyWeb1)},  // new, new, the same again
@@ -217,16 +221,19 @@ TEST(PipelineTest, PreparedAlertsWriteTheSameRecordsAsAlertsPreparedByTheWriter)
   };
 
   for (const auto& request : requests) {
-    plain.Advance(2s);
-    prepared.Advance(2s);
+    for (Harness* h : {&plain, &prepared, &without_text}) h->Advance(2s);
     ASSERT_TRUE(plain.Post(request).ok());
-    ASSERT_TRUE(prepared.PostPrepared(request).ok());
+    ASSERT_TRUE(prepared.PostPrepared(request, true).ok());
+    ASSERT_TRUE(without_text.PostPrepared(request, false).ok());
   }
 
-  ASSERT_EQ(prepared.records.size(), plain.records.size());
-  for (size_t i = 0; i < plain.records.size(); ++i) {
-    EXPECT_EQ(prepared.records[i].type, plain.records[i].type) << "record " << i;
-    EXPECT_EQ(prepared.records[i].payload, plain.records[i].payload) << "record " << i;
+  ASSERT_GE(plain.records.size(), 8u);
+  for (const Harness* h : {&prepared, &without_text}) {
+    ASSERT_EQ(h->records.size(), plain.records.size());
+    for (size_t i = 0; i < plain.records.size(); ++i) {
+      EXPECT_EQ(h->records[i].type, plain.records[i].type) << "record " << i;
+      EXPECT_EQ(h->records[i].payload, plain.records[i].payload) << "record " << i;
+    }
   }
 }
 

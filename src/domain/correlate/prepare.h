@@ -13,12 +13,16 @@ namespace correlate {
 struct Prepared {
   uint64_t fingerprint = 0;  // the label set's (core::LabelSet::Fingerprint)
   std::string content;       // EncodeContent of labels, annotations and generator URL
-  std::string details_json;  // the details an incident alert opened for it carries
-  std::string summary;       // and that alert's summary and source
+  // The text an incident alert opened for it would carry; only a new alert opens one, so this is optional.
+  bool has_text = false;
+  std::string details_json;
+  std::string summary;
   std::string source;
 };
 
-// One Prepared per alert, in order.
+// One Prepared per alert, in order: fingerprint and content, without the text.
 std::vector<Prepared> Prepare(const std::vector<ingest::PostableAlert>& alerts);
+// Adds the text to `prepared` (Prepare's for `alert`).
+void PrepareText(const ingest::PostableAlert& alert, Prepared& prepared);
 
 }  // namespace correlate
