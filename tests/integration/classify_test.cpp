@@ -152,14 +152,17 @@ TEST(SloIngestTest, SamplesBurningFifteenTimesForAnHourOpenAnIncident) {
   EXPECT_EQ(Must(client.Get("/api/v1/routine")).status, 200);
 }
 
+// Checkout with one SLO, and the services the default Alertmanager routes send to.
+constexpr const char* kCheckoutWithAnSlo =
+    "services:\n"
+    "  - name: checkout\n"
+    "    routing_keys: [checkout-key]\n"
+    "    slos: [{name: latency, objective: 0.999, window: 720h}]\n"
+    "  - {name: prometheus}\n"
+    "  - {name: db}\n";
+
 TEST(SloIngestTest, AlertsCanCarrySliSamplesAndAreConsumedAsSamples) {
-  test_support::ServerProcess server(
-      "services:\n"
-      "  - name: checkout\n"
-      "    routing_keys: [checkout-key]\n"
-      "    slos: [{name: latency, objective: 0.999, window: 720h}]\n"
-      "  - {name: prometheus}\n"
-      "  - {name: db}\n");
+  test_support::ServerProcess server(kCheckoutWithAnSlo);
   ASSERT_TRUE(server.Start().ok()) << server.ReadStderr();
   auto client = server.Client();
   // What a Prometheus alerting rule feeding an SLI sends: 98.5% good, a 15x burn of a 99.9% objective.
@@ -177,13 +180,7 @@ TEST(SloIngestTest, AlertsCanCarrySliSamplesAndAreConsumedAsSamples) {
 }
 
 TEST(SloIngestTest, SliSamplesAmongOrdinaryAlertsLeaveTheOthersHeldWithTheirOwnLabels) {
-  test_support::ServerProcess server(
-      "services:\n"
-      "  - name: checkout\n"
-      "    routing_keys: [checkout-key]\n"
-      "    slos: [{name: latency, objective: 0.999, window: 720h}]\n"
-      "  - {name: prometheus}\n"
-      "  - {name: db}\n");
+  test_support::ServerProcess server(kCheckoutWithAnSlo);
   ASSERT_TRUE(server.Start().ok()) << server.ReadStderr();
   auto client = server.Client();
   const std::string sample =
