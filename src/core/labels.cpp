@@ -110,6 +110,8 @@ std::string FingerprintHex(uint64_t fp) {
 
 uint64_t Fnv1a64(std::string_view bytes) { return HashAdd(kFnvOffset, bytes); }
 
+uint64_t Fnv1a64Extend(uint64_t hash, std::string_view bytes) { return HashAdd(hash, bytes); }
+
 uint64_t Fnv1a64Pair(std::string_view a, std::string_view b) {
   uint64_t h = Fnv1a64(a);
   h ^= 0xff;

@@ -50,6 +50,8 @@ std::string FingerprintHex(uint64_t fp);
 
 // FNV-1a 64 of arbitrary bytes, for ids derived from strings.
 uint64_t Fnv1a64(std::string_view bytes);
+// FNV-1a 64 carried on over more bytes: Fnv1a64Extend(Fnv1a64(a), b) == Fnv1a64(a + b), without joining them.
+uint64_t Fnv1a64Extend(uint64_t hash, std::string_view bytes);
 // FNV-1a 64 of `a`, a 0xff separator and `b`: a key for a pair of strings without joining them.
 uint64_t Fnv1a64Pair(std::string_view a, std::string_view b);
 

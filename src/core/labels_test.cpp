@@ -35,6 +35,12 @@ TEST(LabelSetTest, FingerprintMatchesHandComputedFnv1a) {
   EXPECT_EQ(FingerprintHex(s.Fingerprint()).size(), 16u);
 }
 
+TEST(LabelSetTest, Fnv1a64ExtendedOverPiecesEqualsTheHashOfThemJoined) {
+  EXPECT_EQ(Fnv1a64Extend(Fnv1a64("alert"), "name\xff"), Fnv1a64("alertname\xff"));
+  EXPECT_EQ(Fnv1a64Extend(Fnv1a64(""), ""), Fnv1a64(""));
+  EXPECT_NE(Fnv1a64Extend(Fnv1a64("ab"), "c"), Fnv1a64Extend(Fnv1a64("a"), "bd"));
+}
+
 TEST(LabelSetTest, FingerprintHexIsSixteenLowercaseDigitsWithLeadingZeros) {
   EXPECT_EQ(FingerprintHex(0), "0000000000000000");
   EXPECT_EQ(FingerprintHex(0x1), "0000000000000001");

@@ -75,20 +75,29 @@ void ReserveFor(State& state, uint64_t records) {
   m.open_groups.Reserve(m.open_groups.size() + n);
 }
 
+core::Status ApplyRecord(State& state, const journal::Record& record, incident::Payload payload,
+                         incident::Observer* observer) {
+  const auto* closed = std::get_if<incident::IncidentClosed>(&payload);
+  const uint64_t closed_id = closed != nullptr ? closed->incident_id : 0;
+  if (auto st = incident::Apply(state.incidents, record, std::move(payload), observer); !st.ok()) return st;
+  if (closed_id != 0) {
+    escalation::Forget(state.paging, closed_id);
+    classify::Forget(state.classify, closed_id);
+    coord::Forget(state.coord, closed_id);
+    pools::Forget(state.pools, closed_id);
+  }
+  return core::Ok();
+}
+
+core::Status ApplyRecord(State& state, const journal::Record& record, correlate::Payload payload) {
+  return correlate::Apply(state.alerts, record, std::move(payload));
+}
+
 core::Status ApplyRecord(State& state, const journal::Record& record, incident::Observer* observer) {
   if (record.type >= incident::kFirstType && record.type <= incident::kLastType) {
-    if (auto st = incident::Apply(state.incidents, record, observer); !st.ok()) return st;
-    if (record.type == static_cast<uint16_t>(incident::RecordType::kIncidentClosed)) {
-      auto closed = incident::DecodePayload(record.type, record.version, record.payload);
-      if (closed.ok()) {
-        const uint64_t id = std::get<incident::IncidentClosed>(closed.value()).incident_id;
-        escalation::Forget(state.paging, id);
-        classify::Forget(state.classify, id);
-        coord::Forget(state.coord, id);
-        pools::Forget(state.pools, id);
-      }
-    }
-    return core::Ok();
+    auto decoded = incident::DecodePayload(record.type, record.version, record.payload);
+    if (!decoded.ok()) return decoded.error();
+    return ApplyRecord(state, record, std::move(decoded).value(), observer);
   }
   if (record.type >= correlate::kFirstType && record.type <= correlate::kLastType) {
     return correlate::Apply(state.alerts, record);

@@ -9,6 +9,7 @@
 #include "domain/classify/model.h"
 #include "domain/coord/model.h"
 #include "domain/correlate/model.h"
+#include "domain/correlate/records.h"
 #include "domain/escalation/model.h"
 #include "domain/incident/lifecycle.h"
 #include "domain/incident/model.h"
@@ -35,6 +36,11 @@ void ReserveFor(State& state, uint64_t records);
 
 // kCorrupt for a type no module owns, or whatever the owning module's Apply reports.
 core::Status ApplyRecord(State& state, const journal::Record& record, incident::Observer* observer);
+// The same for a record whose payload is at hand decoded (the writer's, just linked): what ApplyRecord does after
+// decoding it. `record.type` must be the payload's.
+core::Status ApplyRecord(State& state, const journal::Record& record, incident::Payload payload,
+                         incident::Observer* observer);
+core::Status ApplyRecord(State& state, const journal::Record& record, correlate::Payload payload);
 
 // "incident.opened", ... or "unknown".
 const char* RecordTypeName(uint16_t type);

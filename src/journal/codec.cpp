@@ -2,12 +2,15 @@
 
 namespace journal {
 
-void Writer::U64(uint64_t v) {
+void Writer::U64Long(uint64_t v) {
+  char bytes[10];
+  size_t n = 0;
   while (v >= 0x80) {
-    out_.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    bytes[n++] = static_cast<char>((v & 0x7f) | 0x80);
     v >>= 7;
   }
-  out_.push_back(static_cast<char>(v));
+  bytes[n++] = static_cast<char>(v);
+  out_.append(bytes, n);
 }
 
 void Writer::I64(int64_t v) { U64((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63)); }

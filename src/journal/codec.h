@@ -20,7 +20,14 @@ class Writer {
   // from empty copies it at every doubling.
   explicit Writer(size_t reserve) { out_.reserve(reserve); }
 
-  void U64(uint64_t v);
+  // Varint: seven bits a byte, low first. Most values are below 128 and take the inline path.
+  void U64(uint64_t v) {
+    if (v < 0x80) {
+      out_.push_back(static_cast<char>(v));
+    } else {
+      U64Long(v);
+    }
+  }
   void I64(int64_t v);  // zig-zag
   void U8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
   void Bool(bool v) { U8(v ? 1 : 0); }
@@ -33,6 +40,8 @@ class Writer {
   std::string Take() { return std::move(out_); }
 
  private:
+  void U64Long(uint64_t v);
+
   std::string out_;
 };
 

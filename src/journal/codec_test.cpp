@@ -5,6 +5,18 @@
 namespace journal {
 namespace {
 
+TEST(CodecTest, VarintsAreSevenBitsALowGroupFirstWithTheHighBitMarkingMore) {
+  Writer w;
+  w.U64(127);
+  w.U64(128);
+  w.U64(300);
+  w.U64(UINT64_MAX);
+  EXPECT_EQ(w.bytes(), std::string("\x7f"
+                                   "\x80\x01"
+                                   "\xac\x02"
+                                   "\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01"));
+}
+
 TEST(CodecTest, RoundTripsEveryType) {
   Writer w;
   w.U64(0);

@@ -49,7 +49,9 @@ class Harness {
     auto s = store::sqlite::SqliteStore::Open((dir_.path() / "incidentd.db").string());
     EXPECT_TRUE(s.ok());
     store_ = std::move(s).value();
-    engine_ = std::make_unique<engine::Engine>(*store_, config_, [this] { return now_; }, options_);
+    engine_ = alert_routes_ ? std::make_unique<engine::Engine>(*store_, config_, *alert_routes_,
+                                                               [this] { return now_; }, options_)
+                            : std::make_unique<engine::Engine>(*store_, config_, [this] { return now_; }, options_);
     if (paging_) engine_->SetPaging(*paging_);
     if (classify_) engine_->SetClassify(*classify_);
     if (coord_) engine_->SetCoord(*coord_);
@@ -62,6 +64,11 @@ class Harness {
     }
   }
 
+  // Routes for Alertmanager's alerts (kept across Reopen; the engine is reopened to take them).
+  void SetAlertRoutes(correlate::Config routes) {
+    alert_routes_ = std::make_unique<correlate::Config>(std::move(routes));
+    Reopen();
+  }
   // Escalation policies, people and drills for the engine (kept across Reopen).
   void SetPaging(escalation::Config paging) {
     paging_ = std::make_unique<escalation::Config>(std::move(paging));
@@ -170,6 +177,7 @@ class Harness {
   engine::Options options_;
   incident::Config config_;
   correlate::TopologyConfig topology_;
+  std::unique_ptr<correlate::Config> alert_routes_;
   std::unique_ptr<escalation::Config> paging_;
   std::unique_ptr<classify::Config> classify_;
   std::unique_ptr<coord::Config> coord_;

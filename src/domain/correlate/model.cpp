@@ -1,6 +1,8 @@
 #include "domain/correlate/model.h"
 
 #include <algorithm>
+#include <charconv>
+#include <iterator>
 #include <vector>
 
 #include "journal/codec.h"
@@ -37,35 +39,39 @@ Content DecodeContent(std::string_view content) {
 
 namespace {
 
-// EncodeContent's layout, split: the names (the shape) and the values.
-struct Flat {
-  std::vector<std::string_view> names;
-  size_t label_count = 0;
-  std::vector<std::string_view> values;
-};
-
-bool Flatten(std::string_view content, Flat& out) {
+// EncodeContent's layout, split into the names (the shape) and the values. Fills `names` and `values` (cleared
+// first) with views into `content`; the first `label_count` names are the labels'.
+bool Flatten(std::string_view content, std::vector<std::string_view>& names, std::vector<std::string_view>& values,
+             size_t& label_count) {
+  names.clear();
+  values.clear();
   journal::Reader r(content);
   for (int part = 0; part < 2; ++part) {
     uint64_t n = r.U64();
     if (!r.ok() || n > content.size()) return false;
     for (uint64_t i = 0; i < n; ++i) {
-      out.names.push_back(r.StrView());
-      out.values.push_back(r.StrView());
+      names.push_back(r.StrView());
+      values.push_back(r.StrView());
     }
-    if (part == 0) out.label_count = out.names.size();
+    if (part == 0) label_count = names.size();
   }
-  out.values.push_back(r.StrView());
+  values.push_back(r.StrView());
   return r.ok() && r.done();
 }
 
-uint64_t ShapeOf(const Flat& f) {
-  std::string key = std::to_string(f.label_count);
-  for (auto n : f.names) {
-    key += '\xff';
-    key += n;
-  }
-  return core::Fnv1a64(key);
+// FNV-1a of the label count in decimal, then a 0xff and each name: hashed piece by piece, not joined.
+uint64_t ShapeOf(size_t label_count, const std::vector<std::string_view>& names) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(std::begin(digits), std::end(digits), label_count);
+  uint64_t h = core::Fnv1a64(std::string_view(digits, static_cast<size_t>(end - digits)));
+  for (auto n : names) h = core::Fnv1a64Extend(core::Fnv1a64Extend(h, "\xff"), n);
+  return h;
+}
+
+size_t VarintSize(uint64_t v) {
+  size_t n = 1;
+  for (; v >= 0x80; v >>= 7) ++n;
+  return n;
 }
 
 }  // namespace
@@ -73,14 +79,17 @@ uint64_t ShapeOf(const Flat& f) {
 // Packed: U64 template id (0: the content follows as it is), then U64 count and (U64 value index, Str value) for
 // each value that differs from the template's.
 std::string ContentTable::Pack(std::string_view content) {
-  Flat f;
-  journal::Writer w;
-  if (!Flatten(content, f)) {
+  std::vector<std::string_view>& names = names_scratch_;
+  std::vector<std::string_view>& values = values_scratch_;
+  size_t label_count = 0;
+  auto whole = [&] {
+    journal::Writer w(content.size() + 1);
     w.U64(0);
     w.Raw(content);
     return w.Take();
-  }
-  const uint64_t shape = ShapeOf(f);
+  };
+  if (!Flatten(content, names, values, label_count)) return whole();
+  const uint64_t shape = ShapeOf(label_count, names);
   auto found = by_shape_.find(shape);
   Template* t = nullptr;
   uint64_t id = 0;
@@ -88,36 +97,37 @@ std::string ContentTable::Pack(std::string_view content) {
     id = found->second;
     t = &templates_.at(id);
     // A hash collision between two shapes: keep this content whole rather than mis-pack it.
-    bool same = t->label_count == f.label_count && t->names.size() == f.names.size() &&
-                std::equal(t->names.begin(), t->names.end(), f.names.begin());
-    if (!same) {
-      w.U64(0);
-      w.Raw(content);
-      return w.Take();
-    }
+    bool same = t->label_count == label_count && t->names.size() == names.size() &&
+                std::equal(t->names.begin(), t->names.end(), names.begin());
+    if (!same) return whole();
   } else {
     id = next_id_++;
     Template fresh;
     fresh.shape = shape;
-    fresh.label_count = f.label_count;
-    fresh.names.assign(f.names.begin(), f.names.end());
-    fresh.values.assign(f.values.begin(), f.values.end());
+    fresh.label_count = label_count;
+    fresh.names.assign(names.begin(), names.end());
+    fresh.values.assign(values.begin(), values.end());
     t = &templates_.emplace(id, std::move(fresh)).first->second;
     by_shape_.emplace(shape, id);
   }
   ++t->refs;
-  w.U64(id);
   uint64_t differing = 0;
-  for (size_t i = 0; i < f.values.size(); ++i) differing += f.values[i] != t->values[i];
-  w.U64(differing);
-  for (size_t i = 0; i < f.values.size(); ++i) {
-    if (f.values[i] == t->values[i]) continue;
-    w.U64(i);
-    w.Str(f.values[i]);
+  size_t size = VarintSize(id);
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (values[i] == t->values[i]) continue;
+    ++differing;
+    size += VarintSize(i) + VarintSize(values[i].size()) + values[i].size();
   }
-  std::string out = w.Take();
-  out.shrink_to_fit();
-  return out;
+  size += VarintSize(differing);
+  journal::Writer w(size);
+  w.U64(id);
+  w.U64(differing);
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (values[i] == t->values[i]) continue;
+    w.U64(i);
+    w.Str(values[i]);
+  }
+  return w.Take();
 }
 
 std::string ContentTable::Unpack(std::string_view packed) const {

@@ -80,6 +80,10 @@ class ContentTable {
   std::unordered_map<uint64_t, uint64_t> by_shape_;  // shape hash → template id
   std::unordered_map<uint64_t, Template> templates_;
   uint64_t next_id_ = 1;
+  // Pack's working space, kept so that packing an alert allocates only its result. Views into Pack's argument,
+  // meaningless between calls.
+  std::vector<std::string_view> names_scratch_;
+  std::vector<std::string_view> values_scratch_;
 };
 
 // Owned by the engine's writer thread.

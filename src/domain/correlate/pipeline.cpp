@@ -666,6 +666,10 @@ core::Result<bool> SaveTopology(const View& v, TopologyConfig topology, Emitter&
 core::Status Apply(Model& m, const journal::Record& record) {
   auto decoded = DecodePayload(record.type, record.version, record.payload);
   if (!decoded.ok()) return decoded.error();
+  return Apply(m, record, std::move(decoded).value());
+}
+
+core::Status Apply(Model& m, const journal::Record& record, Payload payload) {
   const Timestamp t = record.time;
   auto missing = [&](uint64_t key) {
     return core::Corrupt("alerts.changed names alert " + core::FingerprintHex(key) + ", which is not held");
@@ -678,7 +682,7 @@ core::Status Apply(Model& m, const journal::Record& record) {
       }
     }
   };
-  if (auto* p = std::get_if<AlertsChanged>(&decoded.value())) {
+  if (auto* p = std::get_if<AlertsChanged>(&payload)) {
     for (auto& c : p->changes) {
       if (c.kind == Kind::kNew) {
         LabeledAlert a;
@@ -740,7 +744,7 @@ core::Status Apply(Model& m, const journal::Record& record) {
     }
     return core::Ok();
   }
-  if (auto* s = std::get_if<SilenceSaved>(&decoded.value())) {
+  if (auto* s = std::get_if<SilenceSaved>(&payload)) {
     std::string id = s->silence.id;
     erase_drop(id);
     m.silence_drops.insert({s->drop_at_ms, id});
@@ -749,7 +753,7 @@ core::Status Apply(Model& m, const journal::Record& record) {
     m.silences.insert_or_assign(std::move(id), std::move(s->silence));
     return core::Ok();
   }
-  if (auto* ws = std::get_if<WindowSaved>(&decoded.value())) {
+  if (auto* ws = std::get_if<WindowSaved>(&payload)) {
     auto& state = m.windows[ws->window.id];
     if (state.window.id.empty() || state.window.recurrence.rrule != ws->window.recurrence.rrule ||
         state.window.recurrence.start_local != ws->window.recurrence.start_local ||
@@ -765,7 +769,7 @@ core::Status Apply(Model& m, const journal::Record& record) {
     m.Reschedule(state, t);
     return core::Ok();
   }
-  if (auto* o = std::get_if<WindowOpened>(&decoded.value())) {
+  if (auto* o = std::get_if<WindowOpened>(&payload)) {
     auto it = m.windows.find(o->id);
     if (it == m.windows.end()) return core::Corrupt("window.opened names window " + o->id + ", which is not held");
     WindowState& ws = it->second;
@@ -779,7 +783,7 @@ core::Status Apply(Model& m, const journal::Record& record) {
     m.Reschedule(ws, t);
     return core::Ok();
   }
-  if (auto* c = std::get_if<WindowClosed>(&decoded.value())) {
+  if (auto* c = std::get_if<WindowClosed>(&payload)) {
     auto it = m.windows.find(c->id);
     if (it == m.windows.end()) return core::Corrupt("window.closed names window " + c->id + ", which is not held");
     WindowState& ws = it->second;
@@ -792,20 +796,20 @@ core::Status Apply(Model& m, const journal::Record& record) {
     m.Reschedule(ws, t);
     return core::Ok();
   }
-  if (auto* rm = std::get_if<WindowReminded>(&decoded.value())) {
+  if (auto* rm = std::get_if<WindowReminded>(&payload)) {
     auto it = m.windows.find(rm->id);
     if (it == m.windows.end()) return core::Corrupt("window.reminded names window " + rm->id + ", which is not held");
     it->second.reminded = true;
     m.Reschedule(it->second, t);
     return core::Ok();
   }
-  if (auto* t = std::get_if<TopologySaved>(&decoded.value())) {
+  if (auto* t = std::get_if<TopologySaved>(&payload)) {
     auto topology = Topology::Make(std::move(t->topology));
     if (!topology.ok()) return core::Corrupt("topology.saved: " + topology.error().message);
     m.topology = std::move(topology).value();
     return core::Ok();
   }
-  const auto& d = std::get<SilenceDropped>(decoded.value());
+  const auto& d = std::get<SilenceDropped>(payload);
   auto dropped = m.silences.find(d.id);
   if (dropped == m.silences.end()) return core::Corrupt("silence.dropped names silence " + d.id + ", which is not held");
   m.silence_index.Remove(dropped->second);

@@ -27,6 +27,8 @@ class Emitter : public incident::Emitter {
  public:
   using incident::Emitter::Emit;
   virtual uint64_t Emit(const Payload& payload) = 0;
+  // The same for a payload the caller gives up: an emitter may move from it.
+  virtual uint64_t Emit(Payload&& payload) { return Emit(static_cast<const Payload&>(payload)); }
 };
 
 // Everything the decisions read (owned by the engine's writer).
@@ -89,5 +91,8 @@ core::Status EndWindow(const View& view, std::string_view id, bool cancel, Emitt
 
 // Folds one of this module's records. kCorrupt when the payload does not decode or names an alert the model lacks.
 core::Status Apply(Model& model, const journal::Record& record);
+// The same for a payload decoded already, or never encoded: time and seq come from `record`, whose payload bytes
+// are not read.
+core::Status Apply(Model& model, const journal::Record& record, Payload payload);
 
 }  // namespace correlate

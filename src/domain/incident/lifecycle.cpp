@@ -639,6 +639,10 @@ bool FireTimers(const Model& model, Emitter& emit, size_t max_fired) {
 core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
   auto decoded = DecodePayload(record.type, record.version, record.payload);
   if (!decoded.ok()) return decoded.error();
+  return Apply(m, record, std::move(decoded).value(), obs);
+}
+
+core::Status Apply(Model& m, const journal::Record& record, Payload payload, Observer* obs) {
   const Timestamp t = record.time;
   core::Status st;
   auto touch = [&](Incident& inc) {
@@ -1072,7 +1076,7 @@ core::Status Apply(Model& m, const journal::Record& record, Observer* obs) {
           // Journaled for the audit trail; changes no state.
         }
       },
-      decoded.value());
+      payload);
   return st;
 }
 

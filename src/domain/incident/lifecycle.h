@@ -46,6 +46,8 @@ class Emitter {
  public:
   virtual ~Emitter() = default;
   virtual uint64_t Emit(const Payload& payload) = 0;
+  // The same for a payload the caller gives up (every `Emit(Payload(...))`): an emitter may move from it.
+  virtual uint64_t Emit(Payload&& payload) { return Emit(static_cast<const Payload&>(payload)); }
   virtual core::Timestamp now() const = 0;
 };
 
@@ -54,6 +56,9 @@ class Correlator;
 // Folds one record into the model; `observer` may be null (replay). kCorrupt when the payload does not decode or
 // names an alert or incident the model does not have (the journal and the state disagree).
 core::Status Apply(Model& model, const journal::Record& record, Observer* observer);
+// The same for a payload decoded already, or never encoded (the writer applies what it has just linked): seq, time
+// and actor come from `record`, whose payload bytes are not read.
+core::Status Apply(Model& model, const journal::Record& record, Payload payload, Observer* observer);
 
 struct EventResult {
   uint64_t incident_id = 0;
