@@ -20,5 +20,21 @@ TEST(Utf8Test, RejectsMalformedSequences) {
   EXPECT_FALSE(IsValidUtf8("ok\x80"));            // stray continuation byte
 }
 
+TEST(Utf8Test, FindsABadByteAtEveryOffsetOfALongAsciiText) {
+  // Long ASCII runs are checked a word at a time: a bad byte must be found wherever it falls in or after a word.
+  const std::string ascii(40, 'a');
+  EXPECT_TRUE(IsValidUtf8(ascii));
+  for (size_t at = 0; at < ascii.size(); ++at) {
+    std::string bad = ascii;
+    bad[at] = '\x80';
+    EXPECT_FALSE(IsValidUtf8(bad)) << "stray continuation byte at " << at;
+    std::string good = ascii;
+    good.replace(at, 1, "\xc3\xa9");  // é
+    EXPECT_TRUE(IsValidUtf8(good)) << "two-byte sequence at " << at;
+    std::string cut = ascii.substr(0, at) + "\xe2\x82";  // a truncated three-byte sequence at the end
+    EXPECT_FALSE(IsValidUtf8(cut)) << "truncated sequence after " << at << " ASCII bytes";
+  }
+}
+
 }  // namespace
 }  // namespace core

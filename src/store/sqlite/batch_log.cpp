@@ -88,14 +88,14 @@ void PutIncident(journal::Writer& w, const IncidentRow& row) {
   w.Str(row.category_rule);
   w.Str(row.major_reason);
 }
-IncidentRow GetIncident(journal::Reader& r) {
-  IncidentRow row;
+// Reads into `row` in place: a row reused from an earlier batch keeps its strings' buffers.
+void GetIncident(journal::Reader& r, IncidentRow& row) {
   row.id = r.U64();
-  row.service = r.Str();
-  row.group_key = r.Str();
-  row.title = r.Str();
-  row.severity = r.Str();
-  row.state = r.Str();
+  row.service.assign(r.StrView());
+  row.group_key.assign(r.StrView());
+  row.title.assign(r.StrView());
+  row.severity.assign(r.StrView());
+  row.state.assign(r.StrView());
   row.opened_at = r.Time();
   row.acknowledged_at = GetOptionalTime(r);
   row.resolved_at = GetOptionalTime(r);
@@ -103,15 +103,14 @@ IncidentRow GetIncident(journal::Reader& r) {
   row.alert_count = static_cast<uint32_t>(r.U64());
   row.open_alert_count = static_cast<uint32_t>(r.U64());
   row.last_seq = r.U64();
-  row.last_actor = r.Str();
+  row.last_actor.assign(r.StrView());
   row.merged_into = r.U64();
   row.notifications = static_cast<uint32_t>(r.U64());
   row.notify_due = GetOptionalTime(r);
-  row.category = r.Str();
-  row.subcategory = r.Str();
-  row.category_rule = r.Str();
-  row.major_reason = r.Str();
-  return row;
+  row.category.assign(r.StrView());
+  row.subcategory.assign(r.StrView());
+  row.category_rule.assign(r.StrView());
+  row.major_reason.assign(r.StrView());
 }
 
 void PutAlert(journal::Writer& w, const AlertRow& row) {
@@ -131,24 +130,22 @@ void PutAlert(journal::Writer& w, const AlertRow& row) {
   w.Str(row.explanation);
   w.Str(row.suppressed_by);
 }
-AlertRow GetAlert(journal::Reader& r) {
-  AlertRow row;
-  row.service = r.Str();
-  row.dedup_key = r.Str();
+void GetAlert(journal::Reader& r, AlertRow& row) {
+  row.service.assign(r.StrView());
+  row.dedup_key.assign(r.StrView());
   row.id = r.U64();
   row.incident_id = r.U64();
-  row.status = r.Str();
-  row.summary = r.Str();
-  row.source = r.Str();
-  row.severity = r.Str();
+  row.status.assign(r.StrView());
+  row.summary.assign(r.StrView());
+  row.source.assign(r.StrView());
+  row.severity.assign(r.StrView());
   row.created_at = r.Time();
   row.updated_at = r.Time();
   row.event_count = static_cast<uint32_t>(r.U64());
-  row.details_json = r.Str();
+  row.details_json.assign(r.StrView());
   row.text = r.Bool();
-  row.explanation = r.Str();
-  row.suppressed_by = r.Str();
-  return row;
+  row.explanation.assign(r.StrView());
+  row.suppressed_by.assign(r.StrView());
 }
 
 void PutEntry(journal::Writer& w, const TimelineRow& row) {
@@ -159,15 +156,13 @@ void PutEntry(journal::Writer& w, const TimelineRow& row) {
   w.Str(row.kind);
   w.Str(row.text);
 }
-TimelineRow GetEntry(journal::Reader& r) {
-  TimelineRow row;
+void GetEntry(journal::Reader& r, TimelineRow& row) {
   row.incident_id = r.U64();
   row.seq = r.U64();
   row.time = r.Time();
-  row.actor = r.Str();
-  row.kind = r.Str();
-  row.text = r.Str();
-  return row;
+  row.actor.assign(r.StrView());
+  row.kind.assign(r.StrView());
+  row.text.assign(r.StrView());
 }
 
 core::Status Errno(const std::string& what) { return core::Unavailable(what + ": " + std::strerror(errno)); }
@@ -218,33 +213,37 @@ std::string EncodeBatch(std::span<const StoredRecord> records, const engine::Pro
   return w.Take();
 }
 
-core::Result<LogBatch> DecodeBatch(std::string_view payload) {
+core::Status DecodeBatch(std::string_view payload, LogBatch& batch) {
   journal::Reader r(payload);
   if (r.U8() != kFormat) return core::Corrupt("batch log: unknown frame format");
-  LogBatch batch;
-  // Counts are checked against what is left before reserving, so a damaged count cannot ask for huge vectors.
+  // Counts are checked against what is left before sizing, so a damaged count cannot ask for huge vectors.
   auto count = [&](size_t min_bytes) -> size_t {
     uint64_t n = r.U64();
     return n > payload.size() / min_bytes ? 0 : static_cast<size_t>(n);
   };
-  size_t records = count(34);
-  batch.records.reserve(records);
-  for (size_t i = 0; i < records && r.ok(); ++i) {
-    StoredRecord rec;
+  // Rows are read over the ones `batch` already holds, so their strings keep their buffers.
+  batch.records.resize(count(34));
+  for (size_t i = 0; i < batch.records.size() && r.ok(); ++i) {
+    StoredRecord& rec = batch.records[i];
     rec.seq = r.U64();
     rec.type = static_cast<uint16_t>(r.U64());
     rec.time = r.Time();
-    rec.bytes = r.Str();
+    rec.bytes.assign(r.StrView());
     for (auto& b : rec.hash) b = r.U8();
-    batch.records.push_back(std::move(rec));
   }
-  size_t incidents = count(1);
-  for (size_t i = 0; i < incidents && r.ok(); ++i) batch.projection.incidents.push_back(GetIncident(r));
-  size_t alerts = count(1);
-  for (size_t i = 0; i < alerts && r.ok(); ++i) batch.projection.alerts.push_back(GetAlert(r));
-  size_t entries = count(1);
-  for (size_t i = 0; i < entries && r.ok(); ++i) batch.projection.timeline.push_back(GetEntry(r));
-  if (auto st = r.Finish("batch log frame"); !st.ok()) return st.error();
+  engine::Projection& p = batch.projection;
+  p.incidents.resize(count(1));
+  for (size_t i = 0; i < p.incidents.size() && r.ok(); ++i) GetIncident(r, p.incidents[i]);
+  p.alerts.resize(count(1));
+  for (size_t i = 0; i < p.alerts.size() && r.ok(); ++i) GetAlert(r, p.alerts[i]);
+  p.timeline.resize(count(1));
+  for (size_t i = 0; i < p.timeline.size() && r.ok(); ++i) GetEntry(r, p.timeline[i]);
+  return r.Finish("batch log frame");
+}
+
+core::Result<LogBatch> DecodeBatch(std::string_view payload) {
+  LogBatch batch;
+  if (auto st = DecodeBatch(payload, batch); !st.ok()) return st.error();
   return batch;
 }
 

@@ -22,6 +22,9 @@ struct LogBatch {
 };
 std::string EncodeBatch(std::span<const engine::StoredRecord> records, const engine::Projection& projection);
 core::Result<LogBatch> DecodeBatch(std::string_view payload);
+// The same into `batch`, whose rows are overwritten in place (a reader of many frames allocates only for growth).
+// On an error `batch` holds no meaningful content.
+core::Status DecodeBatch(std::string_view payload, LogBatch& batch);
 
 // Two files, "<base>.log0" and "<base>.log1", written in turn. A frame is a header (magic, payload length, frame
 // number, CRC-32 of number and payload) and the payload. Frame numbers rise by one across the log's whole life, so

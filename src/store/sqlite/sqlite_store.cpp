@@ -605,9 +605,12 @@ core::Status SqliteStore::ApplyFrames(const std::vector<std::string>& payloads, 
     auto head = ReadHeadSeq(w);
     if (!head.ok()) return head.error();
     uint64_t seq = *head;
+    if (!apply_scratch_) apply_scratch_ = std::make_unique<LogBatch>();
+    LogBatch* batch = apply_scratch_.get();
     for (size_t i = 0; i < payloads.size(); ++i) {
-      auto batch = DecodeBatch(payloads[i]);
-      if (!batch.ok()) return batch.error().WithContext("batch " + std::to_string(first + i));
+      if (auto st = DecodeBatch(payloads[i], *batch); !st.ok()) {
+        return st.error().WithContext("batch " + std::to_string(first + i));
+      }
       if (!batch->records.empty()) {
         if (batch->records.front().seq != seq + 1) {
           return core::Conflict("batch " + std::to_string(first + i) + ": record " +

@@ -17,6 +17,7 @@
 namespace store::sqlite {
 
 class BatchLog;
+struct LogBatch;
 class Connection;
 class ConnectionPool;
 
@@ -122,6 +123,7 @@ class SqliteStore final : public engine::Store {
   bool stopping_ = false;
   std::mutex writer_mutex_;
   std::unique_ptr<Connection> writer_;  // null when read-only; guarded by writer_mutex_
+  std::unique_ptr<LogBatch> apply_scratch_;  // ApplyFrames' decoded frame, reused; guarded by writer_mutex_
 
   // The batch log and its appender's view: the last seq appended (Append runs on one thread at a time).
   std::mutex append_mutex_;
