@@ -93,8 +93,11 @@ class Engine::Batch final : public pools::Emitter, public incident::Observer {
   void set_actor(const std::string& actor) { actor_ = &actor; }
 
   // Room for about `alerts` new alerts, each a record and an alert row: growing the rows moved each one already
-  // there.
+  // there. Capped: a batch of many large requests of tiny alerts must not reserve more than it can use (past the
+  // cap the vectors grow as before).
   void Reserve(size_t alerts) {
+    constexpr size_t kMaxReserved = 16384;
+    alerts = std::min(alerts, kMaxReserved);
     records_.reserve(alerts + alerts / 64 + 8);
     projection_.alerts.reserve(alerts);
     alert_index_.reserve(alerts);

@@ -625,6 +625,9 @@ core::Status SqliteStore::ApplyFrames(const std::vector<std::string>& payloads, 
       if (auto st = UpsertAlerts(w, projection.alerts); !st.ok()) return st;
       if (auto st = InsertTimeline(w, projection.timeline); !st.ok()) return st;
     }
+    // A storm's huge batch is not kept around for the quiet that follows.
+    constexpr size_t kMaxKeptRows = 65536;
+    if (batch->records.size() + batch->projection.alerts.size() > kMaxKeptRows) apply_scratch_.reset();
     auto update = w.Prepare("UPDATE log_state SET applied_batch = ?1 WHERE id = 1");
     if (!update.ok()) return update.error();
     (*update)->BindInt(1, Signed(first + payloads.size() - 1));
