@@ -388,6 +388,29 @@ TEST_F(ServerTest, OneKeepAliveConnectionServesManyRequests) {
   EXPECT_EQ(accepted, 200);
 }
 
+TEST_F(ServerTest, BodiesOfEverySizeArriveWholeOnOneConnection) {
+  // The connection reads into a buffer sized for the request it expects: small ones in one read, a body of known
+  // length up to 64 KiB at once, a longer one in parts, and after a long one it goes back to a small buffer.
+  StartServer();
+  Client client = Connect();
+
+  const size_t sizes[] = {0, 300, 3'500, 4'200, 65'000, 70'000, 400'000, 10, 5'000};
+  for (size_t i = 0; i < std::size(sizes); ++i) {
+    std::string padding(sizes[i], static_cast<char>('a' + i));
+    std::string body = R"({"routing_key":"k","event_action":"trigger","dedup_key":"size-)" + std::to_string(i) +
+                       R"(","payload":{"summary":"s","source":"h","severity":"info","custom_details":{"pad":")" +
+                       padding + R"("}}})";
+    Reply reply = client.Send("POST", "/v2/enqueue", body, JsonHeaders("ingest-token"));
+    ASSERT_EQ(reply.status, 202) << "body of " << body.size() << " bytes: " << reply.body;
+    ASSERT_TRUE(reply.keep_alive);
+    auto submitted = backend_.submitted();
+    ASSERT_EQ(submitted.size(), i + 1);
+    const auto& event = std::get<engine::SubmitEvent>(submitted[i].body).event;
+    EXPECT_EQ(event.dedup_key, "size-" + std::to_string(i));
+    EXPECT_EQ(event.custom_details_json, R"({"pad":")" + padding + R"("})");
+  }
+}
+
 TEST_F(ServerTest, StopClosesIdleConnectionsAndIsIdempotent) {
   StartServer();
   Client client = Connect();
