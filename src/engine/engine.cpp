@@ -406,6 +406,7 @@ void Engine::Start() {
   });
   snapshotter_ = std::thread([this] {
     core::NameThisThread("snapshotter");
+    core::MakeThisThreadBackground();
     RunSnapshotter();
   });
   writer_ = std::thread([this] {

@@ -358,6 +358,7 @@ SqliteStore::SqliteStore(std::string path, std::unique_ptr<Connection> writer, s
         this);
     checkpointer_ = std::thread([this] {
       core::NameThisThread("checkpointer");
+      core::MakeThisThreadBackground();
       RunCheckpointer();
     });
   } else {
@@ -508,6 +509,7 @@ core::Status SqliteStore::RecoverLog(Options options) {
   log_ = std::move(log).value();
   projector_ = std::thread([this] {
     core::NameThisThread("projector");
+    core::MakeThisThreadBackground();
     RunProjector();
   });
   return core::Ok();
