@@ -17,6 +17,10 @@ class EngineBackend final : public http::Backend {
   core::Status Submit(engine::Command command, std::function<void(engine::Outcome)> done) override {
     return engine_.Submit(std::move(command), std::move(done));
   }
+  core::Status SubmitQuietly(engine::Command command, std::function<void(engine::Outcome)> done) override {
+    return engine_.SubmitQuietly(std::move(command), std::move(done));
+  }
+  void WakeWriter() override { engine_.WakeWriter(); }
   uint64_t Subscribe(std::function<void(const std::vector<engine::Published>&)> subscriber) override {
     return engine_.Subscribe(std::move(subscriber));
   }

@@ -534,6 +534,14 @@ void Engine::Fail(const core::Error& error) {
 }
 
 core::Status Engine::Submit(Command command, std::function<void(Outcome)> done) {
+  core::Status st = SubmitQuietly(std::move(command), std::move(done));
+  if (st.ok()) cv_.notify_one();
+  return st;
+}
+
+void Engine::WakeWriter() { cv_.notify_one(); }
+
+core::Status Engine::SubmitQuietly(Command command, std::function<void(Outcome)> done) {
   {
     std::lock_guard lock(mu_);
     if (following_) {
@@ -548,7 +556,6 @@ core::Status Engine::Submit(Command command, std::function<void(Outcome)> done) 
     queue_.push_back(Pending{std::move(command), std::move(done)});
     stats_.queue_depth = queue_.size();
   }
-  cv_.notify_one();
   return core::Ok();
 }
 

@@ -139,6 +139,10 @@ class Engine {
   // `done` is never called. Otherwise `done` is called exactly once, on the writer thread, after the command's
   // records are durable (or with the command's error, having written nothing). `done` must not block.
   core::Status Submit(Command command, std::function<void(Outcome)> done);
+  // Submit without waking the writer: for a caller about to queue more (an I/O thread going through the requests
+  // one poll made ready), which then calls WakeWriter once. Until then the writer may sleep up to a tick.
+  core::Status SubmitQuietly(Command command, std::function<void(Outcome)> done);
+  void WakeWriter();
 
   // Subscribers are called on the writer thread after each committed batch (in follow mode: on the thread that
   // calls CatchUp, after each chunk of folded records); they must not block.

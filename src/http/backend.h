@@ -28,6 +28,12 @@ class Backend {
   // is never called; otherwise `done` is called exactly once, on another thread, after the command's records are
   // durable (or with the command's own error). `done` must not block.
   virtual core::Status Submit(engine::Command command, std::function<void(engine::Outcome)> done) = 0;
+  // The same, except that the command may wait to be taken until WakeWriter: an I/O thread queues the commands of
+  // the requests one poll made ready, then wakes the writer once for all of them.
+  virtual core::Status SubmitQuietly(engine::Command command, std::function<void(engine::Outcome)> done) {
+    return Submit(std::move(command), std::move(done));
+  }
+  virtual void WakeWriter() {}
 
   // `subscriber` is called (on another thread, must not block) with each committed batch's records, in order.
   // Returns an id for Unsubscribe.

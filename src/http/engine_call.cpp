@@ -1,7 +1,10 @@
 #include <memory>
+#include <type_traits>
+#include <utility>
 #include <optional>
 
 #include <boost/asio/associated_executor.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -19,6 +22,16 @@ namespace {
 
 using SubmitResult = core::Result<engine::Outcome>;
 
+// Whether `executor` is an io_context's (work-tracking or not) and this thread is running that io_context.
+template <typename Executor>
+bool OnThisThread(const Executor& executor) {
+  using Plain = asio::io_context::executor_type;
+  using Tracked = std::decay_t<decltype(asio::prefer(std::declval<Plain>(), asio::execution::outstanding_work.tracked))>;
+  if (const auto* e = executor.template target<Plain>()) return e->running_in_this_thread();
+  if (const auto* e = executor.template target<Tracked>()) return e->running_in_this_thread();
+  return false;
+}
+
 struct Initiation {
   Context* ctx;
 
@@ -28,15 +41,29 @@ struct Initiation {
     // std::function needs a copyable callable; the handler is move-only, so it lives behind a shared_ptr and is
     // invoked exactly once: either by `done` or, when Submit refuses, right here (posted, never inline).
     auto slot = std::make_shared<std::optional<Handler>>(std::move(handler));
-    core::Status submitted =
-        ctx->backend.Submit(std::move(command), [slot, executor, lifetime = ctx->lifetime](engine::Outcome outcome) {
+    // The writer is woken once per round of this thread's ready requests rather than once per request: the wake-up
+    // is posted behind the handlers already queued (the rest of what the last poll returned), and the commands
+    // they submit meanwhile go into the same batch. Each I/O thread runs its own io_context, hence thread_local.
+    // Elsewhere (not on the thread of the handler's io_context) the writer is woken at once.
+    thread_local bool wake_posted = false;
+    const bool quietly = OnThisThread(executor);
+    auto done = [slot, executor, lifetime = ctx->lifetime](engine::Outcome outcome) {
           // The engine thread: hop back to the connection's thread before touching anything of the connection.
           asio::post(executor, [slot, outcome = std::move(outcome)]() mutable {
             Handler h = std::move(**slot);
             slot->reset();
             std::move(h)(SubmitResult(std::move(outcome)));
           });
-        });
+        };
+    core::Status submitted = quietly ? ctx->backend.SubmitQuietly(std::move(command), std::move(done))
+                                     : ctx->backend.Submit(std::move(command), std::move(done));
+    if (submitted.ok() && quietly && !wake_posted) {
+      wake_posted = true;
+      asio::post(executor, [backend = &ctx->backend] {
+        wake_posted = false;
+        backend->WakeWriter();
+      });
+    }
     if (!submitted.ok()) {
       asio::post(executor, [slot, error = submitted.error()]() mutable {
         Handler h = std::move(**slot);

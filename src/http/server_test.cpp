@@ -411,6 +411,34 @@ TEST_F(ServerTest, BodiesOfEverySizeArriveWholeOnOneConnection) {
   }
 }
 
+TEST_F(ServerTest, CommandsAreQueuedQuietlyAndAWakeUpPerRoundOfRequestsStartsTheWriter) {
+  // An I/O thread queues the commands of the requests one poll made ready without waking the writer, then wakes it
+  // once. The fake backend holds a quiet command until a wake-up: a request left without one would never be
+  // answered.
+  StartServer();
+  constexpr int kClients = 8;
+  constexpr int kRounds = 5;
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < kClients; ++i) clients.push_back(std::make_unique<Client>(address_));
+
+  int accepted = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    for (int i = 0; i < kClients; ++i) {
+      std::string body = kTrigger;
+      std::string request = "POST /v2/enqueue HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer ingest-token\r\n"
+                            "Content-Type: application/json\r\nContent-Length: " +
+                            std::to_string(body.size()) + "\r\n\r\n" + body;
+      ASSERT_TRUE(clients[i]->WriteRaw(request));
+    }
+    for (int i = 0; i < kClients; ++i) accepted += clients[i]->ReadReply().status == 202;
+  }
+
+  EXPECT_EQ(accepted, kClients * kRounds);
+  EXPECT_EQ(backend_.quiet_submits(), static_cast<size_t>(kClients * kRounds));
+  EXPECT_GE(backend_.wakes(), 1u);
+  EXPECT_LE(backend_.wakes(), backend_.quiet_submits());
+}
+
 TEST_F(ServerTest, StopClosesIdleConnectionsAndIsIdempotent) {
   StartServer();
   Client client = Connect();

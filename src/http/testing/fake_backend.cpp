@@ -69,6 +69,37 @@ core::Status FakeBackend::Submit(engine::Command command, std::function<void(eng
   return core::Ok();
 }
 
+core::Status FakeBackend::SubmitQuietly(engine::Command command, std::function<void(engine::Outcome)> done) {
+  std::lock_guard lock(mu_);
+  if (refusal_) return *refusal_;
+  submitted_.push_back(command);
+  held_.emplace_back(std::move(command), std::move(done));
+  ++quiet_submits_;
+  return core::Ok();
+}
+
+void FakeBackend::WakeWriter() {
+  {
+    std::lock_guard lock(mu_);
+    ++wakes_;
+    while (!held_.empty()) {
+      queue_.push_back(std::move(held_.front()));
+      held_.pop_front();
+    }
+  }
+  cv_.notify_one();
+}
+
+size_t FakeBackend::quiet_submits() const {
+  std::lock_guard lock(mu_);
+  return quiet_submits_;
+}
+
+size_t FakeBackend::wakes() const {
+  std::lock_guard lock(mu_);
+  return wakes_;
+}
+
 void FakeBackend::Run() {
   std::unique_lock lock(mu_);
   for (;;) {

@@ -46,6 +46,9 @@ class FakeBackend : public Backend {
   ~FakeBackend() override;
 
   core::Status Submit(engine::Command command, std::function<void(engine::Outcome)> done) override;
+  // As the engine: a quiet command is held (not answered) until the next WakeWriter.
+  core::Status SubmitQuietly(engine::Command command, std::function<void(engine::Outcome)> done) override;
+  void WakeWriter() override;
   uint64_t Subscribe(std::function<void(const std::vector<engine::Published>&)> subscriber) override;
   void Unsubscribe(uint64_t id) override;
   engine::Store& store() override { return store_; }
@@ -67,6 +70,8 @@ class FakeBackend : public Backend {
   void set_ready(bool ready) { ready_.store(ready); }
   std::vector<engine::Command> submitted() const;
   size_t subscriber_count() const;
+  size_t quiet_submits() const;
+  size_t wakes() const;
 
   FakeStore& fake_store() { return store_; }
   engine::Stats& mutable_stats() { return stats_; }
@@ -84,6 +89,9 @@ class FakeBackend : public Backend {
   std::condition_variable cv_;
   std::deque<std::pair<engine::Command, std::function<void(engine::Outcome)>>> queue_;
   std::vector<engine::Command> submitted_;
+  std::deque<std::pair<engine::Command, std::function<void(engine::Outcome)>>> held_;  // quiet, until a wake
+  size_t quiet_submits_ = 0;
+  size_t wakes_ = 0;
   std::optional<core::Error> refusal_;
   Responder responder_;
   bool stopping_ = false;
