@@ -1,9 +1,9 @@
-#include <cstdio>
 #include <string>
 #include <string_view>
 
 #include "channels/channel.h"
 #include "channels/format.h"
+#include "core/json_string.h"
 #include "core/utf8.h"
 
 namespace channels {
@@ -36,29 +36,6 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
   while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
   return s;
-}
-
-// Appends `value` (valid UTF-8) escaped for the inside of a JSON string.
-void AppendJsonEscaped(std::string& out, std::string_view value) {
-  for (char c : value) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
 }
 
 }  // namespace
@@ -101,7 +78,7 @@ std::string RenderTemplate(std::string_view tmpl, const std::map<std::string, st
       continue;
     }
     if (auto it = fields.find(std::string(name)); it != fields.end()) {
-      AppendJsonEscaped(out, ToValidUtf8(it->second));
+      core::AppendJsonEscaped(out, ToValidUtf8(it->second));
     }
     pos = close + 2;
   }

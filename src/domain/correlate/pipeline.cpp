@@ -5,6 +5,8 @@
 
 #include <boost/json.hpp>
 
+#include "core/json_string.h"
+
 namespace correlate {
 namespace {
 
@@ -43,36 +45,6 @@ std::string Title(const core::LabelSet& labels, const core::LabelSet& annotation
   return Truncate(name + " {" + group_key + "}", kMaxSummary);
 }
 
-// Appends `s` as a JSON string, escaped byte for byte as boost::json::serialize escapes it (the records already
-// written hold its output): the short escapes for \b \t \n \f \r, \u00xx for the other control characters, and
-// \" and \\. Calling serialize for each label name and value cost 11% of an I/O thread.
-void AppendJsonString(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  size_t plain = 0;  // start of the run not yet copied
-  for (size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + plain, i - plain);
-    plain = i + 1;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\f': out += "\\f"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 0xF];
-    }
-  }
-  out.append(s.data() + plain, s.size() - plain);
-  out += '"';
-}
-
 // {"fingerprint":"…","labels":{…}}, composed in one string: building a json::object per alert (a hash table and its
 // rehashes) cost the writer 9% of a new alert. Label names are unique in a label set, so the object stays valid.
 std::string Details(uint64_t fingerprint, const core::LabelSet& labels) {
@@ -87,9 +59,9 @@ std::string Details(uint64_t fingerprint, const core::LabelSet& labels) {
   for (const auto& [n, v] : labels.labels()) {
     if (!first) out += ',';
     first = false;
-    AppendJsonString(out, n);
+    core::AppendJsonString(out, n);
     out += ':';
-    AppendJsonString(out, v);
+    core::AppendJsonString(out, v);
   }
   out += "}}";
   return out;

@@ -1,7 +1,8 @@
 #include "domain/incident/lifecycle.h"
 
 #include <algorithm>
-#include <cstdio>
+
+#include "core/json_string.h"
 
 namespace incident {
 namespace {
@@ -70,31 +71,6 @@ bool OnTimeline(size_t nth) { return nth <= kTimelineAlerts || nth % 100 == 0; }
 
 namespace {
 
-std::string JsonEscape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
-
 // What correlation matches an event by: its fields as labels (empty ones left out).
 core::LabelSet EventLabels(const std::string& service, const ingest::Event& e) {
   std::vector<core::Label> labels;
@@ -117,9 +93,9 @@ std::string DetailsJson(const ingest::Event& e) {
   auto field = [&](const char* name, const std::string& v) {
     if (v.empty()) return;
     if (out.size() > 1) out += ',';
-    out += JsonEscape(name);
+    out += core::JsonString(name);
     out += ':';
-    out += JsonEscape(v);
+    out += core::JsonString(v);
   };
   field("component", e.component);
   field("group", e.group);
@@ -136,7 +112,7 @@ std::string DetailsJson(const ingest::Event& e) {
     out += "\"links\":[";
     for (size_t i = 0; i < e.links.size(); ++i) {
       if (i) out += ',';
-      out += "{\"href\":" + JsonEscape(e.links[i].href) + ",\"text\":" + JsonEscape(e.links[i].text) + "}";
+      out += "{\"href\":" + core::JsonString(e.links[i].href) + ",\"text\":" + core::JsonString(e.links[i].text) + "}";
     }
     out += ']';
   }
@@ -145,8 +121,8 @@ std::string DetailsJson(const ingest::Event& e) {
     out += "\"images\":[";
     for (size_t i = 0; i < e.images.size(); ++i) {
       if (i) out += ',';
-      out += "{\"src\":" + JsonEscape(e.images[i].src) + ",\"href\":" + JsonEscape(e.images[i].href) +
-             ",\"alt\":" + JsonEscape(e.images[i].alt) + "}";
+      out += "{\"src\":" + core::JsonString(e.images[i].src) + ",\"href\":" + core::JsonString(e.images[i].href) +
+             ",\"alt\":" + core::JsonString(e.images[i].alt) + "}";
     }
     out += ']';
   }
