@@ -83,7 +83,6 @@ class BatchLog {
   uint64_t next_ = 1;
   uint64_t last_in_[2] = {0, 0};  // the highest frame number written to each file since Restart
   bool dirty_[2] = {false, false};
-  std::string buffer_;
 };
 
 }  // namespace store::sqlite
