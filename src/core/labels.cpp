@@ -32,8 +32,16 @@ LabelSet LabelSet::FromUnsorted(std::vector<Label> labels) {
   auto by_name = [](const Label& a, const Label& b) { return a.first < b.first; };
   auto not_strictly_ascending = [](const Label& a, const Label& b) { return !(a.first < b.first); };
   if (std::adjacent_find(labels.begin(), labels.end(), not_strictly_ascending) != labels.end()) {
-    // Stable, so that within a run of equal names the input order survives and the last pair can win.
-    std::stable_sort(labels.begin(), labels.end(), by_name);
+    // Stable, so that within a run of equal names the input order survives and the last pair can win. A label
+    // set is usually a handful of pairs: an insertion sort orders those without the buffer stable_sort allocates.
+    constexpr size_t kInsertionSortUpTo = 16;
+    if (labels.size() <= kInsertionSortUpTo) {
+      for (size_t i = 1; i < labels.size(); ++i) {
+        for (size_t j = i; j > 0 && by_name(labels[j], labels[j - 1]); --j) std::swap(labels[j], labels[j - 1]);
+      }
+    } else {
+      std::stable_sort(labels.begin(), labels.end(), by_name);
+    }
     auto out = labels.begin();
     for (auto it = labels.begin(); it != labels.end();) {
       auto last = it;

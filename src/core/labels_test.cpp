@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
 namespace core {
 namespace {
 
@@ -63,6 +68,28 @@ TEST(LabelSetTest, SubsetKeepsOnlyNamedLabels) {
   LabelSet s{{"a", "1"}, {"b", "2"}, {"c", "3"}};
 
   EXPECT_EQ(s.Subset({"c", "a", "missing"}), (LabelSet{{"a", "1"}, {"c", "3"}}));
+}
+
+// Small sets take an insertion sort and large ones stable_sort: either way the pairs come out ordered by name, and
+// of pairs sharing a name the last one given wins, as a std::map assigned in input order keeps it.
+TEST(LabelSetTest, FromUnsortedOrdersByNameAndTheLastPairOfANameWinsAtEverySize) {
+  std::mt19937 random(7);
+  for (size_t size = 0; size <= 40; ++size) {
+    for (int round = 0; round < 20; ++round) {
+      std::vector<Label> pairs;
+      std::map<std::string, std::string> expected;
+      for (size_t i = 0; i < size; ++i) {
+        std::string name = "n" + std::to_string(random() % (size + 1));  // repeats are likely
+        std::string value = "v" + std::to_string(i);
+        pairs.emplace_back(name, value);
+        expected[name] = value;
+      }
+      LabelSet set = LabelSet::FromUnsorted(pairs);
+      const std::vector<Label>& got = set.labels();
+      std::vector<Label> want(expected.begin(), expected.end());
+      ASSERT_EQ(got, want) << "size " << size << ", round " << round;
+    }
+  }
 }
 
 }  // namespace
