@@ -164,7 +164,8 @@ core::Status Errno(const std::string& what) { return core::Unavailable(what + ":
 // into one buffer), retrying short writes.
 bool WriteAll(int fd, std::string_view first, std::string_view second, uint64_t offset) {
   while (!first.empty() || !second.empty()) {
-    iovec parts[2] = {{const_cast<char*>(first.data()), first.size()}, {const_cast<char*>(second.data()), second.size()}};
+    iovec parts[2] = {{const_cast<char*>(first.data()), first.size()},
+                      {const_cast<char*>(second.data()), second.size()}};
     const int skip = first.empty() ? 1 : 0;
     ssize_t n = ::pwritev(fd, parts + skip, 2 - skip, static_cast<off_t>(offset));
     if (n < 0 && errno == EINTR) continue;
