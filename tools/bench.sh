@@ -40,14 +40,12 @@ pid=$!
 for _ in $(seq 100); do [ -s "$dir/ready" ] && break; sleep 0.1; done
 addr=$(cat "$dir/ready")
 # bench/http_load: one thread, about 6 µs of CPU per request, so the server keeps most of the two cores. wrk with
-# a Lua request() takes about 12 µs per request here; its run follows, for comparison with earlier figures.
+# a Lua request() takes about 12 µs per request here; its run comes last, on a fresh server, for comparison with
+# earlier figures.
 event='{"routing_key":"bench-key","event_action":"trigger","dedup_key":"h{conn}-{seq}","payload":{"summary":"bench alert {seq}","source":"host-{seq%100}","severity":"error","custom_details":{"region":"eu-west-1","attempt":{seq}}}}'
 echo "== HTTP: POST /v2/enqueue, a new alert each, $connections connections, ${seconds} s, durable (fsync per batch), bench/http_load"
 "$build/http_load" --url "http://$addr/v2/enqueue" --connections "$connections" --seconds "$seconds" \
   --header "Authorization: Bearer $INCIDENTD_TOKEN" --body "$event"
-echo "== the same with wrk ($threads threads, bench/enqueue.lua)"
-wrk -t"$threads" -c"$connections" -d"$duration" --latency -s bench/enqueue.lua "http://$addr/v2/enqueue" \
-  | grep -E "Requests/sec|requests|latency|Latency  "
 echo "== HTTP: the same alert re-sent (one dedup key per connection), $connections connections, ${seconds} s, bench/http_load"
 resend='{"routing_key":"bench-key","event_action":"trigger","dedup_key":"resend-{conn}","payload":{"summary":"disk almost full","source":"host-{conn}","severity":"warning"}}'
 "$build/http_load" --url "http://$addr/v2/enqueue" --connections "$connections" --seconds "$seconds" \
@@ -68,6 +66,16 @@ for _ in $(seq 600); do [ -s "$dir/ready2" ] && break; sleep 0.05; done
 end=$(date +%s.%N)
 echo "== restart with $(grep -o 'recovered [0-9]* records' "$dir/server2.log" | head -1): ready in $(echo "$end - $start" | bc) s"
 echo "   $(grep -o 'recovered.*' "$dir/server2.log" | head -1)"
+kill -TERM $pid
+wait $pid || true
+rm -rf "$dir/data"
+"$build/incidentd" serve --config "$dir/bench.yaml" --data-dir "$dir/data" --listen 127.0.0.1:0 \
+  --ready-file "$dir/ready3" 2> "$dir/server3.log" &
+pid=$!
+for _ in $(seq 100); do [ -s "$dir/ready3" ] && break; sleep 0.1; done
+echo "== the new-alert load again on a fresh server, with wrk ($threads threads, bench/enqueue.lua), ${seconds} s"
+wrk -t"$threads" -c"$connections" -d"$duration" --latency -s bench/enqueue.lua "http://$(cat "$dir/ready3")/v2/enqueue" \
+  | grep -E "Requests/sec|requests|latency|Latency  "
 kill -TERM $pid
 wait $pid || true
 echo "== paging: event -> first page at a webhook receiver, no group wait, 1000 background events/s (bench/paging_latency)"
