@@ -123,9 +123,10 @@ struct JournalHead {
   journal::Hash hash{};
 };
 
-// Thread safety: Append and SaveSnapshot are called by the single writer thread only; Sync by one thread at a time,
-// concurrently with Append; every other method may be called from any thread concurrently with the writer
-// (implementations use separate read connections).
+// Thread safety: Append is called by the single writer thread only, SaveSnapshot by one thread at a time; Sync
+// from any thread, concurrently with Append and with another Sync (the syncer and the snapshotter may sync at
+// once); every other method may be called from any thread concurrently with the writer (implementations use
+// separate read connections).
 class Store {
  public:
   virtual ~Store() = default;

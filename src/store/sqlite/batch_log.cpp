@@ -416,25 +416,23 @@ core::Result<uint64_t> BatchLog::Write(std::string_view payload, const Retire& r
   }
   offset_ += frame_bytes;
   last_in_[active_] = number;
-  dirty_[active_] = true;
+  ++written_[active_];
   next_ = number + 1;
   return number;
 }
 
 core::Status BatchLog::Sync() {
-  bool dirty[2];
+  uint64_t target[2];
   {
     std::lock_guard lock(mu_);
-    dirty[0] = dirty_[0];
-    dirty[1] = dirty_[1];
-    dirty_[0] = dirty_[1] = false;
+    target[0] = written_[0] > synced_[0] ? written_[0] : 0;
+    target[1] = written_[1] > synced_[1] ? written_[1] : 0;
   }
   for (int i = 0; i < 2; ++i) {
-    if (dirty[i] && ::fdatasync(fds_[i]) != 0) {
-      std::lock_guard lock(mu_);
-      dirty_[i] = true;
-      return Errno("sync batch log " + FileName(i));
-    }
+    if (target[i] == 0) continue;
+    if (::fdatasync(fds_[i]) != 0) return Errno("sync batch log " + FileName(i));
+    std::lock_guard lock(mu_);
+    synced_[i] = std::max(synced_[i], target[i]);
   }
   return core::Ok();
 }

@@ -66,7 +66,8 @@ class BatchLog {
   };
   // Writes one frame and returns its number. The frame is durable once a Sync that started after it returns ok.
   core::Result<uint64_t> Write(std::string_view payload, const Retire& retire);
-  // fdatasync of each file written since the last Sync.
+  // fdatasync of each file with writes no finished Sync covered. Every frame written before the call is durable
+  // when it returns ok, also when another Sync runs at the same time.
   core::Status Sync();
 
  private:
@@ -82,7 +83,11 @@ class BatchLog {
   uint64_t offset_ = 0;
   uint64_t next_ = 1;
   uint64_t last_in_[2] = {0, 0};  // the highest frame number written to each file since Restart
-  bool dirty_[2] = {false, false};
+  // Per file: writes counted as they complete, and the count a finished fdatasync covered. A Sync syncs a file
+  // whose writes outnumber what is known synced, so two Syncs at once each cover what was written before they
+  // started, whichever ends first.
+  uint64_t written_[2] = {0, 0};
+  uint64_t synced_[2] = {0, 0};
 };
 
 }  // namespace store::sqlite

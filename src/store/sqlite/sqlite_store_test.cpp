@@ -329,6 +329,45 @@ TEST(SqliteStoreTest, TheLogFilesAreReusedAndEveryBatchSurvivesAReopen) {
   EXPECT_LE(std::filesystem::file_size(path + ".log1"), 4096u);
 }
 
+// The engine's syncer (or writer) and its snapshotter both call Sync, at times at once. Each Sync must cover what
+// was written before it started even while the other's fdatasync is still running, and neither may fail or wait
+// on the other for ever, also when the writer switches log files under them (4 KiB files).
+TEST(SqliteStoreTest, SyncsFromSeveralThreadsAtOnceWhileTheWriterAppendsAllSucceed) {
+  TempDir dir;
+  const std::string path = dir.File("incidentd.db");
+  Options small{.log_file_bytes = 4096};
+  std::atomic<bool> writing{true};
+  std::atomic<int> failed_syncs{0};
+  std::atomic<int> syncs{0};
+  {
+    auto opened = SqliteStore::Open(path, small);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    SqliteStore& store = **opened;
+    std::vector<std::thread> syncers;
+    for (int i = 0; i < 2; ++i) {
+      syncers.emplace_back([&] {
+        while (writing.load()) {
+          if (!store.Sync().ok()) ++failed_syncs;
+          ++syncs;
+        }
+      });
+    }
+    for (uint64_t seq = 1; seq <= 600; seq += 2) {
+      ASSERT_TRUE(store.Append(MakeRecords(seq, 2), Projection{{MakeIncident(seq)}, {}, {}}).ok());
+      ASSERT_TRUE(store.Sync().ok());
+    }
+    writing = false;
+    for (auto& t : syncers) t.join();
+  }
+  auto reopened = OpenOrFail(path, small);
+
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(failed_syncs.load(), 0);
+  EXPECT_GT(syncs.load(), 0);
+  EXPECT_EQ(reopened->Head()->seq, 600u);
+  EXPECT_EQ(reopened->GetIncident(599)->last_seq, MakeIncident(599).last_seq);
+}
+
 TEST(SqliteStoreTest, AcknowledgedBatchesSurviveAProcessThatDiesWithoutClosingTheStore) {
   TempDir dir;
   const std::string path = dir.File("incidentd.db");
