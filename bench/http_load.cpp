@@ -245,8 +245,8 @@ int main(int argc, char** argv) {
   auto open_connection = [&](Connection& c) {
     c.fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     int one = 1;
-    setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (c.fd < 0 || ::connect(c.fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+    if (c.fd < 0 || setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0 ||
+        ::connect(c.fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
         fcntl(c.fd, F_SETFL, O_NONBLOCK) != 0 || !watch(c, false, EPOLL_CTL_ADD)) {
       std::fprintf(stderr, "http_load: connect %s:%u: %s\n", target.host.c_str(), target.port, std::strerror(errno));
       if (c.fd >= 0) ::close(c.fd);
