@@ -375,6 +375,9 @@ SqliteStore::~SqliteStore() {
     }
     projector_cv_.notify_one();
     projector_.join();  // applies what is still pending first
+  } else if (log_ != nullptr) {
+    std::unique_lock lock(projector_mutex_);
+    while (!pending_.empty() && !applying_ && projector_error_.empty()) (void)ApplyPending(lock, UINT64_MAX, SIZE_MAX);
   }
   if (checkpointer_.joinable()) {
     {
@@ -507,11 +510,13 @@ core::Status SqliteStore::RecoverLog(Options options) {
   }
   written_ = applied_ = durable_ = durable_wanted_ = applied;
   log_ = std::move(log).value();
-  projector_ = std::thread([this] {
-    core::NameThisThread("projector");
-    core::MakeThisThreadBackground();
-    RunProjector();
-  });
+  if (options.background_projector) {
+    projector_ = std::thread([this] {
+      core::NameThisThread("projector");
+      core::MakeThisThreadIdle();
+      RunProjector();
+    });
+  }
   return core::Ok();
 }
 
@@ -519,68 +524,93 @@ void SqliteStore::RunProjector() {
   std::unique_lock lock(projector_mutex_);
   for (;;) {
     projector_cv_.wait(lock, [this] {
-      return !pending_.empty() || projector_stopping_ || (durable_wanted_ > durable_ && applied_ >= durable_wanted_);
+      if (applying_) return false;  // a reader or the log applies; it wakes this thread when it is done
+      if (projector_stopping_) return true;
+      if (!projector_error_.empty()) return !pending_.empty();
+      return !pending_.empty() || (durable_wanted_ > durable_ && applied_ >= durable_wanted_);
     });
-    // Let batches gather for a few milliseconds unless someone waits for them: one transaction then carries many
-    // batches, and each touched page is written to the WAL once for all of them.
+    // Let batches gather for a few milliseconds unless the log waits for them: one transaction then carries many
+    // batches, and each touched page is written to the WAL once for all of them. (A read that needs them applies
+    // them itself.)
     if (!pending_.empty() && !projector_stopping_ && projector_error_.empty()) {
       const auto until = std::chrono::steady_clock::now() + kProjectorGather;
       projector_cv_.wait_until(lock, until, [this] {
-        return projector_stopping_ || readers_waiting_ > 0 || durable_wanted_ > applied_ ||
-               pending_bytes_ >= kProjectorBatchBytes;
+        return projector_stopping_ || durable_wanted_ > applied_ || pending_bytes_ >= kProjectorBatchBytes;
       });
     }
     if (!projector_error_.empty()) {
       // Failed: nothing more reaches SQLite; the next start applies the log.
-      pending_.clear();
-      if (projector_stopping_) return;
+      if (!applying_) pending_.clear();
+      if (projector_stopping_ && !applying_) return;
       continue;
     }
-    if (!pending_.empty()) {
-      // Everything pending in one transaction: the busier the writer, the fewer pages per batch.
-      std::vector<std::string> work(std::make_move_iterator(pending_.begin()), std::make_move_iterator(pending_.end()));
-      pending_.clear();
-      pending_bytes_ = 0;
-      const uint64_t first = applied_ + 1;
-      const uint64_t last = applied_ + work.size();
-      lock.unlock();
-      core::Status st = ApplyFrames(work, first);
-      work.clear();
-      lock.lock();
-      if (!st.ok()) {
-        projector_error_ = st.error().message;
-        applied_cv_.notify_all();
-        continue;
-      }
-      applied_ = last;
-      applied_cv_.notify_all();
+    // In bounded transactions, so that a thread that needs the rows and waits for this one (see MakeThisThreadIdle)
+    // never waits long; at shutdown all at once.
+    while (!pending_.empty() && !applying_ && projector_error_.empty()) {
+      (void)ApplyPending(lock, UINT64_MAX, projector_stopping_ ? SIZE_MAX : kProjectorChunkBytes);
     }
-    if (durable_wanted_ > durable_ && applied_ >= durable_wanted_) {
-      const uint64_t target = applied_;
-      lock.unlock();
-      core::Status st = SyncDatabase();
-      lock.lock();
-      if (!st.ok()) {
-        projector_error_ = st.error().message;
-        applied_cv_.notify_all();
-        continue;
-      }
-      durable_ = target;
-      applied_cv_.notify_all();
+    if (durable_wanted_ > durable_ && applied_ >= durable_wanted_ && !applying_ && projector_error_.empty()) {
+      (void)SyncApplied(lock);
     }
-    if (projector_stopping_ && pending_.empty()) return;
+    if (projector_stopping_ && pending_.empty() && !applying_) return;
   }
+}
+
+core::Status SqliteStore::ApplyPending(std::unique_lock<std::mutex>& lock, uint64_t up_to, size_t max_bytes) {
+  if (pending_.empty()) return core::Ok();
+  std::vector<std::string> work;
+  size_t bytes = 0;
+  uint64_t last = applied_;
+  while (!pending_.empty() && last < up_to && (work.empty() || bytes + pending_.front().size() <= max_bytes)) {
+    bytes += pending_.front().size();
+    work.push_back(std::move(pending_.front()));
+    pending_.pop_front();
+    ++last;
+  }
+  pending_bytes_ -= bytes;
+  const uint64_t first = applied_ + 1;
+  applying_ = true;
+  lock.unlock();
+  core::Status st = ApplyFrames(work, first);
+  work.clear();
+  lock.lock();
+  applying_ = false;
+  if (st.ok()) {
+    applied_ = last;
+  } else {
+    projector_error_ = st.error().message;
+  }
+  applied_cv_.notify_all();
+  projector_cv_.notify_one();
+  return st;
+}
+
+core::Status SqliteStore::SyncApplied(std::unique_lock<std::mutex>& lock) {
+  const uint64_t target = applied_;
+  lock.unlock();
+  core::Status st = SyncDatabase();
+  lock.lock();
+  if (st.ok()) {
+    durable_ = std::max(durable_, target);
+  } else if (projector_error_.empty()) {
+    projector_error_ = st.error().message;
+  }
+  applied_cv_.notify_all();
+  return st;
 }
 
 core::Status SqliteStore::WaitApplied() {
   if (log_ == nullptr) return core::Ok();
   std::unique_lock lock(projector_mutex_);
   const uint64_t target = written_;
-  if (applied_ >= target) return core::Ok();
-  ++readers_waiting_;
-  projector_cv_.notify_one();
-  applied_cv_.wait(lock, [&] { return applied_ >= target || !projector_error_.empty(); });
-  --readers_waiting_;
+  while (applied_ < target && projector_error_.empty()) {
+    // Apply them on this thread rather than wait for the projector, which may be starved at idle priority.
+    if (!applying_) {
+      (void)ApplyPending(lock, target, SIZE_MAX);
+    } else {
+      applied_cv_.wait(lock);
+    }
+  }
   if (applied_ >= target) return core::Ok();
   return core::Unavailable("the store could not apply its batch log to SQLite: " + projector_error_);
 }
@@ -594,9 +624,20 @@ void SqliteStore::RequestDurable(uint64_t number) {
 }
 
 core::Status SqliteStore::WaitDurable(uint64_t number) {
-  RequestDurable(number);
   std::unique_lock lock(projector_mutex_);
-  applied_cv_.wait(lock, [&] { return durable_ >= number || !projector_error_.empty(); });
+  durable_wanted_ = std::max(durable_wanted_, number);
+  // As WaitApplied: the waiting thread applies and syncs itself.
+  while (durable_ < number && projector_error_.empty()) {
+    if (applied_ < number) {
+      if (!applying_) {
+        (void)ApplyPending(lock, number, SIZE_MAX);
+      } else {
+        applied_cv_.wait(lock);
+      }
+    } else {
+      (void)SyncApplied(lock);
+    }
+  }
   if (durable_ >= number) return core::Ok();
   return core::Unavailable("the store could not apply its batch log to SQLite: " + projector_error_);
 }

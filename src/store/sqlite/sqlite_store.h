@@ -26,11 +26,15 @@ struct Options {
   // the log (after a crash, until the next writable open applies them) are not seen.
   bool read_only = false;
   uint64_t log_file_bytes = uint64_t{16} << 20;  // the size of each of the batch log's two files
+  // The projector thread applies logged batches to SQLite in the background, at idle priority. Without it (false)
+  // they reach SQLite only when a read, or the log's reuse of a file, needs them, and then on that caller's thread.
+  bool background_projector = true;
 };
 
 // Thread safety: as engine::Store. Append writes the batch log (one writer at a time, and one process: the log is
-// locked); the projector thread alone uses the SQLite writer connection. Every read first waits until the batches
-// appended before it began are in SQLite, so a read sees every Append that returned before it. Reads take a
+// locked); one thread at a time applies logged batches with the SQLite writer connection: the projector, or a
+// caller that needs them. Every read first waits until the batches appended before it began are in SQLite (applying
+// them itself when no one else is), so a read sees every Append that returned before it. Reads take a
 // connection from the pool (up to kMaxReaders open, then callers wait). Values above INT64_MAX (seqs, ids) cannot
 // be stored: Append returns kInvalid for them.
 class SqliteStore final : public engine::Store {
@@ -74,9 +78,11 @@ class SqliteStore final : public engine::Store {
   core::Result<std::vector<engine::AlertRow>> WindowAlerts(std::string_view window_id, uint32_t limit) override;
 
   // The projector applies pending batches when this long has passed since it woke, when they reach this size, or
-  // at once when a read or the log waits for them.
+  // at once when the log waits for them; at most kProjectorChunkBytes of them in one transaction. A read that
+  // needs them applies them itself.
   static constexpr std::chrono::milliseconds kProjectorGather{20};
   static constexpr size_t kProjectorBatchBytes = size_t{4} << 20;
+  static constexpr size_t kProjectorChunkBytes = size_t{1} << 20;
   static constexpr int kKeptSnapshots = 3;
   static constexpr int kCheckpointPages = 1000;
   static constexpr size_t kMaxQueryStates = 64;
@@ -95,9 +101,15 @@ class SqliteStore final : public engine::Store {
   // Opening: applies the log's frames beyond the database, syncs, and starts the log and the projector.
   core::Status RecoverLog(Options options);
   void RunProjector();
-  // Waits until every batch appended before the call is in SQLite; the projector's error if it failed.
+  // With projector_mutex_ held in `lock` and no one else applying: applies pending frames up to `up_to`, at most
+  // `max_bytes` of them (at least one), with the lock released meanwhile. Its error is also projector_error_.
+  core::Status ApplyPending(std::unique_lock<std::mutex>& lock, uint64_t up_to, size_t max_bytes);
+  // With projector_mutex_ held in `lock`: syncs SQLite's WAL and moves durable_ to what was applied before.
+  core::Status SyncApplied(std::unique_lock<std::mutex>& lock);
+  // Waits until every batch appended before the call is in SQLite; the projector's error if it failed. The
+  // waiting thread applies them itself when no one else is applying.
   core::Status WaitApplied();
-  // Waits until every frame up to `number` is in SQLite and synced there.
+  // Waits until every frame up to `number` is in SQLite and synced there, applying and syncing as WaitApplied.
   core::Status WaitDurable(uint64_t number);
   void RequestDurable(uint64_t number);
 
@@ -136,7 +148,7 @@ class SqliteStore final : public engine::Store {
   std::condition_variable applied_cv_;    // applied_ or durable_ moved, or the projector failed
   std::deque<std::string> pending_;       // encoded batches, frames applied_ + 1 ...
   size_t pending_bytes_ = 0;
-  int readers_waiting_ = 0;
+  bool applying_ = false;                 // a thread applies frames taken from pending_ (one at a time)
   uint64_t written_ = 0;                  // the last frame written to the log
   uint64_t applied_ = 0;                  // the last frame committed to SQLite
   uint64_t durable_ = 0;                  // the last frame committed to SQLite and synced
