@@ -31,10 +31,10 @@ inline void MakeThisThreadBackground() {
 }
 
 // Runs the calling thread at idle priority (SCHED_IDLE): it gets a core only when no other thread wants it, and a
-// thread that wakes takes the core from it at once. For background work whose callers can do it themselves when
-// they need it done (a starved idle thread would otherwise hold them up): the SQLite projector. On this 2-core VM
-// it took durable single-event ingest from 25.0k to 28.1-29.5k events/s and p99 from 4.2 to 1.2-1.6 ms (30 s
-// runs, docs/performance.md). Falls back to MakeThisThreadBackground when refused.
+// thread that wakes takes the core from it at once. For background work that callers can do themselves when they
+// need it done, since a starved idle thread must not hold them up: the SQLite projector. On this 2-core VM it took
+// durable single-event ingest from 24.6k to 30.0-30.2k events/s and p99 from 4.2 to 2.5 ms (docs/performance.md,
+// tenth pass). Falls back to MakeThisThreadBackground when refused.
 inline void MakeThisThreadIdle() {
   sched_param param{};
   param.sched_priority = 0;

@@ -374,6 +374,8 @@ SqliteStore::~SqliteStore() {
       projector_stopping_ = true;
     }
     projector_cv_.notify_one();
+    catch_up_cv_.notify_one();
+    catch_up_.join();
     projector_.join();  // applies what is still pending first
   } else if (log_ != nullptr) {
     std::unique_lock lock(projector_mutex_);
@@ -511,10 +513,17 @@ core::Status SqliteStore::RecoverLog(Options options) {
   written_ = applied_ = durable_ = durable_wanted_ = applied;
   log_ = std::move(log).value();
   if (options.background_projector) {
+    catch_up_from_ = std::max<uint64_t>(options.log_file_bytes / 2, 1);
+    catch_up_to_ = options.log_file_bytes / 4;
     projector_ = std::thread([this] {
       core::NameThisThread("projector");
       core::MakeThisThreadIdle();
       RunProjector();
+    });
+    catch_up_ = std::thread([this] {
+      core::NameThisThread("catch-up");
+      core::MakeThisThreadBackground();
+      RunCatchUp();
     });
   }
   return core::Ok();
@@ -524,7 +533,8 @@ void SqliteStore::RunProjector() {
   std::unique_lock lock(projector_mutex_);
   for (;;) {
     projector_cv_.wait(lock, [this] {
-      if (applying_) return false;  // a reader or the log applies; it wakes this thread when it is done
+      // A reader or the log applies, or waits to: it wakes this thread when it is done.
+      if (applying_ || apply_waiters_ > 0) return false;
       if (projector_stopping_) return true;
       if (!projector_error_.empty()) return !pending_.empty();
       return !pending_.empty() || (durable_wanted_ > durable_ && applied_ >= durable_wanted_);
@@ -546,7 +556,7 @@ void SqliteStore::RunProjector() {
     }
     // In bounded transactions, so that a thread that needs the rows and waits for this one (see MakeThisThreadIdle)
     // never waits long; at shutdown all at once.
-    while (!pending_.empty() && !applying_ && projector_error_.empty()) {
+    while (!pending_.empty() && !applying_ && apply_waiters_ == 0 && projector_error_.empty()) {
       (void)ApplyPending(lock, UINT64_MAX, projector_stopping_ ? SIZE_MAX : kProjectorChunkBytes);
     }
     if (durable_wanted_ > durable_ && applied_ >= durable_wanted_ && !applying_ && projector_error_.empty()) {
@@ -585,6 +595,31 @@ core::Status SqliteStore::ApplyPending(std::unique_lock<std::mutex>& lock, uint6
   return st;
 }
 
+void SqliteStore::RunCatchUp() {
+  std::unique_lock lock(projector_mutex_);
+  for (;;) {
+    catch_up_cv_.wait(lock, [this] {
+      return projector_stopping_ || (projector_error_.empty() && pending_bytes_ >= catch_up_from_);
+    });
+    if (projector_stopping_) return;
+    while (projector_error_.empty() && pending_bytes_ > catch_up_to_ && !projector_stopping_) {
+      if (applying_) {
+        WaitForApplier(lock);
+      } else {
+        (void)ApplyPending(lock, UINT64_MAX, kProjectorChunkBytes);
+      }
+    }
+  }
+}
+
+void SqliteStore::WaitForApplier(std::unique_lock<std::mutex>& lock) {
+  // Counted, so that the projector takes no next chunk meanwhile and this thread gets the next turn.
+  ++apply_waiters_;
+  applied_cv_.wait(lock);
+  --apply_waiters_;
+  if (apply_waiters_ == 0) projector_cv_.notify_one();
+}
+
 core::Status SqliteStore::SyncApplied(std::unique_lock<std::mutex>& lock) {
   const uint64_t target = applied_;
   lock.unlock();
@@ -608,7 +643,7 @@ core::Status SqliteStore::WaitApplied() {
     if (!applying_) {
       (void)ApplyPending(lock, target, SIZE_MAX);
     } else {
-      applied_cv_.wait(lock);
+      WaitForApplier(lock);
     }
   }
   if (applied_ >= target) return core::Ok();
@@ -632,7 +667,7 @@ core::Status SqliteStore::WaitDurable(uint64_t number) {
       if (!applying_) {
         (void)ApplyPending(lock, number, SIZE_MAX);
       } else {
-        applied_cv_.wait(lock);
+        WaitForApplier(lock);
       }
     } else {
       (void)SyncApplied(lock);
@@ -721,17 +756,20 @@ core::Status SqliteStore::Append(std::span<const StoredRecord> records, const en
                                                       [this](uint64_t n) { return WaitDurable(n); }});
   if (!number.ok()) return number.error().WithContext("append");
   bool wake = false;
+  bool wake_catch_up = false;
   {
     std::lock_guard projector_lock(projector_mutex_);
     // Wake the projector when this is the first pending batch (it sleeps until there is one) or when the pending
     // ones grew past the gathering size; in between it is gathering and needs no wake-up per batch.
     wake = pending_.empty() || (pending_bytes_ < kProjectorBatchBytes &&
                                 pending_bytes_ + payload.size() >= kProjectorBatchBytes);
+    wake_catch_up = pending_bytes_ < catch_up_from_ && pending_bytes_ + payload.size() >= catch_up_from_;
     pending_bytes_ += payload.size();
     pending_.push_back(std::move(payload));
     written_ = *number;
   }
   if (wake) projector_cv_.notify_one();
+  if (wake_catch_up) catch_up_cv_.notify_one();
   if (!records.empty()) appended_seq_ = records.back().seq;
   return core::Ok();
 }

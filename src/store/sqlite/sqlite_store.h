@@ -26,8 +26,9 @@ struct Options {
   // the log (after a crash, until the next writable open applies them) are not seen.
   bool read_only = false;
   uint64_t log_file_bytes = uint64_t{16} << 20;  // the size of each of the batch log's two files
-  // The projector thread applies logged batches to SQLite in the background, at idle priority. Without it (false)
-  // they reach SQLite only when a read, or the log's reuse of a file, needs them, and then on that caller's thread.
+  // The projector thread applies logged batches to SQLite in the background at idle priority, and a catch-up thread
+  // when it falls behind. Without them (false) batches reach SQLite only when a read, or the log's reuse of a file,
+  // needs them, and then on that caller's thread.
   bool background_projector = true;
 };
 
@@ -101,9 +102,15 @@ class SqliteStore final : public engine::Store {
   // Opening: applies the log's frames beyond the database, syncs, and starts the log and the projector.
   core::Status RecoverLog(Options options);
   void RunProjector();
+  // The catch-up thread: applies, at the priority of the other background threads, while the idle projector is
+  // more than catch_up_to_ behind, from when it falls catch_up_from_ behind. Without it a busy machine leaves the
+  // projector so little CPU that the log fills and the writer stops to apply a file's worth of batches itself.
+  void RunCatchUp();
   // With projector_mutex_ held in `lock` and no one else applying: applies pending frames up to `up_to`, at most
   // `max_bytes` of them (at least one), with the lock released meanwhile. Its error is also projector_error_.
   core::Status ApplyPending(std::unique_lock<std::mutex>& lock, uint64_t up_to, size_t max_bytes);
+  // With projector_mutex_ held in `lock` and another thread applying: waits for it to finish a transaction.
+  void WaitForApplier(std::unique_lock<std::mutex>& lock);
   // With projector_mutex_ held in `lock`: syncs SQLite's WAL and moves durable_ to what was applied before.
   core::Status SyncApplied(std::unique_lock<std::mutex>& lock);
   // Waits until every batch appended before the call is in SQLite; the projector's error if it failed. The
@@ -149,6 +156,11 @@ class SqliteStore final : public engine::Store {
   std::deque<std::string> pending_;       // encoded batches, frames applied_ + 1 ...
   size_t pending_bytes_ = 0;
   bool applying_ = false;                 // a thread applies frames taken from pending_ (one at a time)
+  std::thread catch_up_;
+  std::condition_variable catch_up_cv_;
+  uint64_t catch_up_from_ = UINT64_MAX;   // pending bytes: half a log file
+  uint64_t catch_up_to_ = 0;              // a quarter
+  int apply_waiters_ = 0;                 // threads waiting for the applying one to finish, to apply next
   uint64_t written_ = 0;                  // the last frame written to the log
   uint64_t applied_ = 0;                  // the last frame committed to SQLite
   uint64_t durable_ = 0;                  // the last frame committed to SQLite and synced
