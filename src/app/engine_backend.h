@@ -21,6 +21,7 @@ class EngineBackend final : public http::Backend {
     return engine_.SubmitQuietly(std::move(command), std::move(done));
   }
   void WakeWriter() override { engine_.WakeWriter(); }
+  bool AnswersQuietly(engine::PostAlerts& post) override { return engine_.AnswersQuietly(post); }
   uint64_t Subscribe(std::function<void(const std::vector<engine::Published>&)> subscriber) override {
     return engine_.Subscribe(std::move(subscriber));
   }

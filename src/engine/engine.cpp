@@ -160,6 +160,7 @@ class Engine::Batch final : public pools::Emitter, public incident::Observer {
     current_ = &r;
     current_incident_ = 0;
     current_text_.clear();
+    if (!unsettling_ && !LeavesResendsAlone(r.type, alert_payload)) unsettling_ = true;
     const bool reacts = Reacts(r.type) || (classifies_ && Classifies(r.type)) ||
                         (coordinates_ && r.type == static_cast<uint16_t>(incident::RecordType::kIncidentOpened));
     if (reacts && incident_payload != nullptr) reactions_.push_back(*incident_payload);
@@ -239,6 +240,9 @@ class Engine::Batch final : public pools::Emitter, public incident::Observer {
 
   std::vector<StoredRecord>& records() { return records_; }
   Projection& projection() { return projection_; }
+  // Whether a record of this batch may have changed, for some held alert it does not name, whether a re-send of
+  // it is quiet (see ResendCache::Invalidate).
+  bool unsettling() const { return unsettling_; }
   std::vector<Published>& published() { return published_; }
 
  private:
@@ -259,6 +263,27 @@ class Engine::Batch final : public pools::Emitter, public incident::Observer {
   std::unordered_map<uint64_t, size_t> alert_index_;
   std::unordered_map<uint64_t, size_t> incident_index_;
   std::vector<incident::Payload> reactions_;
+  bool unsettling_ = false;
+
+  // Records that change no held API alert except those the request that caused them re-sent (which the writer
+  // looks at again after the batch): alert changes from Alertmanager's API, and a new alert opening or joining an
+  // incident. Anything else (a person resolving an incident, a silence, a timer, a merge) may change whether a
+  // re-send is quiet without naming the alert.
+  static bool LeavesResendsAlone(uint16_t type, const correlate::Payload* alert_payload) {
+    if (type == static_cast<uint16_t>(correlate::RecordType::kAlertsChanged)) {
+      const auto* changed = alert_payload != nullptr ? std::get_if<correlate::AlertsChanged>(alert_payload) : nullptr;
+      return changed != nullptr && changed->cause == correlate::Cause::kApi;
+    }
+    using T = incident::RecordType;
+    switch (static_cast<T>(type)) {
+      case T::kIncidentOpened:
+      case T::kAlertTriggered:
+      case T::kNotificationRequested:
+        return true;
+      default:
+        return false;
+    }
+  }
 
   // Major-incident criteria read these (only when configured: alert.triggered is the hot path).
   static bool Classifies(uint16_t type) {
@@ -510,7 +535,9 @@ void Engine::Deliver(Committed& c) {
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - c.started).count();
     stats_.on_batch(c.commands, seconds);
   }
-  // Durable now: answer the callers, then tell the live subscribers.
+  // Durable now: what it says about re-sent alerts may answer re-sends; then answer the callers, then tell the
+  // live subscribers.
+  resend_.Put(c.resent, core::ToUnixMillis(c.decided_at));
   for (size_t i = 0; i < c.done.size(); ++i) {
     if (c.done[i]) c.done[i](std::move(c.outcomes[i]));
   }
@@ -540,6 +567,14 @@ core::Status Engine::Submit(Command command, std::function<void(Outcome)> done) 
 }
 
 void Engine::WakeWriter() { cv_.notify_one(); }
+
+bool Engine::AnswersQuietly(PostAlerts& post) {
+  if (post.alerts.empty() || !resend_.maybe_any() || !running()) return false;
+  if (post.prepared.size() != post.alerts.size()) post.prepared = correlate::Prepare(post.alerts);
+  if (!resend_.AllQuiet(post.alerts, post.prepared, clock_(), alert_config_.resolve_timeout)) return false;
+  stats_.quiet_resends.fetch_add(post.alerts.size(), std::memory_order_relaxed);
+  return true;
+}
 
 core::Status Engine::SubmitQuietly(Command command, std::function<void(Outcome)> done) {
   {
@@ -646,6 +681,7 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
   }
   if (posted > 0) batch.Reserve(posted);
   std::vector<Outcome> outcomes(pending.size());
+  std::vector<uint64_t> resent;  // API alerts re-sent in this batch: their re-send cache entries are redone
   correlate::Correlation correlation(state_.alerts);
   // Without a topology or an open maintenance window it answers active() false and callers skip the work.
   const incident::Correlator* correlator = &correlation;
@@ -719,6 +755,7 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
             if (r.ok()) {
               out.message = Summarize(r.value());
               if (samples > 0) out.message += ", " + std::to_string(samples) + " SLI samples";
+              resent.insert(resent.end(), r->resent.begin(), r->resent.end());
             } else {
               out.status = r.error();
             }
@@ -882,10 +919,21 @@ void Engine::ProcessBatch(std::vector<Pending>& pending) {
     classify::Reevaluate(new_classification, new_paging, batch);
     batch.React(new_paging, new_classification, new_coordination, new_pooling);
   }
+  // The re-send cache: entries stamped before a record that may have changed them unseen are void from now on; the
+  // alerts re-sent here get new entries (or lose theirs) once this batch is durable.
+  if (batch.unsettling()) resend_.Invalidate();
+  std::vector<ResendCache::Held> held;
+  if (!resent.empty()) {
+    const uint64_t generation = resend_.generation();
+    held.reserve(resent.size());
+    for (uint64_t key : resent) held.push_back(ResendCache::Held{key, correlate::QuietStampOf(view, key), generation});
+  }
   state_lock.unlock();
 
   Committed committed;
   committed.started = std::chrono::steady_clock::now();
+  committed.decided_at = now;
+  committed.resent = std::move(held);
   committed.commands = pending.size();
   auto& records = batch.records();
   committed.wrote = !records.empty();

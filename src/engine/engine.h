@@ -24,6 +24,7 @@
 #include "domain/escalation/config.h"
 #include "domain/pools/pools.h"
 #include "engine/command.h"
+#include "engine/resend_cache.h"
 #include "engine/state.h"
 #include "engine/store.h"
 
@@ -61,6 +62,7 @@ struct Stats {
   std::atomic<uint64_t> labelled_alerts{0};  // held from Alertmanager's API and webhooks
   std::atomic<uint64_t> muted_alerts{0};     // of those, kept out of incidents by a silence
   std::atomic<uint64_t> silences{0};
+  std::atomic<uint64_t> quiet_resends{0};  // API alerts answered as quiet re-sends without the writer
   std::atomic<uint64_t> last_seq{0};
   std::atomic<uint64_t> snapshots{0};
   std::atomic<uint64_t> snapshot_bytes{0};  // size of the latest snapshot written or loaded
@@ -144,6 +146,11 @@ class Engine {
   core::Status SubmitQuietly(Command command, std::function<void(Outcome)> done);
   void WakeWriter();
 
+  // Whether every alert of `post` is a re-send the writer would record nothing for (correlate::QuietResend), judged
+  // against what is durable: then the caller answers at once and does not submit it. Fills post.prepared when it is
+  // empty and there may be something to compare with. Any thread; false once stopped or failed.
+  bool AnswersQuietly(PostAlerts& post);
+
   // Subscribers are called on the writer thread after each committed batch (in follow mode: on the thread that
   // calls CatchUp, after each chunk of folded records); they must not block.
   // Returns an id for Unsubscribe. With `summaries` false the subscriber needs only each record's seq, time, actor,
@@ -194,6 +201,8 @@ class Engine {
     std::vector<Published> published;
     std::vector<StoredRecord> records;
     Projection projection;
+    std::vector<ResendCache::Held> resent;  // for the re-send cache, once durable
+    core::Timestamp decided_at{};
     size_t commands = 0;
     bool wrote = false;  // false when the batch appended nothing (it still waits for earlier batches' sync)
     std::chrono::steady_clock::time_point started;
@@ -287,6 +296,7 @@ class Engine {
   std::vector<uint64_t> summary_subscribers_;  // ids of those that want summaries
   uint64_t next_sub_ = 1;
 
+  ResendCache resend_;
   Stats stats_;
 };
 

@@ -420,6 +420,131 @@ TEST(EngineTest, AnAnswerThatWroteNothingNeverOvertakesAnUnsyncedBatch) {
   EXPECT_EQ(answered.load(), 3);
 }
 
+// An engine with one catch-all Alertmanager route into "checkout", started, with a clock the test moves.
+struct AlertRig {
+  explicit AlertRig(Store& store, Options options = {})
+      : routes(CatchAll()), engine(store, config, routes, clock.fn(), options) {
+    EXPECT_TRUE(engine.Recover().ok());
+    engine.Start();
+  }
+  static correlate::Config CatchAll() {
+    correlate::Route route;
+    route.service = "checkout";
+    correlate::Config c;
+    c.routes = {route};
+    return c;
+  }
+  // POST /api/v2/alerts with one alert, as the HTTP edge builds it.
+  PostAlerts Post(core::Duration ends_in, std::string summary = "slow") const {
+    ingest::PostableAlert a;
+    a.labels = core::LabelSet{{"alertname", "HighLatency"}, {"instance", "web-1"}};
+    a.annotations = core::LabelSet{{"summary", std::move(summary)}};
+    a.starts_at = start;
+    a.ends_at = start + ends_in;
+    return PostAlerts{{std::move(a)}, {}};
+  }
+  Outcome Submit(PostAlerts post) { return SubmitAndWait(engine, Command{"token:prometheus", std::move(post)}); }
+  bool Quiet(PostAlerts post) { return engine.AnswersQuietly(post); }
+
+  incident::Config config = TestConfig();
+  correlate::Config routes;
+  FakeClock clock;
+  const core::Timestamp start = clock.now;
+  Engine engine;
+};
+
+TEST(EngineTest, AnUnchangedReSendIsAnsweredWithoutTheWriterOnceTheWriterHeldItAndUntilASecondPassed) {
+  ForwardingStore store;
+  AlertRig rig(store);
+
+  EXPECT_FALSE(rig.Quiet(rig.Post(1h)));  // nothing held yet
+  ASSERT_TRUE(rig.Submit(rig.Post(1h)).status.ok());
+  rig.clock.now += 100ms;
+  EXPECT_FALSE(rig.Quiet(rig.Post(1h)));  // a new alert leaves no entry: the writer decides its first re-send
+  ASSERT_TRUE(rig.Submit(rig.Post(1h)).status.ok());
+  const uint64_t records = rig.engine.stats().last_seq.load();
+  rig.clock.now += 100ms;
+
+  EXPECT_TRUE(rig.Quiet(rig.Post(1h)));
+  EXPECT_TRUE(rig.Quiet(rig.Post(30min)));    // an earlier endsAt: the client's later one stands
+  EXPECT_FALSE(rig.Quiet(rig.Post(2h)));      // a later endsAt is recorded
+  EXPECT_FALSE(rig.Quiet(rig.Post(1h, "x")));  // so are new annotations
+  EXPECT_FALSE(rig.Quiet(rig.Post(-1s)));      // and a resolve
+  EXPECT_EQ(rig.engine.stats().quiet_resends.load(), 2u);
+  rig.clock.now += 900ms;  // a second after the alert's last record: the re-send refreshes it
+  EXPECT_FALSE(rig.Quiet(rig.Post(1h)));
+  rig.engine.Stop();
+  EXPECT_EQ(rig.engine.stats().last_seq.load(), records);
+}
+
+TEST(EngineTest, ResolvingTheIncidentByHandVoidsTheReSendCacheAndTheNextReSendOpensANewIncident) {
+  ForwardingStore store;
+  AlertRig rig(store);
+  ASSERT_TRUE(rig.Submit(rig.Post(1h)).status.ok());
+  ASSERT_TRUE(rig.Submit(rig.Post(1h)).status.ok());
+  ASSERT_TRUE(rig.Quiet(rig.Post(1h)));
+  uint64_t incident_id = 0;
+  rig.engine.Read([&](const State& s) { incident_id = s.incidents.incidents.begin()->first; });
+
+  ASSERT_TRUE(SubmitAndWait(rig.engine, Command{"user:alice", ResolveIncident{incident_id, "fixed"}}).status.ok());
+
+  EXPECT_FALSE(rig.Quiet(rig.Post(1h)));
+  ASSERT_TRUE(rig.Submit(rig.Post(1h)).status.ok());
+  rig.engine.Stop();
+  EXPECT_EQ(rig.engine.stats().open_incidents.load(), 1u);
+  size_t incidents = 0;
+  rig.engine.Read([&](const State& s) { incidents = s.incidents.incidents.size(); });
+  EXPECT_EQ(incidents, 2u);
+}
+
+TEST(EngineTest, AReSendCacheEntryAnswersOnlyOnceTheBatchThatLeftItIsDurable) {
+  // Sync blocks while the gate is closed.
+  struct GatedStore : ForwardingStore {
+    core::Status Sync() override {
+      std::unique_lock lock(mu);
+      entered = true;
+      cv.notify_all();
+      cv.wait(lock, [&] { return open; });
+      return inner.Sync();
+    }
+    std::mutex mu;
+    std::condition_variable cv;
+    bool entered = false;
+    bool open = true;
+  } store;
+  AlertRig rig(store);
+  ASSERT_TRUE(rig.Submit(rig.Post(1h)).status.ok());
+  ASSERT_TRUE(rig.Submit(rig.Post(1h)).status.ok());
+  ASSERT_TRUE(rig.Quiet(rig.Post(1h)));
+  {
+    std::lock_guard lock(store.mu);
+    store.open = false;
+    store.entered = false;
+  }
+
+  // A later endsAt is recorded; until its sync, neither the old endsAt nor the new one answers from the cache.
+  std::promise<Outcome> answered;
+  ASSERT_TRUE(rig.engine.Submit(Command{"token:prometheus", rig.Post(2h)},
+                                [&](Outcome o) { answered.set_value(std::move(o)); })
+                  .ok());
+  {
+    std::unique_lock lock(store.mu);
+    store.cv.wait(lock, [&] { return store.entered; });
+  }
+  const bool new_before_sync = rig.Quiet(rig.Post(2h));
+  {
+    std::lock_guard lock(store.mu);
+    store.open = true;
+  }
+  store.cv.notify_all();
+  ASSERT_TRUE(answered.get_future().get().status.ok());
+
+  EXPECT_FALSE(new_before_sync);
+  EXPECT_TRUE(rig.Quiet(rig.Post(2h)));
+  EXPECT_FALSE(rig.Quiet(rig.Post(3h)));
+  rig.engine.Stop();
+}
+
 TEST(EngineTest, ProjectionKeepsQueryTablesInStep) {
   ForwardingStore store;
   Rig rig(store);

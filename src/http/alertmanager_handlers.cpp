@@ -250,11 +250,15 @@ Task<Response> HandleAmPostAlerts(Context& ctx, Request& request) {
         if (NewToThisThread(post.prepared[i].fingerprint)) correlate::PrepareText(post.alerts[i], post.prepared[i]);
       }
     }
-    engine::Command command{request.principal->actor, std::move(post)};
-    if (auto error = co_await Run(ctx, std::move(command), outcome)) {
-      ctx.metrics.CountAlerts(false, outcome.status.ok() ? EventOutcome::kUnavailable : OutcomeOf(outcome.status.error()),
-                              valid);
-      co_return std::move(*error);
+    // A re-send that changes nothing durable (Prometheus HA pairs send every alert twice) is answered here.
+    if (!ctx.backend.AnswersQuietly(post)) {
+      engine::Command command{request.principal->actor, std::move(post)};
+      if (auto error = co_await Run(ctx, std::move(command), outcome)) {
+        ctx.metrics.CountAlerts(false,
+                                outcome.status.ok() ? EventOutcome::kUnavailable : OutcomeOf(outcome.status.error()),
+                                valid);
+        co_return std::move(*error);
+      }
     }
     ctx.metrics.CountAlerts(false, EventOutcome::kAccepted, valid);
   }

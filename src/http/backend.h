@@ -34,6 +34,9 @@ class Backend {
     return Submit(std::move(command), std::move(done));
   }
   virtual void WakeWriter() {}
+  // engine::Engine::AnswersQuietly: true when every alert of `post` is a re-send that changes nothing durable, so
+  // the request is answered without submitting it. May fill post.prepared.
+  virtual bool AnswersQuietly(engine::PostAlerts& /*post*/) { return false; }
 
   // `subscriber` is called (on another thread, must not block) with each committed batch's records, in order.
   // Returns an id for Unsubscribe.

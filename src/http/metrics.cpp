@@ -87,6 +87,12 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                           .Help("Records in the journal")
                           .Register(*registry_)
                           .Add({});
+  quiet_resends_ = &prometheus::BuildCounter()
+                        .Name("incidentd_quiet_resends_total")
+                        .Help("Alerts posted to /api/v2/alerts that re-sent a durable alert unchanged within a second "
+                              "of its last record, answered without the writer")
+                        .Register(*registry_)
+                        .Add({});
   snapshots_ = &prometheus::BuildCounter()
                     .Name("incidentd_snapshots_total")
                     .Help("State snapshots written since start")
@@ -153,6 +159,11 @@ std::string Metrics::Render(const engine::Stats& stats) {
   if (records > journal_records_seen_) {
     journal_records_->Increment(records - journal_records_seen_);
     journal_records_seen_ = records;
+  }
+  const double quiet = static_cast<double>(stats.quiet_resends.load(std::memory_order_relaxed));
+  if (quiet > quiet_resends_seen_) {
+    quiet_resends_->Increment(quiet - quiet_resends_seen_);
+    quiet_resends_seen_ = quiet;
   }
   const double snapshots = static_cast<double>(stats.snapshots.load(std::memory_order_relaxed));
   if (snapshots > snapshots_seen_) {

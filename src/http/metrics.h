@@ -86,10 +86,12 @@ class Metrics {
   prometheus::Gauge* open_alerts_;
   prometheus::Counter* journal_records_;
   prometheus::Counter* snapshots_;
+  prometheus::Counter* quiet_resends_;
   prometheus::Gauge* snapshot_bytes_;
   prometheus::Histogram* batch_size_;
   prometheus::Histogram* commit_seconds_;
   double snapshots_seen_ = 0;
+  double quiet_resends_seen_ = 0;
   std::mutex render_mu_;  // serialises scrapes (journal_records_ is advanced by deltas)
   double journal_records_seen_ = 0;
 };

@@ -188,6 +188,41 @@ bool Route(const View& v, const Incoming& in, std::string& service, std::string&
 // How long an unchanged re-send of a held alert goes unrecorded after the alert's last record (see Upsert).
 constexpr core::Duration kQuietRefresh = std::chrono::seconds(1);
 
+// The times a posted alert stands for, Alertmanager's defaults filled in: startsAt = endsAt when only endsAt is
+// given, else now; no endsAt means now + resolve_timeout, and the alert is marked timeout-based.
+struct PostedTimes {
+  Timestamp starts_at{};
+  Timestamp ends_at{};
+  bool timeout = false;
+};
+PostedTimes TimesOf(const ingest::PostableAlert& a, Timestamp now, core::Duration resolve_timeout) {
+  PostedTimes t;
+  if (a.ends_at) {
+    t.ends_at = *a.ends_at;
+    t.starts_at = a.starts_at ? *a.starts_at : *a.ends_at;
+  } else {
+    t.starts_at = a.starts_at ? *a.starts_at : now;
+    t.ends_at = now + resolve_timeout;
+    t.timeout = true;
+  }
+  return t;
+}
+
+// The time half of Quiet: within kQuietRefresh of the held alert's last record (`updated_at`), and startsAt, endsAt
+// and timeout as Alertmanager's merge leaves them.
+bool QuietTimes(Timestamp held_starts, Timestamp held_ends, bool held_timeout, Timestamp updated_at,
+                const PostedTimes& in, bool webhook, Timestamp now) {
+  if (now < updated_at || now - updated_at >= kQuietRefresh) return false;
+  const Timestamp starts_at = std::min(held_starts, in.starts_at);
+  Timestamp ends_at = in.ends_at;
+  bool timeout = in.timeout;
+  if (!webhook && !held_timeout && held_ends > in.ends_at) {
+    ends_at = held_ends;
+    timeout = false;
+  }
+  return starts_at == held_starts && ends_at == held_ends && timeout == held_timeout;
+}
+
 // A firing re-send of `existing` that changes nothing but the time it was received (same content, and startsAt,
 // endsAt and timeout as Alertmanager's merge leaves them) within kQuietRefresh of the alert's last record, while
 // the alert still feeds an open incident alert or is muted. Its state is durable already: nothing is recorded,
@@ -195,15 +230,10 @@ constexpr core::Duration kQuietRefresh = std::chrono::seconds(1);
 // that moves is recorded every time.
 bool Quiet(const View& v, const Incoming& in, const LabeledAlert& existing, Timestamp now) {
   if (!in.firing) return false;
-  if (now < existing.updated_at || now - existing.updated_at >= kQuietRefresh) return false;
-  const Timestamp starts_at = std::min(existing.starts_at, in.starts_at);
-  Timestamp ends_at = in.ends_at;
-  bool timeout = in.timeout;
-  if (!in.webhook && !existing.timeout && existing.ends_at > in.ends_at) {
-    ends_at = existing.ends_at;
-    timeout = false;
+  if (!QuietTimes(existing.starts_at, existing.ends_at, existing.timeout, existing.updated_at,
+                  PostedTimes{in.starts_at, in.ends_at, in.timeout}, in.webhook, now)) {
+    return false;
   }
-  if (starts_at != existing.starts_at || ends_at != existing.ends_at || timeout != existing.timeout) return false;
   if (!existing.muted() && !IncidentAlertOpen(v, existing.alert_id)) return false;
   if (in.content != nullptr) return *in.content == v.alerts.ContentOf(existing);
   return EncodeContent(*in.labels, *in.annotations, *in.generator_url) == v.alerts.ContentOf(existing);
@@ -224,14 +254,10 @@ Incoming FromPostable(const ingest::PostableAlert& a, Prepared* prepared, Timest
   in.labels = &a.labels;
   in.annotations = &a.annotations;
   in.generator_url = &a.generator_url;
-  if (a.ends_at) {
-    in.ends_at = *a.ends_at;
-    in.starts_at = a.starts_at ? *a.starts_at : *a.ends_at;
-  } else {
-    in.starts_at = a.starts_at ? *a.starts_at : now;
-    in.ends_at = now + resolve_timeout;
-    in.timeout = true;
-  }
+  const PostedTimes t = TimesOf(a, now, resolve_timeout);
+  in.starts_at = t.starts_at;
+  in.ends_at = t.ends_at;
+  in.timeout = t.timeout;
   in.firing = in.ends_at > now;
   return in;
 }
@@ -240,6 +266,7 @@ void Upsert(const View& v, const Incoming& in, Batch& batch, Emitter& emit, Post
   batch.Touch(in.key);
   const LabeledAlert* existing = v.alerts.Find(in.key);
   if (existing != nullptr) {
+    if (!in.webhook) sum.resent.push_back(in.key);
     if (!in.firing) {
       if (IncidentAlertOpen(v, existing->alert_id)) incident::CloseAlert(v.incidents, v.services, existing->alert_id, emit);
       AlertChange c;
@@ -459,6 +486,21 @@ core::Result<PostSummary> ReceiveWebhook(const View& v, std::string_view service
   }
   batch.Flush();
   return sum;
+}
+
+std::optional<QuietStamp> QuietStampOf(const View& v, uint64_t key) {
+  const LabeledAlert* held = v.alerts.Find(key);
+  if (held == nullptr || held->webhook) return std::nullopt;
+  if (!held->muted() && !IncidentAlertOpen(v, held->alert_id)) return std::nullopt;
+  return QuietStamp{held->starts_at, held->ends_at, held->updated_at, held->timeout, v.alerts.ContentOf(*held)};
+}
+
+bool QuietResend(const QuietStamp& held, const ingest::PostableAlert& alert, const Prepared& prepared,
+                 Timestamp now, core::Duration resolve_timeout) {
+  const PostedTimes t = TimesOf(alert, now, resolve_timeout);
+  if (t.ends_at <= now) return false;  // not firing: a resolve is always recorded
+  return QuietTimes(held.starts_at, held.ends_at, held.timeout, held.updated_at, t, false, now) &&
+         prepared.content == held.content;
 }
 
 core::Result<std::string> PostSilence(const View& v, const PostableSilence& post, std::string new_id, Emitter& emit) {

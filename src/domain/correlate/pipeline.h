@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,7 +48,27 @@ struct PostSummary {
   size_t updated = 0;    // re-sends of alerts already held
   size_t resolved = 0;   // alerts that ended
   size_t ignored = 0;    // resolved alerts not held (a resolved re-send): nothing to do
+  // Keys of the held alerts this request re-sent through Alertmanager's API, whatever was decided about them (the
+  // engine's re-send cache looks at them again after the batch: engine/resend_cache.h).
+  std::vector<uint64_t> resent;
 };
+
+// What answering a re-send of a held alert without the writer rests on: the alert as its last durable record left
+// it, while it feeds an open incident alert or is muted (QuietStampOf).
+struct QuietStamp {
+  core::Timestamp starts_at{};
+  core::Timestamp ends_at{};
+  core::Timestamp updated_at{};
+  bool timeout = false;
+  std::string content;  // EncodeContent bytes
+};
+// The stamp of the API alert held under `key`; nullopt when none is held, it came from a webhook, or a re-send would
+// not be quiet whatever it carried (it no longer feeds an open incident alert and is not muted).
+std::optional<QuietStamp> QuietStampOf(const View& view, uint64_t key);
+// Whether `alert` (posted through the API, `prepared` = Prepare's for it) is a quiet re-send of the alert `held`
+// describes at `now`: PostAlerts would record nothing for it. The same test as PostAlerts makes on the writer.
+bool QuietResend(const QuietStamp& held, const ingest::PostableAlert& alert, const Prepared& prepared,
+                 core::Timestamp now, core::Duration resolve_timeout);
 
 // POST /api/v2/alerts. Defaults as Alertmanager: startsAt = endsAt when only endsAt is given, else now; no endsAt
 // means now + resolve_timeout (and the alert is marked timeout-based). kUnavailable when no route is configured

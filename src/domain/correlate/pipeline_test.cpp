@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -373,6 +374,77 @@ TEST(PipelineTest, AnUnchangedResendWithinASecondOfItsLastRecordWritesNothing) {
   EXPECT_EQ(h.ChangesSince(before)[0].changes[0].kind, Kind::kRefresh);
   EXPECT_NE(h.Held(kLatencyWeb1)->updated_at, recorded);
   EXPECT_EQ(h.Held(kLatencyWeb1)->updated_at, h.now());
+}
+
+// The re-send cache (engine/resend_cache.h) answers from a stamp what PostAlerts would decide: for each way a
+// re-send can differ, QuietResend against the stamp taken after the last record says "quiet" exactly when posting it
+// writes nothing.
+TEST(PipelineTest, QuietResendAgainstTheStampAgreesWithWhetherPostAlertsWritesARecord) {
+  struct Case {
+    const char* name;
+    core::Duration after;
+    std::function<ingest::PostableAlert(core::Timestamp first_now, core::Timestamp now)> resend;
+  };
+  const auto ending = [](core::Timestamp first_now, core::Duration d) { return EndingAt(kLatencyWeb1, first_now + d); };
+  const std::vector<Case> cases = {
+      {"identical", 300ms, [&](auto t0, auto) { return ending(t0, 1h); }},
+      {"identical, a second later", 1s, [&](auto t0, auto) { return ending(t0, 1h); }},
+      {"endsAt later", 300ms, [&](auto t0, auto) { return ending(t0, 2h); }},
+      {"endsAt earlier (the client's later end wins)", 300ms, [&](auto t0, auto) { return ending(t0, 30min); }},
+      {"resolved", 300ms, [&](auto, auto now) { return EndingAt(kLatencyWeb1, now - 1s); }},
+      {"annotations changed", 300ms,
+       [&](auto t0, auto) {
+         ingest::PostableAlert a = ending(t0, 1h);
+         a.annotations = core::LabelSet{{"summary", "worse"}};
+         return a;
+       }},
+      {"generatorURL changed", 300ms,
+       [&](auto t0, auto) {
+         ingest::PostableAlert a = ending(t0, 1h);
+         a.generator_url = "http://prometheus/graph";
+         return a;
+       }},
+      {"startsAt earlier", 300ms,
+       [&](auto t0, auto) {
+         ingest::PostableAlert a = ending(t0, 1h);
+         a.starts_at = t0 - 1h;
+         return a;
+       }},
+      {"no endsAt (resolve_timeout)", 300ms, [&](auto, auto) { return Firing(kLatencyWeb1); }},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Harness h;
+    const core::Timestamp first_now = h.now();
+    ASSERT_TRUE(h.Post({ending(first_now, 1h)}).ok());
+    const std::optional<QuietStamp> stamp = QuietStampOf(h.view(), kLatencyWeb1.Fingerprint());
+    ASSERT_TRUE(stamp.has_value());
+    h.Advance(c.after);
+    const ingest::PostableAlert resend = c.resend(first_now, h.now());
+    const std::vector<Prepared> prepared = Prepare({resend});
+    const bool quiet = QuietResend(*stamp, resend, prepared[0], h.now(), h.config.resolve_timeout);
+    const size_t before = h.records.size();
+
+    auto sum = h.Post({resend});
+
+    ASSERT_TRUE(sum.ok());
+    EXPECT_EQ(sum->resent, (std::vector<uint64_t>{kLatencyWeb1.Fingerprint()}));
+    EXPECT_EQ(quiet, h.records.size() == before);
+  }
+}
+
+TEST(PipelineTest, NoStampForAnAlertWhoseIncidentWasResolvedByHandOrThatCameFromAWebhook) {
+  Harness h;
+  ASSERT_TRUE(h.Post({EndingAt(kLatencyWeb1, h.now() + 1h)}).ok());
+  ASSERT_TRUE(h.Receive("prometheus", Webhook("{}:{alertname=\"DiskFull\"}", {Hooked(kDiskDb1)})).ok());
+  ASSERT_TRUE(QuietStampOf(h.view(), kLatencyWeb1.Fingerprint()).has_value());
+  const uint64_t incident_id = h.IncidentIdOf(kLatencyWeb1);
+
+  ASSERT_TRUE(incident::Resolve(h.incidents, h.services, incident_id, "fixed", h).ok());
+
+  EXPECT_FALSE(QuietStampOf(h.view(), kLatencyWeb1.Fingerprint()).has_value());
+  EXPECT_FALSE(QuietStampOf(h.view(), kDiskDb1.Fingerprint()).has_value());  // not an API alert's key
+  EXPECT_FALSE(QuietStampOf(h.view(), 12345).has_value());
 }
 
 TEST(PipelineTest, AResendWithinASecondIsRecordedWhenItsEndsAtOrAnnotationsMove) {

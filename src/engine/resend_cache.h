@@ -1,0 +1,73 @@
+// Re-sends of Alertmanager-API alerts answered without the writer: the durable state of recently recorded alerts,
+// readable from the I/O threads, so an identical re-send within a second of the alert's last record (which the
+// writer would record nothing for: correlate::QuietResend) is answered at once. Prometheus HA pairs send every
+// alert twice.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "core/time.h"
+#include "domain/correlate/pipeline.h"
+#include "domain/correlate/prepare.h"
+#include "domain/ingest/alertmanager.h"
+
+namespace engine {
+
+class ResendCache {
+ public:
+  // What the writer learned about one re-sent key in a batch: its stamp, or nullopt (forget the key).
+  struct Held {
+    uint64_t key = 0;
+    std::optional<correlate::QuietStamp> stamp;
+    uint64_t generation = 0;  // generation() when the batch was decided
+  };
+
+  ResendCache();
+  ~ResendCache();
+  ResendCache(const ResendCache&) = delete;
+  ResendCache& operator=(const ResendCache&) = delete;
+
+  // Writer, while deciding: a record may have changed whether some held alert's re-send is quiet in a way the
+  // entries do not show (an incident resolved by a person, a silence, a timer): every entry stamped before is void.
+  void Invalidate() { generation_.fetch_add(1, std::memory_order_acq_rel); }
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+
+  // Writer, once the batch that decided `held` is durable and before its callers are answered, batches in commit
+  // order. `now_ms` drops entries older than two seconds (a stamp is of use for one second after its record).
+  void Put(std::vector<Held>& held, int64_t now_ms);
+
+  // Any thread: whether every alert of a request is a quiet re-send at `now` of an entry of the current generation
+  // (`prepared` = correlate::Prepare(alerts)). False for an empty request.
+  bool AllQuiet(const std::vector<ingest::PostableAlert>& alerts, const std::vector<correlate::Prepared>& prepared,
+                core::Timestamp now, core::Duration resolve_timeout) const;
+
+  // A hint for callers that would prepare alerts only to ask: false while no entry was ever put.
+  bool maybe_any() const { return any_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Entry {
+    correlate::QuietStamp stamp;
+    uint64_t generation = 0;
+  };
+  struct Shard {
+    mutable std::mutex mu;
+    // Entries put during the current second and the one before; older ones go when the second turns.
+    std::unordered_map<uint64_t, Entry> current;
+    std::unordered_map<uint64_t, Entry> previous;
+    int64_t second = 0;
+  };
+  static constexpr size_t kShards = 16;
+  Shard& ShardOf(uint64_t key) const { return shards_[(key >> 32) % kShards]; }
+
+  std::atomic<uint64_t> generation_{1};
+  std::atomic<bool> any_{false};
+  std::unique_ptr<Shard[]> shards_;
+};
+
+}  // namespace engine
