@@ -12,6 +12,7 @@
 
 #include <absl/container/flat_hash_map.h>
 
+#include "core/dense_id_map.h"
 #include "core/result.h"
 #include "core/time.h"
 #include "core/timer_set.h"
@@ -182,9 +183,9 @@ struct CategoryUsage {
 // Owned by the engine's writer thread.
 struct Model {
   uint64_t next_incident_id = 1;
-  std::unordered_map<uint64_t, Alert> alerts;     // open (unresolved) alerts by id
+  core::DenseIdMap<Alert> alerts;                 // open (unresolved) alerts by id
   KeyIndex alert_by_key;                          // (service, dedup_key) → open alert id
-  std::unordered_map<uint64_t, Incident> incidents;  // every incident not yet closed
+  core::DenseIdMap<Incident> incidents;           // every incident not yet closed
   KeyIndex open_groups;                           // (service, group_key) → unresolved incident id
   core::TimerSet timers;                          // (due ms, incident id)
   core::TimerSet notify_timers;                   // (notification due ms, incident id)
