@@ -1,7 +1,7 @@
 // Re-sends of Alertmanager-API alerts answered without the writer: the durable state of recently recorded alerts,
 // readable from the I/O threads, so an identical re-send within a second of the alert's last record (which the
-// writer would record nothing for: correlate::QuietResend) is answered at once. Prometheus HA pairs send every
-// alert twice.
+// writer would record nothing for: correlate::QuietResend) is answered at once: client retries, and the same
+// alert arriving from several senders at once.
 #pragma once
 
 #include <atomic>

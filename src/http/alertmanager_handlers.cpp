@@ -250,7 +250,7 @@ Task<Response> HandleAmPostAlerts(Context& ctx, Request& request) {
         if (NewToThisThread(post.prepared[i].fingerprint)) correlate::PrepareText(post.alerts[i], post.prepared[i]);
       }
     }
-    // A re-send that changes nothing durable (Prometheus HA pairs send every alert twice) is answered here.
+    // A re-send that changes nothing durable (a retry, the same alert from several senders) is answered here.
     if (!ctx.backend.AnswersQuietly(post)) {
       engine::Command command{request.principal->actor, std::move(post)};
       if (auto error = co_await Run(ctx, std::move(command), outcome)) {

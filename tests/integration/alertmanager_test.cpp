@@ -291,8 +291,8 @@ TEST_F(AlertmanagerTest, ResendingTheSameAlertsOpensNothingNewAndUpdatesAnnotati
   EXPECT_EQ(NumberField(after[0], "alert_count"), 1u);
 }
 
-// A Prometheus HA pair sends every alert twice: the second copy, unchanged and within a second of the alert's last
-// record, is answered from what is durable without the writer. A change right after it is still recorded.
+// A copy of an alert sent again unchanged within a second of the alert's last record (a retry, a second sender) is
+// answered from what is durable without the writer. A change right after it is still recorded.
 TEST_F(AlertmanagerTest, AnUnchangedReSendIsAnsweredWithoutTheWriterAndAChangeAfterItIsStillRecorded) {
   const core::Timestamp start = Now() - std::chrono::minutes(1);
   const core::Timestamp end = Now() + std::chrono::hours(1);
