@@ -369,30 +369,51 @@ TEST(EngineTest, ASyncFailureStopsTheEngineAndNobodyIsToldTheirEventIsSafe) {
   engine.Stop();
 }
 
+// Sync blocks while the gate is closed: a test holds a batch committed but not durable, and looks around.
+class GatedStore : public ForwardingStore {
+ public:
+  explicit GatedStore(bool open) : open_(open) {}
+  core::Status Sync() override {
+    std::unique_lock lock(mu_);
+    entered_ = true;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return open_; });
+    return inner.Sync();
+  }
+  void Close() {
+    std::lock_guard lock(mu_);
+    open_ = false;
+    entered_ = false;
+  }
+  // Until a sync waits at the gate (since it was closed).
+  void WaitForSync() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return entered_; });
+  }
+  void Open() {
+    {
+      std::lock_guard lock(mu_);
+      open_ = true;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_;
+  bool entered_ = false;
+};
+
 TEST(EngineTest, AnAnswerThatWroteNothingNeverOvertakesAnUnsyncedBatch) {
   // The first Sync blocks until released, so batch 1 (the trigger) stays committed but not durable.
-  struct GatedStore : ForwardingStore {
-    core::Status Sync() override {
-      std::unique_lock lock(mu);
-      entered = true;
-      cv.notify_all();
-      cv.wait(lock, [&] { return released; });
-      return inner.Sync();
-    }
-    std::mutex mu;
-    std::condition_variable cv;
-    bool entered = false;
-    bool released = false;
-  } store;
+  GatedStore store(/*open=*/false);
   Rig rig(store, Options{.inline_sync_records = 0});  // every batch that writes goes through the syncer
   Engine& engine = rig.engine;
   engine.Start();
   std::atomic<int> answered{0};
   ASSERT_TRUE(engine.Submit(Trigger("a"), [&](Outcome) { ++answered; }).ok());
-  {
-    std::unique_lock lock(store.mu);
-    store.cv.wait(lock, [&] { return store.entered; });
-  }
+  store.WaitForSync();
 
   // Acknowledging twice writes nothing the second time, and its "ok" rests on the unsynced batches. Each is
   // submitted once the one before has been processed, so they land in batches of their own.
@@ -408,11 +429,7 @@ TEST(EngineTest, AnAnswerThatWroteNothingNeverOvertakesAnUnsyncedBatch) {
   ASSERT_TRUE(engine.Submit(Command{"u", AcknowledgeIncident{1}}, [&](Outcome) { ++answered; }).ok());
   processed(3);
   int before_release = answered.load();
-  {
-    std::lock_guard lock(store.mu);
-    store.released = true;
-  }
-  store.cv.notify_all();
+  store.Open();
   engine.Stop();
 
   EXPECT_GE(engine.stats().commands.load(), 3u);
@@ -498,45 +515,21 @@ TEST(EngineTest, ResolvingTheIncidentByHandVoidsTheReSendCacheAndTheNextReSendOp
 }
 
 TEST(EngineTest, AReSendCacheEntryAnswersOnlyOnceTheBatchThatLeftItIsDurable) {
-  // Sync blocks while the gate is closed.
-  struct GatedStore : ForwardingStore {
-    core::Status Sync() override {
-      std::unique_lock lock(mu);
-      entered = true;
-      cv.notify_all();
-      cv.wait(lock, [&] { return open; });
-      return inner.Sync();
-    }
-    std::mutex mu;
-    std::condition_variable cv;
-    bool entered = false;
-    bool open = true;
-  } store;
+  GatedStore store(/*open=*/true);
   AlertRig rig(store);
   ASSERT_TRUE(rig.Submit(rig.Post(1h)).status.ok());
   ASSERT_TRUE(rig.Submit(rig.Post(1h)).status.ok());
   ASSERT_TRUE(rig.Quiet(rig.Post(1h)));
-  {
-    std::lock_guard lock(store.mu);
-    store.open = false;
-    store.entered = false;
-  }
+  store.Close();
 
   // A later endsAt is recorded; until its sync, neither the old endsAt nor the new one answers from the cache.
   std::promise<Outcome> answered;
   ASSERT_TRUE(rig.engine.Submit(Command{"token:prometheus", rig.Post(2h)},
                                 [&](Outcome o) { answered.set_value(std::move(o)); })
                   .ok());
-  {
-    std::unique_lock lock(store.mu);
-    store.cv.wait(lock, [&] { return store.entered; });
-  }
+  store.WaitForSync();
   const bool new_before_sync = rig.Quiet(rig.Post(2h));
-  {
-    std::lock_guard lock(store.mu);
-    store.open = true;
-  }
-  store.cv.notify_all();
+  store.Open();
   ASSERT_TRUE(answered.get_future().get().status.ok());
 
   EXPECT_FALSE(new_before_sync);
