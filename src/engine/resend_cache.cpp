@@ -11,7 +11,7 @@ void ResendCache::Put(std::vector<Held>& held, int64_t now_ms) {
   // Grouped by shard so each lock is taken once; within a shard the batch's order is kept (a later entry for the
   // same key wins).
   std::vector<std::vector<Held*>> by_shard(kShards);
-  for (auto& h : held) by_shard[(h.key >> 32) % kShards].push_back(&h);
+  for (auto& h : held) by_shard[ShardIndex(h.key)].push_back(&h);
   bool put_any = false;
   for (size_t i = 0; i < kShards; ++i) {
     if (by_shard[i].empty()) continue;
@@ -43,6 +43,15 @@ void ResendCache::Put(std::vector<Held>& held, int64_t now_ms) {
     }
   }
   if (put_any) any_.store(true, std::memory_order_relaxed);
+}
+
+size_t ResendCache::size() const {
+  size_t n = 0;
+  for (size_t i = 0; i < kShards; ++i) {
+    std::lock_guard lock(shards_[i].mu);
+    n += shards_[i].current.size() + shards_[i].previous.size();
+  }
+  return n;
 }
 
 bool ResendCache::AllQuiet(const std::vector<ingest::PostableAlert>& alerts,

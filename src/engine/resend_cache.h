@@ -49,6 +49,8 @@ class ResendCache {
 
   // A hint for callers that would prepare alerts only to ask: false while no entry was ever put.
   bool maybe_any() const { return any_.load(std::memory_order_relaxed); }
+  // Entries held, void ones included (what the memory holds).
+  size_t size() const;
 
  private:
   struct Entry {
@@ -62,8 +64,13 @@ class ResendCache {
     std::unordered_map<uint64_t, Entry> previous;
     int64_t second = 0;
   };
-  static constexpr size_t kShards = 16;
-  Shard& ShardOf(uint64_t key) const { return shards_[(key >> 32) % kShards]; }
+  static constexpr unsigned kShardBits = 4;
+  static constexpr size_t kShards = size_t{1} << kShardBits;
+  // Fingerprints of similar label sets share many bits: the key is mixed first, so the shards fill evenly.
+  static size_t ShardIndex(uint64_t key) {
+    return static_cast<size_t>((key * 0x9E3779B97F4A7C15ULL) >> (64 - kShardBits));
+  }
+  Shard& ShardOf(uint64_t key) const { return shards_[ShardIndex(key)]; }
 
   std::atomic<uint64_t> generation_{1};
   std::atomic<bool> any_{false};
