@@ -243,9 +243,10 @@ TEST(CoordScenarioTest, AVendorGrantIsScopedExpiresAndEndsWhenTheIncidentResolve
   EXPECT_EQ(use(g, "log").status.error().code, core::ErrorCode::kDenied) << "not in its scopes";
   EXPECT_EQ(h.Count("vendor.used"), 1u) << "every use is journaled; refusals write nothing";
 
-  // Expiry: refused at once, and revoked on the record at the next minute's tick.
+  // Expiry: refused at once (the grant no longer authenticates: 401, as at the HTTP edge), and revoked on the
+  // record at the next minute's tick.
   h.At(Utc("2026-11-29T11:00:00Z"));
-  EXPECT_EQ(use(g, "read").status.error().code, core::ErrorCode::kDenied);
+  EXPECT_EQ(use(g, "read").status.error().code, core::ErrorCode::kUnauthenticated);
   EXPECT_EQ(h.Count("vendor.revoked"), 1u);
 
   // Resolving ends every grant of the incident.
@@ -253,7 +254,7 @@ TEST(CoordScenarioTest, AVendorGrantIsScopedExpiresAndEndsWhenTheIncidentResolve
   ASSERT_TRUE(second.status.ok());
   EXPECT_TRUE(use(second.grant_id, "log").status.ok());
   ASSERT_TRUE(h.Run(engine::Command{"user:alice", engine::ResolveIncident{id, "fixed"}}).status.ok());
-  EXPECT_EQ(use(second.grant_id, "read").status.error().code, core::ErrorCode::kDenied);
+  EXPECT_EQ(use(second.grant_id, "read").status.error().code, core::ErrorCode::kUnauthenticated);
   EXPECT_EQ(h.Count("vendor.revoked"), 2u);
   const auto lines = Lines(h, id, "vendor");
   ASSERT_GE(lines.size(), 5u);

@@ -142,12 +142,15 @@ core::Status RevokeVendor(const View& v, uint64_t grant_id, const std::string& r
 core::Status UseVendorGrant(const View& v, uint64_t grant_id, const std::string& action, const std::string& detail,
                             Emitter& emit) {
   auto denied = [](std::string why) { return core::Error{core::ErrorCode::kDenied, std::move(why), {}}; };
+  // A grant that ended no longer authenticates anyone: the same 401 the HTTP edge answers when it sees the end
+  // first (it checks the grant at its own clock; a request at the boundary can pass there and end here).
+  auto ended = [](std::string why) { return core::Error{core::ErrorCode::kUnauthenticated, std::move(why), {}}; };
   const Grant* g = v.coord.FindGrant(grant_id);
-  if (g == nullptr) return denied("the vendor grant no longer exists");
-  if (!g->revoked.empty()) return denied("the vendor grant ended (" + g->revoked + ")");
-  if (core::ToUnixMillis(emit.now()) >= g->expires_ms) return denied("the vendor grant expired");
+  if (g == nullptr) return ended("the vendor grant no longer exists");
+  if (!g->revoked.empty()) return ended("the vendor grant ended (" + g->revoked + ")");
+  if (core::ToUnixMillis(emit.now()) >= g->expires_ms) return ended("the vendor grant expired");
   const incident::Incident* inc = Live(v, g->incident_id);
-  if (inc == nullptr || !inc->open()) return denied("the incident is resolved: the vendor grant ended");
+  if (inc == nullptr || !inc->open()) return ended("the incident is resolved: the vendor grant ended");
   if (std::find(g->scopes.begin(), g->scopes.end(), action) == g->scopes.end()) {
     return denied("the vendor grant does not include " + action);
   }
