@@ -145,12 +145,15 @@ TEST(SqliteStoreTest, CheckpointerMovesTheWalIntoTheDatabaseFile) {
   const std::string path = dir.File("incidentd.db");
   auto store = OpenOrFail(path);
   ASSERT_NE(store, nullptr);
-  // Enough records, each with a padded payload, for well over kCheckpointPages WAL pages.
-  std::vector<StoredRecord> records = MakeRecords(1, 3000);
+  // Enough records, each with a padded payload, for more than kCheckpointPages WAL pages (the WAL hook's wake-up,
+  // not only the idle one).
+  const size_t count = static_cast<size_t>(SqliteStore::kCheckpointPages) * 16384 / 2000 + 2000;
+  std::vector<StoredRecord> records = MakeRecords(1, count);
   for (auto& r : records) r.bytes += std::string(2000, 'p');
 
   for (size_t i = 0; i < records.size(); i += 100) {
-    ASSERT_TRUE(store->Append(std::span(records).subspan(i, 100), Projection{}).ok());
+    ASSERT_TRUE(store->Append(std::span(records).subspan(i, std::min<size_t>(100, records.size() - i)),
+                              Projection{}).ok());
   }
 
   // The checkpointer runs on its own thread: poll (not a timing assertion; the deadline only bounds a hang).
