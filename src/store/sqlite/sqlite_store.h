@@ -87,10 +87,7 @@ class SqliteStore final : public engine::Store {
   static constexpr size_t kProjectorBatchBytes = size_t{4} << 20;
   static constexpr size_t kProjectorChunkBytes = size_t{4} << 20;
   static constexpr int kKeptSnapshots = 3;
-  // 4000 pages of 16 KiB: a checkpoint after 64 MiB of WAL (journal_size_limit), not 16. Pages that several
-  // projector commits rewrote between checkpoints are copied once: the checkpointer's CPU per alert fell from
-  // 0.90-1.09 to 0.85-0.89 us in alternated batch_distinct runs.
-  static constexpr int kCheckpointPages = 4000;
+  static constexpr int kCheckpointPages = 1000;
   static constexpr size_t kMaxQueryStates = 64;
 
  private:
