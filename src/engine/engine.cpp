@@ -538,6 +538,7 @@ void Engine::Deliver(Committed& c) {
   // Durable now: what it says about re-sent alerts may answer re-sends; then answer the callers, then tell the
   // live subscribers.
   resend_.Put(c.resent, core::ToUnixMillis(c.decided_at));
+  stats_.resend_cache_entries.store(resend_.size(), std::memory_order_relaxed);
   for (size_t i = 0; i < c.done.size(); ++i) {
     if (c.done[i]) c.done[i](std::move(c.outcomes[i]));
   }

@@ -63,6 +63,7 @@ struct Stats {
   std::atomic<uint64_t> muted_alerts{0};     // of those, kept out of incidents by a silence
   std::atomic<uint64_t> silences{0};
   std::atomic<uint64_t> quiet_resends{0};  // API alerts answered as quiet re-sends without the writer
+  std::atomic<uint64_t> resend_cache_entries{0};  // entries the re-send cache holds (engine/resend_cache.h)
   std::atomic<uint64_t> last_seq{0};
   std::atomic<uint64_t> snapshots{0};
   std::atomic<uint64_t> snapshot_bytes{0};  // size of the latest snapshot written or loaded

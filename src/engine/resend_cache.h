@@ -39,7 +39,8 @@ class ResendCache {
   uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
   // Writer, once the batch that decided `held` is durable and before its callers are answered, batches in commit
-  // order. `now_ms` drops entries older than two seconds (a stamp is of use for one second after its record).
+  // order (`held` may be empty). `now_ms` drops entries older than two seconds from every shard, not only the ones
+  // `held` reaches (a stamp is of use for one second after its record), so a burst's entries do not outlive it.
   void Put(std::vector<Held>& held, int64_t now_ms);
 
   // Any thread: whether every alert of a request is a quiet re-send at `now` of an entry of the current generation
@@ -49,8 +50,8 @@ class ResendCache {
 
   // A hint for callers that would prepare alerts only to ask: false while no entry was ever put.
   bool maybe_any() const { return any_.load(std::memory_order_relaxed); }
-  // Entries held, void ones included (what the memory holds).
-  size_t size() const;
+  // Entries held, void ones included (what the memory holds). Kept by Put, so reading it takes no lock.
+  size_t size() const { return entries_.load(std::memory_order_relaxed); }
 
  private:
   struct Entry {
@@ -63,6 +64,10 @@ class ResendCache {
     std::unordered_map<uint64_t, Entry> current;
     std::unordered_map<uint64_t, Entry> previous;
     int64_t second = 0;
+    // `second` as of the last turn, and whether the shard holds anything: read without the lock, so a Put that
+    // has nothing for a shard takes its lock only when the shard has entries to drop.
+    std::atomic<int64_t> turned{0};
+    std::atomic<bool> holds{false};
   };
   static constexpr unsigned kShardBits = 4;
   static constexpr size_t kShards = size_t{1} << kShardBits;
@@ -71,9 +76,13 @@ class ResendCache {
     return static_cast<size_t>((key * 0x9E3779B97F4A7C15ULL) >> (64 - kShardBits));
   }
   Shard& ShardOf(uint64_t key) const { return shards_[ShardIndex(key)]; }
+  // Under the shard's lock: moves the shard to `second`, putting what is older than the second before into
+  // `dropped` (freed by the caller after the lock is let go).
+  static void Turn(Shard& shard, int64_t second, std::unordered_map<uint64_t, Entry>& dropped);
 
   std::atomic<uint64_t> generation_{1};
   std::atomic<bool> any_{false};
+  std::atomic<size_t> entries_{0};
   std::unique_ptr<Shard[]> shards_;
 };
 

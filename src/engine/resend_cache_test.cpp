@@ -79,7 +79,7 @@ TEST(ResendCacheTest, EntriesAreDroppedOnceTwoSecondsHaveTurned) {
   std::vector<ResendCache::Held> next_second;
   for (int i = 0; i < 1000; ++i) next_second.push_back(HeldFor(Alert("b-" + std::to_string(i), kT0 + 1h), kT0, 1));
   cache.Put(next_second, core::ToUnixMillis(kT0 + 1s));
-  // Only the shards these puts reached turned their second; the first entries are still held in the others.
+  // A second on, the first entries are still of use (their records are less than a second old at its start).
   const size_t after_one = cache.size();
 
   std::vector<ResendCache::Held> later;
@@ -87,7 +87,41 @@ TEST(ResendCacheTest, EntriesAreDroppedOnceTwoSecondsHaveTurned) {
   cache.Put(later, core::ToUnixMillis(kT0 + 3s));
 
   EXPECT_EQ(after_one, 2000u);
-  EXPECT_EQ(cache.size(), 1000u);  // every shard got a put three seconds on: only those entries stay
+  EXPECT_EQ(cache.size(), 1000u);  // three seconds on, only the latest entries stay
+}
+
+TEST(ResendCacheTest, ABurstsEntriesGoOnceTwoSecondsHaveTurnedEvenWithoutFurtherReSends) {
+  ResendCache cache;
+  std::vector<ResendCache::Held> burst;
+  for (int i = 0; i < 1000; ++i) burst.push_back(HeldFor(Alert("a-" + std::to_string(i), kT0 + 1h), kT0, 1));
+  cache.Put(burst, core::ToUnixMillis(kT0));
+  std::vector<ResendCache::Held> none;
+
+  cache.Put(none, core::ToUnixMillis(kT0 + 1s));  // the writer's next batches re-send nothing
+  const size_t a_second_on = cache.size();
+  cache.Put(none, core::ToUnixMillis(kT0 + 2s));
+
+  EXPECT_EQ(a_second_on, 1000u);
+  EXPECT_EQ(cache.size(), 0u);
+}
+
+TEST(ResendCacheTest, SizeCountsEachKeyOnceAcrossPutsInTheSameAndTheNextSecond) {
+  ResendCache cache;
+  std::vector<ResendCache::Held> held;
+  for (int i = 0; i < 100; ++i) held.push_back(HeldFor(Alert("a-" + std::to_string(i), kT0 + 1h), kT0, 1));
+  cache.Put(held, core::ToUnixMillis(kT0));
+  std::vector<ResendCache::Held> again = held;
+  cache.Put(again, core::ToUnixMillis(kT0 + 200ms));  // the same keys in the same second: replaced, not added
+  EXPECT_EQ(cache.size(), 100u);
+
+  std::vector<ResendCache::Held> next = held;
+  cache.Put(next, core::ToUnixMillis(kT0 + 1s));  // the next second: moved from the older map, not copied
+  EXPECT_EQ(cache.size(), 100u);
+
+  std::vector<ResendCache::Held> forget;
+  for (int i = 0; i < 40; ++i) forget.push_back(ResendCache::Held{held[i].key, std::nullopt, 1});
+  cache.Put(forget, core::ToUnixMillis(kT0 + 1s));
+  EXPECT_EQ(cache.size(), 60u);
 }
 
 }  // namespace

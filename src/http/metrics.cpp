@@ -93,6 +93,12 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                               "of its last record, answered without the writer")
                         .Register(*registry_)
                         .Add({});
+  resend_cache_entries_ = &prometheus::BuildGauge()
+                              .Name("incidentd_resend_cache_entries")
+                              .Help("Re-sent alerts whose durable state the I/O threads hold to answer quiet re-sends "
+                                    "(entries from about the last two seconds of re-sends)")
+                              .Register(*registry_)
+                              .Add({});
   snapshots_ = &prometheus::BuildCounter()
                     .Name("incidentd_snapshots_total")
                     .Help("State snapshots written since start")
@@ -165,6 +171,7 @@ std::string Metrics::Render(const engine::Stats& stats) {
     quiet_resends_->Increment(quiet - quiet_resends_seen_);
     quiet_resends_seen_ = quiet;
   }
+  resend_cache_entries_->Set(static_cast<double>(stats.resend_cache_entries.load(std::memory_order_relaxed)));
   const double snapshots = static_cast<double>(stats.snapshots.load(std::memory_order_relaxed));
   if (snapshots > snapshots_seen_) {
     snapshots_->Increment(snapshots - snapshots_seen_);

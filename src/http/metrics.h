@@ -87,6 +87,7 @@ class Metrics {
   prometheus::Counter* journal_records_;
   prometheus::Counter* snapshots_;
   prometheus::Counter* quiet_resends_;
+  prometheus::Gauge* resend_cache_entries_;
   prometheus::Gauge* snapshot_bytes_;
   prometheus::Histogram* batch_size_;
   prometheus::Histogram* commit_seconds_;

@@ -298,13 +298,15 @@ TEST_F(AlertmanagerTest, AnUnchangedReSendIsAnsweredWithoutTheWriterAndAChangeAf
   const core::Timestamp end = Now() + std::chrono::hours(1);
   const std::string body = Batch({Alert(kDedupProbeLabels, {{"v", "1"}}, start, end)});
   MustPostAlerts(body);
-  auto quiet_resends = [&] {
+  auto metric = [&](const std::string& metric_name) {
     const std::string metrics = Must(client_.Get("/metrics")).body;
-    const std::string name = "\nincidentd_quiet_resends_total ";
+    const std::string name = "\n" + metric_name + " ";
     const size_t at = metrics.find(name);
     return at == std::string::npos ? -1.0 : std::stod(metrics.substr(at + name.size()));
   };
+  auto quiet_resends = [&] { return metric("incidentd_quiet_resends_total"); };
   ASSERT_EQ(quiet_resends(), 0.0);
+  EXPECT_EQ(metric("incidentd_resend_cache_entries"), 0.0);
 
   // The first re-send is the writer's to decide (and teaches the cache); a later one within the second is not. A
   // machine that stalls past the second makes that re-send a recorded refresh instead, so try a few.
@@ -313,9 +315,11 @@ TEST_F(AlertmanagerTest, AnUnchangedReSendIsAnsweredWithoutTheWriterAndAChangeAf
     MustPostAlerts(body);
     answered_quietly = quiet_resends();
   }
+  const double cached = metric("incidentd_resend_cache_entries");
   MustPostAlerts(Batch({Alert(kDedupProbeLabels, {{"v", "2"}}, start, end)}));
 
   EXPECT_GE(answered_quietly, 1.0);
+  EXPECT_EQ(cached, 1.0) << "the one re-sent alert is the one entry of the cache";
   const json::array alerts = GetAlerts();
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0].at("annotations"), (json::object{{"v", "2"}}));
