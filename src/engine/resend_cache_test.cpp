@@ -30,6 +30,13 @@ bool Quiet(const ResendCache& cache, const std::vector<ingest::PostableAlert>& a
   return cache.AllQuiet(alerts, correlate::Prepare(alerts), now, 5min);
 }
 
+// `n` entries for alerts `prefix`-0 .. `prefix`-(n-1), recorded at kT0 in generation 1.
+std::vector<ResendCache::Held> HeldMany(const std::string& prefix, int n) {
+  std::vector<ResendCache::Held> held;
+  for (int i = 0; i < n; ++i) held.push_back(HeldFor(Alert(prefix + "-" + std::to_string(i), kT0 + 1h), kT0, 1));
+  return held;
+}
+
 TEST(ResendCacheTest, AnswersOnlyWhenEveryAlertOfTheRequestHasAMatchingEntryOfTheCurrentGeneration) {
   ResendCache cache;
   const auto a = Alert("web-1", kT0 + 1h);
@@ -72,18 +79,15 @@ TEST(ResendCacheTest, AHeldWithoutAStampForgetsTheKey) {
 
 TEST(ResendCacheTest, EntriesAreDroppedOnceTwoSecondsHaveTurned) {
   ResendCache cache;
-  std::vector<ResendCache::Held> first;
-  for (int i = 0; i < 1000; ++i) first.push_back(HeldFor(Alert("a-" + std::to_string(i), kT0 + 1h), kT0, 1));
+  std::vector<ResendCache::Held> first = HeldMany("a", 1000);
   cache.Put(first, core::ToUnixMillis(kT0));
   ASSERT_EQ(cache.size(), 1000u);
-  std::vector<ResendCache::Held> next_second;
-  for (int i = 0; i < 1000; ++i) next_second.push_back(HeldFor(Alert("b-" + std::to_string(i), kT0 + 1h), kT0, 1));
+  std::vector<ResendCache::Held> next_second = HeldMany("b", 1000);
   cache.Put(next_second, core::ToUnixMillis(kT0 + 1s));
   // A second on, the first entries are still of use (their records are less than a second old at its start).
   const size_t after_one = cache.size();
 
-  std::vector<ResendCache::Held> later;
-  for (int i = 0; i < 1000; ++i) later.push_back(HeldFor(Alert("c-" + std::to_string(i), kT0 + 1h), kT0, 1));
+  std::vector<ResendCache::Held> later = HeldMany("c", 1000);
   cache.Put(later, core::ToUnixMillis(kT0 + 3s));
 
   EXPECT_EQ(after_one, 2000u);
@@ -92,8 +96,7 @@ TEST(ResendCacheTest, EntriesAreDroppedOnceTwoSecondsHaveTurned) {
 
 TEST(ResendCacheTest, ABurstsEntriesGoOnceTwoSecondsHaveTurnedEvenWithoutFurtherReSends) {
   ResendCache cache;
-  std::vector<ResendCache::Held> burst;
-  for (int i = 0; i < 1000; ++i) burst.push_back(HeldFor(Alert("a-" + std::to_string(i), kT0 + 1h), kT0, 1));
+  std::vector<ResendCache::Held> burst = HeldMany("a", 1000);
   cache.Put(burst, core::ToUnixMillis(kT0));
   std::vector<ResendCache::Held> none;
 
@@ -107,8 +110,7 @@ TEST(ResendCacheTest, ABurstsEntriesGoOnceTwoSecondsHaveTurnedEvenWithoutFurther
 
 TEST(ResendCacheTest, SizeCountsEachKeyOnceAcrossPutsInTheSameAndTheNextSecond) {
   ResendCache cache;
-  std::vector<ResendCache::Held> held;
-  for (int i = 0; i < 100; ++i) held.push_back(HeldFor(Alert("a-" + std::to_string(i), kT0 + 1h), kT0, 1));
+  std::vector<ResendCache::Held> held = HeldMany("a", 100);
   cache.Put(held, core::ToUnixMillis(kT0));
   std::vector<ResendCache::Held> again = held;
   cache.Put(again, core::ToUnixMillis(kT0 + 200ms));  // the same keys in the same second: replaced, not added
