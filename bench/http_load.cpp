@@ -5,6 +5,11 @@
 //   http_load --url http://127.0.0.1:PORT/v2/enqueue --connections 16 --seconds 10
 //             --header 'Authorization: Bearer …' --body '{"dedup_key":"c{conn}-{seq}","n":{seq%100}}'
 // Placeholders in --body: {conn} (connection number), {seq} (the connection's request count), {seq%N}.
+// Several --body templates are sent in turn on each connection; {round} counts the turns (request count divided by
+// the number of templates) and {round+N} adds N. A steady state of 100,000 open alerts over 16 connections, after
+// a first run of `--requests 6250 --body '…"dedup_key":"s{conn}-{seq}"…'`:
+//   --body '…"trigger","dedup_key":"s{conn}-{round+6250}"…' --body '…"resolve","dedup_key":"s{conn}-{round}"…'
+// --requests N stops each connection after N requests (or at --seconds, whichever comes first).
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -33,9 +38,9 @@ using Clock = std::chrono::steady_clock;
 
 // One piece of the body template: literal text, or a number computed per request.
 struct Piece {
-  enum Kind { kText, kConn, kSeq, kSeqMod } kind = kText;
+  enum Kind { kText, kConn, kSeq, kSeqMod, kRound } kind = kText;
   std::string text;
-  uint64_t mod = 0;
+  uint64_t mod = 0;  // kSeqMod: the modulus; kRound: the offset added
 };
 
 std::vector<Piece> ParseTemplate(std::string_view t) {
@@ -58,6 +63,13 @@ std::vector<Piece> ParseTemplate(std::string_view t) {
       auto digits = name.substr(4);
       if (std::from_chars(digits.data(), digits.data() + digits.size(), p.mod).ec == std::errc() && p.mod > 0) {
         p.kind = Piece::kSeqMod;
+      }
+    } else if (name == "round") {
+      p.kind = Piece::kRound;
+    } else if (name.starts_with("round+")) {
+      auto digits = name.substr(6);
+      if (std::from_chars(digits.data(), digits.data() + digits.size(), p.mod).ec == std::errc()) {
+        p.kind = Piece::kRound;
       }
     }
     if (p.kind == Piece::kText) continue;
@@ -169,17 +181,21 @@ double CpuSeconds() {
 
 int main(int argc, char** argv) {
   CLI::App app{"Closed-loop HTTP/1.1 load generator (one thread, keep-alive connections)."};
-  std::string url, body, method = "POST";
-  std::vector<std::string> headers;
+  std::string url, method = "POST";
+  std::vector<std::string> headers, bodies;
   unsigned connections = 16;
   double seconds = 10;
+  uint64_t requests = 0;
   app.add_option("--url", url, "http://HOST:PORT/PATH (a numeric IPv4 host)")->required();
   app.add_option("--connections,-c", connections, "keep-alive connections, each with one request in flight")
       ->check(CLI::Range(1u, 4096u));
   app.add_option("--seconds,-d", seconds, "how long to send")->check(CLI::Range(0.1, 86400.0));
   app.add_option("--method", method, "request method");
   app.add_option("--header,-H", headers, "a request header, 'Name: value' (repeatable)");
-  app.add_option("--body", body, "body template: {conn}, {seq} and {seq%N} are filled in per request");
+  app.add_option("--body", bodies,
+                 "body template: {conn}, {seq}, {seq%N}, {round} and {round+N} are filled in per request; repeated, "
+                 "the templates are sent in turn");
+  app.add_option("--requests", requests, "requests per connection, then it stops (0: until --seconds)");
   CLI11_PARSE(app, argc, argv);
 
   Target target;
@@ -197,25 +213,29 @@ int main(int argc, char** argv) {
   std::string head = method + " " + target.path + " HTTP/1.1\r\nHost: " + target.host + ":" +
                      std::to_string(target.port) + "\r\n";
   for (const auto& h : headers) head += h + "\r\n";
-  if (!body.empty() && std::none_of(headers.begin(), headers.end(), [](const std::string& h) {
+  if (!bodies.empty() && std::none_of(headers.begin(), headers.end(), [](const std::string& h) {
         return strncasecmp(h.c_str(), "content-type:", 13) == 0;
       })) {
     head += "Content-Type: application/json\r\n";
   }
   head += "Content-Length: ";
-  const std::vector<Piece> pieces = ParseTemplate(body);
+  std::vector<std::vector<Piece>> templates;
+  for (const auto& b : bodies) templates.push_back(ParseTemplate(b));
+  if (templates.empty()) templates.push_back(ParseTemplate(""));
 
   int ep = epoll_create1(EPOLL_CLOEXEC);
   std::vector<Connection> conns(connections);
   std::string scratch;
   auto make_request = [&](Connection& c) {
     scratch.clear();
-    for (const auto& p : pieces) {
+    const uint64_t round = c.seq / templates.size();
+    for (const auto& p : templates[c.seq % templates.size()]) {
       switch (p.kind) {
         case Piece::kText: scratch += p.text; break;
         case Piece::kConn: AppendNumber(scratch, c.number); break;
         case Piece::kSeq: AppendNumber(scratch, c.seq); break;
         case Piece::kSeqMod: AppendNumber(scratch, c.seq % p.mod); break;
+        case Piece::kRound: AppendNumber(scratch, round + p.mod); break;
       }
     }
     c.out.assign(head);
@@ -330,7 +350,7 @@ int main(int argc, char** argv) {
                             UINT32_MAX)));
       ++statuses[answer.status];
       c.in.erase(0, static_cast<size_t>(answer.length));
-      if (!sending) {
+      if (!sending || (requests != 0 && c.seq >= requests)) {
         drop(c, false);
         continue;
       }

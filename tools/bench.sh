@@ -69,6 +69,29 @@ echo "   $(grep -o 'recovered.*' "$dir/server2.log" | head -1)"
 kill -TERM $pid
 wait $pid || true
 rm -rf "$dir/data"
+# Steady state: 100,000 open alerts (6,250 per connection), then each connection alternately triggers a new alert
+# and resolves its oldest one, so the count holds while the load runs. Every resolve is a durable event too.
+"$build/incidentd" serve --config "$dir/bench.yaml" --data-dir "$dir/data" --listen 127.0.0.1:0 \
+  --ready-file "$dir/ready4" 2> "$dir/server4.log" &
+pid=$!
+for _ in $(seq 100); do [ -s "$dir/ready4" ] && break; sleep 0.1; done
+addr=$(cat "$dir/ready4")
+per=$((100000 / connections))
+steady='{"routing_key":"bench-key","event_action":"trigger","dedup_key":"s{conn}-KEY","payload":{"summary":"bench alert KEY","source":"host-{seq%100}","severity":"error","custom_details":{"region":"eu-west-1","attempt":{seq}}}}'
+resolve='{"routing_key":"bench-key","event_action":"resolve","dedup_key":"s{conn}-{round}"}'
+"$build/http_load" --url "http://$addr/v2/enqueue" --connections "$connections" --seconds 600 --requests "$per" \
+  --header "Authorization: Bearer $INCIDENTD_TOKEN" --body "${steady//KEY/\{seq\}}" > /dev/null
+echo "== HTTP: steady state at $(curl -s "http://$addr/metrics" | awk '/^incidentd_open_alerts / {print $2}') open alerts: \
+each connection triggers a new alert and resolves its oldest in turn, ${seconds} s, bench/http_load"
+"$build/http_load" --url "http://$addr/v2/enqueue" --connections "$connections" --seconds "$seconds" \
+  --header "Authorization: Bearer $INCIDENTD_TOKEN" --body "${steady//KEY/\{round+$per\}}" --body "$resolve"
+metrics=$(curl -s "http://$addr/metrics")
+echo "== after the run: open alerts $(awk '/^incidentd_open_alerts / {print $2}' <<<"$metrics"), \
+server RSS $(awk '/VmRSS/ {print $2 " " $3}' "/proc/$pid/status"), \
+$(awk '/^incidentd_snapshots_total / {print $2}' <<<"$metrics") snapshots"
+kill -TERM $pid
+wait $pid || true
+rm -rf "$dir/data"
 "$build/incidentd" serve --config "$dir/bench.yaml" --data-dir "$dir/data" --listen 127.0.0.1:0 \
   --ready-file "$dir/ready3" 2> "$dir/server3.log" &
 pid=$!
