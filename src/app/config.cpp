@@ -869,13 +869,14 @@ core::Result<Config> ParseConfig(const std::string& text, const std::string& nam
   if (r.ok() && root["engine"].IsDefined()) {
     const YAML::Node e = root["engine"];
     if (r.CheckKeys(e, "engine", {"queue_capacity", "max_batch", "snapshot_every", "snapshot_tail_percent",
-                                      "verify_on_start"})) {
+                                      "snapshot_min_interval", "verify_on_start"})) {
       std::string verify = "full";
       r.Unsigned(e["queue_capacity"], "engine.queue_capacity", cfg.engine.queue_capacity, 1, 100'000'000) &&
           r.Unsigned(e["max_batch"], "engine.max_batch", cfg.engine.max_batch, 1, 1'000'000) &&
           r.Unsigned(e["snapshot_every"], "engine.snapshot_every", cfg.engine.snapshot_every, 0, 1'000'000'000) &&
           r.Unsigned(e["snapshot_tail_percent"], "engine.snapshot_tail_percent", cfg.engine.snapshot_tail_percent, 0,
                      100'000) &&
+          r.Duration(e["snapshot_min_interval"], "engine.snapshot_min_interval", cfg.engine.snapshot_min_interval) &&
           r.String(e["verify_on_start"], "engine.verify_on_start", verify);
       if (r.ok() && verify != "full" && verify != "tail") {
         r.Fail(e["verify_on_start"], "engine.verify_on_start", "must be full or tail");

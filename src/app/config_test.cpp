@@ -70,6 +70,23 @@ TEST(ConfigTest, SnapshotTailPercentDefaultsTo100AndIsBounded) {
       << bad.error().message;
 }
 
+TEST(ConfigTest, SnapshotMinIntervalDefaultsToTenSecondsAndTakesADurationOrZero) {
+  auto defaults = ParseConfig(kMinimal, "t.yaml", FakeEnv);
+  auto set = ParseConfig(std::string(kMinimal) + "engine:\n  snapshot_min_interval: 1m\n", "t.yaml", FakeEnv);
+  auto none = ParseConfig(std::string(kMinimal) + "engine:\n  snapshot_min_interval: 0\n", "t.yaml", FakeEnv);
+  auto bad = ParseConfig(std::string(kMinimal) + "engine:\n  snapshot_min_interval: soon\n", "t.yaml", FakeEnv);
+
+  ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+  ASSERT_TRUE(set.ok()) << set.error().message;
+  ASSERT_TRUE(none.ok()) << none.error().message;
+  EXPECT_EQ(defaults->engine.snapshot_min_interval, std::chrono::seconds(10));
+  EXPECT_EQ(set->engine.snapshot_min_interval, std::chrono::minutes(1));
+  EXPECT_EQ(none->engine.snapshot_min_interval, core::Duration(0));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("t.yaml:9: engine.snapshot_min_interval: not a duration"), std::string::npos)
+      << bad.error().message;
+}
+
 TEST(ConfigTest, FollowersForwardWritesUnlessClusterForwardWritesIsFalse) {
   auto defaults = ParseConfig(kMinimal, "t.yaml", FakeEnv);
   auto off = ParseConfig(std::string(kMinimal) + "cluster:\n  forward_writes: false\n", "t.yaml", FakeEnv);

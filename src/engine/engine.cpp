@@ -368,6 +368,7 @@ core::Status Engine::Recover() {
     last_snapshot_seq_ = snap.seq;
     stats_.snapshot_bytes = snap.state.size();
     last_time_ = snap.taken_at;
+    last_snapshot_at_ = snap.taken_at;
   }
   if (auto head = store_.Head(); head.ok() && head->seq > from) ReserveFor(state_, head->seq - from);
   // By default the whole chain is verified on every start, not just the tail after the snapshot: a journal that
@@ -985,6 +986,7 @@ void Engine::MaybeSnapshot() {
   // Bytes, not records, against the last snapshot's size: a state of 500k open alerts is not re-encoded (and the
   // process not forked) every 100k records.
   if (tail_bytes_ * 100 < stats_.snapshot_bytes.load() * options_.snapshot_tail_percent) return;
+  if (last_time_ - last_snapshot_at_ < options_.snapshot_min_interval) return;
   if (snapshotter_.joinable()) {
     {
       std::lock_guard lock(snapshot_mu_);
@@ -1037,6 +1039,7 @@ bool Engine::ForkSnapshot() {
   ::close(fds[1]);
   PendingSnapshot pending{Snapshot{chain_.last_seq(), chain_.last_hash(), last_time_, {}}, child, fds[0]};
   last_snapshot_seq_ = pending.snapshot.seq;
+  last_snapshot_at_ = pending.snapshot.taken_at;
   tail_bytes_ = 0;
   {
     std::lock_guard lock(snapshot_mu_);
@@ -1051,6 +1054,7 @@ void Engine::HandOffSnapshot() {
   // Encoded here on the writer (the state as of one seq); written by the snapshotter.
   Snapshot snap{chain_.last_seq(), chain_.last_hash(), last_time_, EncodeState(state_)};
   last_snapshot_seq_ = snap.seq;
+  last_snapshot_at_ = snap.taken_at;
   tail_bytes_ = 0;
   if (!snapshotter_.joinable()) {
     SaveSnapshot(snap);

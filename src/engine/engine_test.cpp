@@ -204,7 +204,7 @@ TEST(EngineTest, RecoveryFromASnapshotPlusTailMatchesAFullReplay) {
   ForwardingStore store;
   std::vector<std::vector<Command>> batches;
   for (int i = 0; i < 5; ++i) batches.push_back({Trigger("k" + std::to_string(i))});
-  std::string before = WriteHistory(store, Options{.snapshot_every = 3}, std::move(batches));
+  std::string before = WriteHistory(store, Options{.snapshot_every = 3, .snapshot_min_interval = {}}, std::move(batches));
   ASSERT_TRUE(store.LatestSnapshot()->has_value());
 
   std::string recovered = RecoveredState(store);
@@ -224,7 +224,7 @@ TEST(EngineTest, PeriodicSnapshotsEncodedByAForkedChildRecoverToTheSameStateAsAF
   } store;
   std::string final_state;
   {
-    Rig rig(store, Options{.snapshot_every = 4});
+    Rig rig(store, Options{.snapshot_every = 4, .snapshot_min_interval = {}});
     rig.engine.Start();
     for (int i = 0; i < 12; ++i) ASSERT_TRUE(SubmitAndWait(rig.engine, Trigger("k" + std::to_string(i))).status.ok());
     rig.engine.Stop();
@@ -257,7 +257,7 @@ TEST(EngineTest, PeriodicSnapshotsWaitForAJournalTailAsLargeAsTheLastSnapshot) {
     }
     std::vector<Snapshot> saved;
   } store;
-  Rig rig(store, Options{.snapshot_every = 1, .snapshot_tail_percent = 100});
+  Rig rig(store, Options{.snapshot_every = 1, .snapshot_tail_percent = 100, .snapshot_min_interval = {}});
   std::vector<Command> opening;
   for (int i = 0; i < 40; ++i) opening.push_back(Trigger("open-" + std::to_string(i)));
   rig.engine.ProcessForTest(std::move(opening));
@@ -294,10 +294,56 @@ TEST(EngineTest, SnapshotTailPercentZeroSnapshotsByRecordCountAlone) {
     }
     int saved = 0;
   } store;
-  Rig rig(store, Options{.snapshot_every = 1, .snapshot_tail_percent = 0});
+  Rig rig(store, Options{.snapshot_every = 1, .snapshot_tail_percent = 0, .snapshot_min_interval = {}});
   for (int i = 0; i < 5; ++i) rig.engine.ProcessForTest({Trigger("k" + std::to_string(i))});
 
   EXPECT_EQ(store.saved, 5);
+}
+
+TEST(EngineTest, PeriodicSnapshotsWaitForTheMinimumIntervalInJournalTime) {
+  struct Counting : ForwardingStore {
+    core::Status SaveSnapshot(const Snapshot& s) override {
+      saved.push_back(s.taken_at);
+      return inner.SaveSnapshot(s);
+    }
+    std::vector<core::Timestamp> saved;
+  } store;
+  Rig rig(store, Options{.snapshot_every = 1,
+                         .snapshot_tail_percent = 0,
+                         .snapshot_min_interval = std::chrono::seconds(10)});
+  const core::Timestamp start = rig.clock.now;
+  for (int i = 0; i < 25; ++i) {  // one batch a second for 25 s
+    rig.engine.ProcessForTest({Trigger("k" + std::to_string(i))});
+    rig.clock.now += std::chrono::seconds(1);
+  }
+
+  // Due by records after every batch, but taken only at 0 s, 10 s and 20 s.
+  ASSERT_EQ(store.saved.size(), 3u);
+  EXPECT_EQ(store.saved[0], start);
+  EXPECT_EQ(store.saved[1], start + std::chrono::seconds(10));
+  EXPECT_EQ(store.saved[2], start + std::chrono::seconds(20));
+}
+
+TEST(EngineTest, TheMinimumSnapshotIntervalCountsFromTheSnapshotRecoveredAtStart) {
+  store::memory::MemoryStore store;
+  const Options options{.snapshot_every = 1, .snapshot_tail_percent = 0,
+                        .snapshot_min_interval = std::chrono::seconds(10)};
+  core::Timestamp first_at;
+  {
+    Rig rig(store, options);
+    first_at = rig.clock.now;
+    rig.engine.ProcessForTest({Trigger("a")});  // the first snapshot, at first_at
+  }
+  ASSERT_TRUE(store.LatestSnapshot().ok());
+  const uint64_t first_seq = (*store.LatestSnapshot())->seq;
+
+  Rig again(store, options);
+  again.clock.now = first_at + std::chrono::seconds(5);
+  again.engine.ProcessForTest({Trigger("b")});
+  EXPECT_EQ((*store.LatestSnapshot())->seq, first_seq) << "5 s after the recovered snapshot: none yet";
+  again.clock.now = first_at + std::chrono::seconds(11);
+  again.engine.ProcessForTest({Trigger("c")});
+  EXPECT_GT((*store.LatestSnapshot())->seq, first_seq);
 }
 
 TEST(EngineTest, RecoveryRefusesABrokenChainAndNamesTheRecord) {
@@ -320,7 +366,7 @@ TEST(EngineTest, RecoveryRefusesABrokenChainAndNamesTheRecord) {
 TEST(EngineTest, TailOnlyVerificationSkipsRecordsBeforeTheSnapshotButFullVerificationDoesNot) {
   CorruptingStore store(1);
   std::string before =
-      WriteHistory(store.inner, Options{.snapshot_every = 4}, {{Trigger("a"), Trigger("b")}, {Trigger("c")}});
+      WriteHistory(store.inner, Options{.snapshot_every = 4, .snapshot_min_interval = {}}, {{Trigger("a"), Trigger("b")}, {Trigger("c")}});
   auto config = TestConfig();
   FakeClock clock;
 

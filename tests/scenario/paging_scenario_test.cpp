@@ -719,6 +719,7 @@ TEST(OverrideScenarioTest, AnOverrideIsRefusedNamingTheFieldAndNothingIsWritten)
 TEST(OverrideScenarioTest, OverridesReplayExactlyFromTheJournalAndFromASnapshot) {
   engine::Options options;
   options.snapshot_every = 3;
+  options.snapshot_min_interval = {};  // snapshots by record count alone
   Harness h(Services(), {}, options);
   escalation::Config paging = Make(Paging(Daily("Europe/Berlin", "2026-11-28T02:30")));
   h.SetPaging(paging);

@@ -68,6 +68,7 @@ std::vector<engine::Command> Workload(uint32_t seed, int count) {
 TEST(ReplayScenarioTest, FoldingTheJournalFromEmptyGivesTheRunningStateAfterConcurrentLoad) {
   engine::Options options;
   options.snapshot_every = 97;
+  options.snapshot_min_interval = {};  // snapshots by record count alone
   options.tick_interval = std::chrono::milliseconds(1);
   Harness h(options);
   h.engine().Start();
@@ -107,6 +108,7 @@ TEST(ReplayScenarioTest, FoldingTheJournalFromEmptyGivesTheRunningStateAfterConc
 TEST(ReplayScenarioTest, RecoveryFromSnapshotAndTailEqualsAFullFold) {
   engine::Options options;
   options.snapshot_every = 50;
+  options.snapshot_min_interval = {};  // snapshots by record count alone
   Harness h(options);
   int step = 0;
   for (auto& cmd : Workload(42, 600)) {
