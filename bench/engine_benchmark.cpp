@@ -96,6 +96,23 @@ void BM_RecoverRecords(benchmark::State& state) {
 }
 BENCHMARK(BM_RecoverRecords)->Unit(benchmark::kMillisecond);
 
+// Encoding the whole state for a snapshot (what the forked child does): 200k journal records folded first.
+void BM_EncodeSnapshot(benchmark::State& state) {
+  static const std::vector<journal::Record> journal = MakeJournal(200'000);
+  engine::State s;
+  for (const auto& r : journal) (void)engine::ApplyRecord(s, r, nullptr);
+  size_t bytes = 0;
+  for (auto _ : state) {
+    std::string encoded = engine::EncodeState(s);
+    bytes = encoded.size();
+    benchmark::DoNotOptimize(encoded);
+  }
+  state.counters["bytes"] = static_cast<double>(bytes);
+  state.counters["open_alerts"] = static_cast<double>(s.incidents.alerts.size());
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(s.incidents.alerts.size()));
+}
+BENCHMARK(BM_EncodeSnapshot)->Unit(benchmark::kMillisecond);
+
 // The writer's work per batch of events: decide, link (SHA-256), apply, build query rows. No disk.
 void BM_ProcessEventBatch(benchmark::State& state) {
   NullStore store;

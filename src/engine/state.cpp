@@ -18,14 +18,14 @@ constexpr uint8_t kStateFormat = 7;  // 2: the labelled-alert model follows the 
 }
 
 std::string EncodeState(const State& state) {
-  journal::Writer w;
+  const std::string parts[] = {incident::EncodeModel(state.incidents), correlate::EncodeModel(state.alerts),
+                               escalation::EncodeModel(state.paging),    classify::EncodeModel(state.classify),
+                               coord::EncodeModel(state.coord),          pools::EncodeModel(state.pools)};
+  size_t size = 1;
+  for (const auto& p : parts) size += p.size() + 10;  // and its length, a varint of at most ten bytes
+  journal::Writer w(size);
   w.U8(kStateFormat);
-  w.Str(incident::EncodeModel(state.incidents));
-  w.Str(correlate::EncodeModel(state.alerts));
-  w.Str(escalation::EncodeModel(state.paging));
-  w.Str(classify::EncodeModel(state.classify));
-  w.Str(coord::EncodeModel(state.coord));
-  w.Str(pools::EncodeModel(state.pools));
+  for (const auto& p : parts) w.Str(p);
   return w.Take();
 }
 
