@@ -69,6 +69,44 @@ TEST(LoadToolTest, EveryRequestItCountsIsADistinctEventTheServerStored) {
   EXPECT_THAT(one.body, HasSubstr("load-"));
 }
 
+TEST(LoadToolTest, RequestsPerConnectionAndTemplatesInTurnHoldASteadyCountOfOpenAlerts) {
+  test_support::ServerProcess server;
+  auto started = server.Start();
+  ASSERT_TRUE(started.ok()) << started.error().message;
+  const std::string auth = std::string("Authorization: Bearer ") + kAdminToken;
+  auto trigger = [](const std::string& key) {
+    return std::string(R"({"routing_key":")") + kCheckoutKey + R"(","event_action":"trigger","dedup_key":"steady-{conn}-)" +
+           key + R"(","payload":{"summary":"steady","source":"host-{conn}","severity":"error"}})";
+  };
+  const std::string resolve = std::string(R"({"routing_key":")") + kCheckoutKey +
+                              R"(","event_action":"resolve","dedup_key":"steady-{conn}-{round}"})";
+
+  // 4 connections x 50 requests: 200 open alerts, then not one more.
+  LoadRun fill = RunLoad(server, {"--url", server.url() + "/v2/enqueue", "-c", "4", "-d", "30", "--requests", "50",
+                                  "--header", auth, "--body", trigger("{seq}")});
+  ASSERT_EQ(fill.exit_code, 0) << fill.out;
+  EXPECT_THAT(fill.out, HasSubstr("requests 200 in"));
+  EXPECT_EQ(Metric(Must(server.Client().Get("/metrics")).body, "incidentd_open_alerts"), 200);
+
+  // Each connection triggers key round+50 and resolves key round, in turn.
+  LoadRun steady = RunLoad(server, {"--url", server.url() + "/v2/enqueue", "-c", "4", "-d", "0.5", "--header", auth,
+                                    "--body", trigger("{round+50}"), "--body", resolve});
+
+  ASSERT_EQ(steady.exit_code, 0) << steady.out;
+  EXPECT_THAT(steady.out, HasSubstr("non-2xx 0, socket errors 0"));
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(steady.out, m, std::regex(R"(requests (\d+) in)"))) << steady.out;
+  EXPECT_GT(std::atof(m[1].str().c_str()), 8) << "at least one full turn per connection";
+  // A connection that stopped after a trigger holds one more than it started with.
+  const double open = Metric(Must(server.Client().Get("/metrics")).body, "incidentd_open_alerts");
+  EXPECT_GE(open, 200);
+  EXPECT_LE(open, 204);
+  // The oldest alerts are the ones resolved: the first incident the fill opened is resolved.
+  auto first = Must(server.Client().Get("/api/v1/incidents/1"));
+  EXPECT_THAT(first.body, HasSubstr(R"("state":"resolved")"));
+  EXPECT_THAT(first.body, ::testing::ContainsRegex(R"("group_key":"steady-[1-4]-0")"));
+}
+
 TEST(LoadToolTest, ItCountsRefusedRequestsAsNon2xx) {
   test_support::ServerProcess server;
   auto started = server.Start();
